@@ -1,0 +1,300 @@
+/*
+ * conn.c - one connection: read a header block, answer it, and go on while
+ * keep-alive allows.
+ *
+ * The header buffer is the worker's, allocated once.  Bytes after the end
+ * of one header block (a pipelined request) stay in the buffer and are
+ * parsed next, so requests are answered in order.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "http_parse.h"
+#include "http_response.h"
+#include "log.h"
+#include "net.h"
+#include "router.h"
+
+/* Room for the status line and header fields of any response we send. */
+#define CONN_RESPONSE_HEAD_MAX (HTTP_LOCATION_MAX + 1024)
+
+/* After an error, read and drop at most this much before closing. */
+#define CONN_LINGER_BYTES (64 * 1024)
+#define CONN_LINGER_MS 2000
+
+/* How long a waiting connection must go untaken before an idle
+ * keep-alive connection gives its worker up (plus up to 7 ms by pid). */
+#define CONN_YIELD_GRACE_MS 2
+
+static char *conn_buf;
+static size_t conn_cap;
+
+/* The Date value changes once a second: format it once a second. */
+static time_t conn_date_time = -1;
+static char conn_date[HTTP_DATE_LEN];
+
+int
+conn_init(const struct config *cfg)
+{
+	free(conn_buf);
+	conn_cap = cfg->header_max;
+	conn_buf = malloc(conn_cap);
+	return conn_buf == NULL ? -1 : 0;
+}
+
+static const char *
+conn_date_now(time_t now)
+{
+	if (now != conn_date_time) {
+		http_date_format(now, conn_date);
+		conn_date_time = now;
+	}
+	return conn_date;
+}
+
+/*
+ * Closing a socket with unread input makes the kernel send a reset, which
+ * can destroy the response still in flight to the client.  So when the
+ * client may still be sending (an error, an unread body), stop writing,
+ * then read and drop what comes for a short, bounded while.
+ */
+static void
+conn_linger(int fd)
+{
+	int64_t deadline = net_now_ms() + CONN_LINGER_MS;
+	size_t total = 0;
+
+	if (shutdown(fd, SHUT_WR) < 0)
+		return;
+	while (total < CONN_LINGER_BYTES) {
+		ssize_t n = net_read(fd, conn_buf, conn_cap, deadline);
+
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+}
+
+/* Sends resp; returns the body bytes sent, or -1 if the client is gone. */
+static off_t
+conn_send(const struct config *cfg, int fd, struct http_response *resp,
+    time_t now)
+{
+	char head[CONN_RESPONSE_HEAD_MAX];
+	int64_t deadline = net_now_ms() + (int64_t)cfg->send_timeout * 1000;
+	bool body = !resp->head_only && resp->body != HTTP_BODY_NONE;
+	bool file = body && resp->body == HTTP_BODY_FILE &&
+	    resp->content_length > 0;
+	struct iovec iov[2];
+	size_t hlen;
+	int iovcnt = 1;
+
+	hlen = http_response_format(resp, conn_date_now(now), head,
+	    sizeof(head));
+	if (hlen == 0) {
+		/* Only an absurd Location could do this; answer plainly. */
+		log_error("response header too large for %d", resp->status);
+		resp->location_len = 0;
+		resp->keep_alive = false;
+		http_response_error(resp, HTTP_STATUS_INTERNAL_ERROR);
+		body = !resp->head_only;
+		file = false;
+		hlen = http_response_format(resp, conn_date_now(now), head,
+		    sizeof(head));
+	}
+	iov[0].iov_base = head;
+	iov[0].iov_len = hlen;
+	if (body && resp->body == HTTP_BODY_MEM) {
+		iov[1].iov_base = (void *)(uintptr_t)resp->mem;
+		iov[1].iov_len = resp->mem_len;
+		iovcnt = 2;
+	}
+	if (net_send_all(fd, iov, iovcnt, file, deadline) < 0)
+		return -1;
+	if (file) {
+		off_t off = resp->offset;
+
+		if (net_sendfile_all(fd, resp->fd, &off, resp->content_length,
+		    deadline) < 0) {
+			if (errno == EIO)
+				log_error("file shrank while being sent (status "
+				    "%d)", resp->status);
+			return -1;
+		}
+		return resp->content_length;
+	}
+	return body && resp->body == HTTP_BODY_MEM ? (off_t)resp->mem_len : 0;
+}
+
+static void
+conn_log(const char *client, const struct http_request *req, bool parsed,
+    int status, off_t bytes, time_t now)
+{
+	struct log_access_entry e = {
+		.client = client,
+		.when = now,
+		.request_line = "-",
+		.request_line_len = 1,
+		.status = status,
+		.bytes = bytes,
+	};
+
+	if (req->request_line.len > 0) {
+		e.request_line = req->request_line.p;
+		e.request_line_len = req->request_line.len;
+	}
+	if (parsed && req->referer.p != NULL) {
+		e.referer = req->referer.p;
+		e.referer_len = req->referer.len;
+	}
+	if (parsed && req->user_agent.p != NULL) {
+		e.user_agent = req->user_agent.p;
+		e.user_agent_len = req->user_agent.len;
+	}
+	log_access(&e);
+}
+
+/*
+ * Reads until buf holds a whole header block.  Returns HTTP_FRAME_COMPLETE
+ * with *end set, HTTP_FRAME_ERROR with *status set (408 included), or
+ * HTTP_FRAME_INCOMPLETE when the connection should just be closed (the
+ * client left, or an idle keep-alive connection timed out).
+ */
+static enum http_frame_result
+conn_read_header(const struct conn_env *env, const struct http_limits *lim,
+    int fd, size_t *used, bool idle, size_t *end, int *status)
+{
+	const struct config *cfg = env->cfg;
+	int64_t deadline;
+
+	/*
+	 * Between requests the client may stay silent keepalive-timeout;
+	 * once a request has begun, the whole header must arrive within
+	 * header-timeout of its first byte: a total, so trickling bytes
+	 * cannot hold the worker.
+	 */
+	if (idle && *used == 0) {
+		/*
+		 * Workers that wake together stagger their grace by pid, so
+		 * that the first to give up its idle client takes the waiting
+		 * one and the others keep theirs.
+		 */
+		int grace = CONN_YIELD_GRACE_MS + (int)(getpid() % 8);
+
+		deadline = net_now_ms() + (int64_t)cfg->keepalive_timeout * 1000;
+		if (net_wait_idle(fd, env->listeners, env->nlisteners, grace,
+		    deadline) <= 0)
+			return HTTP_FRAME_INCOMPLETE;
+	} else
+		deadline = net_now_ms() + (int64_t)cfg->header_timeout * 1000;
+	for (;;) {
+		enum http_frame_result r;
+		ssize_t n;
+
+		if (*used > 0) {
+			r = http_parse_frame(conn_buf, *used, lim, end, status);
+			if (r != HTTP_FRAME_INCOMPLETE)
+				return r;
+			if (*used >= conn_cap) {
+				*status = HTTP_STATUS_HEADER_TOO_LARGE;
+				return HTTP_FRAME_ERROR;
+			}
+		}
+		n = net_read(fd, conn_buf + *used, conn_cap - *used, deadline);
+		if (n == 0)
+			return HTTP_FRAME_INCOMPLETE;
+		if (n < 0) {
+			if (errno == ETIMEDOUT && *used > 0) {
+				*status = HTTP_STATUS_REQUEST_TIMEOUT;
+				return HTTP_FRAME_ERROR;
+			}
+			return HTTP_FRAME_INCOMPLETE;
+		}
+		if (*used == 0 && idle)
+			deadline = net_now_ms() +
+			    (int64_t)cfg->header_timeout * 1000;
+		*used += (size_t)n;
+	}
+}
+
+unsigned
+conn_serve(const struct conn_env *env, int fd,
+    const struct sockaddr_storage *peer)
+{
+	const struct config *cfg = env->cfg;
+	const struct http_limits lim = {
+		.request_line_max = cfg->request_line_max,
+		.header_max = cfg->header_max,
+		.fields_max = cfg->header_fields_max,
+	};
+	char client[NET_ADDR_MAX];
+	unsigned served = 0;
+	size_t used = 0;
+	bool linger = false;
+
+	net_setup_conn(fd);
+	net_peer_name(peer, client, sizeof(client));
+	for (;;) {
+		struct http_request req;
+		struct http_response resp;
+		enum http_frame_result fr;
+		size_t end = 0;
+		int status = 0;
+		bool parsed = false;
+		off_t sent;
+		time_t now;
+
+		fr = conn_read_header(env, &lim, fd, &used, served > 0, &end,
+		    &status);
+		if (fr == HTTP_FRAME_INCOMPLETE)
+			break;
+		memset(&req, 0, sizeof(req));
+		http_response_init(&resp);
+		if (fr == HTTP_FRAME_COMPLETE) {
+			status = http_parse_request(conn_buf, end, &lim, &req);
+			parsed = status == 0;
+		}
+		resp.head_only = req.method == HTTP_METHOD_HEAD;
+		if (parsed)
+			router_handle(cfg, env->root_fd, &req, &resp);
+		else
+			http_response_error(&resp, status);
+		/*
+		 * Keep the connection only for a well-formed request whose
+		 * client allows it and that left nothing unread (a request
+		 * body is not read yet), while this worker goes on.
+		 */
+		resp.keep_alive = parsed && req.keep_alive && !req.has_body &&
+		    cfg->keepalive_timeout > 0 &&
+		    served + 1 < cfg->keepalive_requests && !*env->stop;
+		resp.say_keep_alive = resp.keep_alive &&
+		    req.version == HTTP_VERSION_10;
+		now = time(NULL);
+		sent = conn_send(cfg, fd, &resp, now);
+		if (resp.body == HTTP_BODY_FILE && resp.fd >= 0)
+			close(resp.fd);
+		conn_log(client, &req, parsed, resp.status, sent > 0 ? sent : 0,
+		    now);
+		served++;
+		if (sent < 0)
+			break;
+		if (!resp.keep_alive) {
+			linger = !parsed || req.has_body || used > end;
+			break;
+		}
+		/* Keep what the client pipelined behind this request. */
+		memmove(conn_buf, conn_buf + end, used - end);
+		used -= end;
+	}
+	if (linger)
+		conn_linger(fd);
+	close(fd);
+	return served;
+}

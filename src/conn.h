@@ -1,0 +1,37 @@
+/*
+ * conn.h - one client connection in a worker: read a header block against
+ * the header deadline, parse it, route it, send the response, log it, and
+ * loop while keep-alive allows.  Nothing on this path allocates: the
+ * header buffer is allocated once per worker by conn_init().
+ */
+#ifndef FORKHTTPD_CONN_H
+#define FORKHTTPD_CONN_H
+
+#include <signal.h>
+#include <sys/socket.h>
+
+#include "config.h"
+
+/* Allocates the worker's header buffer (cfg->header_max).  0 or -1. */
+int conn_init(const struct config *cfg);
+
+/* What a worker hands to every connection. */
+struct conn_env {
+	const struct config *cfg;
+	int root_fd;			/* from static_open_root() */
+	const int *listeners;		/* the listening sockets */
+	size_t nlisteners;
+	const volatile sig_atomic_t *stop;	/* non-zero: last response */
+};
+
+/*
+ * Serves the accepted socket fd until the connection ends, then closes
+ * it.  An idle keep-alive connection is closed early when connections are
+ * waiting on a listener and no other worker takes them: a prefork worker
+ * is worth more to a waiting client than to an idle one.  Returns the
+ * number of responses sent.
+ */
+unsigned conn_serve(const struct conn_env *env, int fd,
+    const struct sockaddr_storage *peer);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * net.c - listeners and deadline-bounded I/O on connections.
+ *
+ * Connections are non-blocking: each call tries the system call first and
+ * only polls when it would block, so the common case costs one syscall and
+ * a client that stops reading or writing cannot hold a worker past the
+ * deadline.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "util.h"
+
+int64_t
+net_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+net_listen(const struct config_listen *l, int backlog, char *err,
+    size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	int fd = -1, rc, saved = 0, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = l->family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(l->host, l->port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "listen %s: %s", l->spec,
+		    rc == EAI_SYSTEM ? strerror(errno) :
+		    (rc == EAI_NONAME || rc == EAI_NODATA) ?
+		    "address does not resolve" : gai_strerror(rc));
+		return -1;
+	}
+	/* A name may resolve to several addresses: the first that binds wins. */
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd < 0) {
+			saved = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* "[::]:80" means IPv6 only, so "*:80" can be bound beside it. */
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			    sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, backlog) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		const char *why = strerror(saved);
+
+		if (saved == EADDRINUSE)
+			why = "address already in use";
+		else if (saved == EACCES)
+			why = "permission denied (ports below 1024 need root)";
+		else if (saved == EADDRNOTAVAIL)
+			why = "address not available on this host";
+		snprintf(err, errlen, "listen %s: %s", l->spec, why);
+		return -1;
+	}
+	return fd;
+}
+
+void
+net_setup_conn(int fd)
+{
+	int one = 1;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	/* Responses go out in one writev; Nagle would only delay the last. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Waits for events on fd until deadline_ms; 0, or -1 with errno. */
+static int
+net_wait(int fd, short events, int64_t deadline_ms)
+{
+	for (;;) {
+		int64_t left = deadline_ms - net_now_ms();
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int rc;
+
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		rc = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (rc > 0)
+			return 0;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* True if a connection is waiting on one of the listeners. */
+static bool
+net_backlog_waiting(const int *listeners, size_t n)
+{
+	struct pollfd pfd[16];
+
+	if (n > UTIL_ARRAY_LEN(pfd))
+		n = UTIL_ARRAY_LEN(pfd);
+	for (size_t i = 0; i < n; i++) {
+		pfd[i].fd = listeners[i];
+		pfd[i].events = POLLIN;
+	}
+	return poll(pfd, (nfds_t)n, 0) > 0;
+}
+
+int
+net_wait_idle(int fd, const int *listeners, size_t nlisteners, int grace_ms,
+    int64_t deadline_ms)
+{
+	struct pollfd pfd[17];
+	size_t n = nlisteners < 16 ? nlisteners : 16;
+
+	pfd[0].fd = fd;
+	pfd[0].events = POLLIN;
+	for (size_t i = 0; i < n; i++) {
+		pfd[i + 1].fd = listeners[i];
+		pfd[i + 1].events = POLLIN;
+	}
+	for (;;) {
+		int64_t left = deadline_ms - net_now_ms();
+		int rc;
+
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		rc = poll(pfd, (nfds_t)(n + 1), left > INT32_MAX ? INT32_MAX :
+		    (int)left);
+		if (rc < 0 && errno != EINTR)
+			return -1;
+		if (rc <= 0)
+			continue;
+		if (pfd[0].revents != 0)
+			return 1;
+		/*
+		 * A connection is waiting.  A worker blocked in accept() takes
+		 * it at once; if it is still there after the grace period, no
+		 * worker is free.  Wait on fd alone meanwhile, so the client's
+		 * next request still wins.
+		 */
+		rc = poll(pfd, 1, grace_ms);
+		if (rc > 0)
+			return 1;
+		if (net_backlog_waiting(listeners, n))
+			return 0;
+	}
+}
+
+ssize_t
+net_read(int fd, void *buf, size_t cap, int64_t deadline_ms)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, cap);
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (net_wait(fd, POLLIN, deadline_ms) < 0)
+			return -1;
+	}
+}
+
+int
+net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
+    int64_t deadline_ms)
+{
+	int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+
+	while (iovcnt > 0) {
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
+		ssize_t n = sendmsg(fd, &msg, flags);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+			if (net_wait(fd, POLLOUT, deadline_ms) < 0)
+				return -1;
+			continue;
+		}
+		/* Consume what was written, which may end inside an iovec. */
+		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			iovcnt--;
+		}
+		if (iovcnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int
+net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
+    int64_t deadline_ms)
+{
+	off_t end = *offset + len;
+
+	while (*offset < end) {
+		size_t chunk = (size_t)(end - *offset);
+		ssize_t n;
+
+		/* sendfile moves at most 0x7ffff000 bytes per call anyway. */
+		if (chunk > 0x7ffff000)
+			chunk = 0x7ffff000;
+		n = sendfile(fd, file_fd, offset, chunk);
+		if (n > 0)
+			continue;
+		if (n == 0) {
+			/* The file shrank since fstat(): the length was a lie. */
+			errno = EIO;
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (net_wait(fd, POLLOUT, deadline_ms) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+	const void *addr = NULL;
+
+	if (ss->ss_family == AF_INET)
+		addr = &((const struct sockaddr_in *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		/* Show v4-mapped peers the way the access log expects them. */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			struct in_addr a4;
+
+			memcpy(&a4, &s6->sin6_addr.s6_addr[12], sizeof(a4));
+			if (inet_ntop(AF_INET, &a4, out, (socklen_t)cap) != NULL)
+				return;
+		}
+		addr = &s6->sin6_addr;
+	}
+	if (addr == NULL ||
+	    inet_ntop(ss->ss_family, addr, out, (socklen_t)cap) == NULL)
+		util_strlcpy(out, "-", cap);
+}

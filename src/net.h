@@ -1,0 +1,75 @@
+/*
+ * net.h - sockets: binding listeners, and reading, writing and sendfile()
+ * against a deadline on non-blocking connections.
+ *
+ * Deadlines are absolute CLOCK_MONOTONIC times in milliseconds (from
+ * net_now_ms()), so a deadline is a total for a whole exchange, not a
+ * per-read timeout a trickling client could renew forever.
+ */
+#ifndef FORKHTTPD_NET_H
+#define FORKHTTPD_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "config.h"
+
+/* Longest text net_peer_name() writes, with the NUL ("[...]:port" not used). */
+#define NET_ADDR_MAX 64
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t net_now_ms(void);
+
+/*
+ * Binds and listens on one configured address (SO_REUSEADDR, close-on-exec,
+ * IPV6_V6ONLY for IPv6).  Returns the fd, or -1 with one line in err
+ * (address in use, permission denied, does not resolve ...).
+ */
+int net_listen(const struct config_listen *l, int backlog, char *err,
+    size_t errlen);
+
+/* Accepted sockets: non-blocking, TCP_NODELAY. */
+void net_setup_conn(int fd);
+
+/*
+ * Reads at most cap bytes, waiting until deadline_ms.  Returns the count,
+ * 0 at end of stream, or -1 with errno (ETIMEDOUT when the deadline
+ * passed).
+ */
+ssize_t net_read(int fd, void *buf, size_t cap, int64_t deadline_ms);
+
+/*
+ * Waits until fd is readable (returns 1), or until deadline_ms (-1,
+ * ETIMEDOUT).  Returns 0 when a connection has been waiting on one of the
+ * listeners for a while (grace_ms) without any other process taking it:
+ * the caller should give up fd, which is idle, and go to accept().
+ */
+int net_wait_idle(int fd, const int *listeners, size_t nlisteners,
+    int grace_ms, int64_t deadline_ms);
+
+/*
+ * Sends all of iov (which it consumes), waiting until deadline_ms.  With
+ * more, the kernel holds a partial segment back for what follows (a
+ * sendfile() body), so headers and body leave in the same packets.
+ * Returns 0, or -1 with errno (ETIMEDOUT, EPIPE, ...); never raises
+ * SIGPIPE.
+ */
+int net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
+    int64_t deadline_ms);
+
+/*
+ * Sends len bytes of file_fd from *offset with sendfile(), advancing
+ * *offset, waiting until deadline_ms.  Returns 0, or -1 with errno; a file
+ * that shrank underneath gives EIO.
+ */
+int net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
+    int64_t deadline_ms);
+
+/* The numeric address of a peer ("127.0.0.1", "::1"). */
+void net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * static.c - static files under the document root.
+ *
+ * Two walls keep requests inside the root.  static_map_path() decodes the
+ * path and resolves its dot segments itself, so what reaches the file
+ * system has no "..", "." or empty segment and no leading '/'.  Then
+ * every open is relative to the root's fd and, unless the configuration
+ * says symlinks may leave the root, goes through openat2() with
+ * RESOLVE_BENEATH, so the kernel refuses a symlink that leads outside
+ * (EXDEV -> 403).  Kernels before 5.6 have no openat2(); there we open
+ * with openat() and then compare where the fd really is with where the
+ * root is, through /proc/self/fd.
+ *
+ * XXX RESOLVE_BENEATH also refuses absolute symlinks that point back into
+ * the root (the fallback accepts those); make them relative.
+ *
+ * Nothing here allocates: the mapped path lives in a PATH_MAX buffer on
+ * the stack.
+ */
+#include "autoconf.h"
+
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(HAVE_LINUX_OPENAT2_H) && defined(SYS_openat2)
+#include <linux/openat2.h>
+#define STATIC_HAVE_OPENAT2 1
+#endif
+
+#include "mime.h"
+#include "static.h"
+
+/*
+ * The file we serve must be readable, so no O_PATH.  O_NONBLOCK: opening
+ * a FIFO for reading must not wait for a writer (we refuse it after
+ * fstat() anyway).  O_NOCTTY: a terminal device must not become ours.
+ */
+#define STATIC_OPEN_FLAGS (O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+
+/*
+ * Set once openat2() has said ENOSYS, so an old kernel costs one failed
+ * system call per process, not one per request.  Building with
+ * -DSTATIC_NO_OPENAT2 starts with the fallback (tests of that path).
+ */
+#ifdef STATIC_NO_OPENAT2
+static bool static_openat2_missing = true;
+#else
+static bool static_openat2_missing = false;
+#endif
+
+int
+static_open_root(const char *document_root)
+{
+	return open(document_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int
+static_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes and resolves in one pass, segment by segment, writing straight
+ * into out: each segment is written after the ones kept so far, then
+ * kept, dropped ("." and empty) or dropped along with the one before it
+ * (".."), as remove_dot_segments does (RFC 3986 §5.2.4).  Where the RFC
+ * lets ".." stop at the root, we answer 400: no honest client sends it.
+ * A path that does not fit in out at any step is 414, even if a later
+ * ".." would have shortened it.
+ */
+int
+static_map_path(const char *path, size_t len, char *out, size_t cap,
+    bool *dir_form)
+{
+	size_t i = 1;		/* next byte of path */
+	size_t o = 0;		/* length of the segments kept in out */
+
+	*dir_form = false;
+	if (cap == 0)
+		return HTTP_STATUS_URI_TOO_LONG;
+	out[0] = '\0';
+	/* RFC 9112 §3.2.1: origin-form is an absolute-path. */
+	if (len == 0 || path[0] != '/')
+		return HTTP_STATUS_BAD_REQUEST;
+
+	for (;;) {
+		size_t s = o == 0 ? 0 : o + 1;	/* room for the '/' */
+		size_t w = s, n;
+		bool more = false, dot, dotdot;
+
+		while (i < len) {
+			unsigned char c = (unsigned char)path[i];
+
+			if (c == '%') {
+				int hi = -1, lo = -1;
+
+				/* RFC 3986 §2.1: '%' HEXDIG HEXDIG. */
+				if (len - i >= 3) {
+					hi = static_hexval(path[i + 1]);
+					lo = static_hexval(path[i + 2]);
+				}
+				if (hi < 0 || lo < 0)
+					return HTTP_STATUS_BAD_REQUEST;
+				c = (unsigned char)(hi << 4 | lo);
+				i += 3;
+			} else {
+				i++;
+			}
+			/*
+			 * No NUL (it would cut the name short), no control
+			 * characters, and no backslash, which some clients
+			 * and file systems take for a separator.
+			 */
+			if (c < 0x20 || c == 0x7f || c == '\\')
+				return HTTP_STATUS_BAD_REQUEST;
+			/* "%2f" separates segments as '/' does. */
+			if (c == '/') {
+				more = true;
+				break;
+			}
+			if (w + 1 >= cap)
+				return HTTP_STATUS_URI_TOO_LONG;
+			out[w++] = (char)c;
+		}
+
+		n = w - s;
+		dot = n == 1 && out[s] == '.';
+		dotdot = n == 2 && out[s] == '.' && out[s + 1] == '.';
+		if (dotdot) {
+			if (o == 0)
+				return HTTP_STATUS_BAD_REQUEST;
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (n > 0 && !dot) {
+			if (o > 0)
+				out[o] = '/';
+			o = w;
+		}
+		if (!more) {
+			/* "/a/", "/a/." and "/a/b/.." all name a directory. */
+			*dir_form = n == 0 || dot || dotdot;
+			break;
+		}
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* The status for an errno from opening a file under the root. */
+static int
+static_errno_status(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		return HTTP_STATUS_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+	case ELOOP:
+	case EXDEV:
+	case ENXIO:	/* a socket, or a device without a driver */
+	case ENODEV:
+		return HTTP_STATUS_FORBIDDEN;
+	case ENAMETOOLONG:
+		return HTTP_STATUS_URI_TOO_LONG;
+	default:
+		return HTTP_STATUS_INTERNAL_ERROR;
+	}
+}
+
+/*
+ * Where fd really is, as the kernel names it (no symlinks in it).
+ * Returns 0, or an errno value.
+ */
+static int
+static_fd_path(int fd, char *buf, size_t cap)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, buf, cap)) == -1)
+		return errno;
+	if ((size_t)n >= cap)
+		return ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * The fallback's check: is fd the root or beneath it?  Both paths come
+ * from the kernel, so a root reached through a symlink compares right.
+ * Returns 0, EXDEV if fd is outside, or EIO when /proc cannot tell us
+ * (no /proc: refuse rather than guess).
+ */
+static int
+static_check_beneath(int root_fd, int fd)
+{
+	char root[PATH_MAX], file[PATH_MAX];
+	size_t n;
+
+	if (static_fd_path(root_fd, root, sizeof(root)) != 0 ||
+	    static_fd_path(fd, file, sizeof(file)) != 0)
+		return EIO;
+	n = strlen(root);
+	if (n == 1 && root[0] == '/')
+		return 0;
+	if (strncmp(file, root, n) == 0 &&
+	    (file[n] == '\0' || file[n] == '/'))
+		return 0;
+	return EXDEV;
+}
+
+/*
+ * Opens rel ("" for the root itself) beneath root_fd with flags.
+ * Returns 0 with *fdp set, or an errno value.
+ */
+static int
+static_open_beneath(const struct config *cfg, int root_fd, const char *rel,
+    int flags, int *fdp)
+{
+	const char *name = rel[0] == '\0' ? "." : rel;
+	int fd, err;
+
+	if (cfg->symlinks_outside_root) {
+		/* rel has no ".." (static_map_path), so only symlinks leave. */
+		if ((fd = openat(root_fd, name, flags)) == -1)
+			return errno;
+		*fdp = fd;
+		return 0;
+	}
+#ifdef STATIC_HAVE_OPENAT2
+	if (!static_openat2_missing) {
+		struct open_how how;
+
+		memset(&how, 0, sizeof(how));
+		how.flags = (uint64_t)flags;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		fd = (int)syscall(SYS_openat2, root_fd, name, &how,
+		    sizeof(how));
+		if (fd >= 0) {
+			*fdp = fd;
+			return 0;
+		}
+		if (errno != ENOSYS)
+			return errno;
+		static_openat2_missing = true;
+	}
+#endif
+	if ((fd = openat(root_fd, name, flags)) == -1)
+		return errno;
+	if ((err = static_check_beneath(root_fd, fd)) != 0) {
+		close(fd);
+		return err;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+static int
+static_fail(struct http_response *resp, int status)
+{
+	resp->status = status;
+	return status;
+}
+
+/* Takes fd: resp owns it from here. */
+static int
+static_file(struct http_response *resp, int fd, const struct stat *st,
+    const char *name)
+{
+	resp->status = HTTP_STATUS_OK;
+	resp->body = HTTP_BODY_FILE;
+	resp->fd = fd;
+	resp->offset = 0;
+	resp->content_length = st->st_size;
+	resp->last_modified = st->st_mtime;
+	resp->content_type = mime_type(name, strlen(name));
+	return HTTP_STATUS_OK;
+}
+
+/*
+ * 301 to the same path with a slash, as the client sent it (still
+ * encoded), and the query kept.  Leading slashes are folded into one:
+ * "//host/" would be a network-path reference to another host (RFC 3986
+ * §4.2).
+ */
+static int
+static_redirect(const struct http_request *req, struct http_response *resp)
+{
+	const char *p = req->path.p;
+	size_t n = req->path.len, need;
+
+	while (n > 1 && p[0] == '/' && p[1] == '/') {
+		p++;
+		n--;
+	}
+	need = n + 1 + (req->query.len > 0 ? 1 + req->query.len : 0);
+	if (need >= sizeof(resp->location))
+		return static_fail(resp, HTTP_STATUS_URI_TOO_LONG);
+	memcpy(resp->location, p, n);
+	resp->location[n++] = '/';
+	if (req->query.len > 0) {
+		resp->location[n++] = '?';
+		memcpy(resp->location + n, req->query.p, req->query.len);
+		n += req->query.len;
+	}
+	resp->location[n] = '\0';
+	resp->location_len = n;
+	resp->status = HTTP_STATUS_MOVED_PERMANENTLY;
+	return HTTP_STATUS_MOVED_PERMANENTLY;
+}
+
+/*
+ * A name in the index list must be one plain file name: with "sub/x" or
+ * ".." it could reach another directory, and outside the root when
+ * symlinks_outside_root turns the kernel's check off.
+ */
+static bool
+static_index_name_ok(const char *name)
+{
+	return name[0] != '\0' && strchr(name, '/') == NULL &&
+	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/*
+ * The directory rel in directory form: its first index file that is a
+ * regular file we can open, else 403.  Index files are opened from the
+ * root, not from the directory, so an index that is a symlink to
+ * elsewhere in the root still works under RESOLVE_BENEATH.
+ */
+static int
+static_index(const struct config *cfg, int root_fd, const char *rel,
+    struct http_response *resp)
+{
+	char path[PATH_MAX];
+	size_t dirlen = strlen(rel);
+
+	for (size_t k = 0; k < cfg->nindex; k++) {
+		const char *name = cfg->index[k];
+		struct stat st;
+		size_t namelen;
+		int fd, err;
+
+		if (!static_index_name_ok(name))
+			continue;
+		namelen = strlen(name);
+		if (dirlen + 1 + namelen >= sizeof(path))
+			return static_fail(resp, HTTP_STATUS_URI_TOO_LONG);
+		if (dirlen > 0) {
+			memcpy(path, rel, dirlen);
+			path[dirlen] = '/';
+			memcpy(path + dirlen + 1, name, namelen + 1);
+		} else {
+			memcpy(path, name, namelen + 1);
+		}
+
+		err = static_open_beneath(cfg, root_fd, path, STATIC_OPEN_FLAGS,
+		    &fd);
+		if (err != 0) {
+			int status = static_errno_status(err);
+
+			/* Missing or refused: try the next name. */
+			if (status == HTTP_STATUS_NOT_FOUND ||
+			    status == HTTP_STATUS_FORBIDDEN)
+				continue;
+			return static_fail(resp, status);
+		}
+		if (fstat(fd, &st) == -1) {
+			close(fd);
+			return static_fail(resp, HTTP_STATUS_INTERNAL_ERROR);
+		}
+		if (S_ISREG(st.st_mode))
+			return static_file(resp, fd, &st, name);
+		close(fd);
+	}
+	/* No listing of directories. */
+	return static_fail(resp, HTTP_STATUS_FORBIDDEN);
+}
+
+int
+static_serve(const struct config *cfg, int root_fd,
+    const struct http_request *req, struct http_response *resp)
+{
+	char rel[PATH_MAX];
+	struct stat st;
+	bool dir_form;
+	int status, fd, err;
+
+	status = static_map_path(req->path.p, req->path.len, rel, sizeof(rel),
+	    &dir_form);
+	if (status != 0)
+		return static_fail(resp, status);
+
+	err = static_open_beneath(cfg, root_fd, rel, STATIC_OPEN_FLAGS, &fd);
+	/*
+	 * A directory we may search but not read (mode 0711) still serves
+	 * its index files: look at it again without asking to read it.
+	 */
+	if (err == EACCES)
+		err = static_open_beneath(cfg, root_fd, rel,
+		    O_PATH | O_DIRECTORY | O_CLOEXEC, &fd) == 0 ? 0 : EACCES;
+	if (err != 0)
+		return static_fail(resp, static_errno_status(err));
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return static_fail(resp, HTTP_STATUS_INTERNAL_ERROR);
+	}
+
+	if (S_ISREG(st.st_mode)) {
+		/* "/file/" names a directory, and file is not one (ENOTDIR). */
+		if (dir_form) {
+			close(fd);
+			return static_fail(resp, HTTP_STATUS_NOT_FOUND);
+		}
+		return static_file(resp, fd, &st, rel);
+	}
+	close(fd);
+	if (!S_ISDIR(st.st_mode)) {
+		/* FIFOs, sockets, devices. */
+		return static_fail(resp, HTTP_STATUS_FORBIDDEN);
+	}
+	if (!dir_form)
+		return static_redirect(req, resp);
+	return static_index(cfg, root_fd, rel, resp);
+}

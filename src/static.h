@@ -1,0 +1,53 @@
+/*
+ * static.h - static files under the document root: mapping a request path
+ * to a file that cannot lie outside the root, directory index files, and
+ * filling a response with the open file.  Pure of sockets and signals;
+ * tested in-process against a temporary document root.
+ */
+#ifndef FORKHTTPD_STATIC_H
+#define FORKHTTPD_STATIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "http.h"
+
+/*
+ * Opens the document root (O_PATH | O_DIRECTORY) once per process, to
+ * resolve every request beneath it.  Returns the fd, or -1 with errno set.
+ */
+int static_open_root(const char *document_root);
+
+/*
+ * Maps an origin-form path, still percent-encoded, to a path relative to
+ * the document root written into out: "" is the root itself, otherwise
+ * segments joined by '/', never starting with '/', never containing "."
+ * or ".." segments or empty segments.  Percent-escapes are decoded before
+ * dot segments are resolved (RFC 3986 §5.2.4), so "%2e%2e" and "..%2f"
+ * cannot climb.  *dir_form is set when the decoded path ends in '/'.
+ *
+ * Returns 0, or 400 for a path not starting with '/', a bad escape, a NUL
+ * (%00), a backslash, or dot segments that would climb above the root;
+ * 414 when out (cap bytes) is too small.
+ */
+int static_map_path(const char *path, size_t len, char *out, size_t cap,
+    bool *dir_form);
+
+/*
+ * Serves req (GET or HEAD) from the document root open as root_fd:
+ *   a regular file   -> 200, resp->body = HTTP_BODY_FILE with fd, length,
+ *                       content type and Last-Modified;
+ *   a directory without a trailing slash -> 301 with Location "path/"
+ *                       (the query string kept);
+ *   a directory      -> its first index file from cfg->index, else 403;
+ *   missing          -> 404; unreadable or not a regular file -> 403;
+ *   a symlink leaving the root, unless cfg->symlinks_outside_root -> 403;
+ *   another I/O error -> 500.
+ * Returns the status it chose; on an error status resp has no body yet
+ * (the caller calls http_response_error()).
+ */
+int static_serve(const struct config *cfg, int root_fd,
+    const struct http_request *req, struct http_response *resp);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * util.c - bounded number parsing and start-up allocators.
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+bool
+util_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (d > max || v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+size_t
+util_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (cap > 0) {
+		size_t k = n < cap - 1 ? n : cap - 1;
+
+		memcpy(dst, src, k);
+		dst[k] = '\0';
+	}
+	return n;
+}
+
+static void
+util_out_of_memory(size_t size)
+{
+	/* Start-up code only: there is nothing sensible to do but stop. */
+	log_error("out of memory (%zu bytes)", size);
+	exit(1);
+}
+
+void *
+util_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		util_out_of_memory(size);
+	return p;
+}
+
+void *
+util_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		util_out_of_memory(n * size);
+	return p;
+}
+
+char *
+util_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		util_out_of_memory(strlen(s) + 1);
+	return p;
+}

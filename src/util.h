@@ -1,0 +1,30 @@
+/*
+ * util.h - small helpers used everywhere: bounded number parsing and the
+ * allocators for start-up code, which die instead of returning NULL.
+ * Nothing here allocates on the request path.
+ */
+#ifndef FORKHTTPD_UTIL_H
+#define FORKHTTPD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Parses s[0..len) as a decimal number made only of digits (no sign, no
+ * spaces, at least one digit) that is at most max.  Returns false on any
+ * other input or overflow.
+ */
+bool util_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
+
+/* Copies src into dst (cap bytes), always terminated; returns strlen(src). */
+size_t util_strlcpy(char *dst, const char *src, size_t cap);
+
+/* Start-up only: these print and exit(1) when memory runs out. */
+void *util_xmalloc(size_t size);
+void *util_xcalloc(size_t n, size_t size);
+char *util_xstrdup(const char *s);
+
+#endif

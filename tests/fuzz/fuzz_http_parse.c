@@ -1,0 +1,140 @@
+#include "autoconf.h"
+/*
+ * fuzz_http_parse.c - libFuzzer target for http_parse_frame() and
+ * http_parse_request() with the default limits.  Besides the sanitizers'
+ * findings, it aborts when an invariant of the contract breaks: slices
+ * outside the buffer, an unknown status, framing and parsing that
+ * disagree, keep-alive after an error.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
+ *       tests/fuzz/fuzz_http_parse.c src/http_parse.c src/http.c
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct http_limits fuzz_limits = { 8192, 16384, 100 };
+
+static void
+fuzz_check_slice(const char *buf, size_t len, struct http_slice s)
+{
+	uintptr_t lo = (uintptr_t)buf, p = (uintptr_t)s.p;
+
+	if (s.len == 0)
+		return;
+	if (s.p == NULL || p < lo || s.len > len || p - lo > len - s.len)
+		abort();
+}
+
+static bool
+fuzz_known_status(int status)
+{
+	switch (status) {
+	case 0:
+	case HTTP_STATUS_BAD_REQUEST:
+	case HTTP_STATUS_URI_TOO_LONG:
+	case HTTP_STATUS_HEADER_TOO_LARGE:
+	case HTTP_STATUS_NOT_IMPLEMENTED:
+	case HTTP_STATUS_VERSION_NOT_SUPPORTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Parses buf[0..len) and checks what the header promises. */
+static int
+fuzz_parse(const char *buf, size_t len)
+{
+	struct http_request req;
+	int status = http_parse_request(buf, len, &fuzz_limits, &req);
+
+	if (!fuzz_known_status(status))
+		abort();
+	fuzz_check_slice(buf, len, req.method_name);
+	fuzz_check_slice(buf, len, req.request_line);
+	fuzz_check_slice(buf, len, req.target);
+	fuzz_check_slice(buf, len, req.path);
+	fuzz_check_slice(buf, len, req.query);
+	fuzz_check_slice(buf, len, req.host);
+	fuzz_check_slice(buf, len, req.user_agent);
+	fuzz_check_slice(buf, len, req.referer);
+	if (req.version != HTTP_VERSION_10 && req.version != HTTP_VERSION_11)
+		abort();
+	if (req.header_len != len)
+		abort();
+	if (status != 0 && req.keep_alive)
+		abort();
+	if (status == 0) {
+		size_t end = 0;
+		int fstatus = 0;
+
+		if (req.method_name.len == 0 || req.request_line.len == 0 ||
+		    req.target.len == 0 ||
+		    req.request_line.len > fuzz_limits.request_line_max ||
+		    len > fuzz_limits.header_max)
+			abort();
+		if (req.content_length > 0 && !req.has_body)
+			abort();
+		if ((int)req.method < 0 || req.method >= HTTP_METHOD_COUNT)
+			abort();
+		/* What parses is exactly one framed block. */
+		if (http_parse_frame(buf, len, &fuzz_limits, &end, &fstatus) !=
+		    HTTP_FRAME_COMPLETE || end != len)
+			abort();
+	}
+	return status;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* An exact-size copy, so that ASan sees any read past the end. */
+	char *buf = malloc(size > 0 ? size : 1);
+	size_t end = 0, end2 = 0;
+	int status = 0;
+
+	if (buf == NULL)
+		return 0;
+	buf[0] = '\0';
+	if (size > 0)
+		memcpy(buf, data, size);
+
+	switch (http_parse_frame(buf, size, &fuzz_limits, &end, &status)) {
+	case HTTP_FRAME_COMPLETE:
+		if (end == 0 || end > size || end > fuzz_limits.header_max)
+			abort();
+		/* Stateless: the block alone frames the same, one byte less
+		 * is incomplete. */
+		if (http_parse_frame(buf, end, &fuzz_limits, &end2, &status) !=
+		    HTTP_FRAME_COMPLETE || end2 != end)
+			abort();
+		if (http_parse_frame(buf, end - 1, &fuzz_limits, &end2,
+		    &status) != HTTP_FRAME_INCOMPLETE)
+			abort();
+		(void)fuzz_parse(buf, end);
+		break;
+	case HTTP_FRAME_ERROR:
+		if (status != HTTP_STATUS_BAD_REQUEST &&
+		    status != HTTP_STATUS_URI_TOO_LONG &&
+		    status != HTTP_STATUS_HEADER_TOO_LARGE)
+			abort();
+		break;
+	case HTTP_FRAME_INCOMPLETE:
+		if (size > fuzz_limits.header_max)
+			abort();
+		break;
+	default:
+		abort();
+	}
+	/* The parser must also hold up on bytes nobody framed. */
+	(void)fuzz_parse(buf, size);
+	free(buf);
+	return 0;
+}

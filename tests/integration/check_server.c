@@ -1,0 +1,1446 @@
+/*
+ * check_server.c - drives the real forkhttpd binary over loopback sockets:
+ * static files, keep-alive and pipelining, path traversal, malformed
+ * requests, the access log, the worker supervision, shutdown, the
+ * configuration test (-t), start-up errors and the command line.
+ *
+ * Test cases that only send requests share one server, started by an
+ * unchecked fixture (once per test case, in the runner); the ones that
+ * kill or stop the server get their own from a checked fixture.
+ */
+#include "autoconf.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/harness.h"
+
+/* The server shared by a test case (unchecked fixture). */
+static struct harness_server srv;
+/* A server or scratch directory of one test (checked fixture). */
+static struct harness_server own;
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static void
+shared_setup(void)
+{
+	ck_assert_msg(harness_setup(&srv) == 0, "cannot create scratch dir");
+	ck_assert_msg(harness_start(&srv, 2, NULL) == 0,
+	    "cannot start %s (see %s)", harness_bin(), srv.dir);
+}
+
+static void
+shared_teardown(void)
+{
+	bool ok = harness_stop(&srv);
+
+	harness_cleanup(&srv, !ok);
+}
+
+static void
+own_server_setup(void)
+{
+	ck_assert_msg(harness_setup(&own) == 0, "cannot create scratch dir");
+	ck_assert_msg(harness_start(&own, 3, NULL) == 0,
+	    "cannot start %s (see %s)", harness_bin(), own.dir);
+}
+
+static void
+own_server_teardown(void)
+{
+	bool ok = true;
+
+	if (own.pid > 0)
+		ok = harness_stop(&own);
+	harness_cleanup(&own, !ok);
+}
+
+static void
+scratch_setup(void)
+{
+	ck_assert_msg(harness_setup(&own) == 0, "cannot create scratch dir");
+}
+
+static void
+scratch_teardown(void)
+{
+	if (own.pid > 0) {
+		kill(own.pid, SIGKILL);
+		harness_wait_exit(&own, HARNESS_STOP_TIMEOUT_MS);
+	}
+	harness_cleanup(&own, false);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static bool
+matches(const char *re, const char *s, regmatch_t *m, size_t nm)
+{
+	regex_t rx;
+	int rc;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NEWLINE) != 0)
+		ck_abort_msg("bad regex %s", re);
+	rc = regexec(&rx, s, nm, m, 0);
+	regfree(&rx);
+	return rc == 0;
+}
+
+#define DAYS	"(Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+#define MONTHS	"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+
+/* An IMF-fixdate (RFC 9110 §5.6.7) as a time, or -1. */
+static time_t
+imf_fixdate(const char *v)
+{
+	struct tm tm;
+	const char *end;
+
+	if (!matches("^" DAYS ", [0-9]{2} " MONTHS " [0-9]{4} "
+	    "[0-9]{2}:[0-9]{2}:[0-9]{2} GMT$", v, NULL, 0))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	return timegm(&tm);
+}
+
+static void
+format_imf(time_t t, char *out, size_t cap)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static void
+get_ok(uint16_t port, const char *path, struct harness_response *r)
+{
+	ck_assert_msg(harness_request(port, "GET", path, NULL, r) == 0,
+	    "GET %s: no complete response", path);
+	ck_assert_msg(r->status == 200, "GET %s: status %d, want 200:\n%s",
+	    path, r->status, r->head ? r->head : "");
+}
+
+/* The server answers GET / with 200 after whatever came before. */
+static void
+assert_still_serving(uint16_t port)
+{
+	struct harness_response r;
+
+	get_ok(port, "/", &r);
+	ck_assert_uint_eq(r.body_len, strlen(HARNESS_INDEX_HTML));
+	harness_response_free(&r);
+}
+
+static void
+assert_html_error(const struct harness_response *r, int status)
+{
+	char v[256];
+
+	ck_assert_msg(r->status == status, "status %d, want %d:\n%s",
+	    r->status, status, r->head ? r->head : "(none)");
+	ck_assert_msg(harness_header(r, "Content-Type", v, sizeof(v)) &&
+	    strncasecmp(v, "text/html", 9) == 0,
+	    "%d without a text/html Content-Type:\n%s", status, r->head);
+	ck_assert_msg(r->body_len > 0 && strchr(r->body, '<') != NULL,
+	    "%d without an HTML body", status);
+	ck_assert_msg(r->content_length == (long long)r->body_len,
+	    "%d: Content-Length %lld, body %zu bytes", status,
+	    r->content_length, r->body_len);
+}
+
+/* Text of one line of out containing both a and b? */
+static bool
+line_has_both(const char *out, const char *a, const char *b)
+{
+	const char *p = out;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, n);
+		bool ok = strstr(line, a) && strstr(line, b);
+
+		free(line);
+		if (ok)
+			return true;
+		p = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+/* Does text contain "conf:LINE" with LINE not followed by another digit? */
+static bool
+names_line(const char *text, const char *conf_name, int line)
+{
+	char needle[PATH_MAX];
+	const char *p = text;
+	size_t n;
+
+	snprintf(needle, sizeof(needle), "%s:%d", conf_name, line);
+	n = strlen(needle);
+	while ((p = strstr(p, needle)) != NULL) {
+		if (!isdigit((unsigned char)p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static int
+exit_code(int st)
+{
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* ---- static files --------------------------------------------------------- */
+
+START_TEST(test_get_root)
+{
+	struct harness_response r;
+	char v[256], want[64];
+	struct stat st;
+	time_t t;
+
+	get_ok(srv.port, "/", &r);
+	ck_assert_uint_eq(r.body_len, strlen(HARNESS_INDEX_HTML));
+	ck_assert_str_eq(r.body, HARNESS_INDEX_HTML);
+
+	ck_assert_msg(harness_header(&r, "Content-Type", v, sizeof(v)),
+	    "no Content-Type:\n%s", r.head);
+	ck_assert_msg(strncasecmp(v, "text/html", 9) == 0, "Content-Type %s", v);
+
+	ck_assert_int_eq(harness_header_count(&r, "Content-Length"), 1);
+	ck_assert_int_eq(r.content_length, (long long)strlen(HARNESS_INDEX_HTML));
+
+	ck_assert_int_eq(harness_header_count(&r, "Date"), 1);
+	ck_assert(harness_header(&r, "Date", v, sizeof(v)));
+	t = imf_fixdate(v);
+	ck_assert_msg(t != -1, "Date is not an IMF-fixdate: \"%s\"", v);
+	ck_assert_msg(llabs((long long)(t - time(NULL))) < 120,
+	    "Date %s is not now", v);
+
+	ck_assert_msg(harness_header(&r, "Server", v, sizeof(v)) &&
+	    strncmp(v, "forkhttpd", 9) == 0, "Server field:\n%s", r.head);
+
+	ck_assert_msg(harness_header(&r, "Last-Modified", v, sizeof(v)),
+	    "no Last-Modified:\n%s", r.head);
+	ck_assert_msg(imf_fixdate(v) != -1, "Last-Modified \"%s\"", v);
+	{
+		char path[PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/index.html", srv.docroot);
+		ck_assert_int_eq(stat(path, &st), 0);
+	}
+	format_imf(st.st_mtime, want, sizeof(want));
+	ck_assert_str_eq(v, want);
+	ck_assert_int_eq(r.minor, 1);
+	harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_get_files)
+{
+	struct harness_response r;
+	unsigned char *large = malloc(HARNESS_LARGE_SIZE);
+	char v[256];
+
+	ck_assert_ptr_nonnull(large);
+	harness_large_content(large, HARNESS_LARGE_SIZE);
+	get_ok(srv.port, "/large.bin", &r);
+	ck_assert_int_eq(r.content_length, HARNESS_LARGE_SIZE);
+	ck_assert_uint_eq(r.body_len, HARNESS_LARGE_SIZE);
+	ck_assert_msg(memcmp(r.body, large, HARNESS_LARGE_SIZE) == 0,
+	    "large.bin body differs from the file");
+	harness_response_free(&r);
+	free(large);
+
+	get_ok(srv.port, "/one-k.txt", &r);
+	ck_assert_uint_eq(r.body_len, HARNESS_ONE_K_SIZE);
+	ck_assert_msg(harness_header(&r, "Content-Type", v, sizeof(v)) &&
+	    strncasecmp(v, "text/plain", 10) == 0, "one-k.txt:\n%s", r.head);
+	harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_head)
+{
+	static const char *const same[] = {
+		"Content-Type", "Content-Length", "Last-Modified", "Server"
+	};
+	struct harness_response g, h;
+	struct harness_buf out;
+	char req[256], gv[256], hv[256];
+	ssize_t used;
+	size_t i;
+	int rc;
+	bool reset;
+
+	get_ok(srv.port, "/known.txt", &g);
+	ck_assert_str_eq(g.body, HARNESS_KNOWN_TEXT);
+
+	snprintf(req, sizeof(req), "HEAD /known.txt HTTP/1.1\r\nHost: "
+	    "127.0.0.1:%u\r\nConnection: close\r\n\r\n", (unsigned)srv.port);
+	harness_buf_init(&out);
+	rc = harness_roundtrip(srv.port, req, strlen(req), &out,
+	    HARNESS_IO_TIMEOUT_MS, &reset);
+	ck_assert_msg(rc == 0, "HEAD with Connection: close: not closed "
+	    "within %d ms:\n%s", HARNESS_IO_TIMEOUT_MS, out.data);
+	used = harness_parse_response(out.data, out.len, true, true, &h);
+	ck_assert_msg(used > 0, "HEAD: not a response:\n%s", out.data);
+	ck_assert_int_eq(h.status, 200);
+	ck_assert_msg((size_t)used == out.len,
+	    "HEAD: %zu bytes after the header block: \"%s\"",
+	    out.len - (size_t)used, out.data + used);
+	ck_assert_int_eq(h.content_length, (long long)strlen(HARNESS_KNOWN_TEXT));
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		ck_assert_msg(harness_header(&g, same[i], gv, sizeof(gv)),
+		    "GET without %s", same[i]);
+		ck_assert_msg(harness_header(&h, same[i], hv, sizeof(hv)),
+		    "HEAD without %s:\n%s", same[i], h.head);
+		ck_assert_msg(strcmp(gv, hv) == 0, "%s: GET \"%s\", HEAD \"%s\"",
+		    same[i], gv, hv);
+	}
+	harness_response_free(&g);
+	harness_response_free(&h);
+	harness_buf_free(&out);
+}
+END_TEST
+
+START_TEST(test_not_found)
+{
+	struct harness_response r;
+
+	ck_assert_int_eq(harness_request(srv.port, "GET", "/no-such-file.html",
+	    NULL, &r), 0);
+	assert_html_error(&r, 404);
+	harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_directories)
+{
+	struct harness_response r;
+	char v[512];
+
+	ck_assert_int_eq(harness_request(srv.port, "GET", "/subdir", NULL, &r), 0);
+	ck_assert_msg(r.status == 301, "GET /subdir: %d\n%s", r.status, r.head);
+	ck_assert_msg(harness_header(&r, "Location", v, sizeof(v)),
+	    "301 without Location:\n%s", r.head);
+	ck_assert_str_eq(v, "/subdir/");
+	harness_response_free(&r);
+
+	/* static.h: the query string is kept */
+	ck_assert_int_eq(harness_request(srv.port, "GET", "/subdir?x=1", NULL,
+	    &r), 0);
+	ck_assert_int_eq(r.status, 301);
+	ck_assert(harness_header(&r, "Location", v, sizeof(v)));
+	ck_assert_str_eq(v, "/subdir/?x=1");
+	harness_response_free(&r);
+
+	get_ok(srv.port, "/subdir/", &r);
+	ck_assert_str_eq(r.body, HARNESS_SUBDIR_HTML);
+	ck_assert(harness_header(&r, "Content-Type", v, sizeof(v)));
+	ck_assert_msg(strncasecmp(v, "text/html", 9) == 0, "%s", v);
+	harness_response_free(&r);
+
+	ck_assert_int_eq(harness_request(srv.port, "GET", "/noindex/", NULL,
+	    &r), 0);
+	assert_html_error(&r, 403);
+	ck_assert_msg(strstr(r.body, "no index here") == NULL,
+	    "403 shows the directory");
+	harness_response_free(&r);
+}
+END_TEST
+
+/* ---- connections --------------------------------------------------------- */
+
+START_TEST(test_keepalive_11)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	char v[128];
+
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c,
+	    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), 0);
+	ck_assert_int_eq(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, HARNESS_INDEX_HTML);
+	ck_assert_msg(!harness_header(&r, "Connection", v, sizeof(v)) ||
+	    strcasestr(v, "close") == NULL,
+	    "HTTP/1.1 keep-alive answered with Connection: %s", v);
+	harness_response_free(&r);
+
+	ck_assert_int_eq(harness_conn_sendstr(&c,
+	    "GET /known.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), 0);
+	ck_assert_msg(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0,
+	    "no second response on a keep-alive connection (closed: %d)", c.eof);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, HARNESS_KNOWN_TEXT);
+	harness_response_free(&r);
+	harness_conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_http10_close)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	char v[128];
+
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET / HTTP/1.0\r\n\r\n"), 0);
+	ck_assert_int_eq(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, HARNESS_INDEX_HTML);
+	ck_assert_msg(!harness_header(&r, "Connection", v, sizeof(v)) ||
+	    strcasestr(v, "keep-alive") == NULL,
+	    "HTTP/1.0 without keep-alive answered Connection: %s", v);
+	ck_assert_msg(harness_conn_wait_eof(&c, 2000) == 1,
+	    "HTTP/1.0 connection not closed after the response");
+	harness_response_free(&r);
+	harness_conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_http10_keepalive)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	char v[128];
+	static const char req[] =
+	    "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, req), 0);
+	ck_assert_int_eq(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(harness_header(&r, "Connection", v, sizeof(v)) &&
+	    strcasestr(v, "keep-alive") != NULL,
+	    "HTTP/1.0 keep-alive response lacks Connection: keep-alive:\n%s",
+	    r.head);
+	harness_response_free(&r);
+	ck_assert_msg(harness_conn_wait_eof(&c, 300) == 0,
+	    "HTTP/1.0 keep-alive connection closed after one response");
+	ck_assert_int_eq(harness_conn_sendstr(&c, req), 0);
+	ck_assert_int_eq(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, HARNESS_INDEX_HTML);
+	harness_response_free(&r);
+	harness_conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_connection_close_11)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	char v[128];
+
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET / HTTP/1.1\r\n"
+	    "Host: 127.0.0.1\r\nConnection: close\r\n\r\n"), 0);
+	ck_assert_int_eq(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(harness_header(&r, "Connection", v, sizeof(v)) &&
+	    strcasestr(v, "close") != NULL,
+	    "response to Connection: close lacks Connection: close:\n%s",
+	    r.head);
+	ck_assert_msg(harness_conn_wait_eof(&c, 2000) == 1,
+	    "connection not closed after Connection: close");
+	harness_response_free(&r);
+	harness_conn_close(&c);
+}
+END_TEST
+
+START_TEST(test_pipelining)
+{
+	static const char req[] =
+	    "GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+	    "HEAD /b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+	    "GET /c HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+	struct harness_conn c;
+	struct harness_response r;
+
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	/* one write() */
+	ck_assert_int_eq(send(c.fd, req, sizeof(req) - 1, MSG_NOSIGNAL),
+	    (ssize_t)(sizeof(req) - 1));
+
+	ck_assert_msg(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0, "no response to GET /a");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "content of a") != NULL, "body %s", r.body);
+	harness_response_free(&r);
+
+	ck_assert_msg(harness_conn_read_response(&c, true, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0, "no response to HEAD /b (closed: %d)",
+	    c.eof);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(r.content_length, 21);
+	harness_response_free(&r);
+
+	ck_assert_msg(harness_conn_read_response(&c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0, "no response to GET /c (closed: %d, "
+	    "left: \"%s\")", c.eof, c.in.data);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strcmp(r.body, "content of c\n") == 0,
+	    "third response body \"%s\" (HEAD /b sent a body?)", r.body);
+	harness_response_free(&r);
+
+	ck_assert_msg(harness_conn_wait_eof(&c, 2000) == 1,
+	    "bytes or no close after the last pipelined response: \"%s\"",
+	    c.in.data);
+	harness_conn_close(&c);
+}
+END_TEST
+
+/* ---- path traversal ------------------------------------------------------- */
+
+static const struct {
+	const char *target;
+	int status;
+} traversal[] = {
+	{ "/../../etc/passwd", 400 },
+	{ "/%2e%2e/%2e%2e/etc/passwd", 400 },
+	{ "/%2E%2E/%2E%2E/etc/passwd", 400 },
+	{ "/..%2f..%2fetc/passwd", 400 },
+	{ "/%00", 400 },
+	{ "/a%5c..%5c..%5cetc/passwd", 400 },
+	{ "/../outside.txt", 400 },
+	{ "/%2e%2e/outside.txt", 400 },
+	{ "/subdir/../../outside.txt", 400 },
+	{ "/subdir/%2e%2e/%2e%2e/outside.txt", 400 },
+	{ "/escape", 403 },
+};
+
+START_TEST(test_traversal)
+{
+	struct harness_buf out;
+	struct harness_response r;
+	char req[512];
+	const char *target = traversal[_i].target;
+	int rc;
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Connection: close\r\n\r\n", target);
+	harness_buf_init(&out);
+	rc = harness_roundtrip(srv.port, req, strlen(req), &out,
+	    HARNESS_IO_TIMEOUT_MS, NULL);
+	ck_assert_msg(rc == 0, "GET %s: no close within %d ms", target,
+	    HARNESS_IO_TIMEOUT_MS);
+	ck_assert_msg(strstr(out.data, "root:") == NULL,
+	    "GET %s leaked /etc/passwd:\n%s", target, out.data);
+	ck_assert_msg(strstr(out.data, "OUTSIDE-SECRET") == NULL,
+	    "GET %s leaked the file outside the root:\n%s", target, out.data);
+	ck_assert_msg(harness_parse_response(out.data, out.len, false, true,
+	    &r) > 0, "GET %s: not a response: \"%s\"", target, out.data);
+	ck_assert_msg(r.status == traversal[_i].status,
+	    "GET %s: status %d, want %d", target, r.status,
+	    traversal[_i].status);
+	assert_html_error(&r, traversal[_i].status);
+	harness_response_free(&r);
+	harness_buf_free(&out);
+}
+END_TEST
+
+/* ---- malformed requests --------------------------------------------------- */
+
+#define N_BAD_REQUESTS 8
+
+static const char *const bad_names[N_BAD_REQUESTS] = {
+	"no Host in HTTP/1.1", "garbage", "bare LF", "10000-byte target",
+	"200 header fields", "20000-byte header", "HTTP/2.0", "DELETE"
+};
+static const int bad_status[N_BAD_REQUESTS] = {
+	400, 400, 400, 414, 431, 431, 505, 405
+};
+
+static void
+bad_request(int i, struct harness_buf *b)
+{
+	int k;
+
+	switch (i) {
+	case 0:
+		harness_buf_appendf(b, "GET / HTTP/1.1\r\n\r\n");
+		break;
+	case 1:
+		harness_buf_appendf(b, "HELLO\r\n\r\n");
+		break;
+	case 2:
+		harness_buf_appendf(b, "GET / HTTP/1.1\nHost: 127.0.0.1\n\n");
+		break;
+	case 3:
+		harness_buf_appendf(b, "GET /");
+		for (k = 1; k < 10000; k++)
+			harness_buf_append(b, "a", 1);
+		harness_buf_appendf(b, " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		break;
+	case 4:
+		harness_buf_appendf(b, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+		for (k = 0; k < 200; k++)
+			harness_buf_appendf(b, "X-Field-%d: v\r\n", k);
+		harness_buf_appendf(b, "\r\n");
+		break;
+	case 5:
+		harness_buf_appendf(b, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		    "X-Big: ");
+		for (k = 0; k < 20000; k++)
+			harness_buf_append(b, "b", 1);
+		harness_buf_appendf(b, "\r\n\r\n");
+		break;
+	case 6:
+		harness_buf_appendf(b, "GET / HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n");
+		break;
+	default:
+		harness_buf_appendf(b, "DELETE / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		    "Connection: close\r\n\r\n");
+		break;
+	}
+}
+
+START_TEST(test_bad_request)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	struct harness_buf req;
+	char v[256];
+	int rc;
+
+	harness_buf_init(&req);
+	bad_request(_i, &req);
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	/* the server may answer before reading it all: keep going */
+	(void)harness_conn_send(&c, req.data, req.len);
+	rc = harness_conn_read_response(&c, false, &r, HARNESS_IO_TIMEOUT_MS);
+	ck_assert_msg(rc == 0, "%s: no complete response (closed %d, reset %d, "
+	    "got %zu bytes: \"%.200s\")", bad_names[_i], c.eof, c.reset,
+	    c.in.len, c.in.data);
+	ck_assert_msg(r.status == bad_status[_i], "%s: status %d, want %d:\n%s",
+	    bad_names[_i], r.status, bad_status[_i], r.head);
+	assert_html_error(&r, bad_status[_i]);
+	if (bad_status[_i] == 405) {
+		ck_assert_msg(harness_header(&r, "Allow", v, sizeof(v)),
+		    "405 without Allow:\n%s", r.head);
+		ck_assert_msg(strstr(v, "GET") && strstr(v, "HEAD"),
+		    "Allow: %s", v);
+	}
+	harness_response_free(&r);
+	harness_conn_close(&c);
+	harness_buf_free(&req);
+	assert_still_serving(srv.port);
+}
+END_TEST
+
+/* ---- access log ----------------------------------------------------------- */
+
+struct log_wait {
+	const char *needle;
+	char *line;
+};
+
+static bool
+access_line(void *arg)
+{
+	struct log_wait *w = arg;
+	char *text = harness_read_file(&srv, "access.log", NULL);
+	char *p, *nl;
+
+	if (text == NULL)
+		return false;
+	p = strstr(text, w->needle);
+	if (p == NULL) {
+		free(text);
+		return false;
+	}
+	while (p > text && p[-1] != '\n')
+		p--;
+	nl = strchr(p, '\n');
+	if (nl == NULL) {	/* not complete yet */
+		free(text);
+		return false;
+	}
+	w->line = strndup(p, (size_t)(nl - p));
+	free(text);
+	return true;
+}
+
+START_TEST(test_access_log)
+{
+	struct harness_response r;
+	struct log_wait w;
+	char ua[128], hdr[256], re[512], bytes[32];
+	regmatch_t m[4];
+	struct tm tm;
+	const char *end;
+
+	snprintf(ua, sizeof(ua), "check-server/%ld-%ld", (long)getpid(),
+	    (long)harness_now_ms());
+	snprintf(hdr, sizeof(hdr), "User-Agent: %s\r\n", ua);
+	get_ok(srv.port, "/", &r);
+	harness_response_free(&r);
+	ck_assert_int_eq(harness_request(srv.port, "GET", "/", hdr, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	harness_response_free(&r);
+
+	w.needle = ua;
+	w.line = NULL;
+	ck_assert_msg(harness_poll(access_line, &w, 5000),
+	    "no access.log line with User-Agent %s within 5 s", ua);
+	snprintf(re, sizeof(re), "^127\\.0\\.0\\.1 - - \\[([0-9]{2}/" MONTHS
+	    "/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2}) \\+0000\\] "
+	    "\"GET / HTTP/1\\.1\" 200 ([0-9]+) \"-\" \"%s\"$", ua);
+	ck_assert_msg(matches(re, w.line, m, 4),
+	    "access.log line is not combined log format:\n%s", w.line);
+	snprintf(bytes, sizeof(bytes), "%.*s", (int)(m[3].rm_eo - m[3].rm_so),
+	    w.line + m[3].rm_so);
+	ck_assert_int_eq(atol(bytes), (long)strlen(HARNESS_INDEX_HTML));
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(w.line + m[1].rm_so, "%d/%b/%Y:%H:%M:%S", &tm);
+	ck_assert_ptr_nonnull(end);
+	ck_assert_msg(llabs((long long)(timegm(&tm) - time(NULL))) < 120,
+	    "access.log time is not now (UTC): %s", w.line);
+	free(w.line);
+
+	/* the Referer goes into the line too */
+	snprintf(hdr, sizeof(hdr), "User-Agent: %s-ref\r\n"
+	    "Referer: http://referer.test/page\r\n", ua);
+	ck_assert_int_eq(harness_request(srv.port, "GET", "/known.txt", hdr,
+	    &r), 0);
+	harness_response_free(&r);
+	snprintf(hdr, sizeof(hdr), "%s-ref", ua);
+	w.needle = hdr;
+	w.line = NULL;
+	ck_assert_msg(harness_poll(access_line, &w, 5000),
+	    "no access.log line for the request with a Referer");
+	ck_assert_msg(strstr(w.line, "\"GET /known.txt HTTP/1.1\" 200 ") &&
+	    strstr(w.line, "\"http://referer.test/page\""),
+	    "access.log line: %s", w.line);
+	free(w.line);
+}
+END_TEST
+
+/* ---- workers -------------------------------------------------------------- */
+
+struct respawn {
+	pid_t master;
+	pid_t victim;
+	pid_t now[16];
+	int n;
+};
+
+static bool
+three_live_workers(void *arg)
+{
+	struct respawn *rs = arg;
+
+	rs->n = harness_children(rs->master, rs->now, 16, true);
+	return rs->n == 3;
+}
+
+static bool
+respawned(void *arg)
+{
+	struct respawn *rs = arg;
+	int i;
+
+	rs->n = harness_children(rs->master, rs->now, 16, false);
+	if (rs->n != 3)
+		return false;
+	for (i = 0; i < 3; i++)
+		if (rs->now[i] == rs->victim)
+			return false;
+	return true;
+}
+
+struct logged_death {
+	char pid[32];
+	char *text;
+};
+
+static bool
+death_logged(void *arg)
+{
+	struct logged_death *d = arg;
+	const char *p;
+
+	free(d->text);
+	d->text = harness_read_file(&own, "error.log", NULL);
+	if (d->text == NULL)
+		return false;
+	for (p = d->text; (p = strstr(p, d->pid)) != NULL; p++) {
+		const char *eol = strchr(p, '\n');
+		const char *bol = p;
+		char *line;
+		bool ok;
+
+		if (isdigit((unsigned char)p[strlen(d->pid)]) ||
+		    (p > d->text && isdigit((unsigned char)p[-1])))
+			continue;
+		while (bol > d->text && bol[-1] != '\n')
+			bol--;
+		line = strndup(bol, eol ? (size_t)(eol - bol) : strlen(bol));
+		ok = strstr(line, "signal 9") || strstr(line, "Killed") ||
+		    strstr(line, "SIGKILL");
+		free(line);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(test_worker_respawn)
+{
+	struct respawn rs;
+	struct logged_death d;
+	pid_t before[3];
+	int i, j;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.master = own.pid;
+	ck_assert_msg(harness_poll(three_live_workers, &rs, 5000),
+	    "workers = 3 but the master has %d children", rs.n);
+	memcpy(before, rs.now, sizeof(before));
+	rs.victim = before[0];
+
+	ck_assert_int_eq(kill(rs.victim, SIGKILL), 0);
+	ck_assert_msg(harness_poll(respawned, &rs, 5000),
+	    "no respawn within 5 s of killing worker %ld: %d children",
+	    (long)rs.victim, rs.n);
+	ck_assert_msg(harness_poll(three_live_workers, &rs, 1000),
+	    "%d live workers after the respawn", rs.n);
+	/* the others were left alone */
+	for (i = 1; i < 3; i++) {
+		bool found = false;
+
+		for (j = 0; j < 3; j++)
+			found |= rs.now[j] == before[i];
+		ck_assert_msg(found, "worker %ld was replaced too",
+		    (long)before[i]);
+	}
+
+	snprintf(d.pid, sizeof(d.pid), "%ld", (long)rs.victim);
+	d.text = NULL;
+	if (!harness_poll(death_logged, &d, 5000)) {
+		char *err = harness_read_file(&own, "stderr.log", NULL);
+
+		ck_abort_msg("error.log has no line with pid %s and "
+		    "\"signal 9\":\n%s\n--- stderr:\n%s", d.pid,
+		    d.text ? d.text : "(no error.log)", err ? err : "");
+	}
+	free(d.text);
+
+	for (i = 0; i < 20; i++) {
+		struct harness_response r;
+
+		ck_assert_msg(harness_request(own.port, "GET", "/", NULL, &r) == 0,
+		    "request %d after the respawn: no response", i);
+		ck_assert_msg(r.status == 200, "request %d after the respawn: %d",
+		    i, r.status);
+		harness_response_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(test_term)
+{
+	struct respawn rs;
+	pid_t workers[3], master = own.pid;
+	char *pidtext;
+	char pidfile[PATH_MAX + 32];
+	int i, fd;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.master = master;
+	ck_assert_msg(harness_poll(three_live_workers, &rs, 5000),
+	    "%d workers", rs.n);
+	memcpy(workers, rs.now, sizeof(workers));
+
+	pidtext = harness_read_file(&own, "forkhttpd.pid", NULL);
+	ck_assert_msg(pidtext != NULL, "no pid file %s/forkhttpd.pid", own.dir);
+	ck_assert_int_eq(atol(pidtext), (long)master);
+	free(pidtext);
+
+	ck_assert_int_eq(kill(master, SIGTERM), 0);
+	ck_assert_msg(harness_wait_exit(&own, 5000),
+	    "master still running 5 s after TERM");
+	ck_assert_msg(WIFEXITED(own.exit_status) &&
+	    WEXITSTATUS(own.exit_status) == 0,
+	    "master exit status 0x%x after TERM", (unsigned)own.exit_status);
+	own.pid = 0;
+
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(harness_pid_state(workers[i]) == 0,
+		    "worker %ld outlived the master (state %c)",
+		    (long)workers[i], harness_pid_state(workers[i]));
+	ck_assert_int_eq(harness_children(master, rs.now, 16, false), 0);
+	ck_assert_int_eq(harness_procs_with_arg(own.conf), 0);
+
+	snprintf(pidfile, sizeof(pidfile), "%s/forkhttpd.pid", own.dir);
+	ck_assert_msg(access(pidfile, F_OK) == -1 && errno == ENOENT,
+	    "pid file %s left behind", pidfile);
+	fd = harness_connect(own.port, 500);
+	ck_assert_msg(fd == -1, "port %u still accepts", (unsigned)own.port);
+}
+END_TEST
+
+/* ---- -t ------------------------------------------------------------------- */
+
+START_TEST(test_configtest_good)
+{
+	const char *args[] = { "-t", "-f", own.conf, NULL };
+	char *out = NULL, *err = NULL;
+	int st;
+
+	ck_assert_int_eq(harness_write_conf(&own, harness_free_port(), 2, NULL),
+	    0);
+	st = harness_run(&own, args, 5000, &out, &err);
+	ck_assert_msg(exit_code(st) == 0, "-t on a good conf: status 0x%x\n"
+	    "stdout: %s\nstderr: %s", (unsigned)st, out, err);
+	free(out);
+	free(err);
+}
+END_TEST
+
+#define N_BAD_CONFS 5
+
+static const char *const bad_conf_names[N_BAD_CONFS] = {
+	"unknown key", "workers = 0", "port 70000", "missing document root",
+	"unknown user"
+};
+static const int bad_conf_lines[N_BAD_CONFS] = {
+	HARNESS_LINE_EXTRA, HARNESS_LINE_WORKERS, HARNESS_LINE_LISTEN,
+	HARNESS_LINE_DOCROOT, HARNESS_LINE_USER
+};
+
+START_TEST(test_configtest_bad)
+{
+	const char *args[] = { "-t", "-f", own.conf, NULL };
+	struct harness_conf c = { NULL, NULL, NULL, NULL, NULL };
+	char *out = NULL, *err = NULL;
+	int st;
+
+	switch (_i) {
+	case 0:
+		c.extra = "no-such-key = 1";
+		break;
+	case 1:
+		c.workers_value = "0";
+		break;
+	case 2:
+		c.listen_value = "{ \"127.0.0.1:70000\" }";
+		break;
+	case 3:
+		c.docroot_value = "\"no-such-dir\"";
+		break;
+	default:
+		c.user_value = "\"no-such-user-forkhttpd\"";
+		break;
+	}
+	ck_assert_int_eq(harness_write_conf(&own, harness_free_port(), 2, &c), 0);
+	st = harness_run(&own, args, 5000, &out, &err);
+	ck_assert_msg(exit_code(st) == 1, "-t, %s: status 0x%x, want exit 1\n"
+	    "stdout: %s\nstderr: %s", bad_conf_names[_i], (unsigned)st, out, err);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(names_line(err, "forkhttpd.conf", bad_conf_lines[_i]),
+	    "-t, %s: stderr does not name forkhttpd.conf:%d:\n%s",
+	    bad_conf_names[_i], bad_conf_lines[_i], err);
+	if (_i == 0)
+		ck_assert_msg(strstr(err, "no-such-key") != NULL,
+		    "-t, unknown key: stderr does not name the key:\n%s", err);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_configtest_missing_file)
+{
+	char path[PATH_MAX + 32];
+	const char *args[] = { "-t", "-f", path, NULL };
+	char *out = NULL, *err = NULL;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/no-such.conf", own.dir);
+	st = harness_run(&own, args, 5000, &out, &err);
+	ck_assert_msg(exit_code(st) == 1, "-t on a missing file: status 0x%x",
+	    (unsigned)st);
+	ck_assert_msg(err && strstr(err, "no-such.conf"),
+	    "stderr does not name the file:\n%s", err);
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* ---- start-up errors ------------------------------------------------------ */
+
+/* Starts on the conf as written, expects exit 1 within 5 s, returns stderr. */
+static char *
+expect_start_failure(const char *what)
+{
+	char *err;
+
+	ck_assert_int_gt(harness_spawn(&own), 0);
+	ck_assert_msg(harness_wait_exit(&own, 5000),
+	    "%s: still running after 5 s", what);
+	err = harness_read_file(&own, "stderr.log", NULL);
+	ck_assert_msg(WIFEXITED(own.exit_status) &&
+	    WEXITSTATUS(own.exit_status) == 1,
+	    "%s: status 0x%x, want exit 1; stderr:\n%s", what,
+	    (unsigned)own.exit_status, err ? err : "");
+	own.pid = 0;
+	ck_assert_msg(harness_procs_with_arg(own.conf) == 0,
+	    "%s: processes left running", what);
+	return err;
+}
+
+START_TEST(test_start_port_in_use)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+	char addr[64];
+	char *err;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ne(fd, -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	ck_assert_int_eq(harness_write_conf(&own, ntohs(sin.sin_port), 2, NULL),
+	    0);
+	err = expect_start_failure("port in use");
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", (unsigned)own.port);
+	ck_assert_msg(err && strstr(err, addr) && strstr(err, "in use"),
+	    "stderr does not say %s is in use:\n%s", addr, err);
+	free(err);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_start_missing_docroot)
+{
+	struct harness_conf c = { NULL, NULL, "\"no-such-dir\"", NULL, NULL };
+	char *err;
+
+	ck_assert_int_eq(harness_write_conf(&own, harness_free_port(), 2, &c), 0);
+	err = expect_start_failure("missing document root");
+	ck_assert_msg(err && strstr(err, "no-such-dir"),
+	    "stderr does not name the document root:\n%s", err);
+	ck_assert_int_eq(harness_connect(own.port, 500), -1);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_start_unresolvable)
+{
+	struct harness_conf c = { "{ \"no-such-host.invalid:8080\" }", NULL,
+		NULL, NULL, NULL };
+	char *err;
+
+	ck_assert_int_eq(harness_write_conf(&own, harness_free_port(), 2, &c), 0);
+	err = expect_start_failure("unresolvable listen address");
+	ck_assert_msg(err && strstr(err, "no-such-host.invalid"),
+	    "stderr does not name the address:\n%s", err);
+	free(err);
+}
+END_TEST
+
+static bool
+port81_accepts(void *arg)
+{
+	int fd = harness_connect(81, 200);
+
+	(void)arg;
+	if (fd == -1)
+		return false;
+	close(fd);
+	return true;
+}
+
+START_TEST(test_start_privileged_port)
+{
+	ck_assert_int_eq(harness_write_conf(&own, 81, 2, NULL), 0);
+	if (geteuid() != 0) {
+		char *err = expect_start_failure("port 81 as non-root");
+
+		ck_assert_msg(err && strstr(err, "127.0.0.1:81"),
+		    "stderr does not name the address:\n%s", err);
+		free(err);
+		ck_assert_int_eq(harness_connect(81, 500), -1);
+	} else {
+		struct harness_response r;
+
+		ck_assert_int_gt(harness_spawn(&own), 0);
+		ck_assert_msg(harness_poll(port81_accepts, NULL, 5000),
+		    "root: nothing listens on 127.0.0.1:81 after 5 s");
+		get_ok(81, "/", &r);
+		harness_response_free(&r);
+		ck_assert_msg(harness_stop(&own), "root, port 81: unclean stop");
+	}
+}
+END_TEST
+
+/* ---- command line --------------------------------------------------------- */
+
+START_TEST(test_cli_version)
+{
+	const char *args[] = { "-V", NULL };
+	char *out = NULL, *err = NULL;
+	int st = harness_run(&own, args, 5000, &out, &err);
+
+	ck_assert_msg(exit_code(st) == 0, "-V: status 0x%x", (unsigned)st);
+	ck_assert_msg((out && line_has_both(out, "forkhttpd", PACKAGE_VERSION)) ||
+	    (err && line_has_both(err, "forkhttpd", PACKAGE_VERSION)),
+	    "-V printed no line with forkhttpd and %s:\n%s%s", PACKAGE_VERSION,
+	    out, err);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_cli_help)
+{
+	const char *args[] = { "-h", NULL };
+	char *out = NULL, *err = NULL;
+	int st = harness_run(&own, args, 5000, &out, &err);
+
+	ck_assert_msg(exit_code(st) == 0, "-h: status 0x%x", (unsigned)st);
+	ck_assert_msg((out && strcasestr(out, "usage")) ||
+	    (err && strcasestr(err, "usage")), "-h printed no usage:\n%s%s",
+	    out, err);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_cli_unknown_option)
+{
+	const char *args[] = { "-Z", NULL };
+	char *out = NULL, *err = NULL;
+	int st = harness_run(&own, args, 5000, &out, &err);
+
+	ck_assert_msg(exit_code(st) == 1, "-Z: status 0x%x, want exit 1",
+	    (unsigned)st);
+	ck_assert_msg(err && strcasestr(err, "usage"),
+	    "-Z: no usage on stderr:\n%s", err);
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* ---- supervision ---------------------------------------------------------- */
+
+/* Waits for a server started with harness_spawn*() to accept connections. */
+static void
+wait_listening(struct harness_server *s)
+{
+	int64_t end = harness_now_ms() + HARNESS_START_TIMEOUT_MS;
+	int fd;
+
+	while ((fd = harness_connect(s->port, 100)) < 0) {
+		ck_assert_msg(harness_now_ms() < end && !harness_wait_exit(s, 0),
+		    "server on port %u did not come up (see %s)",
+		    (unsigned)s->port, s->dir);
+		harness_sleep_ms(20);
+	}
+	close(fd);
+}
+
+/*
+ * With every worker holding an idle keep-alive connection, a new client
+ * must not wait for keepalive-timeout: the idle connection gives way.
+ */
+START_TEST(test_keepalive_yields_to_waiting_client)
+{
+	const struct harness_conf c = { .extra = "keepalive-timeout = 30\n" };
+	struct harness_conn a, b;
+	struct harness_response r;
+	int64_t t0;
+
+	ck_assert_int_eq(harness_start(&own, 1, &c), 0);
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&a,
+	    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	ck_assert_int_eq(harness_conn_read_response(&a, false, &r, 2000), 0);
+	ck_assert_int_eq(r.status, 200);
+	harness_response_free(&r);
+
+	/* the only worker now idles on a; b must still be answered soon */
+	t0 = harness_now_ms();
+	ck_assert_int_eq(harness_conn_open(&b, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&b,
+	    "GET /b HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	ck_assert_msg(harness_conn_read_response(&b, false, &r, 3000) == 0,
+	    "a second client waited %lld ms without an answer while the only "
+	    "worker idled on a keep-alive connection",
+	    (long long)(harness_now_ms() - t0));
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "content of b") != NULL, "body %s", r.body);
+	harness_response_free(&r);
+	/* a was closed, cleanly, with nothing more sent */
+	ck_assert_int_eq(harness_conn_wait_eof(&a, 2000), 1);
+	harness_conn_close(&a);
+	harness_conn_close(&b);
+}
+END_TEST
+
+static bool
+process_gone(void *arg)
+{
+	char st = harness_pid_state(*(pid_t *)arg);
+
+	/* without a reaping init, an orphan stays a zombie: gone enough */
+	return st == 0 || st == 'Z';
+}
+
+START_TEST(test_workers_die_with_master)
+{
+	pid_t workers[2];
+	int n, i;
+
+	ck_assert_int_eq(harness_start(&own, 2, NULL), 0);
+	for (i = 0; i < 250; i++) {
+		if ((n = harness_children(own.pid, workers, 2, true)) == 2)
+			break;
+		harness_sleep_ms(20);
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(kill(own.pid, SIGKILL), 0);
+	ck_assert(harness_wait_exit(&own, 5000));
+	own.pid = 0;
+	for (i = 0; i < 2; i++)
+		ck_assert_msg(harness_poll(process_gone, &workers[i], 5000),
+		    "worker %ld outlived its killed master", (long)workers[i]);
+	n = harness_connect(own.port, 500);
+	ck_assert_msg(n == -1, "port %u still accepts after the master died",
+	    (unsigned)own.port);
+}
+END_TEST
+
+/*
+ * Workers that cannot start (their document root vanished) are not
+ * respawned forever: once every slot failed at start the master stops
+ * with an error, exit status 1, and removes its pid file.
+ */
+START_TEST(test_all_workers_fail_at_start)
+{
+	char gone[PATH_MAX + 8], pidfile[PATH_MAX + 32];
+	pid_t workers[2];
+	char *log;
+	int n, i;
+
+	ck_assert_int_eq(harness_start(&own, 2, NULL), 0);
+	for (i = 0; i < 250; i++) {
+		if ((n = harness_children(own.pid, workers, 2, true)) == 2)
+			break;
+		harness_sleep_ms(20);
+	}
+	ck_assert_int_eq(n, 2);
+	snprintf(gone, sizeof(gone), "%s.gone", own.docroot);
+	ck_assert_int_eq(rename(own.docroot, gone), 0);
+	kill(workers[0], SIGKILL);
+	kill(workers[1], SIGKILL);
+	ck_assert_msg(harness_wait_exit(&own, 10000),
+	    "master still running 10 s after its workers could not start");
+	ck_assert_msg(WIFEXITED(own.exit_status) &&
+	    WEXITSTATUS(own.exit_status) == 1, "master status 0x%x, want exit 1",
+	    (unsigned)own.exit_status);
+	own.pid = 0;
+	log = harness_read_file(&own, "error.log", NULL);
+	ck_assert_ptr_nonnull(log);
+	ck_assert_msg(strstr(log, "failed at start-up (exit status 2)") &&
+	    strstr(log, "every worker failed at start-up"),
+	    "error.log does not explain the stop:\n%s", log);
+	free(log);
+	snprintf(pidfile, sizeof(pidfile), "%s/forkhttpd.pid", own.dir);
+	ck_assert_int_eq(access(pidfile, F_OK), -1);
+	ck_assert_int_eq(rename(gone, own.docroot), 0);
+}
+END_TEST
+
+/* Without -n: the starting process exits 0 once the daemon serves. */
+START_TEST(test_daemon_mode)
+{
+	const char *args[] = { "-f", own.conf, NULL };
+	char *out = NULL, *err = NULL, *pidtext;
+	struct harness_response r;
+	pid_t daemon_pid;
+	int st;
+
+	own.port = harness_free_port();
+	ck_assert_int_ne(own.port, 0);
+	ck_assert_int_eq(harness_write_conf(&own, own.port, 2, NULL), 0);
+	st = harness_run(&own, args, 5000, &out, &err);
+	ck_assert_msg(exit_code(st) == 0, "daemon start: status 0x%x\n%s",
+	    (unsigned)st, err ? err : "");
+	ck_assert_msg(err == NULL || err[0] == '\0',
+	    "a good start printed on stderr:\n%s", err);
+	free(out);
+	free(err);
+	pidtext = harness_read_file(&own, "forkhttpd.pid", NULL);
+	ck_assert_ptr_nonnull(pidtext);
+	daemon_pid = (pid_t)atol(pidtext);
+	free(pidtext);
+	ck_assert_int_gt(daemon_pid, 1);
+	ck_assert_int_eq(harness_request(own.port, "GET", "/known.txt", NULL,
+	    &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, HARNESS_KNOWN_TEXT);
+	harness_response_free(&r);
+	/* the daemon left its session: not in our process group */
+	ck_assert_int_ne(getpgid(daemon_pid), getpgrp());
+	ck_assert_int_eq(kill(daemon_pid, SIGTERM), 0);
+	ck_assert_msg(harness_poll(process_gone, &daemon_pid, 5000),
+	    "daemon %ld still running 5 s after TERM", (long)daemon_pid);
+	ck_assert_int_eq(harness_connect(own.port, 200), -1);
+}
+END_TEST
+
+/* -X: one worker in the foreground: no children, serves, stops on TERM. */
+START_TEST(test_one_process)
+{
+	struct harness_response r;
+	pid_t kids[4];
+
+	own.port = harness_free_port();
+	ck_assert_int_ne(own.port, 0);
+	ck_assert_int_eq(harness_write_conf(&own, own.port, 3, NULL), 0);
+	ck_assert_int_gt(harness_spawn_with(&own, "-X"), 0);
+	wait_listening(&own);
+	ck_assert_int_eq(harness_children(own.pid, kids, 4, false), 0);
+	ck_assert_int_eq(harness_request(own.port, "GET", "/a", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "content of a") != NULL, "body %s", r.body);
+	harness_response_free(&r);
+	ck_assert_msg(harness_stop(&own), "-X did not exit 0 on TERM");
+	own.pid = 0;
+}
+END_TEST
+
+/* ---- suite ---------------------------------------------------------------- */
+
+static TCase *
+tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	/* make check sets CK_DEFAULT_TIMEOUT; by hand, Check's 4 s is short */
+	if (getenv("CK_DEFAULT_TIMEOUT") == NULL)
+		tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+server_suite(void)
+{
+	Suite *s = suite_create("server");
+	TCase *tc;
+
+	tc = tcase(s, "http");
+	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
+	tcase_add_test(tc, test_get_root);
+	tcase_add_test(tc, test_get_files);
+	tcase_add_test(tc, test_head);
+	tcase_add_test(tc, test_not_found);
+	tcase_add_test(tc, test_directories);
+	tcase_add_test(tc, test_keepalive_11);
+	tcase_add_test(tc, test_http10_close);
+	tcase_add_test(tc, test_http10_keepalive);
+	tcase_add_test(tc, test_connection_close_11);
+	tcase_add_test(tc, test_pipelining);
+	tcase_add_test(tc, test_access_log);
+
+	tc = tcase(s, "traversal");
+	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
+	tcase_add_loop_test(tc, test_traversal, 0,
+	    (int)(sizeof(traversal) / sizeof(traversal[0])));
+
+	tc = tcase(s, "bad_requests");
+	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
+	tcase_add_loop_test(tc, test_bad_request, 0, N_BAD_REQUESTS);
+
+	tc = tcase(s, "workers");
+	tcase_add_checked_fixture(tc, own_server_setup, own_server_teardown);
+	tcase_add_test(tc, test_worker_respawn);
+	tcase_add_test(tc, test_term);
+
+	tc = tcase(s, "supervision");
+	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
+	tcase_add_test(tc, test_keepalive_yields_to_waiting_client);
+	tcase_add_test(tc, test_workers_die_with_master);
+	tcase_add_test(tc, test_all_workers_fail_at_start);
+	tcase_add_test(tc, test_daemon_mode);
+	tcase_add_test(tc, test_one_process);
+
+	tc = tcase(s, "configtest");
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+	tcase_add_test(tc, test_configtest_good);
+	tcase_add_loop_test(tc, test_configtest_bad, 0, N_BAD_CONFS);
+	tcase_add_test(tc, test_configtest_missing_file);
+
+	tc = tcase(s, "startup_errors");
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+	tcase_add_test(tc, test_start_port_in_use);
+	tcase_add_test(tc, test_start_missing_docroot);
+	tcase_add_test(tc, test_start_unresolvable);
+	tcase_add_test(tc, test_start_privileged_port);
+
+	tc = tcase(s, "cli");
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+	tcase_add_test(tc, test_cli_version);
+	tcase_add_test(tc, test_cli_help);
+	tcase_add_test(tc, test_cli_unknown_option);
+
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (access(harness_bin(), X_OK) == -1) {
+		fprintf(stderr, "check_server: %s is not executable (set "
+		    "FORKHTTPD_BIN)\n", harness_bin());
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(server_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

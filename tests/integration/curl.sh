@@ -1,0 +1,285 @@
+#!/bin/sh
+# curl.sh - serve the sample site (htdocs/) with the real binary and fetch
+# it with curl: the page, every local asset it references (with the right
+# Content-Type), a 404, keep-alive reuse, HEAD against GET, then TERM.
+#
+# Environment (set by make check): FORKHTTPD_BIN, FORKHTTPD_SRCDIR,
+# FORKHTTPD_BUILDDIR.  Exit 0 if every check passed, 1 otherwise.
+# Everything talks to 127.0.0.1 only and is bounded in time.
+
+set -u
+
+: "${FORKHTTPD_BUILDDIR:=.}"
+: "${FORKHTTPD_SRCDIR:=.}"
+: "${FORKHTTPD_BIN:=$FORKHTTPD_BUILDDIR/src/forkhttpd}"
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "PASS: $*"; }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+finish() {
+	echo "$pass passed, $fail failed"
+	if [ "$fail" -eq 0 ]; then exit 0; fi
+	exit 1
+}
+
+if ! command -v curl >/dev/null 2>&1; then
+	echo "curl.sh: curl is not installed (apt-get install curl)" >&2
+	ko "curl is missing"
+	finish
+fi
+if [ ! -x "$FORKHTTPD_BIN" ]; then
+	ko "$FORKHTTPD_BIN is not executable"
+	finish
+fi
+htdocs=$(cd "$FORKHTTPD_SRCDIR/htdocs" 2>/dev/null && pwd) || {
+	ko "no $FORKHTTPD_SRCDIR/htdocs"
+	finish
+}
+if [ ! -f "$htdocs/index.html" ]; then
+	ko "no $htdocs/index.html"
+	finish
+fi
+
+mkdir -p "$FORKHTTPD_BUILDDIR/tests/tmp" || exit 1
+dir=$(mktemp -d "$FORKHTTPD_BUILDDIR/tests/tmp/curl.XXXXXX") || exit 1
+dir=$(cd "$dir" && pwd)
+# when run as root the workers drop to nobody
+chmod 0755 "$dir"
+
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		i=0
+		while [ $i -lt 50 ] && kill -0 "$pid" 2>/dev/null; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	if [ "$fail" -eq 0 ] && [ -z "${FORKHTTPD_KEEP_TMP:-}" ]; then
+		rm -rf "$dir"
+	else
+		echo "curl.sh: kept $dir"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# A free loopback port: bind port 0 and read it back.
+free_port() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+	else
+		# fall back to a pseudo-random high port
+		echo $(( ( $$ * 7919 + $(date +%s) ) % 20000 + 30000 ))
+	fi
+}
+
+c() { curl --noproxy '*' --silent --max-time 5 "$@"; }
+
+start() {
+	cat >"$dir/forkhttpd.conf" <<EOF
+# written by tests/integration/curl.sh
+listen = { "127.0.0.1:$port" }
+workers = 2
+document-root = "$htdocs"
+pid-file = "forkhttpd.pid"
+error-log = "error.log"
+access-log = "access.log"
+log-level = "info"
+user = "nobody"
+EOF
+	"$FORKHTTPD_BIN" -n -f "$dir/forkhttpd.conf" \
+	    >"$dir/stdout.log" 2>"$dir/stderr.log" </dev/null &
+	pid=$!
+	i=0
+	while [ $i -lt 50 ]; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null
+			pid=
+			return 1
+		fi
+		if c -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+started=no
+for _ in 1 2 3; do
+	port=$(free_port)
+	if start; then
+		started=yes
+		break
+	fi
+	if [ -n "$pid" ]; then	# alive but not answering: give up
+		break
+	fi
+	grep -q "in use" "$dir/stderr.log" "$dir/error.log" 2>/dev/null || break
+done
+if [ "$started" != yes ]; then
+	ko "server did not start on 127.0.0.1:$port within 5 s"
+	echo "--- stderr:"; cat "$dir/stderr.log" 2>/dev/null
+	echo "--- error.log:"; cat "$dir/error.log" 2>/dev/null
+	finish
+fi
+base="http://127.0.0.1:$port"
+echo "curl.sh: forkhttpd pid $pid on $base serving $htdocs"
+
+# 1. The page, with its title.
+title=$(sed -n 's:.*<title>\(.*\)</title>.*:\1:p' "$htdocs/index.html" | head -n 1)
+if c --fail -o "$dir/index.out" "$base/"; then
+	if cmp -s "$dir/index.out" "$htdocs/index.html"; then
+		ok "GET / is htdocs/index.html"
+	else
+		ko "GET / differs from htdocs/index.html"
+	fi
+	if [ -n "$title" ] && grep -qF "<title>$title</title>" "$dir/index.out"; then
+		ok "GET / has the title \"$title\""
+	else
+		ko "GET / lacks the title \"$title\""
+	fi
+else
+	ko "curl -f $base/ failed"
+fi
+
+# 2. Every local asset referenced by index.html.
+expected_type() {
+	case "$1" in
+	*.css) echo "text/css" ;;
+	*.js|*.mjs) echo "text/javascript application/javascript" ;;
+	*.png) echo "image/png" ;;
+	*.svg) echo "image/svg+xml" ;;
+	*.ico) echo "image/x-icon image/vnd.microsoft.icon" ;;
+	*.jpg|*.jpeg) echo "image/jpeg" ;;
+	*.gif) echo "image/gif" ;;
+	*.webp) echo "image/webp" ;;
+	*.html|*.htm|*/) echo "text/html" ;;
+	*) echo "" ;;
+	esac
+}
+
+assets=$(grep -oE '(src|href)="[^"]*"' "$htdocs/index.html" |
+    sed -e 's/^[a-z]*="//' -e 's/"$//' -e 's/[?#].*//' |
+    grep -vE '^([a-zA-Z][a-zA-Z0-9+.-]*:|//|$)' | sort -u)
+nassets=0
+for a in $assets; do
+	case "$a" in
+	/*) path=$a ;;
+	*) path=/$a ;;
+	esac
+	nassets=$((nassets + 1))
+	out=$(c -o "$dir/asset.out" -w '%{http_code} %{content_type}' "$base$path")
+	code=${out%% *}
+	ctype=${out#* }
+	ctype=${ctype%%;*}
+	want=$(expected_type "$path")
+	if [ "$code" != 200 ]; then
+		ko "GET $path: status $code"
+		continue
+	fi
+	file="$htdocs$path"
+	[ -d "$file" ] && file="$file/index.html"
+	if [ -f "$file" ] && ! cmp -s "$dir/asset.out" "$file"; then
+		ko "GET $path: body differs from $file"
+		continue
+	fi
+	if [ -z "$want" ]; then
+		ok "GET $path: 200 ($ctype)"
+		continue
+	fi
+	matched=no
+	for w in $want; do
+		[ "$ctype" = "$w" ] && matched=yes
+	done
+	if [ $matched = yes ]; then
+		ok "GET $path: 200 $ctype"
+	else
+		ko "GET $path: Content-Type \"$ctype\", want one of: $want"
+	fi
+done
+if [ $nassets -eq 0 ]; then
+	ko "htdocs/index.html references no local assets"
+fi
+
+# 3. A missing file.
+code=$(c -o "$dir/missing.out" -w '%{http_code}' "$base/missing")
+if [ "$code" = 404 ]; then
+	ok "GET /missing: 404"
+else
+	ko "GET /missing: status $code, want 404"
+fi
+
+# 4. Keep-alive: two URLs over one HTTP/1.1 connection.
+c --http1.1 -v -o /dev/null -o /dev/null -w '%{num_connects}\n' \
+    "$base/" "$base/style.css" >"$dir/reuse.out" 2>"$dir/reuse.err"
+second=$(sed -n 2p "$dir/reuse.out")
+if grep -qE 'Re-?using existing connection' "$dir/reuse.err" ||
+    [ "$second" = 0 ]; then
+	ok "keep-alive: the second request reused the connection"
+else
+	ko "keep-alive: curl did not reuse the connection (num_connects" \
+	    "$(tr '\n' ' ' <"$dir/reuse.out"))"
+	sed 's/^/    /' "$dir/reuse.err"
+fi
+
+# 5. HEAD: Content-Length equals the size of the GET body.
+for path in / /style.css /app.js; do
+	len=$(c -I "$base$path" | tr -d '\r' |
+	    sed -n 's/^[Cc]ontent-[Ll]ength: *//p')
+	size=$(c -o - "$base$path" | wc -c | tr -d ' ')
+	if [ -n "$len" ] && [ "$len" = "$size" ]; then
+		ok "HEAD $path: Content-Length $len = GET body size"
+	else
+		ko "HEAD $path: Content-Length \"$len\", GET body $size bytes"
+	fi
+done
+
+# 6. TERM: exit 0 within 5 s, pid file removed.
+if [ -f "$dir/forkhttpd.pid" ]; then
+	ok "pid file written"
+else
+	ko "no pid file $dir/forkhttpd.pid"
+fi
+kill -TERM "$pid"
+i=0
+while [ $i -lt 50 ] && kill -0 "$pid" 2>/dev/null; do
+	# a zombie still answers kill -0: it is reaped by wait below
+	if [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
+	    "/proc/$pid/status" 2>/dev/null)" = Z ]; then
+		break
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+if kill -0 "$pid" 2>/dev/null &&
+    [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
+    "/proc/$pid/status" 2>/dev/null)" != Z ]; then
+	ko "server still running 5 s after TERM"
+else
+	wait "$pid"
+	st=$?
+	pid=
+	if [ $st -eq 0 ]; then
+		ok "TERM: exit status 0"
+	else
+		ko "TERM: exit status $st"
+	fi
+	if [ -f "$dir/forkhttpd.pid" ]; then
+		ko "pid file left after TERM"
+	else
+		ok "pid file removed after TERM"
+	fi
+fi
+
+finish

@@ -1,0 +1,924 @@
+/*
+ * check_config.c - config_load_buf() against a temporary base directory:
+ * every default, relative paths, the listen forms, each validation error
+ * with its exact "name:LINE: key: ..." message, and config_load() from a
+ * real file, whose directory (not the cwd) anchors relative paths.
+ *
+ * Each test loads and frees its snapshots, so running the program under
+ * ASan (--enable-sanitizers) or valgrind also checks config_free().
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "config.h"
+
+/* The scratch directory (realpath'd) that relative paths resolve against. */
+static char base[1024];
+
+#define DOCROOT "document-root = \"www\"\n"
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+static void
+make_dir(const char *rel)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", base, rel);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		perror(path);
+		exit(EXIT_FAILURE);
+	}
+}
+
+static void
+write_file(const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", base, rel);
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
+	    fclose(f) != 0) {
+		perror(path);
+		exit(EXIT_FAILURE);
+	}
+}
+
+/* base + "/" + rel, or rel itself when it is absolute. */
+static const char *
+in_base(const char *rel, char *buf, size_t cap)
+{
+	if (rel[0] == '/')
+		snprintf(buf, cap, "%s", rel);
+	else
+		snprintf(buf, cap, "%s/%s", base, rel);
+	return buf;
+}
+
+/* tmpl with every "@B" replaced by the base directory. */
+static const char *
+subst_base(const char *tmpl, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (const char *s = tmpl; *s != '\0' && n + 1 < cap; ) {
+		if (s[0] == '@' && s[1] == 'B') {
+			size_t bl = strlen(base);
+
+			if (n + bl >= cap)
+				break;
+			memcpy(buf + n, base, bl);
+			n += bl;
+			s += 2;
+		} else
+			buf[n++] = *s++;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static struct config *
+load(const char *text, char *err, size_t errlen)
+{
+	return config_load_buf(text, "t.conf", base, err, errlen);
+}
+
+/* Loads text, which must succeed; fails the test with the message if not. */
+static struct config *
+load_ok(const char *text)
+{
+	char err[512];
+	struct config *c = load(text, err, sizeof(err));
+
+	ck_assert_msg(c != NULL, "config rejected: %s\n--\n%s", err, text);
+	ck_assert_str_eq(err, "");
+	return c;
+}
+
+static bool
+starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* defaults */
+
+START_TEST(test_defaults)
+{
+	struct config *c = load_ok(DOCROOT);
+	struct passwd *pw = getpwnam("nobody");
+	char want[PATH_MAX];
+
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_ptr_null(c->path);
+	ck_assert_uint_eq(c->nlisten, 1);
+	ck_assert_str_eq(c->listen[0].spec, "*:80");
+	ck_assert_ptr_null(c->listen[0].host);
+	ck_assert_str_eq(c->listen[0].port, "80");
+	ck_assert_int_eq(c->listen[0].family, AF_INET);
+	ck_assert_uint_eq(c->workers, 4);
+	ck_assert_str_eq(c->user, "nobody");
+	ck_assert_ptr_null(c->group);
+	ck_assert_uint_eq(c->uid, pw->pw_uid);
+	ck_assert_uint_eq(c->gid, pw->pw_gid);
+	ck_assert_str_eq(c->document_root, in_base("www", want, sizeof(want)));
+	ck_assert_uint_eq(c->nindex, 2);
+	ck_assert_str_eq(c->index[0], "index.html");
+	ck_assert_str_eq(c->index[1], "index.htm");
+	ck_assert(!c->symlinks_outside_root);
+	ck_assert_ptr_nonnull(c->pid_file);
+	ck_assert_msg(c->pid_file[0] == '/', "pid_file %s", c->pid_file);
+	ck_assert(ends_with(c->pid_file, "/forkhttpd.pid"));
+	ck_assert_ptr_nonnull(c->error_log);
+	ck_assert_msg(c->error_log[0] == '/', "error_log %s", c->error_log);
+	ck_assert(ends_with(c->error_log, "/error.log"));
+	ck_assert_ptr_nonnull(c->access_log);
+	ck_assert_msg(c->access_log[0] == '/', "access_log %s", c->access_log);
+	ck_assert(ends_with(c->access_log, "/access.log"));
+	ck_assert_int_eq(c->log_level, LOG_LEVEL_NOTICE);
+	ck_assert_ptr_nonnull(c->mime_types);
+	ck_assert_str_eq(c->mime_types, "/etc/mime.types");
+	ck_assert_uint_eq(c->header_timeout, 20);
+	ck_assert_uint_eq(c->keepalive_timeout, 5);
+	ck_assert_uint_eq(c->send_timeout, 60);
+	ck_assert_uint_eq(c->request_line_max, 8192);
+	ck_assert_uint_eq(c->header_max, 16384);
+	ck_assert_uint_eq(c->header_fields_max, 100);
+	ck_assert_uint_eq(c->keepalive_requests, 100);
+	ck_assert_uint_eq(c->listen_backlog, 511);
+	config_free(c);
+}
+END_TEST
+
+/* Every key set to something other than its default. */
+START_TEST(test_all_keys)
+{
+	struct config *c = load_ok(
+	    "listen = {\"127.0.0.1:8080\", \"[::1]:8081\"}\n"
+	    "workers = 7\n"
+	    "user = \"nobody\"\n"
+	    "group = \"nogroup\"\n"
+	    "document-root = \"www\"\n"
+	    "index = {\"default.htm\"}\n"
+	    "symlinks-outside-root = true\n"
+	    "pid-file = \"/tmp/x.pid\"\n"
+	    "error-log = \"-\"\n"
+	    "log-level = \"debug\"\n"
+	    "access-log = \"off\"\n"
+	    "mime-types = \"\"\n"
+	    "header-timeout = 3\n"
+	    "keepalive-timeout = 0\n"
+	    "send-timeout = 9\n"
+	    "request-line-max = 300\n"
+	    "header-max = 2000\n"
+	    "header-fields-max = 12\n"
+	    "keepalive-requests = 0\n"
+	    "listen-backlog = 17\n");
+	struct passwd *pw = getpwnam("nobody");
+
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_uint_eq(c->nlisten, 2);
+	ck_assert_str_eq(c->listen[0].host, "127.0.0.1");
+	ck_assert_str_eq(c->listen[1].host, "::1");
+	ck_assert_uint_eq(c->workers, 7);
+	ck_assert_str_eq(c->group, "nogroup");
+	ck_assert_uint_eq(c->uid, pw->pw_uid);
+	ck_assert_uint_eq(c->gid, 65534);
+	ck_assert_uint_eq(c->nindex, 1);
+	ck_assert_str_eq(c->index[0], "default.htm");
+	ck_assert(c->symlinks_outside_root);
+	ck_assert_str_eq(c->pid_file, "/tmp/x.pid");
+	ck_assert_str_eq(c->error_log, "-");
+	ck_assert_int_eq(c->log_level, LOG_LEVEL_DEBUG);
+	ck_assert_ptr_null(c->access_log);
+	ck_assert_ptr_null(c->mime_types);
+	ck_assert_uint_eq(c->header_timeout, 3);
+	ck_assert_uint_eq(c->keepalive_timeout, 0);
+	ck_assert_uint_eq(c->send_timeout, 9);
+	ck_assert_uint_eq(c->request_line_max, 300);
+	ck_assert_uint_eq(c->header_max, 2000);
+	ck_assert_uint_eq(c->header_fields_max, 12);
+	ck_assert_uint_eq(c->keepalive_requests, 0);
+	ck_assert_uint_eq(c->listen_backlog, 17);
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* numeric ranges: min-1, min, max, max+1 of every integer key */
+
+static const struct {
+	const char *key;
+	long min, max;
+	const char *extra;	/* on line 3, so the cross-check passes */
+} range_cases[] = {
+	{ "workers", 1, 1024, "" },
+	{ "header-timeout", 1, 3600, "" },
+	{ "keepalive-timeout", 0, 3600, "" },
+	{ "send-timeout", 1, 3600, "" },
+	{ "request-line-max", 256, 65536, "header-max = 1048576\n" },
+	{ "header-max", 1024, 1048576, "request-line-max = 256\n" },
+	{ "header-fields-max", 1, 10000, "" },
+	{ "keepalive-requests", 0, 1000000, "" },
+	{ "listen-backlog", 1, 65535, "" },
+};
+
+static long
+config_number(const struct config *c, const char *key)
+{
+	if (strcmp(key, "workers") == 0)
+		return (long)c->workers;
+	if (strcmp(key, "header-timeout") == 0)
+		return (long)c->header_timeout;
+	if (strcmp(key, "keepalive-timeout") == 0)
+		return (long)c->keepalive_timeout;
+	if (strcmp(key, "send-timeout") == 0)
+		return (long)c->send_timeout;
+	if (strcmp(key, "request-line-max") == 0)
+		return (long)c->request_line_max;
+	if (strcmp(key, "header-max") == 0)
+		return (long)c->header_max;
+	if (strcmp(key, "header-fields-max") == 0)
+		return (long)c->header_fields_max;
+	if (strcmp(key, "keepalive-requests") == 0)
+		return (long)c->keepalive_requests;
+	if (strcmp(key, "listen-backlog") == 0)
+		return (long)c->listen_backlog;
+	return -12345;
+}
+
+/* _i / 4 is the row; _i % 4 picks min-1, min, max, max+1. */
+START_TEST(test_ranges)
+{
+	size_t row = (size_t)_i / 4;
+	int which = _i % 4;
+	const char *key = range_cases[row].key;
+	long min = range_cases[row].min, max = range_cases[row].max;
+	long v = which == 0 ? min - 1 : which == 1 ? min :
+	    which == 2 ? max : max + 1;
+	char text[256], err[512], want[256];
+	struct config *c;
+
+	snprintf(text, sizeof(text), DOCROOT "%s = %ld\n%s", key, v,
+	    range_cases[row].extra);
+	c = load(text, err, sizeof(err));
+	if (which == 1 || which == 2) {
+		ck_assert_msg(c != NULL, "%s = %ld rejected: %s", key, v, err);
+		ck_assert_int_eq(config_number(c, key), v);
+		config_free(c);
+		return;
+	}
+	snprintf(want, sizeof(want), "t.conf:2: %s: value %ld out of range "
+	    "%ld..%ld", key, v, min, max);
+	ck_assert_msg(c == NULL, "%s = %ld accepted", key, v);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* paths */
+
+static const struct {
+	const char *text;
+	const char *field;	/* "document_root", "pid_file", ... */
+	const char *want;	/* relative: under base; NULL: field is NULL */
+	const char *note;
+} path_cases[] = {
+	{ DOCROOT, "document_root", "www", "relative docroot" },
+	{ "document-root = \"./www/../www/\"\n", "document_root", "www",
+	    "docroot realpath'd, no trailing slash" },
+	{ "document-root = \"link\"\n", "document_root", "www",
+	    "a symlinked docroot resolves to its target" },
+	{ "document-root = \"@B/www\"\n", "document_root", "www",
+	    "absolute docroot" },
+	{ DOCROOT "pid-file = \"run/f.pid\"\n", "pid_file", "run/f.pid",
+	    "relative pid-file" },
+	{ DOCROOT "pid-file = \"/var/x.pid\"\n", "pid_file", "/var/x.pid",
+	    "absolute pid-file kept" },
+	{ DOCROOT "error-log = \"logs/e.log\"\n", "error_log", "logs/e.log",
+	    "relative error-log" },
+	{ DOCROOT "error-log = \"/var/e.log\"\n", "error_log", "/var/e.log",
+	    "absolute error-log kept" },
+	{ DOCROOT "error-log = \"-\"\n", "error_log", "/-",
+	    "\"-\" is standard error, not a file" },
+	{ DOCROOT "access-log = \"logs/a.log\"\n", "access_log", "logs/a.log",
+	    "relative access-log" },
+	{ DOCROOT "access-log = \"-\"\n", "access_log", "/-",
+	    "\"-\" is standard output" },
+	{ DOCROOT "access-log = \"off\"\n", "access_log", NULL,
+	    "\"off\" turns it off" },
+	{ DOCROOT "access-log = \"\"\n", "access_log", NULL,
+	    "empty turns it off" },
+	{ DOCROOT "mime-types = \"mime.types\"\n", "mime_types",
+	    "mime.types", "relative mime-types" },
+	{ DOCROOT "mime-types = \"\"\n", "mime_types", NULL,
+	    "empty mime-types: built-in table only" },
+};
+
+static const char *
+config_path_field(const struct config *c, const char *field)
+{
+	if (strcmp(field, "document_root") == 0)
+		return c->document_root;
+	if (strcmp(field, "pid_file") == 0)
+		return c->pid_file;
+	if (strcmp(field, "error_log") == 0)
+		return c->error_log;
+	if (strcmp(field, "access_log") == 0)
+		return c->access_log;
+	if (strcmp(field, "mime_types") == 0)
+		return c->mime_types;
+	ck_abort_msg("no field %s", field);
+	return NULL;
+}
+
+START_TEST(test_paths)
+{
+	char text[PATH_MAX + 256], want[PATH_MAX];
+	const char *got;
+	struct config *c;
+
+	subst_base(path_cases[_i].text, text, sizeof(text));
+	c = load_ok(text);
+	got = config_path_field(c, path_cases[_i].field);
+	if (path_cases[_i].want == NULL)
+		ck_assert_msg(got == NULL, "%s: %s is \"%s\"",
+		    path_cases[_i].note, path_cases[_i].field, got);
+	else {
+		const char *w = path_cases[_i].want;
+
+		/* "/-" in the table stands for the literal "-". */
+		if (strcmp(w, "/-") == 0)
+			snprintf(want, sizeof(want), "-");
+		else
+			in_base(w, want, sizeof(want));
+		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
+		    "%s: %s is \"%s\", want \"%s\"", path_cases[_i].note,
+		    path_cases[_i].field, got ? got : "(null)", want);
+	}
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* listen */
+
+static const struct {
+	const char *spec;
+	const char *host;	/* NULL: wildcard */
+	const char *port;
+	int family;
+	const char *note;
+} listen_cases[] = {
+	{ "127.0.0.1:8080", "127.0.0.1", "8080", AF_INET, "IPv4 address" },
+	{ "[::1]:8080", "::1", "8080", AF_INET6, "IPv6 in brackets" },
+	{ "[::]:443", "::", "443", AF_INET6, "IPv6 wildcard address" },
+	{ "[fe80::1%lo]:80", NULL, NULL, 0, "scope id: not inet_pton" },
+	{ "*:80", NULL, "80", AF_INET, "wildcard" },
+	{ "8080", NULL, "8080", AF_INET, "bare port" },
+	{ "localhost:8080", "localhost", "8080", AF_UNSPEC, "host name" },
+	{ "www.example.org:1", "www.example.org", "1", AF_UNSPEC,
+	    "dotted host name, lowest port" },
+	{ "0.0.0.0:65535", "0.0.0.0", "65535", AF_INET, "highest port" },
+};
+
+START_TEST(test_listen_forms)
+{
+	char text[256], err[512];
+	struct config *c;
+
+	snprintf(text, sizeof(text), DOCROOT "listen = {\"%s\"}\n",
+	    listen_cases[_i].spec);
+	c = load(text, err, sizeof(err));
+	if (listen_cases[_i].port == NULL) {
+		ck_assert_msg(c == NULL, "%s: accepted", listen_cases[_i].note);
+		ck_assert(starts_with(err, "t.conf:2: listen: \""));
+		return;
+	}
+	ck_assert_msg(c != NULL, "%s: %s", listen_cases[_i].note, err);
+	ck_assert_uint_eq(c->nlisten, 1);
+	ck_assert_str_eq(c->listen[0].spec, listen_cases[_i].spec);
+	if (listen_cases[_i].host == NULL)
+		ck_assert_ptr_null(c->listen[0].host);
+	else
+		ck_assert_str_eq(c->listen[0].host, listen_cases[_i].host);
+	ck_assert_str_eq(c->listen[0].port, listen_cases[_i].port);
+	ck_assert_msg(c->listen[0].family == listen_cases[_i].family,
+	    "%s: family %d, want %d", listen_cases[_i].note,
+	    c->listen[0].family, listen_cases[_i].family);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_listen_several)
+{
+	struct config *c = load_ok(DOCROOT "listen = {\"127.0.0.1:8080\",\n"
+	    "  \"[::1]:8080\", \"9090\"}\n");
+
+	ck_assert_uint_eq(c->nlisten, 3);
+	ck_assert_str_eq(c->listen[0].spec, "127.0.0.1:8080");
+	ck_assert_int_eq(c->listen[0].family, AF_INET);
+	ck_assert_str_eq(c->listen[1].host, "::1");
+	ck_assert_int_eq(c->listen[1].family, AF_INET6);
+	ck_assert_ptr_null(c->listen[2].host);
+	ck_assert_str_eq(c->listen[2].port, "9090");
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* errors: the whole message, or its exact prefix */
+
+static const struct {
+	const char *text;
+	const char *want;	/* "@B" stands for the base directory */
+	bool prefix;		/* want is a prefix, not the whole message */
+	const char *also;	/* must appear too; NULL: nothing */
+	const char *not;	/* must not appear; NULL: nothing */
+	const char *note;
+} error_cases[] = {
+	{ DOCROOT "\nbogus-key = 1\n", "t.conf:3: unknown key ", true,
+	    "bogus-key", NULL, "unknown key, its name and line" },
+	{ DOCROOT "workers = \"x\"\n", "t.conf:2: ", true, "'workers'", NULL,
+	    "string for an integer" },
+	{ DOCROOT "workers = 3.5\n", "t.conf:2: ", true, "'workers'", NULL,
+	    "float for an integer" },
+	{ DOCROOT "workers = 99999999999999999999999\n", "t.conf:2: ", true,
+	    "'workers'", NULL, "integer overflow in the parser" },
+	{ DOCROOT "symlinks-outside-root = maybe\n", "t.conf:2: ", true,
+	    "'symlinks-outside-root'", NULL, "not a boolean" },
+	{ DOCROOT "workers = 0\n",
+	    "t.conf:2: workers: value 0 out of range 1..1024", false, NULL,
+	    NULL, "workers 0" },
+	{ DOCROOT "workers = 2000\n",
+	    "t.conf:2: workers: value 2000 out of range 1..1024", false, NULL,
+	    NULL, "workers 2000" },
+	{ DOCROOT "workers = -1\n",
+	    "t.conf:2: workers: value -1 out of range 1..1024", false, NULL,
+	    NULL, "negative" },
+	{ DOCROOT "workers = 2\n\nworkers = 0\n",
+	    "t.conf:4: workers: value 0 out of range 1..1024", false, NULL,
+	    NULL, "a repeated key: the line of the value that counts" },
+	{ DOCROOT "listen = {\"127.0.0.1:0\"}\n",
+	    "t.conf:2: listen: \"127.0.0.1:0\": port 0 out of range 1..65535",
+	    false, NULL, NULL, "port 0" },
+	{ DOCROOT "listen = {\"127.0.0.1:70000\"}\n",
+	    "t.conf:2: listen: \"127.0.0.1:70000\": port 70000 out of range "
+	    "1..65535", false, NULL, NULL, "port 70000" },
+	{ DOCROOT "listen = {\"99999999999999999999999\"}\n",
+	    "t.conf:2: listen: \"99999999999999999999999\": bad port", true,
+	    NULL, NULL, "port overflows 64 bits" },
+	{ DOCROOT "listen = {\"[::1]\"}\n",
+	    "t.conf:2: listen: \"[::1]\": expected \"[address]:port\"", false,
+	    NULL, NULL, "brackets without a port" },
+	{ DOCROOT "listen = {\"[::1]80\"}\n",
+	    "t.conf:2: listen: \"[::1]80\": expected \"[address]:port\"", false,
+	    NULL, NULL, "no colon after the bracket" },
+	{ DOCROOT "listen = {\"[::1\"}\n",
+	    "t.conf:2: listen: \"[::1\": expected \"[address]:port\"", false,
+	    NULL, NULL, "no closing bracket" },
+	{ DOCROOT "listen = {\"::1:80\"}\n",
+	    "t.conf:2: listen: \"::1:80\": write IPv6 addresses in brackets",
+	    true, NULL, NULL, "IPv6 without brackets" },
+	{ DOCROOT "listen = {\"[zz]:80\"}\n",
+	    "t.conf:2: listen: \"[zz]:80\": bad IPv6 address", false, NULL,
+	    NULL, "bad IPv6 address" },
+	{ DOCROOT "listen = {\"[127.0.0.1]:80\"}\n",
+	    "t.conf:2: listen: \"[127.0.0.1]:80\": bad IPv6 address", false,
+	    NULL, NULL, "IPv4 in brackets" },
+	{ DOCROOT "listen = {\"[]:80\"}\n",
+	    "t.conf:2: listen: \"[]:80\": bad address", false, NULL, NULL,
+	    "empty brackets" },
+	{ DOCROOT "listen = {\":80\"}\n",
+	    "t.conf:2: listen: \":80\": bad address", false, NULL, NULL,
+	    "empty host" },
+	{ DOCROOT "listen = {\"[::1]:\"}\n",
+	    "t.conf:2: listen: \"[::1]:\": bad port \"\"", false, NULL, NULL,
+	    "empty port" },
+	{ DOCROOT "listen = {\"localhost:http\"}\n",
+	    "t.conf:2: listen: \"localhost:http\": bad port \"http\"", false,
+	    NULL, NULL, "service names are not ports" },
+	{ DOCROOT "listen = {\"+80\"}\n",
+	    "t.conf:2: listen: \"+80\": bad port \"+80\"", false, NULL, NULL,
+	    "signed port" },
+	{ DOCROOT "listen = {\"*:80\",\n \"80\"}\n",
+	    "t.conf:2: listen: \"80\" is listed twice", false, NULL, NULL,
+	    "wildcard twice, written two ways" },
+	{ DOCROOT "listen = {\"127.0.0.1:8080\", \"127.0.0.1:8080\"}\n",
+	    "t.conf:2: listen: \"127.0.0.1:8080\" is listed twice", false, NULL,
+	    NULL, "the same address twice" },
+	{ DOCROOT "listen = {}\n", "t.conf:", true,
+	    "listen: at least one address is needed", NULL, "empty list" },
+	{ "document-root = \"nope\"\n",
+	    "t.conf:1: document-root: @B/nope: No such file or directory", false,
+	    NULL, NULL, "missing document root" },
+	{ "workers = 2\n\ndocument-root = \"afile\"\n",
+	    "t.conf:3: document-root: @B/afile: not a directory", false, NULL,
+	    NULL, "document root is a file" },
+	{ DOCROOT "user = \"no-such-user-fkh\"\n",
+	    "t.conf:2: user: unknown user \"no-such-user-fkh\"", false, NULL,
+	    NULL, "unknown user" },
+	{ DOCROOT "user = \"root\"\n",
+	    "t.conf:2: user: \"root\" is root; workers never run as root", false,
+	    NULL, NULL, "root refused" },
+	{ DOCROOT "user = \"\"\n", "t.conf:2: user: must not be empty", false,
+	    NULL, NULL, "empty user" },
+	{ DOCROOT "group = \"no-such-group-fkh\"\n",
+	    "t.conf:2: group: unknown group \"no-such-group-fkh\"", false, NULL,
+	    NULL, "unknown group" },
+	{ DOCROOT "group = \"root\"\n",
+	    "t.conf:2: group: \"root\" is root's group", true, NULL, NULL,
+	    "root's group refused" },
+	{ DOCROOT "log-level = \"verbose\"\n",
+	    "t.conf:2: log-level: \"verbose\" is not one of error, warn, notice, "
+	    "info, debug", false, NULL, NULL, "bad log level" },
+	{ DOCROOT "index = {\"index.html\", \"a/b.html\"}\n",
+	    "t.conf:2: index: \"a/b.html\" is not a file name", false, NULL,
+	    NULL, "index with a slash" },
+	{ DOCROOT "index = {\"..\"}\n",
+	    "t.conf:2: index: \"..\" is not a file name", false, NULL, NULL,
+	    "index \"..\"" },
+	{ DOCROOT "index = {\"\"}\n",
+	    "t.conf:2: index: \"\" is not a file name", false, NULL, NULL,
+	    "empty index name" },
+	{ DOCROOT "error-log = \"\"\n",
+	    "t.conf:2: error-log: must not be empty", true, NULL, NULL,
+	    "empty error-log" },
+	{ DOCROOT "pid-file = \"\"\n", "t.conf:2: pid-file: must not be empty",
+	    false, NULL, NULL, "empty pid-file" },
+	{ DOCROOT "request-line-max = 4096\nheader-max = 2048\n",
+	    "t.conf:2: request-line-max: 4096 is larger than header-max 2048",
+	    false, NULL, NULL, "request line longer than the header block" },
+	{ DOCROOT "\nheader-max = 4096\n",
+	    "t.conf:3: request-line-max: 8192 is larger than header-max 4096",
+	    false, NULL, NULL, "header-max below the default request line" },
+	{ DOCROOT "index = {\"a\"\n", "t.conf:3: premature end of file", false,
+	    NULL, NULL, "unbalanced brace" },
+	{ DOCROOT "}\n", "t.conf:2: unexpected closing brace", false, NULL,
+	    NULL, "stray closing brace" },
+	{ DOCROOT "# a comment\n/* a\n block */\nworkers = 0\n",
+	    "t.conf:5: workers: value 0 out of range 1..1024", false, NULL,
+	    NULL, "lines count through # and C-style comments" },
+	{ DOCROOT "// one\n// two\nbogus = 1\n", "t.conf:4: unknown key ",
+	    true, "bogus", NULL, "lines count through // comments" },
+	{ DOCROOT "listen = {\"80\", # first\n  \"80\"} # again\n",
+	    "t.conf:2: listen: \"80\" is listed twice", false, NULL, NULL,
+	    "a comment inside a list" },
+	{ DOCROOT "index = {\"a#b\", \"c/d\"}\n",
+	    "t.conf:2: index: \"c/d\" is not a file name", false, NULL, NULL,
+	    "'#' inside a string is not a comment" },
+	{ DOCROOT "bogus-one = 1\nbogus-two = 2\n", "t.conf:2: unknown key ",
+	    true, "bogus-one", "bogus-two", "first of two unknown keys wins" },
+	{ DOCROOT "workers = 0\nheader-timeout = 0\n",
+	    "t.conf:2: workers: value 0 out of range 1..1024", false, NULL,
+	    "header-timeout", "first of two range errors wins" },
+	{ DOCROOT "listen = {\"[::1]\", \"[zz]:80\"}\n",
+	    "t.conf:2: listen: \"[::1]\": expected", true, NULL, "zz",
+	    "first bad listen entry wins" },
+};
+
+START_TEST(test_errors)
+{
+	char text[PATH_MAX + 256], want[PATH_MAX + 256], err[1024];
+	struct config *c;
+
+	subst_base(error_cases[_i].text, text, sizeof(text));
+	subst_base(error_cases[_i].want, want, sizeof(want));
+	memset(err, 'X', sizeof(err));
+	c = load(text, err, sizeof(err));
+	ck_assert_msg(c == NULL, "%s: accepted", error_cases[_i].note);
+	ck_assert_msg(memchr(err, '\0', sizeof(err)) != NULL,
+	    "%s: message not terminated", error_cases[_i].note);
+	ck_assert_msg(strchr(err, '\n') == NULL, "%s: message has a newline",
+	    error_cases[_i].note);
+	if (error_cases[_i].prefix)
+		ck_assert_msg(starts_with(err, want), "%s:\n got \"%s\"\nwant "
+		    "\"%s...\"", error_cases[_i].note, err, want);
+	else
+		ck_assert_msg(strcmp(err, want) == 0, "%s:\n got \"%s\"\nwant "
+		    "\"%s\"", error_cases[_i].note, err, want);
+	if (error_cases[_i].also != NULL)
+		ck_assert_msg(strstr(err, error_cases[_i].also) != NULL,
+		    "%s: \"%s\" lacks \"%s\"", error_cases[_i].note, err,
+		    error_cases[_i].also);
+	if (error_cases[_i].not != NULL)
+		ck_assert_msg(strstr(err, error_cases[_i].not) == NULL,
+		    "%s: \"%s\" mentions \"%s\"", error_cases[_i].note, err,
+		    error_cases[_i].not);
+}
+END_TEST
+
+/* Comment markers inside strings are text; comments elsewhere vanish. */
+START_TEST(test_comments)
+{
+	struct config *c = load_ok(
+	    "# leading comment\n"
+	    "document-root = \"www\" # trailing\n"
+	    "index = { \"a#b\", // the first\n"
+	    "  \"c\" /* the second */ }\n"
+	    "mime-types = \"m#t//x/*y*/z\"\n"
+	    "/* workers = 0 */\n"
+	    "// workers = 0\n");
+	char want[PATH_MAX];
+
+	ck_assert_uint_eq(c->workers, 4);
+	ck_assert_uint_eq(c->nindex, 2);
+	ck_assert_str_eq(c->index[0], "a#b");
+	ck_assert_str_eq(c->index[1], "c");
+	ck_assert_str_eq(c->mime_types, in_base("m#t//x/*y*/z", want,
+	    sizeof(want)));
+	config_free(c);
+}
+END_TEST
+
+/* The name in messages is the one given; a short err is cut, terminated. */
+START_TEST(test_error_buffer)
+{
+	char err[16];
+	struct config *c;
+
+	c = config_load_buf(DOCROOT "workers = 0\n", "other.conf", base, err,
+	    sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err, "other.conf:2: w");
+
+	memset(err, 'X', sizeof(err));
+	c = config_load_buf(DOCROOT "workers = 0\n", "x", base, err, 1);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(err[0], '\0');
+	ck_assert_int_eq(err[1], 'X');
+
+	/* No room at all: nothing is written, nothing crashes. */
+	c = config_load_buf(DOCROOT "workers = 0\n", "x", base, NULL, 0);
+	ck_assert_ptr_null(c);
+	c = config_load_buf(DOCROOT "bogus = 1\n", "x", base, NULL, 0);
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
+/* A failure leaves nothing behind that breaks the next load. */
+START_TEST(test_load_after_failure)
+{
+	char err[512];
+	struct config *c;
+
+	for (int i = 0; i < 50; i++) {
+		ck_assert_ptr_null(load(DOCROOT "bogus = 1\n", err, sizeof(err)));
+		ck_assert_ptr_null(load(DOCROOT "listen = {\"80\", \"[zz]:1\"}\n",
+		    err, sizeof(err)));
+		ck_assert_ptr_null(load(DOCROOT "index = {\"a\", \"b/c\"}\n",
+		    err, sizeof(err)));
+		c = load(DOCROOT "workers = 9\n", err, sizeof(err));
+		ck_assert_msg(c != NULL, "%s", err);
+		ck_assert_str_eq(err, "");
+		ck_assert_uint_eq(c->workers, 9);
+		config_free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_free_null)
+{
+	config_free(NULL);
+	/* Reaching here is the test; make it assert something too. */
+	ck_assert_ptr_null(load("document-root = \"nope\"\n", NULL, 0));
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* config_load: a file on disk */
+
+/* Runs with cwd = base/cwd, so "../etc/..." names the file relatively. */
+static void
+enter_cwd(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/cwd", base);
+	ck_assert_int_eq(chdir(dir), 0);
+}
+
+START_TEST(test_file_relative)
+{
+	char want[PATH_MAX];
+	char err[512];
+	struct config *c;
+
+	enter_cwd();
+	c = config_load("../etc/f.conf", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(err, "");
+	ck_assert_str_eq(c->path, in_base("etc/f.conf", want, sizeof(want)));
+	/* cwd/docs exists too: resolving against the cwd would pick it. */
+	ck_assert_str_eq(c->document_root, in_base("etc/docs", want,
+	    sizeof(want)));
+	ck_assert_str_eq(c->pid_file, in_base("etc/run/x.pid", want,
+	    sizeof(want)));
+	ck_assert_str_eq(c->error_log, in_base("etc/../logs/e.log", want,
+	    sizeof(want)));
+	ck_assert_str_eq(c->access_log, in_base("etc/a.log", want,
+	    sizeof(want)));
+	ck_assert_uint_eq(c->workers, 3);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_file_errors)
+{
+	char err[512], want[PATH_MAX + 64];
+	struct config *c;
+
+	enter_cwd();
+	c = config_load("../etc/bad.conf", err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err, "../etc/bad.conf:3: workers: value 0 out of "
+	    "range 1..1024");
+
+	c = config_load("../etc/syntax.conf", err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err, "../etc/syntax.conf:2: unknown key 'nope'");
+
+	c = config_load("../etc/none.conf", err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err, "../etc/none.conf: No such file or directory");
+
+	c = config_load("../etc/missing-dir/f.conf", err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert(starts_with(err, "../etc/missing-dir/f.conf: "));
+	ck_assert_ptr_nonnull(strstr(err, "No such file"));
+
+	c = config_load("../etc", err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err, "../etc: Is a directory");
+
+	/* An absolute path is named as given too. */
+	snprintf(want, sizeof(want), "%s/etc/bad.conf", base);
+	c = config_load(want, err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert(starts_with(err, want));
+	ck_assert_ptr_nonnull(strstr(err, ":3: workers: "));
+}
+END_TEST
+
+/* Root reads any file; anyone else is refused, with the reason. */
+START_TEST(test_file_unreadable)
+{
+	char err[512];
+	struct config *c;
+
+	enter_cwd();
+	c = config_load("../etc/secret.conf", err, sizeof(err));
+	if (geteuid() == 0) {
+		ck_assert_msg(c != NULL, "%s", err);
+		config_free(c);
+	} else {
+		ck_assert_ptr_null(c);
+		ck_assert_msg(starts_with(err, "../etc/secret.conf: ") &&
+		    strstr(err, "Permission denied") != NULL, "%s", err);
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+setup_base(void)
+{
+	const char *root = getenv("FORKHTTPD_BUILDDIR");
+	char tmpl[PATH_MAX], real[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
+
+	if (root == NULL || root[0] == '\0')
+		root = "/tmp";
+	snprintf(tmpl, sizeof(tmpl), "%s/check_config.XXXXXX", root);
+	if (mkdtemp(tmpl) == NULL || realpath(tmpl, real) == NULL ||
+	    strlen(real) >= sizeof(base)) {
+		perror(tmpl);
+		exit(EXIT_FAILURE);
+	}
+	memcpy(base, real, strlen(real) + 1);
+	make_dir("www");
+	write_file("afile", "not a directory\n");
+	snprintf(path, sizeof(path), "%s/link", base);
+	snprintf(target, sizeof(target), "%s/www", base);
+	if (symlink(target, path) < 0) {
+		perror(path);
+		exit(EXIT_FAILURE);
+	}
+	make_dir("cwd");
+	make_dir("cwd/docs");
+	make_dir("etc");
+	make_dir("etc/docs");
+	write_file("etc/f.conf",
+	    "# relative paths resolve against this file's directory\n"
+	    "document-root = \"docs\"\n"
+	    "pid-file = \"run/x.pid\"\n"
+	    "error-log = \"../logs/e.log\"\n"
+	    "access-log = \"a.log\"\n"
+	    "workers = 3\n");
+	write_file("etc/bad.conf", "document-root = \"docs\"\n\nworkers = 0\n");
+	write_file("etc/syntax.conf", "document-root = \"docs\"\nnope = 1\n");
+	write_file("etc/secret.conf", "document-root = \"docs\"\n");
+	snprintf(path, sizeof(path), "%s/etc/secret.conf", base);
+	if (chmod(path, 0) < 0) {
+		perror(path);
+		exit(EXIT_FAILURE);
+	}
+}
+
+static Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc;
+
+	tc = tcase_create("defaults");
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_all_keys);
+	tcase_add_loop_test(tc, test_ranges, 0,
+	    (int)(sizeof(range_cases) / sizeof(range_cases[0])) * 4);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("paths");
+	tcase_add_loop_test(tc, test_paths, 0,
+	    (int)(sizeof(path_cases) / sizeof(path_cases[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("listen");
+	tcase_add_loop_test(tc, test_listen_forms, 0,
+	    (int)(sizeof(listen_cases) / sizeof(listen_cases[0])));
+	tcase_add_test(tc, test_listen_several);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_errors, 0,
+	    (int)(sizeof(error_cases) / sizeof(error_cases[0])));
+	tcase_add_test(tc, test_comments);
+	tcase_add_test(tc, test_error_buffer);
+	tcase_add_test(tc, test_load_after_failure);
+	tcase_add_test(tc, test_free_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("file");
+	tcase_add_test(tc, test_file_relative);
+	tcase_add_test(tc, test_file_errors);
+	tcase_add_test(tc, test_file_unreadable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	char cwd[PATH_MAX];
+	int failed;
+
+	setup_base();
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		perror("getcwd");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(config_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	/* The file tests chdir when Check does not fork (CK_FORK=no). */
+	if (chdir(cwd) < 0)
+		perror(cwd);
+	nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

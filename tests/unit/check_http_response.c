@@ -1,0 +1,604 @@
+/*
+ * check_http_response.c - IMF-fixdate formatting, the exact bytes of the
+ * status line and header fields (and that a short buffer is never written
+ * past), the error pages, and the name tables of http.c.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "http.h"
+#include "http_response.h"
+
+#define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+#define DATE "Sun, 06 Nov 1994 08:49:37 GMT"
+#define SERVER "Server: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n"
+#define HEAD(status) "HTTP/1.1 " status "\r\nDate: " DATE "\r\n" SERVER
+
+#define CANARY 0xa5
+
+/* ------------------------------------------------------------------ */
+/* http_date_format */
+
+static const struct {
+	time_t t;
+	const char *want;
+	const char *note;
+} date_cases[] = {
+	{ 0, "Thu, 01 Jan 1970 00:00:00 GMT", "the epoch" },
+	{ 784111777, "Sun, 06 Nov 1994 08:49:37 GMT", "RFC 9110 5.6.7 example" },
+	{ 1709210096, "Thu, 29 Feb 2024 12:34:56 GMT", "leap day" },
+	{ 951868799, "Tue, 29 Feb 2000 23:59:59 GMT",
+	    "leap day of a century leap year" },
+	{ 1700000000, "Tue, 14 Nov 2023 22:13:20 GMT", "two-digit day" },
+	{ -1, "Wed, 31 Dec 1969 23:59:59 GMT", "before the epoch" },
+	{ (time_t)253402300799LL, "Fri, 31 Dec 9999 23:59:59 GMT",
+	    "the last second that fits" },
+	{ (time_t)253402300800LL, "", "a five-digit year does not fit: empty" },
+};
+
+START_TEST(test_date)
+{
+	char out[HTTP_DATE_LEN + 8];
+
+	/* GMT whatever the local zone says. */
+	setenv("TZ", "EST5EDT", 1);
+	tzset();
+	memset(out, CANARY, sizeof(out));
+	http_date_format(date_cases[_i].t, out);
+	ck_assert_msg(strcmp(out, date_cases[_i].want) == 0,
+	    "%s: got \"%s\", want \"%s\"", date_cases[_i].note, out,
+	    date_cases[_i].want);
+	for (size_t i = HTTP_DATE_LEN; i < sizeof(out); i++)
+		ck_assert_msg((unsigned char)out[i] == CANARY,
+		    "%s: byte %zu written", date_cases[_i].note, i);
+	if (date_cases[_i].want[0] != '\0')
+		ck_assert_uint_eq(strlen(out), HTTP_DATE_LEN - 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* http_response_format */
+
+static const struct {
+	int status;
+	const char *content_type;
+	long long content_length;
+	time_t last_modified;
+	const char *location;	/* copied, location_len bytes */
+	size_t location_len;
+	const char *allow;
+	bool keep_alive, say_keep_alive, head_only;
+	const char *want;
+	const char *note;
+} format_cases[] = {
+	{ 200, "text/html", 1234, 784111777, NULL, 0, NULL, true, false, false,
+	    HEAD("200 OK")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: 1234\r\n"
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "\r\n",
+	    "file, keep-alive (HTTP/1.1 default): no Connection field" },
+	{ 200, "text/html", 1234, 784111777, NULL, 0, NULL, false, false, false,
+	    HEAD("200 OK")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: 1234\r\n"
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "Connection: close\r\n"
+	    "\r\n",
+	    "file, closing" },
+	{ 200, "text/html", 1234, 784111777, NULL, 0, NULL, true, true, false,
+	    HEAD("200 OK")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: 1234\r\n"
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "Connection: keep-alive\r\n"
+	    "\r\n",
+	    "file, HTTP/1.0 keep-alive said out loud" },
+	{ 200, "text/plain", 5, 0, NULL, 0, NULL, false, true, false,
+	    HEAD("200 OK")
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: 5\r\n"
+	    "Connection: close\r\n"
+	    "\r\n",
+	    "closing wins over say_keep_alive; no Last-Modified at 0" },
+	{ 200, "image/png", 5000000000LL, 1709210096, NULL, 0, NULL, true,
+	    false, true,
+	    HEAD("200 OK")
+	    "Content-Type: image/png\r\n"
+	    "Content-Length: 5000000000\r\n"
+	    "Last-Modified: Thu, 29 Feb 2024 12:34:56 GMT\r\n"
+	    "\r\n",
+	    "HEAD, length beyond 32 bits" },
+	{ 301, "text/html", 10, 0, "/dir/", 5, NULL, true, false, false,
+	    HEAD("301 Moved Permanently")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: 10\r\n"
+	    "Location: /dir/\r\n"
+	    "\r\n",
+	    "redirect with Location" },
+	{ 301, NULL, -1, 0, "/a/b?q=1XXXX", 8, NULL, false, false, false,
+	    HEAD("301 Moved Permanently")
+	    "Location: /a/b?q=1\r\n"
+	    "Connection: close\r\n"
+	    "\r\n",
+	    "Location is location_len bytes, not up to a NUL" },
+	{ 405, "text/html", 0, 0, NULL, 0, "GET, HEAD", true, false, false,
+	    HEAD("405 Method Not Allowed")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: 0\r\n"
+	    "Allow: GET, HEAD\r\n"
+	    "\r\n",
+	    "405 with Allow, zero length" },
+	{ 200, NULL, -1, 0, NULL, 0, NULL, true, false, false,
+	    HEAD("200 OK")
+	    "\r\n",
+	    "no type, length -1: neither field" },
+	{ 304, NULL, -1, 784111777, NULL, 0, NULL, true, false, false,
+	    HEAD("304 Not Modified")
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "\r\n",
+	    "304" },
+	{ 299, NULL, -1, 0, NULL, 0, NULL, false, false, false,
+	    HEAD("299 Unknown")
+	    "Connection: close\r\n"
+	    "\r\n",
+	    "a status without a reason phrase" },
+};
+
+static void
+fill_response(struct http_response *r, int row)
+{
+	http_response_init(r);
+	r->status = format_cases[row].status;
+	r->content_type = format_cases[row].content_type;
+	r->content_length = (off_t)format_cases[row].content_length;
+	r->last_modified = format_cases[row].last_modified;
+	r->allow = format_cases[row].allow;
+	r->keep_alive = format_cases[row].keep_alive;
+	r->say_keep_alive = format_cases[row].say_keep_alive;
+	r->head_only = format_cases[row].head_only;
+	if (format_cases[row].location != NULL) {
+		memcpy(r->location, format_cases[row].location,
+		    strlen(format_cases[row].location));
+		r->location_len = format_cases[row].location_len;
+	}
+}
+
+START_TEST(test_format)
+{
+	static struct http_response r;
+	char buf[4096];
+	size_t n;
+
+	fill_response(&r, _i);
+	memset(buf, CANARY, sizeof(buf));
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	ck_assert_msg(n == strlen(format_cases[_i].want) &&
+	    memcmp(buf, format_cases[_i].want, n) == 0,
+	    "%s:\n got (%zu) \"%.*s\"\nwant (%zu) \"%s\"", format_cases[_i].note,
+	    n, (int)n, buf, strlen(format_cases[_i].want),
+	    format_cases[_i].want);
+}
+END_TEST
+
+/* Every cap below the full length fails without writing past cap. */
+START_TEST(test_format_short)
+{
+	static struct http_response r;
+	size_t len = strlen(format_cases[_i].want);
+	char buf[1024];
+	size_t n;
+
+	ck_assert_uint_lt(len + 2, sizeof(buf));
+	fill_response(&r, _i);
+	for (size_t cap = 0; cap < len; cap++) {
+		memset(buf, CANARY, sizeof(buf));
+		n = http_response_format(&r, DATE, buf, cap);
+		ck_assert_msg(n == 0, "%s: cap %zu of %zu returned %zu",
+		    format_cases[_i].note, cap, len, n);
+		for (size_t i = cap; i < sizeof(buf); i++)
+			ck_assert_msg((unsigned char)buf[i] == CANARY,
+			    "%s: cap %zu: byte %zu written",
+			    format_cases[_i].note, cap, i);
+	}
+	/* One spare byte is enough, and nothing after it is touched. */
+	memset(buf, CANARY, sizeof(buf));
+	n = http_response_format(&r, DATE, buf, len + 1);
+	ck_assert_uint_eq(n, len);
+	ck_assert(memcmp(buf, format_cases[_i].want, len) == 0);
+	for (size_t i = len + 1; i < sizeof(buf); i++)
+		ck_assert_msg((unsigned char)buf[i] == CANARY,
+		    "%s: cap %zu: byte %zu written", format_cases[_i].note,
+		    len + 1, i);
+}
+END_TEST
+
+/* The longest Location the struct holds goes out whole. */
+START_TEST(test_format_long_location)
+{
+	static struct http_response r;
+	static char buf[HTTP_LOCATION_MAX + 512];
+	static const char want_head[] = HEAD("301 Moved Permanently")
+	    "Location: ";
+	size_t n, hl = strlen(want_head);
+
+	http_response_init(&r);
+	r.status = 301;
+	r.keep_alive = true;
+	memset(r.location, 'a', sizeof(r.location));
+	r.location_len = sizeof(r.location);
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	ck_assert_uint_eq(n, hl + HTTP_LOCATION_MAX + 4);
+	ck_assert(memcmp(buf, want_head, hl) == 0);
+	for (size_t i = 0; i < HTTP_LOCATION_MAX; i++)
+		ck_assert_int_eq(buf[hl + i], 'a');
+	ck_assert(memcmp(buf + hl + HTTP_LOCATION_MAX, "\r\n\r\n", 4) == 0);
+}
+END_TEST
+
+START_TEST(test_response_init)
+{
+	static struct http_response r;
+
+	memset(&r, 0x5a, sizeof(r));
+	http_response_init(&r);
+	ck_assert_int_eq(r.status, HTTP_STATUS_NONE);
+	ck_assert_ptr_null(r.content_type);
+	ck_assert_int_eq(r.content_length, -1);
+	ck_assert_int_eq(r.last_modified, 0);
+	ck_assert_ptr_null(r.allow);
+	ck_assert(!r.keep_alive);
+	ck_assert(!r.say_keep_alive);
+	ck_assert(!r.head_only);
+	ck_assert_int_eq(r.body, HTTP_BODY_NONE);
+	ck_assert_ptr_null(r.mem);
+	ck_assert_uint_eq(r.mem_len, 0);
+	ck_assert_int_eq(r.fd, -1);
+	ck_assert_int_eq(r.offset, 0);
+	ck_assert_uint_eq(r.location_len, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* http_response_error */
+
+static const struct {
+	int status;
+	int page;	/* whose page it gets */
+	const char *note;
+} error_cases[] = {
+	{ 301, 301, "redirect" },
+	{ 400, 400, "bad request" },
+	{ 403, 403, "forbidden" },
+	{ 404, 404, "not found" },
+	{ 405, 405, "method not allowed" },
+	{ 408, 408, "timeout" },
+	{ 411, 411, "length required" },
+	{ 413, 413, "content too large" },
+	{ 414, 414, "URI too long" },
+	{ 431, 431, "header too large" },
+	{ 500, 500, "internal error" },
+	{ 501, 501, "not implemented" },
+	{ 503, 503, "unavailable" },
+	{ 505, 505, "version" },
+	{ 418, 400, "unknown 4xx: the 400 page" },
+	{ 499, 400, "unknown 4xx: the 400 page" },
+	{ 599, 500, "unknown 5xx: the 500 page" },
+	{ 502, 500, "5xx without a page: the 500 page" },
+};
+
+START_TEST(test_error_page)
+{
+	static struct http_response r;
+	int status = error_cases[_i].status, page = error_cases[_i].page;
+	char title[128], h1[128];
+	const char *body;
+
+	http_response_init(&r);
+	r.status = 200;
+	r.content_type = "image/png";
+	r.content_length = 999;
+	r.last_modified = 784111777;
+	r.body = HTTP_BODY_MEM;
+	r.mem = "stale";
+	r.mem_len = 5;
+	r.offset = 3;
+	r.keep_alive = true;
+	r.say_keep_alive = true;
+	r.head_only = true;
+	r.allow = "GET";
+	memcpy(r.location, "/x/", 3);
+	r.location_len = 3;
+
+	http_response_error(&r, status);
+
+	ck_assert_int_eq(r.status, status);
+	ck_assert_str_eq(r.content_type, "text/html");
+	ck_assert_int_eq(r.body, HTTP_BODY_MEM);
+	ck_assert_ptr_nonnull(r.mem);
+	body = r.mem;
+	ck_assert_uint_eq(r.mem_len, strlen(body));
+	ck_assert_int_eq(r.content_length, (off_t)strlen(body));
+	ck_assert_int_eq(r.last_modified, 0);
+	ck_assert_int_eq(r.offset, 0);
+	ck_assert_int_eq(r.fd, -1);
+	/* Left alone. */
+	ck_assert(r.keep_alive);
+	ck_assert(r.say_keep_alive);
+	ck_assert(r.head_only);
+	ck_assert_str_eq(r.allow, "GET");
+	ck_assert_uint_eq(r.location_len, 3);
+	ck_assert(memcmp(r.location, "/x/", 3) == 0);
+
+	snprintf(title, sizeof(title), "<title>%d %s</title>", page,
+	    http_status_reason(page));
+	snprintf(h1, sizeof(h1), "<h1>%d %s</h1>", page,
+	    http_status_reason(page));
+	ck_assert_msg(strstr(body, title) != NULL, "%s: no %s in\n%s",
+	    error_cases[_i].note, title, body);
+	ck_assert_msg(strstr(body, h1) != NULL, "%s: no %s in\n%s",
+	    error_cases[_i].note, h1, body);
+	ck_assert(strncmp(body, "<!DOCTYPE html>\n", 16) == 0);
+	ck_assert(strlen(body) > 16 &&
+	    strcmp(body + strlen(body) - 8, "</html>\n") == 0);
+}
+END_TEST
+
+/* The same status always gets the same, static page. */
+START_TEST(test_error_page_static)
+{
+	static struct http_response a, b;
+
+	http_response_init(&a);
+	http_response_init(&b);
+	http_response_error(&a, 404);
+	http_response_error(&b, 404);
+	ck_assert_ptr_eq(a.mem, b.mem);
+	http_response_error(&b, 403);
+	ck_assert_ptr_ne(a.mem, b.mem);
+	ck_assert_str_ne(a.mem, b.mem);
+}
+END_TEST
+
+START_TEST(test_error_closes_file)
+{
+	static struct http_response r;
+	int fd = open("/dev/null", O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	http_response_init(&r);
+	r.status = 200;
+	r.body = HTTP_BODY_FILE;
+	r.fd = fd;
+	r.offset = 100;
+	r.content_length = 4096;
+	http_response_error(&r, 500);
+	errno = 0;
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(r.fd, -1);
+	ck_assert_int_eq(r.body, HTTP_BODY_MEM);
+	ck_assert_int_eq(r.offset, 0);
+	ck_assert_int_eq(r.status, 500);
+	/* A second error on the same response closes nothing more. */
+	http_response_error(&r, 404);
+	ck_assert_int_eq(r.fd, -1);
+	ck_assert_int_eq(r.status, 404);
+}
+END_TEST
+
+/* An error response formats with its page's length and the kept fields. */
+START_TEST(test_error_formatted)
+{
+	static struct http_response r;
+	char buf[1024], want[1024];
+	size_t n;
+
+	http_response_init(&r);
+	r.keep_alive = false;
+	memcpy(r.location, "/docs/", 6);
+	r.location_len = 6;
+	http_response_error(&r, 301);
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	snprintf(want, sizeof(want), HEAD("301 Moved Permanently")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Location: /docs/\r\n"
+	    "Connection: close\r\n"
+	    "\r\n", strlen(r.mem));
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert(memcmp(buf, want, n) == 0);
+
+	http_response_init(&r);
+	r.keep_alive = true;
+	r.allow = "GET, HEAD";
+	http_response_error(&r, 405);
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	snprintf(want, sizeof(want), HEAD("405 Method Not Allowed")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Allow: GET, HEAD\r\n"
+	    "\r\n", strlen(r.mem));
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert(memcmp(buf, want, n) == 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* http.c: names */
+
+static const struct {
+	int status;
+	const char *reason;
+} reason_cases[] = {
+	{ 200, "OK" },
+	{ 301, "Moved Permanently" },
+	{ 304, "Not Modified" },
+	{ 400, "Bad Request" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 503, "Service Unavailable" },
+	{ 505, "HTTP Version Not Supported" },
+	{ 0, "Unknown" },
+	{ 418, "Unknown" },
+	{ 302, "Unknown" },
+	{ -404, "Unknown" },
+	{ 1404, "Unknown" },
+};
+
+START_TEST(test_status_reason)
+{
+	ck_assert_str_eq(http_status_reason(reason_cases[_i].status),
+	    reason_cases[_i].reason);
+}
+END_TEST
+
+static const struct {
+	const char *p;
+	size_t len;
+	enum http_method want;
+	const char *note;
+} method_cases[] = {
+	{ "GET", 3, HTTP_METHOD_GET, "GET" },
+	{ "HEAD", 4, HTTP_METHOD_HEAD, "HEAD" },
+	{ "POST", 4, HTTP_METHOD_POST, "POST" },
+	{ "PUT", 3, HTTP_METHOD_PUT, "PUT" },
+	{ "DELETE", 6, HTTP_METHOD_DELETE, "DELETE" },
+	{ "CONNECT", 7, HTTP_METHOD_CONNECT, "CONNECT" },
+	{ "OPTIONS", 7, HTTP_METHOD_OPTIONS, "OPTIONS" },
+	{ "TRACE", 5, HTTP_METHOD_TRACE, "TRACE" },
+	{ "PATCH", 5, HTTP_METHOD_PATCH, "PATCH" },
+	{ "get", 3, HTTP_METHOD_UNKNOWN, "RFC 9110 9.1: case-sensitive" },
+	{ "Get", 3, HTTP_METHOD_UNKNOWN, "mixed case" },
+	{ "head", 4, HTTP_METHOD_UNKNOWN, "lower-case HEAD" },
+	{ "GETS", 4, HTTP_METHOD_UNKNOWN, "longer" },
+	{ "GE", 2, HTTP_METHOD_UNKNOWN, "a prefix" },
+	{ "", 0, HTTP_METHOD_UNKNOWN, "empty" },
+	{ " GET", 4, HTTP_METHOD_UNKNOWN, "leading space" },
+	{ "GET ", 4, HTTP_METHOD_UNKNOWN, "trailing space" },
+	{ "GETX", 3, HTTP_METHOD_GET, "only len bytes count" },
+	{ "HEADER", 4, HTTP_METHOD_HEAD, "only len bytes count" },
+	{ "G\0T", 3, HTTP_METHOD_UNKNOWN, "NUL inside" },
+	{ "PRI", 3, HTTP_METHOD_UNKNOWN, "HTTP/2 preface method" },
+};
+
+START_TEST(test_method_lookup)
+{
+	ck_assert_msg(http_method_lookup(method_cases[_i].p,
+	    method_cases[_i].len) == method_cases[_i].want, "%s",
+	    method_cases[_i].note);
+}
+END_TEST
+
+START_TEST(test_method_name)
+{
+	ck_assert_str_eq(http_method_name(HTTP_METHOD_UNKNOWN), "");
+	ck_assert_str_eq(http_method_name(HTTP_METHOD_GET), "GET");
+	ck_assert_str_eq(http_method_name(HTTP_METHOD_PATCH), "PATCH");
+	ck_assert_str_eq(http_method_name(HTTP_METHOD_COUNT), "");
+	ck_assert_str_eq(http_method_name((enum http_method)-1), "");
+	ck_assert_str_eq(http_method_name((enum http_method)99), "");
+	/* Every name looks itself up. */
+	for (int m = HTTP_METHOD_GET; m < HTTP_METHOD_COUNT; m++) {
+		const char *name = http_method_name((enum http_method)m);
+
+		ck_assert_msg(name[0] != '\0', "method %d has no name", m);
+		ck_assert_int_eq(http_method_lookup(name, strlen(name)), m);
+	}
+}
+END_TEST
+
+static const struct {
+	const char *p;
+	size_t len;
+	const char *lit;
+	bool want;
+	const char *note;
+} nocase_cases[] = {
+	{ "close", 5, "close", true, "same" },
+	{ "CLOSE", 5, "close", true, "upper" },
+	{ "Keep-Alive", 10, "keep-alive", true, "mixed" },
+	{ "closed", 5, "close", true, "only len bytes of the slice" },
+	{ "closed", 6, "close", false, "slice longer" },
+	{ "clos", 4, "close", false, "slice shorter" },
+	{ "", 0, "", true, "both empty" },
+	{ "x", 0, "", true, "empty slice of a longer buffer" },
+	{ "", 0, "x", false, "empty slice, non-empty literal" },
+	{ "clo\0e", 5, "close", false, "NUL in the slice" },
+	{ "c1ose", 5, "close", false, "one byte differs" },
+	{ "close ", 6, "close", false, "trailing space" },
+	{ "\xc9", 1, "\xe9", false, "no case folding beyond ASCII" },
+};
+
+START_TEST(test_slice_eq_nocase)
+{
+	struct http_slice s = { nocase_cases[_i].p, nocase_cases[_i].len };
+
+	ck_assert_msg(http_slice_eq_nocase(s, nocase_cases[_i].lit) ==
+	    nocase_cases[_i].want, "%s", nocase_cases[_i].note);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static Suite *
+http_response_suite(void)
+{
+	Suite *s = suite_create("http_response");
+	TCase *tc;
+
+	tc = tcase_create("date");
+	tcase_add_loop_test(tc, test_date, 0, ROWS(date_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("format");
+	tcase_add_loop_test(tc, test_format, 0, ROWS(format_cases));
+	tcase_add_loop_test(tc, test_format_short, 0, ROWS(format_cases));
+	tcase_add_test(tc, test_format_long_location);
+	tcase_add_test(tc, test_response_init);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("error");
+	tcase_add_loop_test(tc, test_error_page, 0, ROWS(error_cases));
+	tcase_add_test(tc, test_error_page_static);
+	tcase_add_test(tc, test_error_closes_file);
+	tcase_add_test(tc, test_error_formatted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("names");
+	tcase_add_loop_test(tc, test_status_reason, 0, ROWS(reason_cases));
+	tcase_add_loop_test(tc, test_method_lookup, 0, ROWS(method_cases));
+	tcase_add_test(tc, test_method_name);
+	tcase_add_loop_test(tc, test_slice_eq_nocase, 0, ROWS(nocase_cases));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(http_response_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
