@@ -178,6 +178,21 @@ net_wait_idle(int fd, const int *listeners, size_t nlisteners, int grace_ms,
 	}
 }
 
+/*
+ * After a call on fd failed with errno: 0 to try it again (it was
+ * interrupted, or fd is ready now), -1 to give up (an error, or the
+ * deadline passed).
+ */
+static int
+net_again(int fd, short events, int64_t deadline_ms)
+{
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return -1;
+	return net_wait(fd, events, deadline_ms);
+}
+
 ssize_t
 net_read(int fd, void *buf, size_t cap, int64_t deadline_ms)
 {
@@ -186,11 +201,7 @@ net_read(int fd, void *buf, size_t cap, int64_t deadline_ms)
 
 		if (n >= 0)
 			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (net_wait(fd, POLLIN, deadline_ms) < 0)
+		if (net_again(fd, POLLIN, deadline_ms) < 0)
 			return -1;
 	}
 }
@@ -206,11 +217,7 @@ net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
 		ssize_t n = sendmsg(fd, &msg, flags);
 
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -1;
-			if (net_wait(fd, POLLOUT, deadline_ms) < 0)
+			if (net_again(fd, POLLOUT, deadline_ms) < 0)
 				return -1;
 			continue;
 		}
@@ -249,11 +256,7 @@ net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
 			errno = EIO;
 			return -1;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (net_wait(fd, POLLOUT, deadline_ms) < 0)
+		if (net_again(fd, POLLOUT, deadline_ms) < 0)
 			return -1;
 	}
 	return 0;

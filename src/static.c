@@ -38,6 +38,7 @@
 
 #include "mime.h"
 #include "static.h"
+#include "util.h"
 
 /*
  * The file we serve must be readable, so no O_PATH.  O_NONBLOCK: opening
@@ -61,18 +62,6 @@ int
 static_open_root(const char *document_root)
 {
 	return open(document_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
-
-static int
-static_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -112,8 +101,8 @@ static_map_path(const char *path, size_t len, char *out, size_t cap,
 
 				/* RFC 3986 §2.1: '%' HEXDIG HEXDIG. */
 				if (len - i >= 3) {
-					hi = static_hexval(path[i + 1]);
-					lo = static_hexval(path[i + 2]);
+					hi = util_hexval(path[i + 1]);
+					lo = util_hexval(path[i + 2]);
 				}
 				if (hi < 0 || lo < 0)
 					return HTTP_STATUS_BAD_REQUEST;

@@ -19,6 +19,9 @@
  */
 bool util_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int util_hexval(char c);
+
 /* Copies src into dst (cap bytes), always terminated; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t cap);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "http_parse.h"
+#include "util.h"
 
 #define ANY (-1)
 #define INCOMPLETE (-1)		/* "status" of a block still being framed */
@@ -1113,18 +1114,6 @@ ll_put_utf8(char *out, unsigned long v)
 	return 3;
 }
 
-static int
-ll_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The escapes of llhttp's md-test.ts: drop the final newline, drop
  * backslash-newline, newlines become CRLF, then \r \n \t \f \xH.. and
@@ -1160,11 +1149,11 @@ ll_unescape(const char *text, size_t n, size_t *outlen)
 			out[o++] = c == 'r' ? '\r' : c == 'n' ? '\n' :
 			    c == 't' ? '\t' : '\f';
 			i++;
-		} else if (c == 'x' && i + 2 < t && ll_hexval(tmp[i + 2]) >= 0) {
+		} else if (c == 'x' && i + 2 < t && util_hexval(tmp[i + 2]) >= 0) {
 			unsigned long v = 0;
 
-			for (i += 2; i < t && ll_hexval(tmp[i]) >= 0; i++)
-				v = v * 16 + (unsigned long)ll_hexval(tmp[i]);
+			for (i += 2; i < t && util_hexval(tmp[i]) >= 0; i++)
+				v = v * 16 + (unsigned long)util_hexval(tmp[i]);
 			i--;
 			o += ll_put_utf8(out + o, v & 0xffff);
 		} else if (c >= '0' && c <= '7') {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <ctype.h>
 
 #include "log.h"
 #include "util.h"
@@ -125,6 +126,22 @@ static const struct {
 	{ "", 1, "", "empty source, cap 1" },
 	{ "", 0, NULL, "empty source, cap 0" },
 };
+
+/* Every byte: the sixteen digits in both cases, and -1 for the rest. */
+START_TEST(test_hexval)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int c = 0; c < 256; c++) {
+		const char *d = c != 0 ? strchr(digits, tolower(c)) : NULL;
+		int want = d != NULL ? (int)(d - digits) : -1;
+
+		ck_assert_msg(util_hexval((char)c) == want,
+		    "util_hexval(0x%02x) = %d, want %d", (unsigned)c,
+		    util_hexval((char)c), want);
+	}
+}
+END_TEST
 
 START_TEST(test_strlcpy)
 {
@@ -813,6 +830,7 @@ util_suite(void)
 	tc = tcase_create("util");
 	tcase_add_loop_test(tc, test_parse_u64, 0, ROWS(u64_cases));
 	tcase_add_loop_test(tc, test_strlcpy, 0, ROWS(strlcpy_cases));
+	tcase_add_test(tc, test_hexval);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("log");
