@@ -21,6 +21,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pwd.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1289,6 +1290,83 @@ START_TEST(test_all_workers_fail_at_start)
 }
 END_TEST
 
+/* The four ids of a "Uid:" or "Gid:" line of /proc/PID/status. */
+static bool
+proc_ids(pid_t pid, const char *key, unsigned long ids[4], char *groups,
+    size_t gcap)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	groups[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, key, strlen(key)) == 0)
+			found = sscanf(line + strlen(key), "%lu %lu %lu %lu",
+			    &ids[0], &ids[1], &ids[2], &ids[3]) == 4;
+		else if (strncmp(line, "Groups:", 7) == 0) {
+			const char *g = line + 7 + strspn(line + 7, " \t");
+			size_t len = strlen(g);
+
+			while (len > 0 && isspace((unsigned char)g[len - 1]))
+				len--;
+			snprintf(groups, gcap, "%.*s", (int)len, g);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Started as root, every worker runs as the configured user with only
+ * its group (real, effective, saved and file-system ids alike); started
+ * as anyone else, workers keep that identity.
+ */
+START_TEST(test_workers_drop_privileges)
+{
+	struct passwd *pw = getpwnam("nobody");
+	unsigned long uid[4], gid[4];
+	unsigned long want_uid, want_gid;
+	pid_t workers[2];
+	char groups[512], want_groups[64];
+	int n = 0, i, k;
+
+	ck_assert_ptr_nonnull(pw);
+	want_uid = geteuid() == 0 ? pw->pw_uid : geteuid();
+	want_gid = geteuid() == 0 ? pw->pw_gid : getegid();
+	ck_assert_int_eq(harness_start(&own, 2, NULL), 0);
+	for (i = 0; i < 250; i++) {
+		if ((n = harness_children(own.pid, workers, 2, true)) == 2)
+			break;
+		harness_sleep_ms(20);
+	}
+	ck_assert_int_eq(n, 2);
+	snprintf(want_groups, sizeof(want_groups), "%lu", want_gid);
+	for (i = 0; i < 2; i++) {
+		ck_assert(proc_ids(workers[i], "Uid:", uid, groups,
+		    sizeof(groups)));
+		ck_assert(proc_ids(workers[i], "Gid:", gid, groups,
+		    sizeof(groups)));
+		for (k = 0; k < 4; k++) {
+			ck_assert_msg(uid[k] == want_uid, "worker %ld uid[%d] "
+			    "%lu, want %lu", (long)workers[i], k, uid[k],
+			    want_uid);
+			ck_assert_msg(gid[k] == want_gid, "worker %ld gid[%d] "
+			    "%lu, want %lu", (long)workers[i], k, gid[k],
+			    want_gid);
+		}
+		/* as root, supplementary groups are exactly the one */
+		if (geteuid() == 0)
+			ck_assert_msg(strcmp(groups, want_groups) == 0,
+			    "worker groups \"%s\", want \"%s\"", groups,
+			    want_groups);
+	}
+}
+END_TEST
+
 /* Without -n: the starting process exits 0 once the daemon serves. */
 START_TEST(test_daemon_mode)
 {
@@ -1401,6 +1479,7 @@ server_suite(void)
 	tcase_add_test(tc, test_keepalive_yields_to_waiting_client);
 	tcase_add_test(tc, test_workers_die_with_master);
 	tcase_add_test(tc, test_all_workers_fail_at_start);
+	tcase_add_test(tc, test_workers_drop_privileges);
 	tcase_add_test(tc, test_daemon_mode);
 	tcase_add_test(tc, test_one_process);
 
