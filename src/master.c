@@ -219,13 +219,14 @@ master_daemonize(void)
 		return -1;
 	}
 	if (pid > 0) {
+		ssize_t n;
+
 		close(pfd[1]);
-		while (read(pfd[0], &c, 1) < 0 && errno == EINTR)
+		while ((n = read(pfd[0], &c, 1)) < 0 && errno == EINTR)
 			;
-		_exit(read(pfd[0], &c, 0) == 0 && c == 'R' ? 0 : 1);
+		_exit(n == 1 && c == 'R' ? 0 : 1);
 	}
 	close(pfd[0]);
-	c = 0;
 	setsid();
 	/* A second fork: not a session leader, so no terminal can return. */
 	if ((pid = fork()) < 0) {

@@ -1405,6 +1405,35 @@ START_TEST(test_daemon_mode)
 }
 END_TEST
 
+/*
+ * A start-up failure after the daemon detached (here: the pid file cannot
+ * be written) still makes the starting command fail, with the reason.
+ */
+START_TEST(test_daemon_start_failure)
+{
+	const struct harness_conf c = {
+		.extra = "pid-file = \"no-such-dir/forkhttpd.pid\"\n",
+	};
+	const char *args[] = { "-f", own.conf, NULL };
+	char *out = NULL, *err = NULL;
+	int st;
+
+	own.port = harness_free_port();
+	ck_assert_int_ne(own.port, 0);
+	ck_assert_int_eq(harness_write_conf(&own, own.port, 2, &c), 0);
+	st = harness_run(&own, args, 5000, &out, &err);
+	ck_assert_msg(exit_code(st) == 1, "status 0x%x, want exit 1",
+	    (unsigned)st);
+	ck_assert_msg(err != NULL && strstr(err, "pid file") &&
+	    strstr(err, "no-such-dir/forkhttpd.pid"),
+	    "stderr does not name the pid file:\n%s", err ? err : "");
+	free(out);
+	free(err);
+	/* nothing was left listening */
+	ck_assert_int_eq(harness_connect(own.port, 300), -1);
+}
+END_TEST
+
 /* -X: one worker in the foreground: no children, serves, stops on TERM. */
 START_TEST(test_one_process)
 {
@@ -1423,6 +1452,103 @@ START_TEST(test_one_process)
 	harness_response_free(&r);
 	ck_assert_msg(harness_stop(&own), "-X did not exit 0 on TERM");
 	own.pid = 0;
+}
+END_TEST
+
+/* ---- limits and deadlines ------------------------------------------------- */
+
+/*
+ * header-timeout is one deadline for the whole header: a client that
+ * trickles a byte every 200 ms gets 408 and a close after about a second,
+ * not a fresh timeout per byte.
+ */
+START_TEST(test_header_deadline_is_total)
+{
+	const struct harness_conf c = { .extra = "header-timeout = 1\n" };
+	static const char req[] = "GET / HTTP/1.1\r\nHost: t\r\nX-Slow: "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	struct harness_response r;
+	struct harness_conn a;
+	int64_t t0;
+	size_t i;
+
+	ck_assert_int_eq(harness_start(&own, 1, &c), 0);
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	t0 = harness_now_ms();
+	/* a byte every 200 ms for 1.5 s: each arrives well within 1 s */
+	for (i = 0; i < sizeof(req) - 1 && harness_now_ms() - t0 < 1500; i++) {
+		if (harness_conn_send(&a, &req[i], 1) < 0)
+			break;
+		harness_sleep_ms(200);
+	}
+	ck_assert_int_eq(harness_conn_read_response(&a, false, &r, 3000), 0);
+	ck_assert_int_eq(r.status, 408);
+	ck_assert_msg(harness_now_ms() - t0 < 3000, "408 came after %lld ms",
+	    (long long)(harness_now_ms() - t0));
+	harness_response_free(&r);
+	/* the server drains what else comes for up to 2 s, then closes */
+	ck_assert_int_eq(harness_conn_wait_eof(&a, 4000), 1);
+	harness_conn_close(&a);
+}
+END_TEST
+
+/* An idle keep-alive connection is closed after keepalive-timeout. */
+START_TEST(test_keepalive_timeout)
+{
+	const struct harness_conf c = { .extra = "keepalive-timeout = 1\n" };
+	struct harness_response r;
+	struct harness_conn a;
+	int64_t t0;
+
+	ck_assert_int_eq(harness_start(&own, 2, &c), 0);
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&a,
+	    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	ck_assert_int_eq(harness_conn_read_response(&a, false, &r, 2000), 0);
+	ck_assert_int_eq(r.status, 200);
+	harness_response_free(&r);
+	t0 = harness_now_ms();
+	ck_assert_int_eq(harness_conn_wait_eof(&a, 4000), 1);
+	ck_assert_msg(harness_now_ms() - t0 >= 700,
+	    "closed after %lld ms, before keepalive-timeout",
+	    (long long)(harness_now_ms() - t0));
+	harness_conn_close(&a);
+}
+END_TEST
+
+/*
+ * keepalive-requests = 3: the third response on a connection says
+ * "Connection: close" and the server closes, even with more pipelined.
+ */
+START_TEST(test_keepalive_requests)
+{
+	const struct harness_conf c = { .extra = "keepalive-requests = 3\n" };
+	struct harness_response r;
+	struct harness_conn a;
+	char v[64];
+	int i;
+
+	ck_assert_int_eq(harness_start(&own, 1, &c), 0);
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(harness_conn_sendstr(&a,
+		    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(harness_conn_read_response(&a, false, &r,
+		    2000), 0);
+		ck_assert_int_eq(r.status, 200);
+		if (i < 2)
+			ck_assert_msg(!harness_header(&r, "Connection", v,
+			    sizeof(v)), "response %d says Connection: %s", i + 1,
+			    v);
+		else
+			ck_assert_msg(harness_header(&r, "Connection", v,
+			    sizeof(v)) && strcasecmp(v, "close") == 0,
+			    "the last response lacks Connection: close");
+		harness_response_free(&r);
+	}
+	ck_assert_int_eq(harness_conn_wait_eof(&a, 3000), 1);
+	harness_conn_close(&a);
 }
 END_TEST
 
@@ -1481,7 +1607,14 @@ server_suite(void)
 	tcase_add_test(tc, test_all_workers_fail_at_start);
 	tcase_add_test(tc, test_workers_drop_privileges);
 	tcase_add_test(tc, test_daemon_mode);
+	tcase_add_test(tc, test_daemon_start_failure);
 	tcase_add_test(tc, test_one_process);
+
+	tc = tcase(s, "limits");
+	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
+	tcase_add_test(tc, test_header_deadline_is_total);
+	tcase_add_test(tc, test_keepalive_timeout);
+	tcase_add_test(tc, test_keepalive_requests);
 
 	tc = tcase(s, "configtest");
 	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
