@@ -1179,6 +1179,38 @@ wait_listening(struct harness_server *s)
 }
 
 /*
+ * Opens a connection to own's server and has one GET of path answered
+ * with 200 on it, which leaves it idle in keep-alive.
+ */
+static void
+open_after_one_request(struct harness_conn *a, const char *path)
+{
+	struct harness_response r;
+	char req[256];
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+	ck_assert_int_eq(harness_conn_open(a, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(a, req), 0);
+	ck_assert_int_eq(harness_conn_read_response(a, false, &r, 2000), 0);
+	ck_assert_int_eq(r.status, 200);
+	harness_response_free(&r);
+}
+
+/* Waits for own's master to have n live workers; their pids go to out. */
+static void
+wait_workers(pid_t *out, int n)
+{
+	int got = 0;
+
+	for (int i = 0; i < 250; i++) {
+		if ((got = harness_children(own.pid, out, n, true)) == n)
+			return;
+		harness_sleep_ms(20);
+	}
+	ck_abort_msg("the master has %d workers, want %d", got, n);
+}
+
+/*
  * With every worker holding an idle keep-alive connection, a new client
  * must not wait for keepalive-timeout: the idle connection gives way.
  */
@@ -1190,12 +1222,7 @@ START_TEST(test_keepalive_yields_to_waiting_client)
 	int64_t t0;
 
 	ck_assert_int_eq(harness_start(&own, 1, &c), 0);
-	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
-	ck_assert_int_eq(harness_conn_sendstr(&a,
-	    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
-	ck_assert_int_eq(harness_conn_read_response(&a, false, &r, 2000), 0);
-	ck_assert_int_eq(r.status, 200);
-	harness_response_free(&r);
+	open_after_one_request(&a, "/a");
 
 	/* the only worker now idles on a; b must still be answered soon */
 	t0 = harness_now_ms();
@@ -1231,12 +1258,7 @@ START_TEST(test_workers_die_with_master)
 	int n, i;
 
 	ck_assert_int_eq(harness_start(&own, 2, NULL), 0);
-	for (i = 0; i < 250; i++) {
-		if ((n = harness_children(own.pid, workers, 2, true)) == 2)
-			break;
-		harness_sleep_ms(20);
-	}
-	ck_assert_int_eq(n, 2);
+	wait_workers(workers, 2);
 	ck_assert_int_eq(kill(own.pid, SIGKILL), 0);
 	ck_assert(harness_wait_exit(&own, 5000));
 	own.pid = 0;
@@ -1259,15 +1281,9 @@ START_TEST(test_all_workers_fail_at_start)
 	char gone[PATH_MAX + 8], pidfile[PATH_MAX + 32];
 	pid_t workers[2];
 	char *log;
-	int n, i;
 
 	ck_assert_int_eq(harness_start(&own, 2, NULL), 0);
-	for (i = 0; i < 250; i++) {
-		if ((n = harness_children(own.pid, workers, 2, true)) == 2)
-			break;
-		harness_sleep_ms(20);
-	}
-	ck_assert_int_eq(n, 2);
+	wait_workers(workers, 2);
 	snprintf(gone, sizeof(gone), "%s.gone", own.docroot);
 	ck_assert_int_eq(rename(own.docroot, gone), 0);
 	kill(workers[0], SIGKILL);
@@ -1332,18 +1348,13 @@ START_TEST(test_workers_drop_privileges)
 	unsigned long want_uid, want_gid;
 	pid_t workers[2];
 	char groups[512], want_groups[64];
-	int n = 0, i, k;
+	int i, k;
 
 	ck_assert_ptr_nonnull(pw);
 	want_uid = geteuid() == 0 ? pw->pw_uid : geteuid();
 	want_gid = geteuid() == 0 ? pw->pw_gid : getegid();
 	ck_assert_int_eq(harness_start(&own, 2, NULL), 0);
-	for (i = 0; i < 250; i++) {
-		if ((n = harness_children(own.pid, workers, 2, true)) == 2)
-			break;
-		harness_sleep_ms(20);
-	}
-	ck_assert_int_eq(n, 2);
+	wait_workers(workers, 2);
 	snprintf(want_groups, sizeof(want_groups), "%lu", want_gid);
 	for (i = 0; i < 2; i++) {
 		ck_assert(proc_ids(workers[i], "Uid:", uid, groups,
@@ -1496,17 +1507,11 @@ END_TEST
 START_TEST(test_keepalive_timeout)
 {
 	const struct harness_conf c = { .extra = "keepalive-timeout = 1\n" };
-	struct harness_response r;
 	struct harness_conn a;
 	int64_t t0;
 
 	ck_assert_int_eq(harness_start(&own, 2, &c), 0);
-	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
-	ck_assert_int_eq(harness_conn_sendstr(&a,
-	    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
-	ck_assert_int_eq(harness_conn_read_response(&a, false, &r, 2000), 0);
-	ck_assert_int_eq(r.status, 200);
-	harness_response_free(&r);
+	open_after_one_request(&a, "/a");
 	t0 = harness_now_ms();
 	ck_assert_int_eq(harness_conn_wait_eof(&a, 4000), 1);
 	ck_assert_msg(harness_now_ms() - t0 >= 700,
