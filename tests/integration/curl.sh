@@ -77,8 +77,9 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
 s.close()'
 	else
-		# fall back to a pseudo-random high port
-		echo $(( ( $$ * 7919 + $(date +%s) ) % 20000 + 30000 ))
+		# fall back to a random high port; a taken one makes the
+		# server exit with "in use" and the caller tries another
+		echo $(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
 	fi
 }
 
