@@ -1,0 +1,1280 @@
+/*
+ * check_net.c - listeners (binding, errors, flags), deadline-bounded reads
+ * and writes, sendfile(), the keep-alive yield of net_wait_idle(), peer
+ * names and the clock.  Everything runs over loopback (127.0.0.1, ::1)
+ * with short deadlines; helpers that need a second party fork a child
+ * that is bounded by alarm() and reaped here.
+ */
+#include "autoconf.h"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "config.h"
+#include "net.h"
+
+/* ------------------------------------------------------------------ */
+/* Helpers */
+
+/* Milliseconds of CLOCK_MONOTONIC, measured independently of net.c. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* A plain listening socket on 127.0.0.1 with a kernel-chosen port. */
+static int
+tcp_listener(struct sockaddr_in *addr)
+{
+	socklen_t alen = sizeof(*addr);
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr->sin_port = 0;
+	ck_assert_msg(bind(fd, (struct sockaddr *)addr, sizeof(*addr)) == 0,
+	    "bind: %s", strerror(errno));
+	ck_assert_msg(listen(fd, 16) == 0, "listen: %s", strerror(errno));
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)addr, &alen), 0);
+	return fd;
+}
+
+/* A blocking client connected to addr (loopback completes at once). */
+static int
+tcp_connect(const struct sockaddr_in *addr)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+	ck_assert_msg(connect(fd, (const struct sockaddr *)addr,
+	    sizeof(*addr)) == 0, "connect: %s", strerror(errno));
+	return fd;
+}
+
+/*
+ * A connected loopback TCP pair: *srv is the accepted side, set up as
+ * net_setup_conn() sets up a worker's connection (non-blocking); *cli is
+ * a blocking client.
+ */
+static void
+tcp_pair(int *srv, int *cli)
+{
+	struct sockaddr_in addr;
+	int l = tcp_listener(&addr);
+
+	*cli = tcp_connect(&addr);
+	*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_msg(*srv != -1, "accept: %s", strerror(errno));
+	close(l);
+	net_setup_conn(*srv);
+	ck_assert(fcntl(*srv, F_GETFL) & O_NONBLOCK);
+}
+
+/* A bounded blocking read of exactly len bytes (or until EOF). */
+static size_t
+read_full(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1,
+		    "read_full: nothing for 5 s after %zu of %zu bytes", got,
+		    len);
+		n = read(fd, buf + got, len - got);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		ck_assert_msg(n >= 0, "read: %s", strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/*
+ * A child that reads fd until end of stream into shared memory, so the
+ * parent can send more than the socket buffers hold and then compare.
+ */
+struct reader {
+	pid_t pid;
+	size_t cap;
+	struct reader_shm {
+		size_t len;
+		int err;
+		char data[];
+	} *shm;
+};
+
+static void
+reader_start(struct reader *r, int fd, int other_fd, size_t cap)
+{
+	r->cap = cap;
+	r->shm = mmap(NULL, sizeof(*r->shm) + cap, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert_msg(r->shm != MAP_FAILED, "mmap: %s", strerror(errno));
+	r->shm->len = 0;
+	r->shm->err = 0;
+	r->pid = fork();
+	ck_assert_msg(r->pid != -1, "fork: %s", strerror(errno));
+	if (r->pid == 0) {
+		int fl = fcntl(fd, F_GETFL);
+
+		alarm(10);
+		/* The sender's end: held open here, it would hide the EOF. */
+		close(other_fd);
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+		for (;;) {
+			ssize_t n;
+
+			if (r->shm->len == cap) {
+				/* More than expected: note it, stop. */
+				char extra;
+
+				if (read(fd, &extra, 1) > 0)
+					r->shm->err = E2BIG;
+				break;
+			}
+			n = read(fd, r->shm->data + r->shm->len,
+			    cap - r->shm->len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				r->shm->err = errno;
+				break;
+			}
+			if (n == 0)
+				break;
+			r->shm->len += (size_t)n;
+		}
+		_exit(0);
+	}
+}
+
+/* Waits for the reader (at most 10 s) and returns how much it read. */
+static size_t
+reader_finish(struct reader *r)
+{
+	int status, rc;
+	int64_t until = now_ms() + 10000;
+
+	while ((rc = waitpid(r->pid, &status, WNOHANG)) == 0 &&
+	    now_ms() < until)
+		sleep_ms(5);
+	if (rc == 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, &status, 0);
+		ck_abort_msg("reader child did not finish in 10 s");
+	}
+	ck_assert_int_eq(rc, r->pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "reader child status %#x", status);
+	ck_assert_msg(r->shm->err == 0, "reader: %s", strerror(r->shm->err));
+	return r->shm->len;
+}
+
+static void
+reader_free(struct reader *r)
+{
+	munmap(r->shm, sizeof(*r->shm) + r->cap);
+}
+
+static void
+fill_pattern(char *buf, size_t len, unsigned seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (char)(x >> 24);
+	}
+}
+
+static const char *
+scratch_dir(void)
+{
+	const char *dir = getenv("FORKHTTPD_BUILDDIR");
+
+	return dir != NULL && *dir != '\0' ? dir : "/tmp";
+}
+
+/* ------------------------------------------------------------------ */
+/* net_listen */
+
+static void
+listen_entry(struct config_listen *l, char *spec, char *host, char *port,
+    int family)
+{
+	l->spec = spec;
+	l->host = host;
+	l->port = port;
+	l->family = family;
+}
+
+static int
+sock_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	ck_assert_int_eq(ss.ss_family, AF_INET6);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static void
+assert_listening(int fd, int family)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int v = 0;
+	socklen_t vlen = sizeof(v);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(fcntl(fd, F_GETFD) & FD_CLOEXEC, "no FD_CLOEXEC");
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vlen),
+	    0);
+	ck_assert_msg(v == 1, "not listening");
+	vlen = sizeof(v);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, &vlen),
+	    0);
+	ck_assert_msg(v != 0, "no SO_REUSEADDR");
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	ck_assert_int_eq(ss.ss_family, family);
+	ck_assert_int_gt(sock_port(fd), 0);
+}
+
+START_TEST(test_listen_v4)
+{
+	struct config_listen l;
+	char spec[] = "127.0.0.1:0", host[] = "127.0.0.1", port0[] = "0";
+	char spec2[64], port[16];
+	char err[256];
+	struct sockaddr_in addr;
+	int fd, fd2, c, a;
+
+	listen_entry(&l, spec, host, port0, AF_INET);
+	err[0] = '\0';
+	fd = net_listen(&l, 16, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "net_listen %s: %s", spec, err);
+	assert_listening(fd, AF_INET);
+
+	/* It accepts: a client connects and is taken. */
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_port = htons((uint16_t)sock_port(fd));
+	c = tcp_connect(&addr);
+	a = accept(fd, NULL, NULL);
+	ck_assert_msg(a >= 0, "accept: %s", strerror(errno));
+	close(a);
+	close(c);
+
+	/* The same port again, while the first still listens. */
+	snprintf(port, sizeof(port), "%d", sock_port(fd));
+	snprintf(spec2, sizeof(spec2), "127.0.0.1:%s", port);
+	listen_entry(&l, spec2, host, port, AF_INET);
+	err[0] = '\0';
+	fd2 = net_listen(&l, 16, err, sizeof(err));
+	ck_assert_msg(fd2 == -1, "bound %s twice", spec2);
+	ck_assert_msg(strstr(err, spec2) != NULL, "err lacks spec: \"%s\"",
+	    err);
+	ck_assert_msg(strstr(err, "address already in use") != NULL,
+	    "err: \"%s\"", err);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_listen_v6)
+{
+	struct config_listen l;
+	char spec[] = "[::1]:0", host[] = "::1", port0[] = "0";
+	char spec_mapped[] = "[::ffff:127.0.0.1]:0";
+	char host_mapped[] = "::ffff:127.0.0.1";
+	char err[256];
+	int fd, probe, v = 0;
+	socklen_t vlen = sizeof(v);
+
+	probe = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe == -1 && errno == EAFNOSUPPORT) {
+		fprintf(stderr, "check_net: SKIPPED [::1]:0: the kernel has "
+		    "no IPv6 (socket(AF_INET6): EAFNOSUPPORT)\n");
+		return;
+	}
+	ck_assert_msg(probe != -1, "socket(AF_INET6): %s", strerror(errno));
+	close(probe);
+
+	listen_entry(&l, spec, host, port0, AF_INET6);
+	err[0] = '\0';
+	fd = net_listen(&l, 16, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "net_listen %s: %s", spec, err);
+	assert_listening(fd, AF_INET6);
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &vlen),
+	    0);
+	ck_assert_msg(v == 1, "IPV6_V6ONLY is %d", v);
+	close(fd);
+
+	/*
+	 * Linux sets IPV6_V6ONLY by itself on a socket bound to one IPv6
+	 * address, so the check above cannot tell whether net_listen() set
+	 * it.  A v4-mapped address can tell, on loopback alone: an IPv6-only
+	 * socket cannot bind it (EINVAL), a dual-stack one could.
+	 */
+	listen_entry(&l, spec_mapped, host_mapped, port0, AF_INET6);
+	err[0] = '\0';
+	fd = net_listen(&l, 16, err, sizeof(err));
+	ck_assert_msg(fd == -1, "%s bound: no IPV6_V6ONLY", spec_mapped);
+	ck_assert_msg(strstr(err, spec_mapped) != NULL,
+	    "err lacks spec: \"%s\"", err);
+}
+END_TEST
+
+START_TEST(test_listen_unresolvable)
+{
+	struct config_listen l;
+	char spec[] = "no-such-host.invalid:8080";
+	char host[] = "no-such-host.invalid", port[] = "8080";
+	struct addrinfo hints, *res = NULL;
+	char err[256];
+	int rc;
+
+	/*
+	 * Without a reachable resolver getaddrinfo() says "try again"
+	 * (EAI_AGAIN), which is not "does not resolve": only then skip.
+	 */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc == 0)
+		freeaddrinfo(res);
+	if (rc == EAI_AGAIN) {
+		fprintf(stderr, "check_net: SKIPPED %s: no resolver reachable "
+		    "(EAI_AGAIN)\n", host);
+		return;
+	}
+	ck_assert_msg(rc != 0, "%s resolves here", host);
+
+	listen_entry(&l, spec, host, port, AF_UNSPEC);
+	err[0] = '\0';
+	ck_assert_int_eq(net_listen(&l, 16, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, spec) != NULL, "err lacks spec: \"%s\"",
+	    err);
+	ck_assert_msg(strstr(err, "does not resolve") != NULL, "err: \"%s\"",
+	    err);
+}
+END_TEST
+
+/* The first port that needs privilege, from the kernel's setting. */
+static int
+unprivileged_port_start(void)
+{
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+	int v = 1024;
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%d", &v) != 1)
+			v = 1024;
+		fclose(fp);
+	}
+	return v;
+}
+
+START_TEST(test_listen_privileged)
+{
+	struct config_listen l;
+	char spec[64], host[] = "127.0.0.1", port[16];
+	char err[256];
+	int start = unprivileged_port_start(), fd = -1, tried = 0;
+
+	if (start > 1024)
+		start = 1024;
+	if (start <= 1) {
+		fprintf(stderr, "check_net: SKIPPED privileged port: "
+		    "ip_unprivileged_port_start is %d\n", start);
+		return;
+	}
+	if (geteuid() != 0) {
+		int p = start - 1 > 80 ? 80 : start - 1;
+
+		snprintf(port, sizeof(port), "%d", p);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%d", p);
+		listen_entry(&l, spec, host, port, AF_INET);
+		err[0] = '\0';
+		fd = net_listen(&l, 16, err, sizeof(err));
+		ck_assert_msg(fd == -1, "euid %d bound %s", (int)geteuid(),
+		    spec);
+		ck_assert_msg(strstr(err, spec) != NULL,
+		    "err lacks spec: \"%s\"", err);
+		ck_assert_msg(strstr(err, "permission denied") != NULL,
+		    "err: \"%s\"", err);
+		return;
+	}
+
+	/* As root it binds; a port may be taken, so try a few. */
+	srand((unsigned)getpid() ^ (unsigned)now_ms());
+	for (tried = 0; tried < 20 && fd == -1; tried++) {
+		int p = 600 + rand() % (start - 600 > 0 ? start - 600 : 1);
+
+		if (p >= start)
+			p = start - 1;
+		snprintf(port, sizeof(port), "%d", p);
+		snprintf(spec, sizeof(spec), "127.0.0.1:%d", p);
+		listen_entry(&l, spec, host, port, AF_INET);
+		err[0] = '\0';
+		fd = net_listen(&l, 16, err, sizeof(err));
+		if (fd == -1)
+			ck_assert_msg(strstr(err, "address already in use")
+			    != NULL, "as root: %s", err);
+	}
+	ck_assert_msg(fd >= 0, "as root: no privileged port bound in %d tries",
+	    tried);
+	assert_listening(fd, AF_INET);
+	ck_assert_int_lt(sock_port(fd), start);
+	close(fd);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* net_read */
+
+START_TEST(test_read_timeout)
+{
+	char buf[16];
+	int srv, cli;
+	int64_t t0, el;
+	ssize_t n;
+
+	tcp_pair(&srv, &cli);
+	t0 = now_ms();
+	errno = 0;
+	n = net_read(srv, buf, sizeof(buf), net_now_ms() + 150);
+	el = now_ms() - t0;
+	ck_assert_int_eq(n, -1);
+	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
+	ck_assert_msg(el >= 140 && el < 1000, "elapsed %lld ms",
+	    (long long)el);
+
+	/* A deadline already past: no waiting at all. */
+	t0 = now_ms();
+	errno = 0;
+	ck_assert_int_eq(net_read(srv, buf, sizeof(buf), net_now_ms() - 1), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_lt(now_ms() - t0, 100);
+	close(srv);
+	close(cli);
+}
+END_TEST
+
+START_TEST(test_read_data_and_eof)
+{
+	char buf[64];
+	int srv, cli;
+	pid_t pid;
+	int status;
+	int64_t t0, el;
+	ssize_t n;
+
+	tcp_pair(&srv, &cli);
+	ck_assert_int_eq(write(cli, "hello", 5), 5);
+	n = net_read(srv, buf, sizeof(buf), net_now_ms() + 2000);
+	ck_assert_int_eq(n, 5);
+	ck_assert(memcmp(buf, "hello", 5) == 0);
+
+	/* cap bounds the read; the rest stays for the next one. */
+	ck_assert_int_eq(write(cli, "abcdef", 6), 6);
+	n = net_read(srv, buf, 2, net_now_ms() + 2000);
+	ck_assert_int_eq(n, 2);
+	ck_assert(memcmp(buf, "ab", 2) == 0);
+	n = net_read(srv, buf, sizeof(buf), net_now_ms() + 2000);
+	ck_assert_int_eq(n, 4);
+	ck_assert(memcmp(buf, "cdef", 4) == 0);
+
+	/* Data that comes while it waits (from a child, 100 ms later). */
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		alarm(10);
+		sleep_ms(100);
+		_exit(write(cli, "late", 4) == 4 ? 0 : 1);
+	}
+	t0 = now_ms();
+	n = net_read(srv, buf, sizeof(buf), net_now_ms() + 3000);
+	el = now_ms() - t0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(n, 4);
+	ck_assert(memcmp(buf, "late", 4) == 0);
+	ck_assert_msg(el >= 50 && el < 2500, "elapsed %lld ms", (long long)el);
+
+	/* The peer closes: end of stream, 0. */
+	close(cli);
+	n = net_read(srv, buf, sizeof(buf), net_now_ms() + 2000);
+	ck_assert_int_eq(n, 0);
+	close(srv);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* net_send_all */
+
+START_TEST(test_send_iov)
+{
+	static const char *parts[] = { "HTTP/1.1 200 OK\r\n", "", "X: y\r\n",
+	    "\r\n", "b", "ody" };
+	char want[128], got[128];
+	struct iovec iov[6];
+	size_t total = 0;
+	int srv, cli;
+
+	tcp_pair(&srv, &cli);
+	for (int more = 0; more < 2; more++) {
+		total = 0;
+		for (size_t i = 0; i < 6; i++) {
+			iov[i].iov_base = (void *)(uintptr_t)parts[i];
+			iov[i].iov_len = strlen(parts[i]);
+			memcpy(want + total, parts[i], iov[i].iov_len);
+			total += iov[i].iov_len;
+		}
+		ck_assert_int_eq(net_send_all(srv, iov, 6, more != 0,
+		    net_now_ms() + 2000), 0);
+		if (more) {
+			/*
+			 * With "more" the last partial segment is held back
+			 * (tcp(7): up to 200 ms) for what follows.  Readable
+			 * sooner than 100 ms after the send means it was not;
+			 * if this process was descheduled past that, the
+			 * check proves nothing but does not fail.
+			 */
+			struct pollfd pfd = { .fd = cli, .events = POLLIN };
+			int64_t t0 = now_ms();
+			int r = poll(&pfd, 1, 100);
+			int64_t el = now_ms() - t0;
+
+			ck_assert_msg(r == 0 || el >= 100, "\"more\" data "
+			    "readable after %lld ms: not held back",
+			    (long long)el);
+		}
+		if (more) {
+			/* What follows a "more" send pushes it out. */
+			struct iovec tail = { .iov_base = (void *)(uintptr_t)"!",
+			    .iov_len = 1 };
+
+			ck_assert_int_eq(net_send_all(srv, &tail, 1, false,
+			    net_now_ms() + 2000), 0);
+			want[total++] = '!';
+		}
+		/*
+		 * A send without "more" goes out at once: loopback delivers
+		 * it before sendmsg() returns, where corked data would wait
+		 * for the kernel's 200 ms cork timer.
+		 */
+		{
+			struct pollfd pfd = { .fd = cli, .events = POLLIN };
+
+			ck_assert_msg(poll(&pfd, 1, 100) == 1,
+			    "more=%d: nothing readable 100 ms after the last "
+			    "send (held back as with MSG_MORE?)", more);
+		}
+		memset(got, 0, sizeof(got));
+		ck_assert_uint_eq(read_full(cli, got, total), total);
+		ck_assert_msg(memcmp(got, want, total) == 0,
+		    "more=%d: got \"%.*s\"", more, (int)total, got);
+	}
+	close(srv);
+	close(cli);
+}
+END_TEST
+
+/* Several large parts, more than the socket buffers hold at once. */
+START_TEST(test_send_iov_large)
+{
+	const size_t sizes[] = { 1, 700000, 0, 3, 1500000, 65536 };
+	struct iovec iov[6];
+	struct reader r;
+	char *data;
+	size_t total = 0, off = 0, got;
+	int srv, cli;
+
+	for (size_t i = 0; i < 6; i++)
+		total += sizes[i];
+	data = malloc(total);
+	ck_assert_ptr_nonnull(data);
+	fill_pattern(data, total, 7);
+	for (size_t i = 0; i < 6; i++) {
+		iov[i].iov_base = data + off;
+		iov[i].iov_len = sizes[i];
+		off += sizes[i];
+	}
+	tcp_pair(&srv, &cli);
+	reader_start(&r, cli, srv, total);
+	close(cli);
+	ck_assert_int_eq(net_send_all(srv, iov, 6, true, net_now_ms() + 5000),
+	    0);
+	close(srv);
+	got = reader_finish(&r);
+	ck_assert_uint_eq(got, total);
+	ck_assert(memcmp(r.shm->data, data, total) == 0);
+	reader_free(&r);
+	free(data);
+}
+END_TEST
+
+START_TEST(test_send_timeout)
+{
+	const size_t len = 16u << 20;
+	struct iovec iov;
+	char *data = calloc(1, len);
+	int srv, cli, rc;
+	int64_t t0, el;
+
+	ck_assert_ptr_nonnull(data);
+	tcp_pair(&srv, &cli);
+	iov.iov_base = data;
+	iov.iov_len = len;
+	t0 = now_ms();
+	errno = 0;
+	rc = net_send_all(srv, &iov, 1, false, net_now_ms() + 300);
+	el = now_ms() - t0;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
+	ck_assert_msg(el >= 290 && el < 2000, "elapsed %lld ms",
+	    (long long)el);
+	/* Some was sent, and iov says how much is left. */
+	ck_assert_uint_lt(iov.iov_len, len);
+	ck_assert_uint_gt(iov.iov_len, 0);
+	ck_assert_ptr_eq((char *)iov.iov_base + iov.iov_len, data + len);
+	close(srv);
+	close(cli);
+	free(data);
+}
+END_TEST
+
+/*
+ * Sends to a peer that has gone until a send fails.  SIGPIPE is left at
+ * its default here: if net_send_all() raised it, this test's process
+ * would die of it and Check would report the signal.
+ */
+static void
+send_to_closed(int srv)
+{
+	static char chunk[65536];
+	struct iovec iov;
+	int rc = 0, tries;
+
+	for (tries = 0; tries < 100 && rc == 0; tries++) {
+		iov.iov_base = chunk;
+		iov.iov_len = sizeof(chunk);
+		errno = 0;
+		rc = net_send_all(srv, &iov, 1, false, net_now_ms() + 2000);
+		if (rc == 0)
+			sleep_ms(5);
+	}
+	ck_assert_msg(rc == -1, "%d sends to a closed peer succeeded", tries);
+	ck_assert_msg(errno == EPIPE || errno == ECONNRESET, "errno %s",
+	    strerror(errno));
+}
+
+START_TEST(test_send_closed_peer)
+{
+	struct sigaction sa;
+	int srv, cli, sv[2];
+
+	ck_assert_int_eq(sigaction(SIGPIPE, NULL, &sa), 0);
+	ck_assert_msg(sa.sa_handler == SIG_DFL, "SIGPIPE is not SIG_DFL");
+
+	tcp_pair(&srv, &cli);
+	close(cli);
+	send_to_closed(srv);
+	close(srv);
+
+	/* A stream socketpair gives EPIPE on the first send. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	net_setup_conn(sv[0]);
+	close(sv[1]);
+	send_to_closed(sv[0]);
+	ck_assert_int_eq(errno, EPIPE);
+	close(sv[0]);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* net_sendfile_all */
+
+#define FILE_SIZE (300 * 1024)
+
+static char file_path[4096];
+static char *file_data;
+
+static int
+make_file(void)
+{
+	int fd;
+
+	snprintf(file_path, sizeof(file_path), "%s/check_net.XXXXXX",
+	    scratch_dir());
+	fd = mkstemp(file_path);
+	ck_assert_msg(fd != -1, "mkstemp %s: %s", file_path, strerror(errno));
+	unlink(file_path);
+	file_data = malloc(FILE_SIZE);
+	ck_assert_ptr_nonnull(file_data);
+	fill_pattern(file_data, FILE_SIZE, 300);
+	ck_assert_int_eq(pwrite(fd, file_data, FILE_SIZE, 0), FILE_SIZE);
+	return fd;
+}
+
+/* Sends [start, start + len) of the file; returns net_sendfile_all(). */
+static int
+sendfile_case(int file_fd, off_t start, off_t len, off_t *end_offset,
+    size_t *got, struct reader *r, int *err)
+{
+	int srv, cli, rc;
+	off_t off = start;
+
+	tcp_pair(&srv, &cli);
+	reader_start(r, cli, srv, FILE_SIZE + 1024);
+	close(cli);
+	errno = 0;
+	rc = net_sendfile_all(srv, file_fd, &off, len, net_now_ms() + 5000);
+	*err = errno;
+	close(srv);
+	*got = reader_finish(r);
+	*end_offset = off;
+	return rc;
+}
+
+START_TEST(test_sendfile)
+{
+	struct reader r;
+	off_t off;
+	size_t got;
+	int fd = make_file(), err;
+
+	/* The whole file. */
+	ck_assert_int_eq(sendfile_case(fd, 0, FILE_SIZE, &off, &got, &r, &err),
+	    0);
+	ck_assert_int_eq(off, FILE_SIZE);
+	ck_assert_uint_eq(got, FILE_SIZE);
+	ck_assert(memcmp(r.shm->data, file_data, FILE_SIZE) == 0);
+	reader_free(&r);
+
+	/* From an offset: the tail. */
+	ck_assert_int_eq(sendfile_case(fd, 100001, FILE_SIZE - 100001, &off,
+	    &got, &r, &err), 0);
+	ck_assert_int_eq(off, FILE_SIZE);
+	ck_assert_uint_eq(got, FILE_SIZE - 100001);
+	ck_assert(memcmp(r.shm->data, file_data + 100001, got) == 0);
+	reader_free(&r);
+
+	/* A slice in the middle. */
+	ck_assert_int_eq(sendfile_case(fd, 5, 1000, &off, &got, &r, &err), 0);
+	ck_assert_int_eq(off, 1005);
+	ck_assert_uint_eq(got, 1000);
+	ck_assert(memcmp(r.shm->data, file_data + 5, got) == 0);
+	reader_free(&r);
+
+	/* Nothing at all. */
+	ck_assert_int_eq(sendfile_case(fd, 7, 0, &off, &got, &r, &err), 0);
+	ck_assert_int_eq(off, 7);
+	ck_assert_uint_eq(got, 0);
+	reader_free(&r);
+
+	/* The file is shorter than asked: what there is, then EIO. */
+	ck_assert_int_eq(sendfile_case(fd, 0, FILE_SIZE + 10, &off, &got, &r,
+	    &err), -1);
+	ck_assert_msg(err == EIO, "errno %s", strerror(err));
+	ck_assert_int_eq(off, FILE_SIZE);
+	ck_assert_uint_eq(got, FILE_SIZE);
+	ck_assert(memcmp(r.shm->data, file_data, FILE_SIZE) == 0);
+	reader_free(&r);
+
+	/* Starting at the end with something still asked for: EIO at once. */
+	ck_assert_int_eq(sendfile_case(fd, FILE_SIZE, 1, &off, &got, &r, &err),
+	    -1);
+	ck_assert_int_eq(err, EIO);
+	ck_assert_int_eq(off, FILE_SIZE);
+	ck_assert_uint_eq(got, 0);
+	reader_free(&r);
+
+	close(fd);
+	free(file_data);
+}
+END_TEST
+
+START_TEST(test_sendfile_timeout)
+{
+	int fd = make_file(), srv, cli, rc;
+	off_t off = 0;
+	int64_t t0, el;
+
+	/* A peer that never reads, and a file bigger than its buffers. */
+	ck_assert_int_eq(ftruncate(fd, 32 << 20), 0);
+	tcp_pair(&srv, &cli);
+	t0 = now_ms();
+	errno = 0;
+	rc = net_sendfile_all(srv, fd, &off, 32 << 20, net_now_ms() + 300);
+	el = now_ms() - t0;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
+	ck_assert_msg(el >= 290 && el < 2000, "elapsed %lld ms",
+	    (long long)el);
+	ck_assert_int_gt(off, 0);
+	ck_assert_int_lt(off, 32 << 20);
+	close(srv);
+	close(cli);
+	close(fd);
+	free(file_data);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* net_wait_idle */
+
+struct idle_fx {
+	int srv, cli;		/* the idle keep-alive connection */
+	int l;			/* a listener of "this server" */
+	struct sockaddr_in laddr;
+};
+
+static void
+idle_setup(struct idle_fx *fx)
+{
+	tcp_pair(&fx->srv, &fx->cli);
+	fx->l = tcp_listener(&fx->laddr);
+}
+
+static void
+idle_teardown(struct idle_fx *fx)
+{
+	close(fx->srv);
+	close(fx->cli);
+	close(fx->l);
+}
+
+/* (a) The client sends its next request: 1. */
+START_TEST(test_idle_data)
+{
+	struct idle_fx fx;
+	int64_t t0, el;
+	pid_t pid;
+	int status, rc;
+
+	idle_setup(&fx);
+	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
+	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 50,
+	    net_now_ms() + 2000), 1);
+
+	/* Data that comes while it waits. */
+	idle_teardown(&fx);
+	idle_setup(&fx);
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		alarm(10);
+		sleep_ms(100);
+		_exit(write(fx.cli, "GET", 3) == 3 ? 0 : 1);
+	}
+	t0 = now_ms();
+	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 3000);
+	el = now_ms() - t0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(el >= 50 && el < 2500, "elapsed %lld ms", (long long)el);
+
+	/* The client closing counts as readable too (read() gives 0). */
+	idle_teardown(&fx);
+	idle_setup(&fx);
+	close(fx.cli);
+	fx.cli = -1;
+	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 50,
+	    net_now_ms() + 2000), 1);
+	idle_teardown(&fx);
+}
+END_TEST
+
+/* (b) A connection waits on the listener and nobody takes it: 0. */
+START_TEST(test_idle_yield)
+{
+	struct idle_fx fx;
+	int64_t t0, el;
+	int c, rc, other;
+	struct sockaddr_in oaddr;
+	int ls[2];
+
+	idle_setup(&fx);
+	c = tcp_connect(&fx.laddr);
+	t0 = now_ms();
+	rc = net_wait_idle(fx.srv, &fx.l, 1, 100, net_now_ms() + 5000);
+	el = now_ms() - t0;
+	ck_assert_int_eq(rc, 0);
+	/* It waited the grace period, and not much more. */
+	ck_assert_msg(el >= 90 && el < 1000, "elapsed %lld ms", (long long)el);
+	close(c);
+	idle_teardown(&fx);
+
+	/* The waiting connection on the second of two listeners. */
+	idle_setup(&fx);
+	other = tcp_listener(&oaddr);
+	ls[0] = fx.l;
+	ls[1] = other;
+	c = tcp_connect(&oaddr);
+	t0 = now_ms();
+	rc = net_wait_idle(fx.srv, ls, 2, 20, net_now_ms() + 5000);
+	el = now_ms() - t0;
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(el < 1000, "elapsed %lld ms", (long long)el);
+	close(c);
+	close(other);
+	idle_teardown(&fx);
+
+	/* If the client's data is there too, it wins over yielding. */
+	idle_setup(&fx);
+	c = tcp_connect(&fx.laddr);
+	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
+	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 100,
+	    net_now_ms() + 5000), 1);
+	close(c);
+	idle_teardown(&fx);
+}
+END_TEST
+
+/* (c) Nothing happens: -1, ETIMEDOUT, at the deadline. */
+START_TEST(test_idle_timeout)
+{
+	struct idle_fx fx;
+	int64_t t0, el;
+	int rc;
+
+	idle_setup(&fx);
+	t0 = now_ms();
+	errno = 0;
+	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 200);
+	el = now_ms() - t0;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
+	ck_assert_msg(el >= 190 && el < 1000, "elapsed %lld ms",
+	    (long long)el);
+
+	/* No listeners at all. */
+	errno = 0;
+	ck_assert_int_eq(net_wait_idle(fx.srv, NULL, 0, 50,
+	    net_now_ms() + 100), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	idle_teardown(&fx);
+}
+END_TEST
+
+/* The state letter of /proc/<pid>/stat ('R', 'S', ...), or 0. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * (d) Another worker is blocked in accept() on the listener and takes the
+ * connection at once: this worker keeps its idle client (no 0).
+ */
+START_TEST(test_idle_other_worker_accepts)
+{
+	struct idle_fx fx;
+	int ready[2], taken[2];
+	int64_t t0, el, until;
+	pid_t pid;
+	int c, rc, status;
+	char b;
+
+	idle_setup(&fx);
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(taken), 0);
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		int a;
+
+		alarm(10);
+		close(ready[0]);
+		close(taken[0]);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		a = accept(fx.l, NULL, NULL);
+		if (a < 0 || write(taken[1], "t", 1) != 1)
+			_exit(1);
+		/* Hold the connection until the parent is done. */
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	close(taken[1]);
+	ck_assert_int_eq(read_full(ready[0], &b, 1), 1);
+	/* After "r" the child only calls accept(): asleep means in it. */
+	until = now_ms() + 3000;
+	while (proc_state(pid) != 'S' && now_ms() < until)
+		sleep_ms(1);
+	ck_assert_msg(proc_state(pid) == 'S', "child not blocked in accept()");
+
+	c = tcp_connect(&fx.laddr);
+	t0 = now_ms();
+	errno = 0;
+	rc = net_wait_idle(fx.srv, &fx.l, 1, 100, net_now_ms() + 600);
+	el = now_ms() - t0;
+	/* The other worker really took it. */
+	ck_assert_int_eq(read_full(taken[0], &b, 1), 1);
+	ck_assert_msg(rc != 0, "yielded although another worker accepted");
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
+	ck_assert_msg(el >= 590 && el < 2000, "elapsed %lld ms",
+	    (long long)el);
+
+	/* And the idle client's next request is still seen. */
+	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
+	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 100,
+	    net_now_ms() + 2000), 1);
+
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(c);
+	close(ready[0]);
+	close(taken[0]);
+	idle_teardown(&fx);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* net_peer_name */
+
+static void
+peer_v4(struct sockaddr_storage *ss, const char *text)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(8080);
+	ck_assert_int_eq(inet_pton(AF_INET, text, &s4->sin_addr), 1);
+}
+
+static void
+peer_v6(struct sockaddr_storage *ss, const char *text)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(8080);
+	ck_assert_int_eq(inet_pton(AF_INET6, text, &s6->sin6_addr), 1);
+}
+
+#define CANARY 0x5a
+
+/* net_peer_name into cap bytes of a canaried buffer; checks the canary. */
+static const char *
+peer_name(const struct sockaddr_storage *ss, size_t cap)
+{
+	static char buf[NET_ADDR_MAX + 32];
+
+	ck_assert_uint_le(cap + 16, sizeof(buf));
+	memset(buf, CANARY, sizeof(buf));
+	net_peer_name(ss, buf, cap);
+	for (size_t i = cap; i < sizeof(buf); i++)
+		ck_assert_msg((unsigned char)buf[i] == CANARY,
+		    "cap %zu: byte %zu overwritten", cap, i);
+	if (cap > 0)
+		ck_assert_msg(memchr(buf, '\0', cap) != NULL,
+		    "cap %zu: not terminated", cap);
+	return buf;
+}
+
+START_TEST(test_peer_name)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_un *su = (struct sockaddr_un *)&ss;
+
+	peer_v4(&ss, "127.0.0.1");
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX), "127.0.0.1");
+	peer_v4(&ss, "255.255.255.255");
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX), "255.255.255.255");
+	peer_v6(&ss, "::1");
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX), "::1");
+	peer_v6(&ss, "2001:db8::a:b");
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX), "2001:db8::a:b");
+	peer_v6(&ss, "::ffff:10.1.2.3");
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX), "10.1.2.3");
+	/* The longest IPv6 text fits NET_ADDR_MAX. */
+	peer_v6(&ss, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX),
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+
+	memset(&ss, 0, sizeof(ss));
+	su->sun_family = AF_UNIX;
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX), "-");
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_UNSPEC;
+	ck_assert_str_eq(peer_name(&ss, NET_ADDR_MAX), "-");
+}
+END_TEST
+
+START_TEST(test_peer_name_small)
+{
+	struct sockaddr_storage ss;
+
+	/* "127.0.0.1" needs 10 bytes. */
+	peer_v4(&ss, "127.0.0.1");
+	ck_assert_str_eq(peer_name(&ss, 10), "127.0.0.1");
+	ck_assert_str_eq(peer_name(&ss, 9), "-");
+	ck_assert_str_eq(peer_name(&ss, 2), "-");
+	ck_assert_str_eq(peer_name(&ss, 1), "");
+	peer_name(&ss, 0);
+
+	peer_v6(&ss, "::ffff:10.1.2.3");
+	ck_assert_str_eq(peer_name(&ss, 9), "10.1.2.3");
+	ck_assert_str_eq(peer_name(&ss, 8), "-");
+	ck_assert_str_eq(peer_name(&ss, 1), "");
+	peer_name(&ss, 0);
+
+	peer_v6(&ss, "2001:db8::a:b");
+	ck_assert_str_eq(peer_name(&ss, 14), "2001:db8::a:b");
+	ck_assert_str_eq(peer_name(&ss, 13), "-");
+	peer_name(&ss, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* net_now_ms */
+
+START_TEST(test_now_ms)
+{
+	int64_t a, b, c, prev;
+
+	a = net_now_ms();
+	ck_assert_int_gt(a, 0);
+	sleep_ms(50);
+	b = net_now_ms();
+	ck_assert_msg(b >= a + 45, "advanced %lld ms over a 50 ms sleep",
+	    (long long)(b - a));
+	ck_assert_msg(b - a < 5000, "advanced %lld ms", (long long)(b - a));
+	prev = b;
+	for (int i = 0; i < 100000; i++) {
+		c = net_now_ms();
+		ck_assert_msg(c >= prev, "went back from %lld to %lld",
+		    (long long)prev, (long long)c);
+		prev = c;
+	}
+	/* The same clock as CLOCK_MONOTONIC. */
+	c = now_ms() - net_now_ms();
+	ck_assert_msg(c >= -50 && c <= 50, "net_now_ms is %lld ms off "
+	    "CLOCK_MONOTONIC", (long long)c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static Suite *
+net_suite(void)
+{
+	Suite *s = suite_create("net");
+	TCase *tc;
+
+	tc = tcase_create("listen");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_listen_v4);
+	tcase_add_test(tc, test_listen_v6);
+	tcase_add_test(tc, test_listen_unresolvable);
+	tcase_add_test(tc, test_listen_privileged);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("io");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_read_timeout);
+	tcase_add_test(tc, test_read_data_and_eof);
+	tcase_add_test(tc, test_send_iov);
+	tcase_add_test(tc, test_send_iov_large);
+	tcase_add_test(tc, test_send_timeout);
+	tcase_add_test(tc, test_send_closed_peer);
+	tcase_add_test(tc, test_sendfile);
+	tcase_add_test(tc, test_sendfile_timeout);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("wait-idle");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_idle_data);
+	tcase_add_test(tc, test_idle_yield);
+	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_test(tc, test_idle_other_worker_accepts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("misc");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_peer_name);
+	tcase_add_test(tc, test_peer_name_small);
+	tcase_add_test(tc, test_now_ms);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(net_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
