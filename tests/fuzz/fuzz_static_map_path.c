@@ -3,8 +3,8 @@
  * path it accepts must come out as segments that cannot leave the root.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
- *       tests/fuzz/fuzz_static_map_path.c src/static.c src/mime.c \
- *       src/http.c -o fuzz_map && ./fuzz_map -max_total_time=120
+ *       tests/fuzz/fuzz_static_map_path.c src/static.c src/mime.c src/util.c \
+ *       src/log.c src/http.c -o fuzz_map && ./fuzz_map -max_total_time=120
  */
 #include "autoconf.h"
 

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -26,6 +25,8 @@
 
 #include "config.h"
 
+#include "../lib/unit.h"
+
 /* The scratch directory (realpath'd) that relative paths resolve against. */
 static char base[1024];
 
@@ -33,32 +34,6 @@ static char base[1024];
 
 /* ------------------------------------------------------------------ */
 /* helpers */
-
-static void
-make_dir(const char *rel)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", base, rel);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		perror(path);
-		exit(EXIT_FAILURE);
-	}
-}
-
-static void
-write_file(const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", base, rel);
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
-	    fclose(f) != 0) {
-		perror(path);
-		exit(EXIT_FAILURE);
-	}
-}
 
 /* base + "/" + rel, or rel itself when it is absolute. */
 static const char *
@@ -806,57 +781,43 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
+/*
+ * The tree every case reads: made once, by the first case's unchecked
+ * fixture (so that a failure is reported), and removed by main().
+ */
 static void
 setup_base(void)
 {
-	const char *root = getenv("FORKHTTPD_BUILDDIR");
-	char tmpl[PATH_MAX], real[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
+	char path[PATH_MAX], target[PATH_MAX];
 
-	if (root == NULL || root[0] == '\0')
-		root = "/tmp";
-	snprintf(tmpl, sizeof(tmpl), "%s/check_config.XXXXXX", root);
-	if (mkdtemp(tmpl) == NULL || realpath(tmpl, real) == NULL ||
-	    strlen(real) >= sizeof(base)) {
-		perror(tmpl);
-		exit(EXIT_FAILURE);
-	}
-	memcpy(base, real, strlen(real) + 1);
-	make_dir("www");
-	write_file("afile", "not a directory\n");
-	snprintf(path, sizeof(path), "%s/link", base);
-	snprintf(target, sizeof(target), "%s/www", base);
-	if (symlink(target, path) < 0) {
-		perror(path);
-		exit(EXIT_FAILURE);
-	}
-	make_dir("cwd");
-	make_dir("cwd/docs");
-	make_dir("etc");
-	make_dir("etc/docs");
-	write_file("etc/f.conf",
+	if (base[0] != '\0')
+		return;
+	unit_scratch_dir(base, sizeof(base), "check_config");
+	unit_make_dir(base, "www");
+	unit_write_file(base, "afile", "not a directory\n");
+	unit_path(path, sizeof(path), base, "link");
+	unit_path(target, sizeof(target), base, "www");
+	ck_assert_msg(symlink(target, path) == 0, "symlink %s: %s", path,
+	    strerror(errno));
+	unit_make_dir(base, "cwd");
+	unit_make_dir(base, "cwd/docs");
+	unit_make_dir(base, "etc");
+	unit_make_dir(base, "etc/docs");
+	unit_write_file(base, "etc/f.conf",
 	    "# relative paths resolve against this file's directory\n"
 	    "document-root = \"docs\"\n"
 	    "pid-file = \"run/x.pid\"\n"
 	    "error-log = \"../logs/e.log\"\n"
 	    "access-log = \"a.log\"\n"
 	    "workers = 3\n");
-	write_file("etc/bad.conf", "document-root = \"docs\"\n\nworkers = 0\n");
-	write_file("etc/syntax.conf", "document-root = \"docs\"\nnope = 1\n");
-	write_file("etc/secret.conf", "document-root = \"docs\"\n");
-	snprintf(path, sizeof(path), "%s/etc/secret.conf", base);
-	if (chmod(path, 0) < 0) {
-		perror(path);
-		exit(EXIT_FAILURE);
-	}
+	unit_write_file(base, "etc/bad.conf",
+	    "document-root = \"docs\"\n\nworkers = 0\n");
+	unit_write_file(base, "etc/syntax.conf",
+	    "document-root = \"docs\"\nnope = 1\n");
+	unit_write_file(base, "etc/secret.conf", "document-root = \"docs\"\n");
+	unit_path(path, sizeof(path), base, "etc/secret.conf");
+	ck_assert_msg(chmod(path, 0) == 0, "chmod %s: %s", path,
+	    strerror(errno));
 }
 
 static Suite *
@@ -866,6 +827,7 @@ config_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("defaults");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_loop_test(tc, test_ranges, 0,
@@ -873,17 +835,20 @@ config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("paths");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
 	tcase_add_loop_test(tc, test_paths, 0,
 	    (int)(sizeof(path_cases) / sizeof(path_cases[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("listen");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
 	tcase_add_loop_test(tc, test_listen_forms, 0,
 	    (int)(sizeof(listen_cases) / sizeof(listen_cases[0])));
 	tcase_add_test(tc, test_listen_several);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
 	tcase_add_loop_test(tc, test_errors, 0,
 	    (int)(sizeof(error_cases) / sizeof(error_cases[0])));
 	tcase_add_test(tc, test_comments);
@@ -893,6 +858,7 @@ config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("file");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
 	tcase_add_test(tc, test_file_relative);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_file_unreadable);
@@ -903,22 +869,17 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
 	char cwd[PATH_MAX];
-	int failed;
+	int status;
 
-	setup_base();
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		perror("getcwd");
 		return EXIT_FAILURE;
 	}
-	sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = unit_run(config_suite());
 	/* The file tests chdir when Check does not fork (CK_FORK=no). */
 	if (chdir(cwd) < 0)
 		perror(cwd);
-	nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	unit_rmtree(base);
+	return status;
 }

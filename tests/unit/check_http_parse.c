@@ -14,6 +14,8 @@
 #include "http_parse.h"
 #include "util.h"
 
+#include "../lib/unit.h"
+
 #define ANY (-1)
 #define INCOMPLETE (-1)		/* "status" of a block still being framed */
 
@@ -1495,14 +1497,10 @@ http_parse_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
+	int status;
 
 	ll_load();
-	sr = srunner_create(http_parse_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	status = unit_run(http_parse_suite());
 	ll_free();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return status;
 }

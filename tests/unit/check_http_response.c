@@ -17,6 +17,8 @@
 #include "http.h"
 #include "http_response.h"
 
+#include "../lib/unit.h"
+
 #define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 #define DATE "Sun, 06 Nov 1994 08:49:37 GMT"
@@ -594,11 +596,5 @@ http_response_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(http_response_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(http_response_suite());
 }

@@ -4,50 +4,41 @@
  */
 #include "autoconf.h"
 
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <check.h>
 
 #include "mime.h"
 
+#include "../lib/unit.h"
+
 #define T(name) mime_type((name), strlen(name))
 
-static char tmp_path[4096];
+static char tmp_dir[PATH_MAX];
+static char tmp_path[PATH_MAX + 16];
 
-/* A scratch file in the build directory (or /tmp when run by hand). */
+/* tmp_path: a mime.types in a fresh scratch directory. */
 static void
 write_types(const char *text)
 {
-	const char *dir = getenv("FORKHTTPD_BUILDDIR");
-	FILE *fp;
-	int fd;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	snprintf(tmp_path, sizeof(tmp_path), "%s/check_mime.XXXXXX", dir);
-	fd = mkstemp(tmp_path);
-	ck_assert_msg(fd != -1, "mkstemp %s", tmp_path);
-	fp = fdopen(fd, "w");
-	ck_assert_ptr_nonnull(fp);
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
+	unit_scratch_dir(tmp_dir, sizeof(tmp_dir), "check_mime");
+	unit_write_file(tmp_dir, "mime.types", text);
+	unit_path(tmp_path, sizeof(tmp_path), tmp_dir, "mime.types");
 }
 
 static void
 setup(void)
 {
-	tmp_path[0] = '\0';
+	tmp_dir[0] = '\0';
 	mime_free();
 }
 
 static void
 teardown(void)
 {
-	if (tmp_path[0] != '\0')
-		unlink(tmp_path);
+	unit_rmtree(tmp_dir);
 	mime_free();
 }
 
@@ -278,11 +269,5 @@ mime_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(mime_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(mime_suite());
 }

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -31,6 +32,8 @@
 
 #include "config.h"
 #include "net.h"
+
+#include "../lib/unit.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
@@ -227,14 +230,6 @@ fill_pattern(char *buf, size_t len, unsigned seed)
 		x ^= x << 5;
 		buf[i] = (char)(x >> 24);
 	}
-}
-
-static const char *
-scratch_dir(void)
-{
-	const char *dir = getenv("FORKHTTPD_BUILDDIR");
-
-	return dir != NULL && *dir != '\0' ? dir : "/tmp";
 }
 
 /* ------------------------------------------------------------------ */
@@ -745,19 +740,21 @@ END_TEST
 
 #define FILE_SIZE (300 * 1024)
 
-static char file_path[4096];
 static char *file_data;
 
+/* An unlinked file of FILE_SIZE pattern bytes (file_data). */
 static int
 make_file(void)
 {
-	int fd;
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	int fd, err;
 
-	snprintf(file_path, sizeof(file_path), "%s/check_net.XXXXXX",
-	    scratch_dir());
-	fd = mkstemp(file_path);
-	ck_assert_msg(fd != -1, "mkstemp %s: %s", file_path, strerror(errno));
-	unlink(file_path);
+	unit_scratch_dir(dir, sizeof(dir), "check_net");
+	unit_path(path, sizeof(path), dir, "data");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	err = errno;
+	unit_rmtree(dir);
+	ck_assert_msg(fd != -1, "create %s: %s", path, strerror(err));
 	file_data = malloc(FILE_SIZE);
 	ck_assert_ptr_nonnull(file_data);
 	fill_pattern(file_data, FILE_SIZE, 300);
@@ -1270,11 +1267,5 @@ net_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(net_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(net_suite());
 }

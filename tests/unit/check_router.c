@@ -8,10 +8,8 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +25,8 @@
 #include "router.h"
 #include "static.h"
 
+#include "../lib/unit.h"
+
 #define INDEX_TEXT "<h1>index</h1>\n"
 #define A_TEXT "the a file\n"
 
@@ -37,32 +37,13 @@ static char *index_names[] = { idx_html };
 static struct config cfg;
 
 static void
-fx_file(const char *rel, const char *text)
-{
-	char p[PATH_MAX + 64];
-	FILE *fp;
-
-	snprintf(p, sizeof(p), "%s/%s", base, rel);
-	fp = fopen(p, "w");
-	ck_assert_msg(fp != NULL, "create %s: %s", p, strerror(errno));
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void
 root_setup(void)
 {
-	const char *dir = getenv("FORKHTTPD_BUILDDIR");
 	char err[256];
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	snprintf(base, sizeof(base), "%s/check_router.XXXXXX", dir);
-	ck_assert_msg(mkdtemp(base) != NULL, "mkdtemp %s: %s", base,
-	    strerror(errno));
-	ck_assert_int_eq(chmod(base, 0755), 0);
-	fx_file("index.html", INDEX_TEXT);
-	fx_file("a.txt", A_TEXT);
+	unit_scratch_dir(base, sizeof(base), "check_router");
+	unit_write_file(base, "index.html", INDEX_TEXT);
+	unit_write_file(base, "a.txt", A_TEXT);
 
 	root_fd = static_open_root(base);
 	ck_assert_msg(root_fd != -1, "open root %s: %s", base,
@@ -78,14 +59,6 @@ root_setup(void)
 	cfg.symlinks_outside_root = false;
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static void
 root_teardown(void)
 {
@@ -93,8 +66,7 @@ root_teardown(void)
 		close(root_fd);
 	root_fd = -1;
 	mime_free();
-	if (base[0] != '\0')
-		nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rmtree(base);
 	base[0] = '\0';
 }
 
@@ -303,22 +275,6 @@ START_TEST(test_errors)
 }
 END_TEST
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
 /* Every row, many times, closing only what a 200 hands over. */
 START_TEST(test_no_fd_leak)
 {
@@ -330,7 +286,7 @@ START_TEST(test_no_fd_leak)
 	for (int round = 0; round < 21; round++) {
 		/* Round 0 warms up whatever the libraries open lazily. */
 		if (round == 1)
-			before = count_fds();
+			before = unit_count_fds();
 		for (int m = 0; m < NNOT_ALLOWED; m++)
 			for (size_t k = 0; k < 4; k++) {
 				route(not_allowed[m].method,
@@ -353,7 +309,7 @@ START_TEST(test_no_fd_leak)
 			}
 		}
 	}
-	after = count_fds();
+	after = unit_count_fds();
 	ck_assert_int_eq(after, before);
 	/* GET and HEAD of /a.txt and /, 21 rounds. */
 	ck_assert_int_eq(opened, 21 * 4);
@@ -382,11 +338,5 @@ router_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(router_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(router_suite());
 }

@@ -9,10 +9,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +22,8 @@
 #include "config.h"
 #include "http.h"
 #include "static.h"
+
+#include "../lib/unit.h"
 
 /* ------------------------------------------------------------------ */
 /* static_map_path */
@@ -167,41 +167,11 @@ static char *index_htm_first[] = { idx_htm, idx_html };
 static struct config cfg;
 
 static void
-fx_path(char *buf, size_t cap, const char *dir, const char *rel)
-{
-	int n = snprintf(buf, cap, "%s/%s", dir, rel);
-
-	ck_assert_msg(n > 0 && (size_t)n < cap, "path too long: %s", rel);
-}
-
-static void
-fx_file(const char *dir, const char *rel, const char *text)
-{
-	char p[2 * PATH_MAX];
-	FILE *fp;
-
-	fx_path(p, sizeof(p), dir, rel);
-	fp = fopen(p, "w");
-	ck_assert_msg(fp != NULL, "create %s: %s", p, strerror(errno));
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void
-fx_dir(const char *dir, const char *rel)
-{
-	char p[2 * PATH_MAX];
-
-	fx_path(p, sizeof(p), dir, rel);
-	ck_assert_msg(mkdir(p, 0755) == 0, "mkdir %s: %s", p, strerror(errno));
-}
-
-static void
 fx_symlink(const char *target, const char *rel)
 {
 	char p[2 * PATH_MAX];
 
-	fx_path(p, sizeof(p), root, rel);
+	unit_path(p, sizeof(p), root, rel);
 	ck_assert_msg(symlink(target, p) == 0, "symlink %s: %s", p,
 	    strerror(errno));
 }
@@ -211,7 +181,7 @@ fx_chmod(const char *rel, mode_t mode)
 {
 	char p[2 * PATH_MAX];
 
-	fx_path(p, sizeof(p), root, rel);
+	unit_path(p, sizeof(p), root, rel);
 	ck_assert_msg(chmod(p, mode) == 0, "chmod %s: %s", p, strerror(errno));
 }
 
@@ -239,59 +209,53 @@ fx_socket(const char *rel)
 static void
 root_setup(void)
 {
-	const char *dir = getenv("FORKHTTPD_BUILDDIR");
 	char p[2 * PATH_MAX];
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	snprintf(base, sizeof(base), "%s/check_static.XXXXXX", dir);
-	ck_assert_msg(mkdtemp(base) != NULL, "mkdtemp %s: %s", base,
-	    strerror(errno));
-	ck_assert_int_eq(chmod(base, 0755), 0);
+	unit_scratch_dir(base, sizeof(base), "check_static");
 	as_root = geteuid() == 0;
 
-	fx_file(base, "outside.txt", "outside\n");
-	fx_dir(base, "outdir");
-	fx_file(base, "outdir/index.html", "outdir\n");
-	fx_dir(base, "root");
+	unit_write_file(base, "outside.txt", "outside\n");
+	unit_make_dir(base, "outdir");
+	unit_write_file(base, "outdir/index.html", "outdir\n");
+	unit_make_dir(base, "root");
 	snprintf(root, sizeof(root), "%s/root", base);
 
-	fx_file(root, "index.html", "<h1>root</h1>\n");
-	fx_file(root, "hello.txt", "hello\n");
-	fx_file(root, "a b.txt", "space\n");
-	fx_dir(root, "deep");
-	fx_dir(root, "deep/er");
-	fx_file(root, "deep/er/file.css", "p{}\n");
-	fx_dir(root, "sub");
-	fx_file(root, "sub/index.htm", "sub htm\n");
-	fx_dir(root, "both");
-	fx_file(root, "both/index.html", "both html\n");
-	fx_file(root, "both/index.htm", "both htm!!\n");
-	fx_dir(root, "noindex");
-	fx_file(root, "noindex/a.txt", "a\n");
-	fx_dir(root, "idxdir");
-	fx_dir(root, "idxdir/index.html");
-	fx_file(root, "idxdir/index.htm", "idx htm\n");
-	fx_dir(root, "linkidx");
+	unit_write_file(root, "index.html", "<h1>root</h1>\n");
+	unit_write_file(root, "hello.txt", "hello\n");
+	unit_write_file(root, "a b.txt", "space\n");
+	unit_make_dir(root, "deep");
+	unit_make_dir(root, "deep/er");
+	unit_write_file(root, "deep/er/file.css", "p{}\n");
+	unit_make_dir(root, "sub");
+	unit_write_file(root, "sub/index.htm", "sub htm\n");
+	unit_make_dir(root, "both");
+	unit_write_file(root, "both/index.html", "both html\n");
+	unit_write_file(root, "both/index.htm", "both htm!!\n");
+	unit_make_dir(root, "noindex");
+	unit_write_file(root, "noindex/a.txt", "a\n");
+	unit_make_dir(root, "idxdir");
+	unit_make_dir(root, "idxdir/index.html");
+	unit_write_file(root, "idxdir/index.htm", "idx htm\n");
+	unit_make_dir(root, "linkidx");
 	fx_symlink("../hello.txt", "linkidx/index.html");
 
 	fx_symlink("hello.txt", "link-in.txt");
 	fx_symlink("sub", "link-in-dir");
 	fx_symlink("../outside.txt", "link-out.txt");
-	fx_path(p, sizeof(p), base, "outside.txt");
+	unit_path(p, sizeof(p), base, "outside.txt");
 	fx_symlink(p, "link-out-abs.txt");
 	fx_symlink("../outdir", "link-out-dir");
 
-	fx_file(root, "secret.txt", "secret\n");
+	unit_write_file(root, "secret.txt", "secret\n");
 	fx_chmod("secret.txt", 0);
-	fx_dir(root, "locked");
-	fx_file(root, "locked/f.txt", "f\n");
+	unit_make_dir(root, "locked");
+	unit_write_file(root, "locked/f.txt", "f\n");
 	fx_chmod("locked", 0);
-	fx_dir(root, "xonly");
-	fx_file(root, "xonly/index.html", "xonly\n");
+	unit_make_dir(root, "xonly");
+	unit_write_file(root, "xonly/index.html", "xonly\n");
 	fx_chmod("xonly", 0311);
 
-	fx_path(p, sizeof(p), root, "fifo");
+	unit_path(p, sizeof(p), root, "fifo");
 	ck_assert_int_eq(mkfifo(p, 0644), 0);
 	fx_socket("sock");
 
@@ -306,14 +270,6 @@ root_setup(void)
 	cfg.symlinks_outside_root = false;
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static void
 root_teardown(void)
 {
@@ -325,11 +281,11 @@ root_teardown(void)
 	if (base[0] == '\0')
 		return;
 	/* Make the locked directories walkable again. */
-	fx_path(p, sizeof(p), root, "locked");
+	unit_path(p, sizeof(p), root, "locked");
 	chmod(p, 0755);
-	fx_path(p, sizeof(p), root, "xonly");
+	unit_path(p, sizeof(p), root, "xonly");
 	chmod(p, 0755);
-	nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rmtree(base);
 	base[0] = '\0';
 }
 
@@ -643,22 +599,6 @@ START_TEST(test_too_long)
 }
 END_TEST
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
 /* Every path through static_serve, many times: no fd may stay open. */
 START_TEST(test_no_fd_leak)
 {
@@ -668,7 +608,7 @@ START_TEST(test_no_fd_leak)
 	for (int round = 0; round < 21; round++) {
 		/* Round 0 warms up whatever the libraries open lazily. */
 		if (round == 1)
-			before = count_fds();
+			before = unit_count_fds();
 		for (int k = 0; k < NSERVE_CASES; k++) {
 			serve(serve_cases[k].path, serve_cases[k].query, &resp);
 			if (resp.fd != -1)
@@ -676,7 +616,7 @@ START_TEST(test_no_fd_leak)
 		}
 		cfg.symlinks_outside_root = !cfg.symlinks_outside_root;
 	}
-	after = count_fds();
+	after = unit_count_fds();
 	ck_assert_int_eq(after, before);
 }
 END_TEST
@@ -691,11 +631,11 @@ START_TEST(test_open_root)
 	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	close(fd);
 
-	fx_path(p, sizeof(p), root, "hello.txt");
+	unit_path(p, sizeof(p), root, "hello.txt");
 	errno = 0;
 	ck_assert_int_eq(static_open_root(p), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
-	fx_path(p, sizeof(p), root, "missing");
+	unit_path(p, sizeof(p), root, "missing");
 	ck_assert_int_eq(static_open_root(p), -1);
 	ck_assert_int_eq(errno, ENOENT);
 }
@@ -743,11 +683,5 @@ static_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(static_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(static_suite());
 }

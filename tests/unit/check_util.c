@@ -8,10 +8,8 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
@@ -25,10 +23,12 @@
 #include "log.h"
 #include "util.h"
 
+#include "../lib/unit.h"
+
 #define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define CANARY 0xa5
 
-/* A scratch directory for the log files, made in main(). */
+/* A scratch directory for the log files, made by scratch_setup(). */
 static char scratch[1024];
 
 /* ------------------------------------------------------------------ */
@@ -163,10 +163,15 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* helpers for the log tests */
 
+/*
+ * Made once, by the first case's unchecked fixture (so that a failure is
+ * reported), and removed by main().
+ */
 static void
-scratch_path(char *buf, size_t cap, const char *name)
+scratch_setup(void)
 {
-	snprintf(buf, cap, "%s/%s", scratch, name);
+	if (scratch[0] == '\0')
+		unit_scratch_dir(scratch, sizeof(scratch), "check_util");
 }
 
 /* The whole file as a string (static buffer); "" if it does not exist. */
@@ -203,7 +208,7 @@ must_open_logs(const char *error_path, const char *access_path,
 static void
 fresh_path(char *buf, size_t cap, const char *name)
 {
-	scratch_path(buf, cap, name);
+	unit_path(buf, cap, scratch, name);
 	unlink(buf);
 }
 
@@ -226,19 +231,6 @@ restore_fd(int fd, int saved)
 {
 	dup2(saved, fd);
 	close(saved);
-}
-
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
 }
 
 static bool
@@ -431,7 +423,7 @@ START_TEST(test_stderr)
 	int saved;
 
 	fresh_path(path, sizeof(path), "stderr.log");
-	scratch_path(errfile, sizeof(errfile), "stderr.txt");
+	unit_path(errfile, sizeof(errfile), scratch, "stderr.txt");
 	log_set_role(NULL);
 	log_set_echo(-1);
 	saved = redirect_fd(STDERR_FILENO, errfile);
@@ -462,7 +454,7 @@ START_TEST(test_echo)
 	int saved;
 
 	fresh_path(path, sizeof(path), "echo.log");
-	scratch_path(errfile, sizeof(errfile), "echo-stderr.txt");
+	unit_path(errfile, sizeof(errfile), scratch, "echo-stderr.txt");
 	log_set_role(NULL);
 	saved = redirect_fd(STDERR_FILENO, errfile);
 	must_open_logs(path, NULL, LOG_LEVEL_INFO);
@@ -661,7 +653,7 @@ START_TEST(test_access_off_and_stdout)
 	setenv("TZ", "UTC0", 1);
 	tzset();
 	fresh_path(path, sizeof(path), "off-error.log");
-	scratch_path(outfile, sizeof(outfile), "stdout.txt");
+	unit_path(outfile, sizeof(outfile), scratch, "stdout.txt");
 	saved = redirect_fd(STDOUT_FILENO, outfile);
 	must_open_logs(path, NULL, LOG_LEVEL_DEBUG);
 	log_access(&e);
@@ -734,10 +726,10 @@ START_TEST(test_reopen_fails)
 	char want[PATH_MAX * 2];
 
 	log_set_role(NULL);
-	scratch_path(dir, sizeof(dir), "rdir");
-	scratch_path(dir2, sizeof(dir2), "rdir-moved");
-	scratch_path(elog, sizeof(elog), "rdir/e.log");
-	scratch_path(elog2, sizeof(elog2), "rdir-moved/e.log");
+	unit_path(dir, sizeof(dir), scratch, "rdir");
+	unit_path(dir2, sizeof(dir2), scratch, "rdir-moved");
+	unit_path(elog, sizeof(elog), scratch, "rdir/e.log");
+	unit_path(elog2, sizeof(elog2), scratch, "rdir-moved/e.log");
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	must_open_logs(elog, NULL, LOG_LEVEL_NOTICE);
 	log_notice("before");
@@ -769,13 +761,13 @@ START_TEST(test_open_fails_keeps_logs)
 	access_line("before");
 
 	/* The error log is a directory. */
-	fds = count_fds();
+	fds = unit_count_fds();
 	ck_assert_int_eq(log_open(scratch, other, LOG_LEVEL_DEBUG, err,
 	    sizeof(err)), -1);
 	snprintf(want, sizeof(want), "cannot open error log %s: Is a directory",
 	    scratch);
 	ck_assert_str_eq(err, want);
-	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(unit_count_fds(), fds);
 	ck_assert_int_eq(access(other, F_OK), -1);
 	/* Nothing changed, the level neither. */
 	ck_assert(!log_enabled(LOG_LEVEL_DEBUG));
@@ -789,7 +781,7 @@ START_TEST(test_open_fails_keeps_logs)
 	snprintf(want, sizeof(want), "cannot open access log %s: Is a "
 	    "directory", scratch);
 	ck_assert_str_eq(err, want);
-	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(unit_count_fds(), fds);
 	log_notice("after two");
 	access_line("after two");
 
@@ -812,15 +804,6 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static Suite *
 util_suite(void)
 {
@@ -834,6 +817,7 @@ util_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("log");
+	tcase_add_unchecked_fixture(tc, scratch_setup, NULL);
 	tcase_add_loop_test(tc, test_level_parse, 0, ROWS(level_cases));
 	tcase_add_test(tc, test_level_round_trip);
 	tcase_add_loop_test(tc, test_threshold, LOG_LEVEL_ERROR,
@@ -846,6 +830,7 @@ util_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("access");
+	tcase_add_unchecked_fixture(tc, scratch_setup, NULL);
 	tcase_add_loop_test(tc, test_access_line, 0, ROWS(access_cases));
 	tcase_add_test(tc, test_access_local_time);
 	tcase_add_test(tc, test_access_long);
@@ -853,6 +838,7 @@ util_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");
+	tcase_add_unchecked_fixture(tc, scratch_setup, NULL);
 	tcase_add_test(tc, test_reopen_after_rotate);
 	tcase_add_test(tc, test_reopen_fails);
 	tcase_add_test(tc, test_open_fails_keeps_logs);
@@ -863,25 +849,9 @@ util_suite(void)
 int
 main(void)
 {
-	const char *root = getenv("FORKHTTPD_BUILDDIR");
-	char tmpl[PATH_MAX], real[PATH_MAX];
-	SRunner *sr;
-	int failed;
+	int status = unit_run(util_suite());
 
-	if (root == NULL || root[0] == '\0')
-		root = "/tmp";
-	snprintf(tmpl, sizeof(tmpl), "%s/check_util.XXXXXX", root);
-	if (mkdtemp(tmpl) == NULL || realpath(tmpl, real) == NULL ||
-	    strlen(real) >= sizeof(scratch)) {
-		perror(tmpl);
-		return EXIT_FAILURE;
-	}
-	memcpy(scratch, real, strlen(real) + 1);
-	sr = srunner_create(util_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
 	log_close();
-	nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	unit_rmtree(scratch);
+	return status;
 }
