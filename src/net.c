@@ -170,7 +170,7 @@ net_wait_idle(int fd, const int *listeners, size_t nlisteners, int grace_ms,
 		 * worker is free.  Wait on fd alone meanwhile, so the client's
 		 * next request still wins.
 		 */
-		rc = poll(pfd, 1, grace_ms);
+		rc = poll(pfd, 1, left < grace_ms ? (int)left : grace_ms);
 		if (rc > 0)
 			return 1;
 		if (net_backlog_waiting(listeners, n))
