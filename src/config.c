@@ -49,6 +49,7 @@ static cfg_opt_t config_opts[] = {
 	CFG_STR("document-root", "/var/www/html", CFGF_NONE),
 	CFG_STR_LIST("index", config_default_index, CFGF_NONE),
 	CFG_BOOL("symlinks-outside-root", cfg_false, CFGF_NONE),
+	CFG_BOOL("directory-listing", cfg_false, CFGF_NONE),
 	CFG_STR("pid-file", FORKHTTPD_RUNDIR "/forkhttpd.pid", CFGF_NONE),
 	CFG_STR("error-log", FORKHTTPD_LOGDIR "/error.log", CFGF_NONE),
 	CFG_STR("log-level", "notice", CFGF_NONE),
@@ -57,9 +58,12 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("header-timeout", 20, CFGF_NONE),
 	CFG_INT("keepalive-timeout", 5, CFGF_NONE),
 	CFG_INT("send-timeout", 60, CFGF_NONE),
+	CFG_INT("body-timeout", 30, CFGF_NONE),
 	CFG_INT("request-line-max", 8192, CFGF_NONE),
+	CFG_INT("header-field-max", 8192, CFGF_NONE),
 	CFG_INT("header-max", 16384, CFGF_NONE),
 	CFG_INT("header-fields-max", 100, CFGF_NONE),
+	CFG_INT("body-max", 1048576, CFGF_NONE),
 	CFG_INT("keepalive-requests", 100, CFGF_NONE),
 	CFG_INT("listen-backlog", 511, CFGF_NONE),
 	CFG_END()
@@ -442,10 +446,14 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	CONFIG_RANGE("header-timeout", 1, 3600, header_timeout, unsigned);
 	CONFIG_RANGE("keepalive-timeout", 0, 3600, keepalive_timeout, unsigned);
 	CONFIG_RANGE("send-timeout", 1, 3600, send_timeout, unsigned);
+	CONFIG_RANGE("body-timeout", 1, 3600, body_timeout, unsigned);
 	CONFIG_RANGE("request-line-max", 256, 65536, request_line_max, size_t);
+	CONFIG_RANGE("header-field-max", 256, 65536, header_field_max,
+	    size_t);
 	CONFIG_RANGE("header-max", 1024, 1048576, header_max, size_t);
 	CONFIG_RANGE("header-fields-max", 1, 10000, header_fields_max,
 	    unsigned);
+	CONFIG_RANGE("body-max", 0, 1099511627776L, body_max, uint64_t);
 	CONFIG_RANGE("keepalive-requests", 0, 1000000, keepalive_requests,
 	    unsigned);
 	CONFIG_RANGE("listen-backlog", 1, 65535, listen_backlog, unsigned);
@@ -549,6 +557,7 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	}
 	c = util_xcalloc(1, sizeof(*c));
 	c->symlinks_outside_root = cfg_getbool(cfg, "symlinks-outside-root");
+	c->directory_listing = cfg_getbool(cfg, "directory-listing");
 	if (!config_check_numbers(&p, cfg, c) ||
 	    !config_check_listen(&p, cfg, c) ||
 	    !config_check_user(&p, cfg, c) ||

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "log.h"
@@ -34,6 +35,7 @@ struct config {
 	char **index;			/* index file names, in order */
 	size_t nindex;
 	bool symlinks_outside_root;	/* follow symlinks that leave the root */
+	bool directory_listing;		/* list directories without an index */
 	char *pid_file;			/* absolute */
 	char *error_log;		/* absolute, or "-" for standard error */
 	enum log_level log_level;
@@ -41,10 +43,13 @@ struct config {
 	char *mime_types;		/* absolute; NULL: built-in table only */
 	unsigned header_timeout;	/* seconds to receive a whole header block */
 	unsigned keepalive_timeout;	/* seconds an idle keep-alive waits */
-	unsigned send_timeout;		/* seconds a stalled send may wait */
+	unsigned send_timeout;		/* seconds a response may stall */
+	unsigned body_timeout;		/* seconds to receive a whole request body */
 	size_t request_line_max;	/* bytes */
+	size_t header_field_max;	/* bytes of one field line */
 	size_t header_max;		/* bytes of the whole header block */
 	unsigned header_fields_max;
+	uint64_t body_max;		/* bytes of a request body */
 	unsigned keepalive_requests;	/* per connection; 0: keep-alive off */
 	unsigned listen_backlog;
 };

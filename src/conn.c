@@ -2,9 +2,11 @@
  * conn.c - one connection: read a header block, answer it, and go on while
  * keep-alive allows.
  *
- * The header buffer is the worker's, allocated once.  Bytes after the end
- * of one header block (a pipelined request) stay in the buffer and are
- * parsed next, so requests are answered in order.
+ * The buffer is the worker's, allocated once: header-max bytes for a
+ * header block and CONN_BODY_WINDOW more that request bodies pass through
+ * (read and dropped: we serve files, so no body is ever kept).  Bytes
+ * after the end of one request (a pipelined one) stay in the buffer and
+ * are parsed next, so requests are answered in order.
  */
 #include "autoconf.h"
 
@@ -15,15 +17,24 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "chunked.h"
 #include "conn.h"
 #include "http_parse.h"
+#include "listing.h"
 #include "http_response.h"
 #include "log.h"
 #include "net.h"
+#include "range.h"
 #include "router.h"
 
 /* Room for the status line and header fields of any response we send. */
 #define CONN_RESPONSE_HEAD_MAX (HTTP_LOCATION_MAX + 1024)
+
+/* Room behind the header block for reading request bodies through. */
+#define CONN_BODY_WINDOW (16 * 1024)
+
+/* RFC 9110 §15.2.1: the interim response to Expect: 100-continue. */
+static const char conn_continue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 /* After an error, read and drop at most this much before closing. */
 #define CONN_LINGER_BYTES (64 * 1024)
@@ -44,9 +55,11 @@ int
 conn_init(const struct config *cfg)
 {
 	free(conn_buf);
-	conn_cap = cfg->header_max;
+	conn_cap = cfg->header_max + CONN_BODY_WINDOW;
 	conn_buf = malloc(conn_cap);
-	return conn_buf == NULL ? -1 : 0;
+	if (conn_buf == NULL)
+		return -1;
+	return cfg->directory_listing ? listing_init() : 0;
 }
 
 static const char *
@@ -82,16 +95,56 @@ conn_linger(int fd)
 	}
 }
 
-/* Sends resp; returns the body bytes sent, or -1 if the client is gone. */
+/*
+ * The parts of a multipart/byteranges body (RFC 9110 §14.6): each part's
+ * header from memory, its bytes with sendfile(), then the closing
+ * delimiter.  Returns 0, or -1 if the client is gone.
+ */
+static int
+conn_send_ranges(int fd, const struct http_response *resp,
+    int64_t deadline, int stall_ms)
+{
+	const struct range_set *set = resp->ranges;
+	uint64_t size = resp->range_complete;
+	char part[RANGE_PART_HEADER_MAX];
+	struct iovec iov;
+
+	for (unsigned i = 0; i < set->n; i++) {
+		off_t off = (off_t)set->r[i].first;
+
+		iov.iov_base = part;
+		iov.iov_len = range_part_header(set, i, resp->boundary,
+		    resp->content_type, size, part, sizeof(part));
+		if (iov.iov_len == 0 ||
+		    net_send_all(fd, &iov, 1, true, deadline, stall_ms) < 0 ||
+		    net_sendfile_all(fd, resp->fd, &off,
+		    (off_t)(set->r[i].last - set->r[i].first + 1), deadline,
+		    stall_ms) < 0)
+			return -1;
+	}
+	iov.iov_base = part;
+	iov.iov_len = range_multipart_trailer(resp->boundary, part,
+	    sizeof(part));
+	if (iov.iov_len == 0)
+		return -1;
+	return net_send_all(fd, &iov, 1, false, deadline, stall_ms);
+}
+
+/*
+ * Sends resp; returns the body bytes sent, or -1 if the client is gone.
+ * send-timeout bounds each stall, not the whole response: a large file
+ * to a slow but reading client must not be cut off.
+ */
 static off_t
 conn_send(const struct config *cfg, int fd, struct http_response *resp,
     time_t now)
 {
 	char head[CONN_RESPONSE_HEAD_MAX];
-	int64_t deadline = net_now_ms() + (int64_t)cfg->send_timeout * 1000;
+	int stall = (int)cfg->send_timeout * 1000;
+	int64_t deadline = net_now_ms() + stall;
 	bool body = !resp->head_only && resp->body != HTTP_BODY_NONE;
-	bool file = body && resp->body == HTTP_BODY_FILE &&
-	    resp->content_length > 0;
+	bool file = body && (resp->body == HTTP_BODY_FILE ||
+	    resp->body == HTTP_BODY_RANGES) && resp->content_length > 0;
 	struct iovec iov[2];
 	size_t hlen;
 	int iovcnt = 1;
@@ -116,13 +169,16 @@ conn_send(const struct config *cfg, int fd, struct http_response *resp,
 		iov[1].iov_len = resp->mem_len;
 		iovcnt = 2;
 	}
-	if (net_send_all(fd, iov, iovcnt, file, deadline) < 0)
+	if (net_send_all(fd, iov, iovcnt, file, deadline, stall) < 0)
 		return -1;
+	if (file && resp->body == HTTP_BODY_RANGES)
+		return conn_send_ranges(fd, resp, deadline, stall) < 0 ? -1 :
+		    resp->content_length;
 	if (file) {
 		off_t off = resp->offset;
 
 		if (net_sendfile_all(fd, resp->fd, &off, resp->content_length,
-		    deadline) < 0) {
+		    deadline, stall) < 0) {
 			if (errno == EIO)
 				log_error("file shrank while being sent (status "
 				    "%d)", resp->status);
@@ -224,6 +280,104 @@ conn_read_header(const struct conn_env *env, const struct http_limits *lim,
 	}
 }
 
+/*
+ * Reads and drops the body of req, whose first bytes (if any) are at
+ * conn_buf[end..*used).  The whole body must arrive within body-timeout
+ * (a total, like the header's) and be at most body-max bytes of data.
+ * On return 0, conn_buf[end..*used) holds what followed the body: the
+ * next pipelined request.  Otherwise returns the status to answer with
+ * (400 for a broken chunked coding, 408, 413), or -1 if the client left.
+ */
+static int
+conn_discard_body(const struct config *cfg, int fd,
+    const struct http_request *req, size_t end, size_t *used)
+{
+	int64_t deadline = net_now_ms() + (int64_t)cfg->body_timeout * 1000;
+	uint64_t left = req->content_length;
+	struct chunked_decoder dec;
+
+	if (req->framing == HTTP_FRAMING_CHUNKED)
+		chunked_init(&dec, cfg->header_max);
+	for (;;) {
+		size_t avail = *used - end, take;
+		bool done;
+		ssize_t n;
+
+		if (req->framing == HTTP_FRAMING_CHUNKED) {
+			enum chunked_result r;
+			uint64_t data;
+
+			r = chunked_decode(&dec, conn_buf + end, avail, &take,
+			    &data);
+			if (r == CHUNKED_ERROR)
+				return HTTP_STATUS_BAD_REQUEST;
+			if (dec.total > cfg->body_max)
+				return HTTP_STATUS_PAYLOAD_TOO_LARGE;
+			done = r == CHUNKED_DONE;
+		} else {
+			take = avail < left ? avail : (size_t)left;
+			left -= take;
+			done = left == 0;
+		}
+		memmove(conn_buf + end, conn_buf + end + take, avail - take);
+		*used -= take;
+		if (done)
+			return 0;
+		/* Not done means every byte was taken: the window is empty. */
+		n = net_read(fd, conn_buf + end, conn_cap - end, deadline);
+		if (n == 0)
+			return -1;
+		if (n < 0)
+			return errno == ETIMEDOUT ? HTTP_STATUS_REQUEST_TIMEOUT : -1;
+		*used += (size_t)n;
+	}
+}
+
+/*
+ * What to do with a request's body before the response goes out.
+ * Returns true when the body was read (or there was none) and the
+ * connection may go on; false when it is closed after the response,
+ * which then may have been replaced by an error.
+ */
+static bool
+conn_body(const struct config *cfg, int fd, const struct http_request *req,
+    struct http_response *resp, size_t end, size_t *used)
+{
+	int status;
+
+	if (req->framing == HTTP_FRAMING_NONE)
+		return true;
+	/* Too large by its own account: say so without reading it. */
+	if (req->framing == HTTP_FRAMING_LENGTH &&
+	    req->content_length > cfg->body_max) {
+		http_response_error(resp, HTTP_STATUS_PAYLOAD_TOO_LARGE);
+		return false;
+	}
+	if (req->expect_continue && *used == end) {
+		/*
+		 * RFC 9110 §10.1.1: a server that receives 100-continue
+		 * either sends 100 and reads the content, or sends the final
+		 * status without reading it.  An error needs no body, and
+		 * then the client need not send it: answer, then close.
+		 */
+		struct iovec iov = { .iov_base = (void *)(uintptr_t)conn_continue,
+		    .iov_len = sizeof(conn_continue) - 1 };
+
+		if (resp->status >= 400)
+			return false;
+		if (net_send_all(fd, &iov, 1, false, net_now_ms() +
+		    (int64_t)cfg->send_timeout * 1000, 0) < 0)
+			return false;
+	}
+	status = conn_discard_body(cfg, fd, req, end, used);
+	if (status == 0)
+		return true;
+	/* A client that left gets its answer written to nobody; logged. */
+	http_response_error(resp, status < 0 ? HTTP_STATUS_BAD_REQUEST :
+	    status);
+	return false;
+}
+
 unsigned
 conn_serve(const struct conn_env *env, int fd,
     const struct sockaddr_storage *peer)
@@ -231,6 +385,7 @@ conn_serve(const struct conn_env *env, int fd,
 	const struct config *cfg = env->cfg;
 	const struct http_limits lim = {
 		.request_line_max = cfg->request_line_max,
+		.field_max = cfg->header_field_max,
 		.header_max = cfg->header_max,
 		.fields_max = cfg->header_fields_max,
 	};
@@ -247,7 +402,7 @@ conn_serve(const struct conn_env *env, int fd,
 		enum http_frame_result fr;
 		size_t end = 0;
 		int status = 0;
-		bool parsed = false;
+		bool parsed = false, body_ok;
 		off_t sent;
 		time_t now;
 
@@ -266,19 +421,21 @@ conn_serve(const struct conn_env *env, int fd,
 			router_handle(cfg, env->root_fd, &req, &resp);
 		else
 			http_response_error(&resp, status);
+		body_ok = parsed && conn_body(cfg, fd, &req, &resp, end, &used);
 		/*
 		 * Keep the connection only for a well-formed request whose
-		 * client allows it and that left nothing unread (a request
-		 * body is not read yet), while this worker goes on.
+		 * client allows it and whose body was read, while this
+		 * worker goes on.
 		 */
-		resp.keep_alive = parsed && req.keep_alive && !req.has_body &&
+		resp.keep_alive = body_ok && req.keep_alive &&
 		    cfg->keepalive_timeout > 0 &&
 		    served + 1 < cfg->keepalive_requests && !*env->stop;
 		resp.say_keep_alive = resp.keep_alive &&
 		    req.version == HTTP_VERSION_10;
 		now = time(NULL);
 		sent = conn_send(cfg, fd, &resp, now);
-		if (resp.body == HTTP_BODY_FILE && resp.fd >= 0)
+		if ((resp.body == HTTP_BODY_FILE ||
+		    resp.body == HTTP_BODY_RANGES) && resp.fd >= 0)
 			close(resp.fd);
 		conn_log(client, &req, parsed, resp.status, sent > 0 ? sent : 0,
 		    now);
@@ -286,7 +443,9 @@ conn_serve(const struct conn_env *env, int fd,
 		if (sent < 0)
 			break;
 		if (!resp.keep_alive) {
-			linger = !parsed || req.has_body || used > end;
+			/* The client may still be sending: an error cut its
+			 * request short, or the body was not read. */
+			linger = !body_ok || used > end;
 			break;
 		}
 		/* Keep what the client pipelined behind this request. */

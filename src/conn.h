@@ -2,7 +2,8 @@
  * conn.h - one client connection in a worker: read a header block against
  * the header deadline, parse it, route it, send the response, log it, and
  * loop while keep-alive allows.  Nothing on this path allocates: the
- * header buffer is allocated once per worker by conn_init().
+ * buffer for headers and bodies is allocated once per worker by
+ * conn_init().
  */
 #ifndef FORKHTTPD_CONN_H
 #define FORKHTTPD_CONN_H
@@ -12,7 +13,11 @@
 
 #include "config.h"
 
-/* Allocates the worker's header buffer (cfg->header_max).  0 or -1. */
+/*
+ * Allocates the worker's buffer (cfg->header_max plus a window for
+ * reading bodies through) and, if cfg->directory_listing, the listing
+ * buffers.  0 or -1.
+ */
 int conn_init(const struct config *cfg);
 
 /* What a worker hands to every connection. */

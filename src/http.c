@@ -38,6 +38,15 @@ http_response_init(struct http_response *resp)
 	resp->mem_len = 0;
 	resp->fd = -1;
 	resp->offset = 0;
+	resp->etag_len = 0;
+	resp->accept_ranges = false;
+	resp->content_range = false;
+	resp->range_unsatisfied = false;
+	resp->range_first = 0;
+	resp->range_last = 0;
+	resp->range_complete = 0;
+	resp->ranges = NULL;
+	resp->boundary = NULL;
 	resp->location_len = 0;
 }
 
@@ -45,7 +54,10 @@ const char *
 http_status_reason(int status)
 {
 	switch (status) {
+	case HTTP_STATUS_CONTINUE:		return "Continue";
 	case HTTP_STATUS_OK:			return "OK";
+	case HTTP_STATUS_NO_CONTENT:		return "No Content";
+	case HTTP_STATUS_PARTIAL_CONTENT:	return "Partial Content";
 	case HTTP_STATUS_MOVED_PERMANENTLY:	return "Moved Permanently";
 	case HTTP_STATUS_NOT_MODIFIED:		return "Not Modified";
 	case HTTP_STATUS_BAD_REQUEST:		return "Bad Request";
@@ -54,8 +66,11 @@ http_status_reason(int status)
 	case HTTP_STATUS_METHOD_NOT_ALLOWED:	return "Method Not Allowed";
 	case HTTP_STATUS_REQUEST_TIMEOUT:	return "Request Timeout";
 	case HTTP_STATUS_LENGTH_REQUIRED:	return "Length Required";
+	case HTTP_STATUS_PRECONDITION_FAILED:	return "Precondition Failed";
 	case HTTP_STATUS_PAYLOAD_TOO_LARGE:	return "Content Too Large";
 	case HTTP_STATUS_URI_TOO_LONG:		return "URI Too Long";
+	case HTTP_STATUS_RANGE_NOT_SATISFIABLE:	return "Range Not Satisfiable";
+	case HTTP_STATUS_EXPECTATION_FAILED:	return "Expectation Failed";
 	case HTTP_STATUS_HEADER_TOO_LARGE:	return "Request Header Fields Too Large";
 	case HTTP_STATUS_INTERNAL_ERROR:	return "Internal Server Error";
 	case HTTP_STATUS_NOT_IMPLEMENTED:	return "Not Implemented";

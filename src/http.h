@@ -33,7 +33,10 @@ enum http_method {
 /* Values are the codes sent on the wire. */
 enum http_status {
 	HTTP_STATUS_NONE = 0,
+	HTTP_STATUS_CONTINUE = 100,
 	HTTP_STATUS_OK = 200,
+	HTTP_STATUS_NO_CONTENT = 204,
+	HTTP_STATUS_PARTIAL_CONTENT = 206,
 	HTTP_STATUS_MOVED_PERMANENTLY = 301,
 	HTTP_STATUS_NOT_MODIFIED = 304,
 	HTTP_STATUS_BAD_REQUEST = 400,
@@ -42,8 +45,11 @@ enum http_status {
 	HTTP_STATUS_METHOD_NOT_ALLOWED = 405,
 	HTTP_STATUS_REQUEST_TIMEOUT = 408,
 	HTTP_STATUS_LENGTH_REQUIRED = 411,
+	HTTP_STATUS_PRECONDITION_FAILED = 412,
 	HTTP_STATUS_PAYLOAD_TOO_LARGE = 413,
 	HTTP_STATUS_URI_TOO_LONG = 414,
+	HTTP_STATUS_RANGE_NOT_SATISFIABLE = 416,
+	HTTP_STATUS_EXPECTATION_FAILED = 417,
 	HTTP_STATUS_HEADER_TOO_LARGE = 431,
 	HTTP_STATUS_INTERNAL_ERROR = 500,
 	HTTP_STATUS_NOT_IMPLEMENTED = 501,
@@ -61,6 +67,25 @@ struct http_slice {
 #define HTTP_VERSION_10 10
 #define HTTP_VERSION_11 11
 
+/*
+ * A list-valued field (RFC 9110 §5.6.1) may come in several field lines
+ * that together form one list (RFC 9110 §5.3).  We keep up to this many
+ * lines of each one we evaluate; a request with more is 400.
+ */
+#define HTTP_LIST_LINES_MAX 4
+
+struct http_field_list {
+	struct http_slice line[HTTP_LIST_LINES_MAX];
+	unsigned n;			/* 0: the field is absent */
+};
+
+/* How the request's body is delimited (RFC 9112 §6.3). */
+enum http_framing {
+	HTTP_FRAMING_NONE = 0,		/* no body */
+	HTTP_FRAMING_LENGTH,		/* content_length bytes (> 0) */
+	HTTP_FRAMING_CHUNKED		/* the chunked coding, trailers included */
+};
+
 struct http_request {
 	enum http_method method;
 	struct http_slice method_name;	/* as sent, for the access log */
@@ -73,16 +98,37 @@ struct http_request {
 	struct http_slice user_agent;
 	struct http_slice referer;
 	bool keep_alive;		/* the client allows another request */
-	bool has_body;			/* Content-Length > 0 or Transfer-Encoding */
-	uint64_t content_length;
+	bool has_body;			/* framing != HTTP_FRAMING_NONE */
+	enum http_framing framing;
+	uint64_t content_length;	/* HTTP_FRAMING_LENGTH */
+	bool expect_continue;		/* HTTP/1.1 "Expect: 100-continue" */
 	size_t header_len;		/* bytes up to and including the blank line */
+	/*
+	 * Conditional and range fields, values trimmed.  A slice with p NULL
+	 * is absent.  The date fields and Range/If-Range are single values:
+	 * when one comes in more than one line the parser drops it (p NULL),
+	 * as RFC 9110 §13.1.3-4 says for dates; a dropped If-Range drops
+	 * Range too, so such a request gets the whole representation.
+	 */
+	struct http_field_list if_match;
+	struct http_field_list if_none_match;
+	struct http_slice if_modified_since;
+	struct http_slice if_unmodified_since;
+	struct http_slice range;
+	struct http_slice if_range;
 };
 
 enum http_body_kind {
 	HTTP_BODY_NONE = 0,
 	HTTP_BODY_MEM,
-	HTTP_BODY_FILE
+	HTTP_BODY_FILE,
+	HTTP_BODY_RANGES		/* multipart/byteranges of fd */
 };
+
+/* A strong entity tag with its quotes: '"' 3 x 16 hex digits, 2 '-' '"'. */
+#define HTTP_ETAG_MAX 56
+
+struct range_set;
 
 /* Room for a Location value: the longest request-target plus a slash. */
 #define HTTP_LOCATION_MAX 8200
@@ -99,8 +145,21 @@ struct http_response {
 	enum http_body_kind body;
 	const char *mem;		/* HTTP_BODY_MEM */
 	size_t mem_len;
-	int fd;				/* HTTP_BODY_FILE: owned, conn closes it */
-	off_t offset;
+	int fd;				/* HTTP_BODY_FILE, _RANGES: owned, conn closes it */
+	off_t offset;			/* HTTP_BODY_FILE: first byte to send */
+	size_t etag_len;		/* 0: no ETag */
+	char etag[HTTP_ETAG_MAX];
+	bool accept_ranges;		/* send Accept-Ranges: bytes */
+	/*
+	 * Content-Range: for a 206 of one range "bytes first-last/complete";
+	 * for a 416 (range_unsatisfied) the same with "*" for first-last.
+	 */
+	bool content_range;
+	bool range_unsatisfied;
+	uint64_t range_first, range_last, range_complete;
+	/* HTTP_BODY_RANGES: the parts (not owned) and their boundary. */
+	const struct range_set *ranges;
+	const char *boundary;
 	size_t location_len;		/* 0: no Location */
 	char location[HTTP_LOCATION_MAX];
 };
@@ -117,6 +176,67 @@ enum http_method http_method_lookup(const char *p, size_t len);
 
 /* The canonical name of a method, "" for HTTP_METHOD_UNKNOWN. */
 const char *http_method_name(enum http_method method);
+
+/*
+ * The character classes of the grammars, shared by every parser of
+ * protocol text (request, chunked coding, ranges, validators, listing
+ * links), so that each rule is written once.
+ */
+
+/* RFC 5234 B.1: DIGIT = %x30-39 */
+static inline bool
+http_is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* RFC 5234 B.1: ALPHA = %x41-5A / %x61-7A */
+static inline bool
+http_is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* RFC 5234 B.1: VCHAR = %x21-7E */
+static inline bool
+http_is_vchar(unsigned char c)
+{
+	return c >= 0x21 && c <= 0x7e;
+}
+
+/* RFC 9110 §5.6.3: OWS = *( SP / HTAB ), and BWS, RWS alike */
+static inline bool
+http_is_ows(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
+ * "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+ */
+static inline bool
+http_is_tchar(unsigned char c)
+{
+	if (http_is_alpha(c) || http_is_digit(c))
+		return true;
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'':
+	case '*': case '+': case '-': case '.': case '^': case '_':
+	case '`': case '|': case '~':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* RFC 3986 §2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~" */
+static inline bool
+http_is_unreserved(unsigned char c)
+{
+	return http_is_alpha(c) || http_is_digit(c) || c == '-' ||
+	    c == '.' || c == '_' || c == '~';
+}
 
 /* Case-insensitive comparison of a slice with a NUL-terminated string. */
 bool http_slice_eq_nocase(struct http_slice s, const char *lit);

@@ -12,6 +12,12 @@
  *   CRLFs ends in 431 instead of an ever-growing buffer.
  * - obs-fold is rejected (RFC 9112 §5.2 allows rejecting with 400).
  * - Transfer-Encoding with Content-Length, or in HTTP/1.0, is rejected.
+ * - Content-Length is one number: the list form "42, 42" that RFC 9110
+ *   §8.6 lets a recipient accept is a 400 (repeated lines with the same
+ *   value are accepted).
+ * - Expect: anything but 100-continue is 417 (RFC 9110 §10.1.1 MAY).
+ * - Conditional and range fields are kept raw here and judged by cond.c
+ *   and range.c; repeats of the single-valued ones are dropped.
  * - The request-target is only checked to be visible ASCII; the handlers
  *   decode and judge the path.
  */
@@ -21,6 +27,7 @@
 #include <string.h>
 
 #include "http_parse.h"
+#include "util.h"
 
 /* Larger than any file we could send; keeps the value a valid off_t. */
 #define HTTP_CONTENT_LENGTH_MAX ((uint64_t)INT64_MAX)
@@ -42,7 +49,12 @@ struct http_fields {
 	bool te_other;			/* a coding we do not implement */
 	bool conn_close;
 	bool conn_keep_alive;
+	bool expect_continue;
+	bool expect_other;		/* an expectation we cannot meet */
+	unsigned ims_count, ius_count, range_count, if_range_count;
 };
+
+static const struct http_slice http_no_slice = { NULL, 0 };
 
 /* The options of a list element that the callers care about. */
 struct http_list_elem {
@@ -51,63 +63,9 @@ struct http_list_elem {
 };
 
 static bool
-http_is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-http_is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
 http_is_hexdig(unsigned char c)
 {
-	return http_is_digit(c) || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
-/*
- * RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
- * "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
- */
-static bool
-http_is_tchar(unsigned char c)
-{
-	if (http_is_alpha(c) || http_is_digit(c))
-		return true;
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'':
-	case '*': case '+': case '-': case '.': case '^': case '_':
-	case '`': case '|': case '~':
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* RFC 5234 B.1: VCHAR = %x21-7E */
-static bool
-http_is_vchar(unsigned char c)
-{
-	return c >= 0x21 && c <= 0x7e;
-}
-
-/* RFC 9110 §5.6.3: OWS = *( SP / HTAB ) */
-static bool
-http_is_ows(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* RFC 3986 §2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~" */
-static bool
-http_is_unreserved(unsigned char c)
-{
-	return http_is_alpha(c) || http_is_digit(c) || c == '-' ||
-	    c == '.' || c == '_' || c == '~';
+	return util_hexval((char)c) >= 0;
 }
 
 /* RFC 3986 §2.2: sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" /
@@ -193,6 +151,12 @@ http_parse_frame(const char *buf, size_t len,
 		 * the line is already too long before its CRLF arrives. */
 		if (first && eol - start > limits->request_line_max) {
 			*status = HTTP_STATUS_URI_TOO_LONG;
+			return HTTP_FRAME_ERROR;
+		}
+		/* RFC 6585 §5: 431 when one header field is too large,
+		 * again before its CRLF arrives. */
+		if (!first && eol - start > limits->field_max) {
+			*status = HTTP_STATUS_HEADER_TOO_LARGE;
 			return HTTP_FRAME_ERROR;
 		}
 		if (r == HTTP_LINE_SHORT)
@@ -590,6 +554,58 @@ http_parse_transfer_encoding(const char *p, size_t len, struct http_fields *f)
 	return r == 0 ? 0 : HTTP_STATUS_BAD_REQUEST;
 }
 
+/*
+ * Expect = #expectation (RFC 9110 §10.1.1).  The only expectation defined
+ * is 100-continue (case-insensitive, no parameters); a server MAY answer
+ * any other with 417, and we do, as we cannot meet it.
+ */
+static void
+http_parse_expect(const char *p, size_t len, struct http_fields *f)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t s, e;
+
+		while (i < len && (p[i] == ',' || http_is_ows((unsigned char)p[i])))
+			i++;
+		for (s = i; i < len && p[i] != ','; i++)
+			continue;
+		for (e = i; e > s && http_is_ows((unsigned char)p[e - 1]); e--)
+			continue;
+		if (e == s)
+			continue;
+		if (http_eq_nocase(p + s, e - s, "100-continue"))
+			f->expect_continue = true;
+		else
+			f->expect_other = true;
+	}
+}
+
+/* One more line of a list-valued field (RFC 9110 §5.3: the lines of a
+ * field form one list, in order); more lines than we keep: 400. */
+static int
+http_keep_list_line(struct http_field_list *list, const char *p, size_t len)
+{
+	if (list->n == HTTP_LIST_LINES_MAX)
+		return HTTP_STATUS_BAD_REQUEST;
+	list->line[list->n].p = p;
+	list->line[list->n].len = len;
+	list->n++;
+	return 0;
+}
+
+/* A single-valued field; a repeat is dropped in http_check_fields(). */
+static void
+http_keep_single(struct http_slice *s, unsigned *count, const char *p,
+    size_t len)
+{
+	if ((*count)++ == 0) {
+		s->p = p;
+		s->len = len;
+	}
+}
+
 /* RFC 9112 §5: field-line = field-name ":" OWS field-value OWS */
 static int
 http_parse_field_line(const char *p, size_t len, struct http_request *req,
@@ -656,6 +672,21 @@ http_parse_field_line(const char *p, size_t len, struct http_request *req,
 		return http_parse_transfer_encoding(p, len, f);
 	} else if (http_slice_eq_nocase(name, "Connection")) {
 		return http_parse_connection(p, len, f);
+	} else if (http_slice_eq_nocase(name, "Expect")) {
+		http_parse_expect(p, len, f);
+	} else if (http_slice_eq_nocase(name, "If-Match")) {
+		return http_keep_list_line(&req->if_match, p, len);
+	} else if (http_slice_eq_nocase(name, "If-None-Match")) {
+		return http_keep_list_line(&req->if_none_match, p, len);
+	} else if (http_slice_eq_nocase(name, "If-Modified-Since")) {
+		http_keep_single(&req->if_modified_since, &f->ims_count, p, len);
+	} else if (http_slice_eq_nocase(name, "If-Unmodified-Since")) {
+		http_keep_single(&req->if_unmodified_since, &f->ius_count, p,
+		    len);
+	} else if (http_slice_eq_nocase(name, "Range")) {
+		http_keep_single(&req->range, &f->range_count, p, len);
+	} else if (http_slice_eq_nocase(name, "If-Range")) {
+		http_keep_single(&req->if_range, &f->if_range_count, p, len);
 	} else if (http_slice_eq_nocase(name, "User-Agent")) {
 		if (req->user_agent.p == NULL) {
 			req->user_agent.p = p;
@@ -696,10 +727,33 @@ http_check_fields(struct http_request *req, const struct http_fields *f)
 		 * understand SHOULD get 501; we decode chunked only. */
 		if (f->te_other)
 			return HTTP_STATUS_NOT_IMPLEMENTED;
-		req->has_body = true;
+		req->framing = HTTP_FRAMING_CHUNKED;
+	} else if (req->content_length > 0) {
+		req->framing = HTTP_FRAMING_LENGTH;
 	}
-	if (req->content_length > 0)
-		req->has_body = true;
+	req->has_body = req->framing != HTTP_FRAMING_NONE;
+	/* RFC 9110 §10.1.1: a server that receives a 100-continue
+	 * expectation in an HTTP/1.0 request MUST ignore it. */
+	if (req->version == HTTP_VERSION_11) {
+		if (f->expect_other)
+			return HTTP_STATUS_EXPECTATION_FAILED;
+		req->expect_continue = f->expect_continue;
+	}
+	/*
+	 * RFC 9110 §13.1.3-4: a recipient MUST ignore If-Modified-Since and
+	 * If-Unmodified-Since with more than one member, which repeated
+	 * lines are.  Range and If-Range are single values too (§14.2,
+	 * §13.1.5); a server MAY ignore Range, and without a trustworthy
+	 * If-Range the whole representation is the safe answer.
+	 */
+	if (f->ims_count > 1)
+		req->if_modified_since = http_no_slice;
+	if (f->ius_count > 1)
+		req->if_unmodified_since = http_no_slice;
+	if (f->range_count > 1 || f->if_range_count > 1) {
+		req->range = http_no_slice;
+		req->if_range = http_no_slice;
+	}
 	/* RFC 9112 §9.3: "close" ends the connection; otherwise HTTP/1.1
 	 * persists and HTTP/1.0 persists only with "keep-alive". */
 	if (f->conn_close)
@@ -755,8 +809,10 @@ http_parse_block(const char *buf, size_t len,
 				return HTTP_STATUS_BAD_REQUEST;
 			break;
 		}
-		/* RFC 6585 §5: 431 for too many header fields. */
-		if (++nfields > limits->fields_max)
+		/* RFC 6585 §5: 431 for too many header fields, or one
+		 * that is too large. */
+		if (++nfields > limits->fields_max ||
+		    eol - start > limits->field_max)
 			return HTTP_STATUS_HEADER_TOO_LARGE;
 		status = http_parse_field_line(buf + start, eol - start, req,
 		    &f);

@@ -14,6 +14,7 @@
 
 struct http_limits {
 	size_t request_line_max;	/* longer request line: 414 */
+	size_t field_max;		/* a longer field line: 431 */
 	size_t header_max;		/* longer header block: 431 */
 	unsigned fields_max;		/* more header fields: 431 */
 };
@@ -30,8 +31,8 @@ enum http_frame_result {
  * terminating empty line; HTTP_FRAME_INCOMPLETE when more bytes are needed
  * and the limits still allow them; HTTP_FRAME_ERROR with *status set when
  * the bytes so far can never become a valid request (414 for an overlong
- * request line, 431 for an overlong header block, 400 for a bare LF or a
- * NUL).  Leading empty lines (RFC 9112 §2.2) are skipped and counted in
+ * request line, 431 for an overlong field line or header block, 400 for a
+ * bare LF or a NUL).  Leading empty lines (RFC 9112 §2.2) are skipped and counted in
  * *end.  Call again with the same buffer grown; it does not keep state.
  */
 enum http_frame_result http_parse_frame(const char *buf, size_t len,
@@ -39,8 +40,8 @@ enum http_frame_result http_parse_frame(const char *buf, size_t len,
 
 /*
  * Parses one complete header block (as framed above) into *req.
- * Returns 0 on success, or the status to answer with (400, 414, 431, 501,
- * 505).  *req is fully written either way; on error its method, version
+ * Returns 0 on success, or the status to answer with (400, 414, 417, 431,
+ * 501, 505).  *req is fully written either way; on error its method, version
  * and keep_alive are set as far as they could be read so that the error
  * response can be framed.
  */

@@ -58,7 +58,11 @@ http_response_format(const struct http_response *resp, const char *date,
 	n = http_response_put(buf, cap, n, &ok,
 	    "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: " HTTP_SERVER_NAME "\r\n",
 	    resp->status, http_status_reason(resp->status), date);
-	if (resp->content_type != NULL)
+	if (resp->body == HTTP_BODY_RANGES)
+		/* RFC 9110 §14.6: the parts carry the representation's type. */
+		n = http_response_put(buf, cap, n, &ok, "Content-Type: "
+		    "multipart/byteranges; boundary=%s\r\n", resp->boundary);
+	else if (resp->content_type != NULL)
 		n = http_response_put(buf, cap, n, &ok, "Content-Type: %s\r\n",
 		    resp->content_type);
 	if (resp->content_length >= 0)
@@ -71,6 +75,25 @@ http_response_format(const struct http_response *resp, const char *date,
 		n = http_response_put(buf, cap, n, &ok,
 		    "Last-Modified: %s\r\n", lm);
 	}
+	if (resp->etag_len > 0)
+		n = http_response_put(buf, cap, n, &ok, "ETag: %.*s\r\n",
+		    (int)resp->etag_len, resp->etag);
+	/* RFC 9110 §14.3: tell clients that byte ranges are supported. */
+	if (resp->accept_ranges)
+		n = http_response_put(buf, cap, n, &ok,
+		    "Accept-Ranges: bytes\r\n");
+	/* RFC 9110 §14.4: Content-Range = range-unit SP ( range-resp /
+	 * unsatisfied-range ), the latter "*" "/" complete-length. */
+	if (resp->content_range && resp->range_unsatisfied)
+		n = http_response_put(buf, cap, n, &ok,
+		    "Content-Range: bytes */%llu\r\n",
+		    (unsigned long long)resp->range_complete);
+	else if (resp->content_range)
+		n = http_response_put(buf, cap, n, &ok,
+		    "Content-Range: bytes %llu-%llu/%llu\r\n",
+		    (unsigned long long)resp->range_first,
+		    (unsigned long long)resp->range_last,
+		    (unsigned long long)resp->range_complete);
 	if (resp->location_len > 0)
 		n = http_response_put(buf, cap, n, &ok, "Location: %.*s\r\n",
 		    (int)resp->location_len, resp->location);
@@ -110,16 +133,22 @@ static const struct {
 	    "The request was not received in time.") },
 	{ 411, HTTP_PAGE(411, "Length Required",
 	    "A request with a body must say how long it is.") },
+	{ 412, HTTP_PAGE(412, "Precondition Failed",
+	    "A precondition of the request did not hold.") },
 	{ 413, HTTP_PAGE(413, "Content Too Large",
 	    "The request body is larger than the server accepts.") },
 	{ 414, HTTP_PAGE(414, "URI Too Long",
 	    "The request target is longer than the server accepts.") },
+	{ 416, HTTP_PAGE(416, "Range Not Satisfiable",
+	    "None of the requested ranges lies within the resource.") },
+	{ 417, HTTP_PAGE(417, "Expectation Failed",
+	    "The server cannot meet the expectation of the request.") },
 	{ 431, HTTP_PAGE(431, "Request Header Fields Too Large",
 	    "The request header is larger than the server accepts.") },
 	{ 500, HTTP_PAGE(500, "Internal Server Error",
 	    "The server could not complete the request.") },
 	{ 501, HTTP_PAGE(501, "Not Implemented",
-	    "The server does not support this method.") },
+	    "The server does not implement what the request needs.") },
 	{ 503, HTTP_PAGE(503, "Service Unavailable",
 	    "The server cannot handle the request right now.") },
 	{ 505, HTTP_PAGE(505, "HTTP Version Not Supported",
@@ -143,13 +172,23 @@ http_response_error(struct http_response *resp, int status)
 	/* A status without a page of its own gets its class's general one. */
 	if (page == NULL)
 		page = http_page_for(status >= 500 ? 500 : 400);
-	if (resp->body == HTTP_BODY_FILE && resp->fd >= 0)
+	if ((resp->body == HTTP_BODY_FILE || resp->body == HTTP_BODY_RANGES) &&
+	    resp->fd >= 0)
 		close(resp->fd);
 	resp->fd = -1;
 	resp->offset = 0;
 	resp->status = status;
 	resp->content_type = "text/html";
 	resp->last_modified = 0;
+	resp->etag_len = 0;
+	resp->accept_ranges = false;
+	resp->ranges = NULL;
+	/* RFC 9110 §14.4: Content-Range means something in a 206 and a 416
+	 * only; a 206 turned into an error (a body too large) loses it. */
+	if (status != HTTP_STATUS_RANGE_NOT_SATISFIABLE) {
+		resp->content_range = false;
+		resp->range_unsatisfied = false;
+	}
 	resp->body = HTTP_BODY_MEM;
 	resp->mem = page;
 	resp->mem_len = strlen(page);

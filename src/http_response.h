@@ -26,8 +26,9 @@ size_t http_response_format(const struct http_response *resp,
 /*
  * Turns resp into a response for status with a small static HTML body:
  * errors, and redirects (the Location set before is kept).  Any open file
- * in resp is closed first.  keep_alive, head_only and allow are left as
- * they are.
+ * in resp (HTTP_BODY_FILE or HTTP_BODY_RANGES) is closed first, and the
+ * validators go.  keep_alive, head_only and allow are left as they are,
+ * and so are the Content-Range fields for a 416 (cleared otherwise).
  */
 void http_response_error(struct http_response *resp, int status);
 

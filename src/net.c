@@ -11,18 +11,23 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "net.h"
 #include "util.h"
+
+/* How often a send waiting under a stall deadline looks at its queue. */
+#define NET_SEND_SLICE_MS 200
 
 int64_t
 net_now_ms(void)
@@ -206,9 +211,54 @@ net_read(int fd, void *buf, size_t cap, int64_t deadline_ms)
 	}
 }
 
+/* Progress moves a stall deadline on; a total one stays. */
+static void
+net_progress(int64_t *deadline_ms, int stall_ms)
+{
+	if (stall_ms > 0)
+		*deadline_ms = net_now_ms() + stall_ms;
+}
+
+/*
+ * net_again() for sends under a stall deadline.  Linux reports a TCP
+ * socket writable only once about a third of its send buffer is free,
+ * and that buffer grows to megabytes, so a client that reads slowly but
+ * steadily can go longer than the deadline without POLLOUT.  Its reading
+ * shows as the send queue shrinking (SIOCOUTQ: bytes not yet
+ * acknowledged), looked at every NET_SEND_SLICE_MS; that is progress too.
+ */
+static int
+net_again_send(int fd, int64_t *deadline_ms, int stall_ms)
+{
+	int queued = -1, q;
+
+	if (stall_ms <= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		return net_again(fd, POLLOUT, *deadline_ms);
+	if (ioctl(fd, SIOCOUTQ, &q) == 0)
+		queued = q;
+	for (;;) {
+		int64_t now = net_now_ms(), left = *deadline_ms - now;
+
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (net_wait(fd, POLLOUT, now + (left < NET_SEND_SLICE_MS ?
+		    left : NET_SEND_SLICE_MS)) == 0)
+			return 0;
+		if (errno != ETIMEDOUT)
+			return -1;
+		if (ioctl(fd, SIOCOUTQ, &q) == 0) {
+			if (queued >= 0 && q < queued)
+				net_progress(deadline_ms, stall_ms);
+			queued = q;
+		}
+	}
+}
+
 int
 net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
-    int64_t deadline_ms)
+    int64_t deadline_ms, int stall_ms)
 {
 	int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
 
@@ -217,10 +267,11 @@ net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
 		ssize_t n = sendmsg(fd, &msg, flags);
 
 		if (n < 0) {
-			if (net_again(fd, POLLOUT, deadline_ms) < 0)
+			if (net_again_send(fd, &deadline_ms, stall_ms) < 0)
 				return -1;
 			continue;
 		}
+		net_progress(&deadline_ms, stall_ms);
 		/* Consume what was written, which may end inside an iovec. */
 		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
 			n -= (ssize_t)iov->iov_len;
@@ -237,7 +288,7 @@ net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
 
 int
 net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
-    int64_t deadline_ms)
+    int64_t deadline_ms, int stall_ms)
 {
 	off_t end = *offset + len;
 
@@ -249,14 +300,16 @@ net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
 		if (chunk > 0x7ffff000)
 			chunk = 0x7ffff000;
 		n = sendfile(fd, file_fd, offset, chunk);
-		if (n > 0)
+		if (n > 0) {
+			net_progress(&deadline_ms, stall_ms);
 			continue;
+		}
 		if (n == 0) {
 			/* The file shrank since fstat(): the length was a lie. */
 			errno = EIO;
 			return -1;
 		}
-		if (net_again(fd, POLLOUT, deadline_ms) < 0)
+		if (net_again_send(fd, &deadline_ms, stall_ms) < 0)
 			return -1;
 	}
 	return 0;

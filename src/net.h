@@ -3,8 +3,10 @@
  * against a deadline on non-blocking connections.
  *
  * Deadlines are absolute CLOCK_MONOTONIC times in milliseconds (from
- * net_now_ms()), so a deadline is a total for a whole exchange, not a
- * per-read timeout a trickling client could renew forever.
+ * net_now_ms()), so a read deadline is a total for a whole exchange, not a
+ * per-read timeout a trickling client could renew forever.  Sends can
+ * instead take a stall deadline, renewed by every byte the client takes:
+ * a slow reader of a large file is not cut off, a stopped one is.
  */
 #ifndef FORKHTTPD_NET_H
 #define FORKHTTPD_NET_H
@@ -57,17 +59,22 @@ int net_wait_idle(int fd, const int *listeners, size_t nlisteners,
  * sendfile() body), so headers and body leave in the same packets.
  * Returns 0, or -1 with errno (ETIMEDOUT, EPIPE, ...); never raises
  * SIGPIPE.
+ *
+ * stall_ms 0 makes deadline_ms a total.  stall_ms > 0 moves the deadline
+ * to stall_ms from now each time bytes go out: a client that keeps
+ * reading a large file is never cut off, one that stops reading is
+ * dropped stall_ms after it stopped.
  */
 int net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
-    int64_t deadline_ms);
+    int64_t deadline_ms, int stall_ms);
 
 /*
  * Sends len bytes of file_fd from *offset with sendfile(), advancing
- * *offset, waiting until deadline_ms.  Returns 0, or -1 with errno; a file
- * that shrank underneath gives EIO.
+ * *offset, waiting until deadline_ms (moved on by progress as above).
+ * Returns 0, or -1 with errno; a file that shrank underneath gives EIO.
  */
 int net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
-    int64_t deadline_ms);
+    int64_t deadline_ms, int stall_ms);
 
 /* The numeric address of a peer ("127.0.0.1", "::1"). */
 void net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);

@@ -1,6 +1,7 @@
 /*
- * router.h - which handler answers a request.  For now: GET and HEAD go
- * to the static handler; any other method is 405 with Allow.
+ * router.h - which handler answers a request: GET and HEAD go to the
+ * static handler, OPTIONS is answered with Allow, an unknown method is
+ * 501 and any other known method is 405 with Allow.
  */
 #ifndef FORKHTTPD_ROUTER_H
 #define FORKHTTPD_ROUTER_H
@@ -9,7 +10,7 @@
 #include "http.h"
 
 /* The methods the static handler allows, for the Allow field. */
-#define ROUTER_ALLOW_STATIC "GET, HEAD"
+#define ROUTER_ALLOW_STATIC "GET, HEAD, OPTIONS"
 
 /*
  * Fills resp for req.  Always leaves a complete response (an error one

@@ -14,8 +14,13 @@
  * XXX RESOLVE_BENEATH also refuses absolute symlinks that point back into
  * the root (the fallback accepts those); make them relative.
  *
+ * A file found is then answered as RFC 9110 asks of an origin server:
+ * validators (ETag, Last-Modified), the preconditions (cond.c) and byte
+ * ranges (range.c).
+ *
  * Nothing here allocates: the mapped path lives in a PATH_MAX buffer on
- * the stack.
+ * the stack, and the range set and multipart boundary of the response
+ * being sent live in this file (one response at a time per worker).
  */
 #include "autoconf.h"
 
@@ -29,6 +34,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(HAVE_LINUX_OPENAT2_H) && defined(SYS_openat2)
@@ -36,7 +42,10 @@
 #define STATIC_HAVE_OPENAT2 1
 #endif
 
+#include "cond.h"
+#include "listing.h"
 #include "mime.h"
+#include "range.h"
 #include "static.h"
 #include "util.h"
 
@@ -57,6 +66,11 @@ static bool static_openat2_missing = true;
 #else
 static bool static_openat2_missing = false;
 #endif
+
+/* The ranges and boundary of a multipart/byteranges response. */
+static struct range_set static_ranges;
+static char static_boundary[40];
+static uint64_t static_boundary_seq;
 
 int
 static_open_root(const char *document_root)
@@ -271,11 +285,84 @@ static_fail(struct http_response *resp, int status)
 	return status;
 }
 
-/* Takes fd: resp owns it from here. */
-static int
-static_file(struct http_response *resp, int fd, const struct stat *st,
-    const char *name)
+/*
+ * A fresh multipart boundary.  RFC 2046 §5.1.1: it must not occur in the
+ * parts; 64 bits that no client can predict (the sequence is hashed with
+ * the pid and start time) make that as good as certain.
+ */
+static const char *
+static_next_boundary(void)
 {
+	uint64_t z;
+
+	if (static_boundary_seq == 0)
+		static_boundary_seq = ((uint64_t)getpid() << 32) ^
+		    (uint64_t)time(NULL);
+	/* splitmix64: each value of the sequence gives an unrelated one. */
+	z = (static_boundary_seq += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	snprintf(static_boundary, sizeof(static_boundary), "forkhttpd-%016llx",
+	    (unsigned long long)z);
+	return static_boundary;
+}
+
+/*
+ * Applies a Range (RFC 9110 §14.2) to the 200 response in resp: 206 with
+ * one range or with multipart/byteranges, 416, or the 200 as it was.
+ */
+static int
+static_range(const struct http_request *req, struct http_response *resp,
+    uint64_t size)
+{
+	switch (range_parse(req->range.p, req->range.len, size,
+	    &static_ranges)) {
+	case RANGE_IGNORE:
+		return resp->status;
+	case RANGE_UNSATISFIABLE:
+		/* RFC 9110 §15.5.17: a 416 SHOULD say the current length. */
+		resp->content_range = true;
+		resp->range_unsatisfied = true;
+		resp->range_complete = size;
+		return static_fail(resp, HTTP_STATUS_RANGE_NOT_SATISFIABLE);
+	case RANGE_SATISFIABLE:
+		break;
+	}
+	resp->status = HTTP_STATUS_PARTIAL_CONTENT;
+	resp->range_complete = size;
+	if (static_ranges.n == 1) {
+		/* RFC 9110 §15.3.7.1: one part is sent as itself, with
+		 * Content-Range, never as a multipart of one. */
+		const struct range *r = &static_ranges.r[0];
+
+		resp->offset = (off_t)r->first;
+		resp->content_length = (off_t)(r->last - r->first + 1);
+		resp->content_range = true;
+		resp->range_first = r->first;
+		resp->range_last = r->last;
+		return resp->status;
+	}
+	resp->body = HTTP_BODY_RANGES;
+	resp->ranges = &static_ranges;
+	resp->boundary = static_next_boundary();
+	resp->content_length = (off_t)range_multipart_length(&static_ranges,
+	    resp->boundary, resp->content_type, size);
+	return resp->status;
+}
+
+/*
+ * The response for a regular file, open as fd (resp owns it from here):
+ * 200 with validators, or what the preconditions and a Range make of it
+ * (304, 412, 206, 416).
+ */
+static int
+static_file(const struct http_request *req, struct http_response *resp,
+    int fd, const struct stat *st, const char *name)
+{
+	struct cond_validators v;
+	int status;
+
 	resp->status = HTTP_STATUS_OK;
 	resp->body = HTTP_BODY_FILE;
 	resp->fd = fd;
@@ -283,6 +370,32 @@ static_file(struct http_response *resp, int fd, const struct stat *st,
 	resp->content_length = st->st_size;
 	resp->last_modified = st->st_mtime;
 	resp->content_type = mime_type(name, strlen(name));
+	resp->etag_len = cond_etag(st, resp->etag);
+	resp->accept_ranges = true;
+
+	v.etag = resp->etag;
+	v.etag_len = resp->etag_len;
+	v.last_modified = st->st_mtime;
+	status = cond_evaluate(req, &v);
+	if (status == HTTP_STATUS_NOT_MODIFIED) {
+		/* RFC 9110 §15.4.5: no content; the validators stay, as a
+		 * 200 would have sent them. */
+		close(fd);
+		resp->fd = -1;
+		resp->body = HTTP_BODY_NONE;
+		resp->content_length = -1;
+		resp->content_type = NULL;
+		resp->accept_ranges = false;
+		resp->status = status;
+		return status;
+	}
+	if (status != 0)
+		return static_fail(resp, status);
+	/* RFC 9110 §14.2: a server MUST ignore Range for any method but
+	 * GET (range handling is defined for GET only), HEAD included. */
+	if (req->method == HTTP_METHOD_GET && req->range.p != NULL &&
+	    cond_if_range(req, &v))
+		return static_range(req, resp, (uint64_t)st->st_size);
 	return HTTP_STATUS_OK;
 }
 
@@ -330,15 +443,38 @@ static_index_name_ok(const char *name)
 	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
+/* The HTML listing of the directory open as dir_fd, as a 200. */
+static int
+static_listing(const struct http_request *req, struct http_response *resp,
+    int dir_fd)
+{
+	const char *page;
+	size_t len;
+	int status;
+
+	status = listing_format(dir_fd, req->path.p, req->path.len, &page,
+	    &len);
+	if (status != 0)
+		return static_fail(resp, status);
+	resp->status = HTTP_STATUS_OK;
+	resp->content_type = "text/html; charset=utf-8";
+	resp->body = HTTP_BODY_MEM;
+	resp->mem = page;
+	resp->mem_len = len;
+	resp->content_length = (off_t)len;
+	return HTTP_STATUS_OK;
+}
+
 /*
- * The directory rel in directory form: its first index file that is a
- * regular file we can open, else 403.  Index files are opened from the
- * root, not from the directory, so an index that is a symlink to
+ * The directory rel in directory form, open as dir_fd: its first index
+ * file that is a regular file we can open; else its listing when the
+ * configuration asks for one; else 403.  Index files are opened from
+ * the root, not from the directory, so an index that is a symlink to
  * elsewhere in the root still works under RESOLVE_BENEATH.
  */
 static int
 static_index(const struct config *cfg, int root_fd, const char *rel,
-    struct http_response *resp)
+    int dir_fd, const struct http_request *req, struct http_response *resp)
 {
 	char path[PATH_MAX];
 	size_t dirlen = strlen(rel);
@@ -378,10 +514,11 @@ static_index(const struct config *cfg, int root_fd, const char *rel,
 			return static_fail(resp, HTTP_STATUS_INTERNAL_ERROR);
 		}
 		if (S_ISREG(st.st_mode))
-			return static_file(resp, fd, &st, name);
+			return static_file(req, resp, fd, &st, name);
 		close(fd);
 	}
-	/* No listing of directories. */
+	if (cfg->directory_listing)
+		return static_listing(req, resp, dir_fd);
 	return static_fail(resp, HTTP_STATUS_FORBIDDEN);
 }
 
@@ -420,14 +557,18 @@ static_serve(const struct config *cfg, int root_fd,
 			close(fd);
 			return static_fail(resp, HTTP_STATUS_NOT_FOUND);
 		}
-		return static_file(resp, fd, &st, rel);
+		return static_file(req, resp, fd, &st, rel);
 	}
-	close(fd);
 	if (!S_ISDIR(st.st_mode)) {
 		/* FIFOs, sockets, devices. */
+		close(fd);
 		return static_fail(resp, HTTP_STATUS_FORBIDDEN);
 	}
-	if (!dir_form)
+	if (!dir_form) {
+		close(fd);
 		return static_redirect(req, resp);
-	return static_index(cfg, root_fd, rel, resp);
+	}
+	status = static_index(cfg, root_fd, rel, fd, req, resp);
+	close(fd);
+	return status;
 }

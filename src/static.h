@@ -37,15 +37,24 @@ int static_map_path(const char *path, size_t len, char *out, size_t cap,
 /*
  * Serves req (GET or HEAD) from the document root open as root_fd:
  *   a regular file   -> 200, resp->body = HTTP_BODY_FILE with fd, length,
- *                       content type and Last-Modified;
+ *                       content type, ETag, Last-Modified, Accept-Ranges;
+ *                       or, by the preconditions (RFC 9110 §13.2.2), 304
+ *                       (no body, validators kept) or 412; or, for a GET
+ *                       with a Range that applies (If-Range), 206 (one
+ *                       range: HTTP_BODY_FILE from offset; several:
+ *                       HTTP_BODY_RANGES) or 416 (Content-Range set);
  *   a directory without a trailing slash -> 301 with Location "path/"
  *                       (the query string kept);
- *   a directory      -> its first index file from cfg->index, else 403;
+ *   a directory      -> its first index file from cfg->index, else its
+ *                       listing (HTTP_BODY_MEM) if cfg->directory_listing,
+ *                       else 403;
  *   missing          -> 404; unreadable or not a regular file -> 403;
  *   a symlink leaving the root, unless cfg->symlinks_outside_root -> 403;
  *   another I/O error -> 500.
- * Returns the status it chose; on an error status resp has no body yet
- * (the caller calls http_response_error()).
+ * Returns the status it chose.  200, 206 and 304 are complete responses.
+ * For any other status resp is not: it may still hold the open file and
+ * its fields (412, and 416 with Content-Range set), and the caller makes
+ * it an error page with http_response_error(), which closes the file.
  */
 int static_serve(const struct config *cfg, int root_fd,
     const struct http_request *req, struct http_response *resp);

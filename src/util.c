@@ -30,18 +30,6 @@ util_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 	return true;
 }
 
-int
-util_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t
 util_strlcpy(char *dst, const char *src, size_t cap)
 {

@@ -19,8 +19,19 @@
  */
 bool util_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
-/* The value of a hexadecimal digit (either case), or -1. */
-int util_hexval(char c);
+/* The value of a hexadecimal digit (either case, RFC 5234 HEXDIG), or -1.
+ * Inline, so that the pure modules can use it without linking util.c. */
+static inline int
+util_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
 /* Copies src into dst (cap bytes), always terminated; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t cap);

@@ -19,7 +19,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct http_limits fuzz_limits = { 8192, 16384, 100 };
+static const struct http_limits fuzz_limits = {
+	.request_line_max = 8192, .field_max = 8192, .header_max = 16384,
+	.fields_max = 100,
+};
 
 static void
 fuzz_check_slice(const char *buf, size_t len, struct http_slice s)
@@ -40,6 +43,7 @@ fuzz_known_status(int status)
 	case HTTP_STATUS_BAD_REQUEST:
 	case HTTP_STATUS_URI_TOO_LONG:
 	case HTTP_STATUS_HEADER_TOO_LARGE:
+	case HTTP_STATUS_EXPECTATION_FAILED:
 	case HTTP_STATUS_NOT_IMPLEMENTED:
 	case HTTP_STATUS_VERSION_NOT_SUPPORTED:
 		return true;
@@ -65,6 +69,17 @@ fuzz_parse(const char *buf, size_t len)
 	fuzz_check_slice(buf, len, req.host);
 	fuzz_check_slice(buf, len, req.user_agent);
 	fuzz_check_slice(buf, len, req.referer);
+	fuzz_check_slice(buf, len, req.if_modified_since);
+	fuzz_check_slice(buf, len, req.if_unmodified_since);
+	fuzz_check_slice(buf, len, req.range);
+	fuzz_check_slice(buf, len, req.if_range);
+	if (req.if_match.n > HTTP_LIST_LINES_MAX ||
+	    req.if_none_match.n > HTTP_LIST_LINES_MAX)
+		abort();
+	for (unsigned i = 0; i < req.if_match.n; i++)
+		fuzz_check_slice(buf, len, req.if_match.line[i]);
+	for (unsigned i = 0; i < req.if_none_match.n; i++)
+		fuzz_check_slice(buf, len, req.if_none_match.line[i]);
 	if (req.version != HTTP_VERSION_10 && req.version != HTTP_VERSION_11)
 		abort();
 	if (req.header_len != len)
@@ -81,6 +96,14 @@ fuzz_parse(const char *buf, size_t len)
 		    len > fuzz_limits.header_max)
 			abort();
 		if (req.content_length > 0 && !req.has_body)
+			abort();
+		/* Framing is one of three, and a body has exactly one. */
+		if (req.has_body != (req.framing != HTTP_FRAMING_NONE) ||
+		    (req.framing == HTTP_FRAMING_LENGTH &&
+		    req.content_length == 0))
+			abort();
+		/* RFC 9110 §10.1.1: 1.0 expectations are ignored. */
+		if (req.expect_continue && req.version != HTTP_VERSION_11)
 			abort();
 		if ((int)req.method < 0 || req.method >= HTTP_METHOD_COUNT)
 			abort();

@@ -2,7 +2,10 @@
  * check_server.c - drives the real forkhttpd binary over loopback sockets:
  * static files, keep-alive and pipelining, path traversal, malformed
  * requests, the access log, the worker supervision, shutdown, the
- * configuration test (-t), start-up errors and the command line.
+ * configuration test (-t), start-up errors and the command line; and
+ * HTTP/1.1 proper: request bodies and their limits, Expect, validators,
+ * conditionals, ranges, directory listings, and clients that stall,
+ * read slowly, vanish or half-close.
  *
  * Test cases that only send requests share one server, started by an
  * unchecked fixture (once per test case, in the runner); the ones that
@@ -21,6 +24,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <pwd.h>
 #include <regex.h>
 #include <signal.h>
@@ -1557,6 +1561,1187 @@ START_TEST(test_keepalive_requests)
 }
 END_TEST
 
+/* ---- HTTP/1.1: request bodies and methods --------------------------------- */
+
+/*
+ * A request body that looks like a request: if the server took the body
+ * for the next request it would answer GET /c, which no test expects.
+ */
+static const char decoy_request[] = "GET /c HTTP/1.1\r\nHost: t\r\n\r\n";
+
+/* Starts own's server with workers and extra conf text (may be NULL). */
+static void
+start_own(unsigned workers, const char *extra)
+{
+	const struct harness_conf c = { .extra = extra };
+
+	ck_assert_msg(harness_start(&own, workers, &c) == 0,
+	    "cannot start %s with \"%s\" (see %s)", harness_bin(),
+	    extra ? extra : "", own.dir);
+}
+
+/* Reads one response from c within timeout_ms and checks its status. */
+static void
+expect_response(struct harness_conn *c, bool head, int status, int timeout_ms,
+    const char *what, struct harness_response *r)
+{
+	ck_assert_msg(harness_conn_read_response(c, head, r, timeout_ms) == 0,
+	    "%s: no complete response within %d ms (closed %d, reset %d, "
+	    "%zu bytes: \"%.300s\")", what, timeout_ms, c->eof, c->reset,
+	    c->in.len, c->in.data);
+	ck_assert_msg(r->status == status, "%s: status %d, want %d:\n%s", what,
+	    r->status, status, r->head);
+}
+
+/* Sends len bytes of p in one send() call, so they travel together. */
+static void
+send_one_write(struct harness_conn *c, const void *p, size_t len)
+{
+	ck_assert_int_eq(send(c->fd, p, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+/*
+ * c is open and idle (no bytes pending, no close) and answers one more
+ * request on it: GET /known.txt.
+ */
+static void
+assert_conn_usable(struct harness_conn *c, const char *what)
+{
+	struct harness_response r;
+	int rc = harness_conn_wait_eof(c, 200);
+
+	ck_assert_msg(rc == 0, "%s: the connection %s", what, rc == 1 ?
+	    "was closed" : "got more bytes than the responses expected");
+	ck_assert_int_eq(harness_conn_sendstr(c,
+	    "GET /known.txt HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	expect_response(c, false, 200, HARNESS_IO_TIMEOUT_MS, what, &r);
+	ck_assert_str_eq(r.body, HARNESS_KNOWN_TEXT);
+	harness_response_free(&r);
+}
+
+/*
+ * RFC 9112 §6.3: a GET with Content-Length carries that many bytes of
+ * body; the server reads (and drops) them and answers the request that
+ * follows, pipelined in the same write.
+ */
+START_TEST(test_body_length_pipelined)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	struct harness_buf req;
+
+	harness_buf_init(&req);
+	harness_buf_appendf(&req, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: %zu\r\n\r\n%s"
+	    "GET /b HTTP/1.1\r\nHost: t\r\n\r\n", strlen(decoy_request),
+	    decoy_request);
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	send_one_write(&c, req.data, req.len);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "GET /a with a Content-Length body", &r);
+	ck_assert_str_eq(r.body, "content of a\n");
+	harness_response_free(&r);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "GET /b pipelined after a body", &r);
+	ck_assert_msg(strcmp(r.body, "content of b, longer\n") == 0,
+	    "second response is not /b (the body was parsed as a request?): "
+	    "\"%s\"", r.body);
+	harness_response_free(&r);
+	assert_conn_usable(&c, "after a body and a pipelined request");
+	harness_conn_close(&c);
+	harness_buf_free(&req);
+}
+END_TEST
+
+/*
+ * RFC 9112 §7.1: a chunked body, with chunk extensions (a token value and
+ * a quoted-string holding ';', with BWS) and a trailer section, ends at
+ * the empty line after the trailer; the request behind it is answered.
+ */
+START_TEST(test_body_chunked_pipelined)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	struct harness_buf req;
+
+	harness_buf_init(&req);
+	harness_buf_appendf(&req, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"
+	    "5 ; name=value\r\nhello\r\n"
+	    "%zx;quoted=\"a;b c\";flag\r\n%s\r\n"
+	    "0\r\nX-Trailer: one\r\nX-Other: two\r\n\r\n"
+	    "GET /b HTTP/1.1\r\nHost: t\r\n\r\n",
+	    strlen(decoy_request), decoy_request);
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	send_one_write(&c, req.data, req.len);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "GET /a with a chunked body", &r);
+	ck_assert_str_eq(r.body, "content of a\n");
+	harness_response_free(&r);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "GET /b pipelined after a chunked body", &r);
+	ck_assert_msg(strcmp(r.body, "content of b, longer\n") == 0,
+	    "second response is not /b: \"%s\"", r.body);
+	harness_response_free(&r);
+	assert_conn_usable(&c, "after a chunked body");
+	harness_conn_close(&c);
+	harness_buf_free(&req);
+}
+END_TEST
+
+/*
+ * RFC 9110 §15.5.6: 405 with Allow.  The POST's body is read, so the
+ * request pipelined behind it is answered on the same connection.
+ */
+START_TEST(test_post_405_pipelined)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	struct harness_buf req;
+	char v[128];
+
+	harness_buf_init(&req);
+	harness_buf_appendf(&req, "POST /a HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s"
+	    "GET /b HTTP/1.1\r\nHost: t\r\n\r\n", strlen(decoy_request),
+	    decoy_request);
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	send_one_write(&c, req.data, req.len);
+	expect_response(&c, false, 405, HARNESS_IO_TIMEOUT_MS,
+	    "POST with a body", &r);
+	assert_html_error(&r, 405);
+	ck_assert_msg(harness_header(&r, "Allow", v, sizeof(v)),
+	    "405 without Allow:\n%s", r.head);
+	ck_assert_str_eq(v, "GET, HEAD, OPTIONS");
+	harness_response_free(&r);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "GET /b pipelined after a POST", &r);
+	ck_assert_msg(strcmp(r.body, "content of b, longer\n") == 0,
+	    "second response is not /b: \"%s\"", r.body);
+	harness_response_free(&r);
+	assert_conn_usable(&c, "after a 405");
+	harness_conn_close(&c);
+	harness_buf_free(&req);
+}
+END_TEST
+
+/*
+ * body-max = 1024: a body of exactly 1024 bytes is fine, either framing;
+ * Content-Length: 1025 (or 5000) is refused with 413 before any of it is
+ * read, and chunked data adding up to more than 1024 with 413 too; both
+ * close the connection.
+ */
+START_TEST(test_body_max)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	struct harness_buf req;
+	char data[1024];
+	static const long long too_long[] = { 1025, 5000 };
+	size_t i;
+
+	memset(data, 'x', sizeof(data));
+	start_own(2, "body-max = 1024\n");
+
+	/* at the limit, Content-Length: answered, connection kept */
+	harness_buf_init(&req);
+	harness_buf_appendf(&req, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 1024\r\n\r\n");
+	harness_buf_append(&req, data, sizeof(data));
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_send(&c, req.data, req.len), 0);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "a body of exactly body-max", &r);
+	harness_response_free(&r);
+	assert_conn_usable(&c, "after a body of body-max bytes");
+	harness_conn_close(&c);
+	harness_buf_free(&req);
+
+	/* at the limit, chunked (two chunks of 512) */
+	harness_buf_init(&req);
+	harness_buf_appendf(&req, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n200\r\n");
+	harness_buf_append(&req, data, 512);
+	harness_buf_appendf(&req, "\r\n200\r\n");
+	harness_buf_append(&req, data, 512);
+	harness_buf_appendf(&req, "\r\n0\r\n\r\n");
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_send(&c, req.data, req.len), 0);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "a chunked body of exactly body-max", &r);
+	harness_response_free(&r);
+	assert_conn_usable(&c, "after a chunked body of body-max bytes");
+	harness_conn_close(&c);
+	harness_buf_free(&req);
+
+	/* too long by its Content-Length: 413 without sending the body */
+	for (i = 0; i < sizeof(too_long) / sizeof(too_long[0]); i++) {
+		char head[128];
+
+		snprintf(head, sizeof(head), "GET /a HTTP/1.1\r\nHost: t\r\n"
+		    "Content-Length: %lld\r\n\r\n", too_long[i]);
+		ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+		ck_assert_int_eq(harness_conn_sendstr(&c, head), 0);
+		expect_response(&c, false, 413, 3000,
+		    "Content-Length over body-max", &r);
+		assert_html_error(&r, 413);
+		harness_response_free(&r);
+		ck_assert_msg(harness_conn_wait_eof(&c, 3000) == 1,
+		    "Content-Length %lld: not closed after the 413",
+		    too_long[i]);
+		harness_conn_close(&c);
+	}
+
+	/* chunked: 1024 + 1 bytes of data */
+	harness_buf_init(&req);
+	harness_buf_appendf(&req, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n400\r\n");
+	harness_buf_append(&req, data, sizeof(data));
+	harness_buf_appendf(&req, "\r\n1\r\nx\r\n0\r\n\r\n%s", decoy_request);
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	(void)harness_conn_send(&c, req.data, req.len);
+	expect_response(&c, false, 413, 3000, "chunked data over body-max", &r);
+	assert_html_error(&r, 413);
+	harness_response_free(&r);
+	ck_assert_msg(harness_conn_wait_eof(&c, 3000) == 1,
+	    "chunked data over body-max: not closed after the 413 (or the "
+	    "request after it was answered)");
+	harness_conn_close(&c);
+	harness_buf_free(&req);
+}
+END_TEST
+
+/*
+ * RFC 9110 §10.1.1: a client sending "Expect: 100-continue" waits for the
+ * interim 100 before the body.  Here it really waits: the body is sent
+ * only once "HTTP/1.1 100 Continue" arrived, then the final 200, and the
+ * connection goes on.
+ */
+START_TEST(test_expect_continue)
+{
+	struct harness_conn c;
+	struct harness_response r;
+
+	start_own(2, NULL);
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET /a HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"),
+	    0);
+	expect_response(&c, false, 100, 3000,
+	    "Expect: 100-continue, header only", &r);
+	ck_assert_msg(strcmp(r.head, "HTTP/1.1 100 Continue\r\n\r\n") == 0,
+	    "interim response \"%s\"", r.head);
+	harness_response_free(&r);
+	/* nothing but the 100 before the body */
+	ck_assert_msg(harness_conn_wait_eof(&c, 200) == 0,
+	    "after the 100: closed, or more came before the body: \"%s\"",
+	    c.in.data);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "0123456789"), 0);
+	expect_response(&c, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "the final response after 100 and the body", &r);
+	ck_assert_str_eq(r.body, "content of a\n");
+	harness_response_free(&r);
+	assert_conn_usable(&c, "after 100-continue");
+	harness_conn_close(&c);
+}
+END_TEST
+
+/*
+ * When the answer is an error, the server sends it at once, without a
+ * 100, and closes: the client need not send the body.
+ */
+START_TEST(test_expect_continue_error)
+{
+	static const struct {
+		const char *req;
+		int status;
+	} rows[] = {
+		{ "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n"
+		  "Expect: 100-continue\r\n\r\n", 405 },
+		{ "GET /no-such-file HTTP/1.1\r\nHost: t\r\n"
+		  "Content-Length: 10\r\nExpect: 100-continue\r\n\r\n", 404 },
+	};
+	struct harness_conn c;
+	struct harness_response r;
+	size_t i;
+
+	start_own(2, NULL);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+		ck_assert_int_eq(harness_conn_sendstr(&c, rows[i].req), 0);
+		ck_assert_msg(harness_conn_read_response(&c, false, &r, 3000)
+		    == 0, "row %zu: no response to the header alone", i);
+		ck_assert_msg(r.status == rows[i].status, "row %zu: status %d, "
+		    "want %d without a 100 first:\n%s", i, r.status,
+		    rows[i].status, r.head);
+		assert_html_error(&r, rows[i].status);
+		harness_response_free(&r);
+		ck_assert_msg(harness_conn_wait_eof(&c, 3000) == 1,
+		    "row %zu: not closed after the %d", i, rows[i].status);
+		harness_conn_close(&c);
+	}
+}
+END_TEST
+
+/*
+ * body-timeout = 1: a body that stops after 10 of 100 bytes is answered
+ * with 408 about a second later, and the connection is closed.
+ */
+START_TEST(test_body_timeout)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	int64_t t0, dt;
+
+	start_own(2, "body-timeout = 1\n");
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET /a HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Length: 100\r\n\r\n0123456789"), 0);
+	t0 = harness_now_ms();
+	expect_response(&c, false, 408, 4000, "a body that stalls", &r);
+	dt = harness_now_ms() - t0;
+	ck_assert_msg(dt >= 700 && dt <= 3000,
+	    "408 after %lld ms, want about body-timeout (1 s)", (long long)dt);
+	assert_html_error(&r, 408);
+	harness_response_free(&r);
+	ck_assert_msg(harness_conn_wait_eof(&c, 3000) == 1,
+	    "not closed after the 408");
+	harness_conn_close(&c);
+}
+END_TEST
+
+/*
+ * body-timeout is a total: a body trickling in a byte every 200 ms (each
+ * well within a second) is still cut about a second after it began.
+ */
+START_TEST(test_body_timeout_is_total)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	int64_t t0, dt = -1;
+	int sent = 0;
+
+	start_own(2, "body-timeout = 1\n");
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET /a HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Length: 100\r\n\r\n"), 0);
+	t0 = harness_now_ms();
+	while (harness_now_ms() - t0 < 5000 && sent < 100) {
+		ssize_t n;
+
+		if (harness_conn_send(&c, "x", 1) < 0)
+			break;
+		sent++;
+		/* the pause between bytes doubles as the wait for an answer */
+		n = harness_conn_recv(&c, 200);
+		if (n >= 0) {
+			dt = harness_now_ms() - t0;
+			break;
+		}
+	}
+	ck_assert_msg(dt >= 0, "no answer after %d trickled bytes in %lld ms",
+	    sent, (long long)(harness_now_ms() - t0));
+	ck_assert_msg(dt >= 700 && dt <= 3000, "answered after %lld ms (%d "
+	    "bytes trickled), want about body-timeout (1 s)", (long long)dt,
+	    sent);
+	expect_response(&c, false, 408, 2000, "a trickled body", &r);
+	harness_response_free(&r);
+	ck_assert_msg(harness_conn_wait_eof(&c, 3000) == 1,
+	    "not closed after the 408");
+	harness_conn_close(&c);
+}
+END_TEST
+
+/* ---- HTTP/1.1: stalled, slow and vanishing clients ------------------------ */
+
+#define BIG_PATH	"/big.bin"
+#define BIG_SIZE	((uint64_t)64 * 1024 * 1024)
+
+static void
+make_big_file(void)
+{
+	ck_assert_msg(harness_make_big_file(&own, "docroot" BIG_PATH,
+	    BIG_SIZE) == 0, "cannot create the 64 MiB file in %s", own.dir);
+}
+
+/*
+ * Reads c until the peer closes (or resets) or timeout_ms passes, dropping
+ * the bytes.  Returns how many there were, those already in c->in included.
+ */
+static uint64_t
+drain(struct harness_conn *c, int timeout_ms)
+{
+	int64_t deadline = harness_now_ms() + timeout_ms;
+	uint64_t total = 0;
+
+	for (;;) {
+		total += c->in.len;
+		c->in.len = 0;
+		c->in.data[0] = '\0';
+		if (c->eof || harness_now_ms() >= deadline)
+			return total;
+		(void)harness_conn_recv(c, (int)(deadline - harness_now_ms()));
+	}
+}
+
+/* A response read as a stream: the head, then the body checked as it comes. */
+struct stream_check {
+	struct harness_buf head;
+	bool in_body;
+	int status;
+	long long content_length;
+	uint64_t body;			/* body bytes so far */
+	uint64_t bad_at;		/* first wrong byte, or UINT64_MAX */
+};
+
+static void
+stream_init(struct stream_check *s)
+{
+	memset(s, 0, sizeof(*s));
+	harness_buf_init(&s->head);
+	s->content_length = -1;
+	s->bad_at = UINT64_MAX;
+}
+
+/* Checks body bytes p[0..n) of the big file against what it holds. */
+static void
+stream_body(struct stream_check *s, const unsigned char *p, size_t n)
+{
+	static unsigned char want[64 * 1024];
+
+	while (n > 0) {
+		size_t k = n < sizeof(want) ? n : sizeof(want);
+
+		if (s->bad_at == UINT64_MAX) {
+			harness_big_content(s->body, want, k);
+			if (memcmp(p, want, k) != 0) {
+				size_t j = 0;
+
+				while (p[j] == want[j])
+					j++;
+				s->bad_at = s->body + j;
+			}
+		}
+		s->body += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static void
+stream_feed(struct stream_check *s, const unsigned char *p, size_t n)
+{
+	struct harness_response r;
+	const char *e;
+	size_t hl;
+
+	if (s->in_body) {
+		stream_body(s, p, n);
+		return;
+	}
+	harness_buf_append(&s->head, p, n);
+	e = memmem(s->head.data, s->head.len, "\r\n\r\n", 4);
+	if (e == NULL)
+		return;
+	hl = (size_t)(e - s->head.data) + 4;
+	ck_assert_msg(harness_parse_response(s->head.data, hl, true, false,
+	    &r) == (ssize_t)hl, "not an HTTP response head: \"%.200s\"",
+	    s->head.data);
+	s->status = r.status;
+	s->content_length = r.content_length;
+	harness_response_free(&r);
+	s->in_body = true;
+	stream_body(s, (const unsigned char *)s->head.data + hl,
+	    s->head.len - hl);
+}
+
+/*
+ * send-timeout = 1 with one worker: a client that asks for 64 MiB and
+ * reads nothing (a small receive window) is given up about a second
+ * after the server could send no more, which frees the worker for the
+ * next client; the first one gets EOF (or a reset) long before 64 MiB.
+ */
+START_TEST(test_send_stall_gives_up)
+{
+	struct harness_conn a, b;
+	struct harness_response r;
+	int64_t t0, dt;
+	uint64_t got;
+
+	make_big_file();
+	start_own(1, "send-timeout = 1\n");
+	ck_assert_int_eq(harness_conn_open_rcvbuf(&a, own.port, 16 * 1024), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&a, "GET " BIG_PATH " HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n"), 0);
+	t0 = harness_now_ms();
+	ck_assert_int_eq(harness_conn_open(&b, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&b, "GET /b HTTP/1.1\r\n"
+	    "Host: t\r\nConnection: close\r\n\r\n"), 0);
+	expect_response(&b, false, 200, 6000,
+	    "a second client while the only worker sends to one that does not "
+	    "read", &r);
+	dt = harness_now_ms() - t0;
+	ck_assert_str_eq(r.body, "content of b, longer\n");
+	harness_response_free(&r);
+	/* it had to wait for the stall to be given up: the test holds */
+	ck_assert_msg(dt >= 700, "second client served after %lld ms: the "
+	    "first response never stalled", (long long)dt);
+	ck_assert_msg(dt <= 5000, "second client served only after %lld ms, "
+	    "with send-timeout = 1", (long long)dt);
+	harness_conn_close(&b);
+
+	got = drain(&a, 5000);
+	ck_assert_msg(a.eof, "the stalled client's connection is still open "
+	    "(%llu bytes read)", (unsigned long long)got);
+	ck_assert_msg(got < BIG_SIZE / 4, "the stalled client got %llu bytes "
+	    "(reset %d): it was not given up", (unsigned long long)got,
+	    a.reset);
+	harness_conn_close(&a);
+}
+END_TEST
+
+/*
+ * send-timeout bounds a stall, not the response: with send-timeout = 1 a
+ * client that reads 256 KiB every 300 ms for 3 s, then the rest at full
+ * speed, gets all of the 64 MiB file, byte for byte.
+ */
+START_TEST(test_send_slow_reader)
+{
+	static unsigned char chunk[256 * 1024];
+	struct harness_conn c;
+	struct stream_check s;
+	int64_t t0;
+
+	make_big_file();
+	start_own(1, "send-timeout = 1\n");
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET " BIG_PATH " HTTP/1.1\r\n"
+	    "Host: t\r\nConnection: close\r\n\r\n"), 0);
+	stream_init(&s);
+	t0 = harness_now_ms();
+	while (harness_now_ms() - t0 < 3000 && !c.eof) {
+		size_t got = 0;
+
+		harness_sleep_ms(300);
+		while (got < sizeof(chunk)) {
+			ssize_t n = recv(c.fd, chunk, sizeof(chunk) - got,
+			    MSG_DONTWAIT);
+
+			if (n == 0 || (n < 0 && errno != EAGAIN &&
+			    errno != EINTR)) {
+				c.eof = true;
+				c.reset = n < 0;
+				break;
+			}
+			if (n < 0)
+				break;
+			stream_feed(&s, chunk, (size_t)n);
+			got += (size_t)n;
+		}
+	}
+	ck_assert_msg(!c.eof, "the connection ended during the slow reads, "
+	    "after %llu body bytes (reset %d)", (unsigned long long)s.body,
+	    c.reset);
+	while (!c.eof) {
+		struct pollfd pfd = { c.fd, POLLIN, 0 };
+		ssize_t n;
+
+		ck_assert_msg(poll(&pfd, 1, 5000) == 1, "nothing for 5 s after "
+		    "%llu body bytes", (unsigned long long)s.body);
+		n = recv(c.fd, chunk, sizeof(chunk), 0);
+		if (n > 0) {
+			stream_feed(&s, chunk, (size_t)n);
+		} else if (n == 0 || errno != EINTR) {
+			c.eof = true;
+			c.reset = n < 0;
+		}
+	}
+	ck_assert_msg(s.in_body && s.status == 200, "status %d", s.status);
+	ck_assert_int_eq(s.content_length, (long long)BIG_SIZE);
+	ck_assert_msg(!c.reset && s.body == BIG_SIZE, "slow reader cut off: "
+	    "%llu of %llu bytes (reset %d)", (unsigned long long)s.body,
+	    (unsigned long long)BIG_SIZE, c.reset);
+	ck_assert_msg(s.bad_at == UINT64_MAX, "body differs from the file at "
+	    "offset %llu", (unsigned long long)s.bad_at);
+	harness_buf_free(&s.head);
+	harness_conn_close(&c);
+}
+END_TEST
+
+/* The pid of own's one worker. */
+static pid_t
+the_worker(void)
+{
+	pid_t w[2];
+
+	wait_workers(w, 1);
+	return w[0];
+}
+
+/*
+ * A client that closes in the middle of a 64 MiB download costs nothing:
+ * with one worker (and the default send-timeout of 60 s) the next client
+ * is answered at once, by the same worker.
+ */
+START_TEST(test_client_abort_mid_download)
+{
+	struct harness_conn a, b;
+	struct harness_response r;
+	pid_t worker;
+	int64_t t0, dt;
+	uint64_t got = 0;
+
+	make_big_file();
+	start_own(1, NULL);
+	worker = the_worker();
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&a, "GET " BIG_PATH " HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n"), 0);
+	t0 = harness_now_ms();
+	while (got < 1024 * 1024 && !a.eof && harness_now_ms() - t0 < 5000) {
+		(void)harness_conn_recv(&a, 1000);
+		got += a.in.len;
+		a.in.len = 0;
+	}
+	ck_assert_msg(got >= 1024 * 1024 && !a.eof, "only %llu bytes of the "
+	    "big file (closed %d)", (unsigned long long)got, a.eof);
+	/* unread data: close() sends a reset, as a killed browser would */
+	harness_conn_close(&a);
+
+	t0 = harness_now_ms();
+	ck_assert_int_eq(harness_conn_open(&b, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&b, "GET /b HTTP/1.1\r\n"
+	    "Host: t\r\nConnection: close\r\n\r\n"), 0);
+	expect_response(&b, false, 200, 5000, "the next client", &r);
+	dt = harness_now_ms() - t0;
+	ck_assert_str_eq(r.body, "content of b, longer\n");
+	harness_response_free(&r);
+	harness_conn_close(&b);
+	ck_assert_msg(dt < 2000, "the next client waited %lld ms",
+	    (long long)dt);
+	ck_assert_msg(harness_pid_state(worker) != 0 &&
+	    harness_pid_state(worker) != 'Z', "the worker died");
+	ck_assert_int_eq(the_worker(), worker);
+}
+END_TEST
+
+/*
+ * A client that sends two requests and then half-closes (SHUT_WR) gets
+ * both responses complete, then the close; the next client is served.
+ */
+START_TEST(test_client_half_close)
+{
+	unsigned char *large = malloc(HARNESS_LARGE_SIZE);
+	struct harness_conn a, b;
+	struct harness_response r;
+	pid_t worker;
+
+	ck_assert_ptr_nonnull(large);
+	harness_large_content(large, HARNESS_LARGE_SIZE);
+	start_own(1, NULL);
+	worker = the_worker();
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&a, "GET /a HTTP/1.1\r\n"
+	    "Host: t\r\n\r\nGET /large.bin HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	ck_assert_int_eq(shutdown(a.fd, SHUT_WR), 0);
+	expect_response(&a, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "GET /a, then half-closed", &r);
+	ck_assert_str_eq(r.body, "content of a\n");
+	harness_response_free(&r);
+	expect_response(&a, false, 200, HARNESS_IO_TIMEOUT_MS,
+	    "GET /large.bin, pipelined before the half-close", &r);
+	ck_assert_uint_eq(r.body_len, HARNESS_LARGE_SIZE);
+	ck_assert_msg(memcmp(r.body, large, HARNESS_LARGE_SIZE) == 0,
+	    "large.bin differs after a half-close");
+	harness_response_free(&r);
+	ck_assert_msg(harness_conn_wait_eof(&a, 3000) == 1,
+	    "not closed after the half-closed client's last response");
+	ck_assert_msg(!a.reset, "reset instead of a close");
+	harness_conn_close(&a);
+	free(large);
+
+	ck_assert_int_eq(harness_conn_open(&b, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&b, "GET /b HTTP/1.1\r\n"
+	    "Host: t\r\nConnection: close\r\n\r\n"), 0);
+	expect_response(&b, false, 200, 2000, "the next client", &r);
+	ck_assert_str_eq(r.body, "content of b, longer\n");
+	harness_response_free(&r);
+	harness_conn_close(&b);
+	ck_assert_int_eq(the_worker(), worker);
+}
+END_TEST
+
+/* ---- HTTP/1.1: directory listing ------------------------------------------ */
+
+/* docroot/list: no index, names that need escaping, a hidden file. */
+static void
+make_list_dir(void)
+{
+	char path[PATH_MAX + 32];
+
+	ck_assert_int_eq(harness_mkdir(&own, "docroot/list"), 0);
+	ck_assert_int_eq(harness_mkdir(&own, "docroot/list/sub"), 0);
+	ck_assert_int_eq(harness_write_data(&own, "docroot/list/a&b.txt",
+	    "ampersand\n", 10), 0);
+	ck_assert_int_eq(harness_write_data(&own, "docroot/list/<b>.txt",
+	    "angle\n", 6), 0);
+	ck_assert_int_eq(harness_write_data(&own, "docroot/list/z.txt",
+	    "twelve bytes", 12), 0);
+	ck_assert_int_eq(harness_write_data(&own, "docroot/list/.hidden",
+	    "hidden\n", 7), 0);
+	snprintf(path, sizeof(path), "%s/list/link", own.docroot);
+	ck_assert_int_eq(symlink("z.txt", path), 0);
+}
+
+/* Where needle is in the body, or -1. */
+static long
+body_pos(const struct harness_response *r, const char *needle)
+{
+	const char *p = strstr(r->body, needle);
+
+	return p ? (long)(p - r->body) : -1;
+}
+
+/*
+ * directory-listing = true: GET /list/ (no index file) is an HTML page
+ * listing the names, HTML-escaped in the text, percent-encoded in the
+ * links, directories first, dotfiles hidden, sizes in bytes, times in
+ * UTC, a symlink with size "-"; a link on it leads to the file.
+ */
+START_TEST(test_listing_on)
+{
+	struct harness_response r;
+	char v[256], when[32], path[PATH_MAX + 32], target[256];
+	regmatch_t m[2];
+	struct stat st;
+	struct tm tm;
+
+	make_list_dir();
+	start_own(2, "directory-listing = true\n");
+	get_ok(own.port, "/list/", &r);
+	ck_assert_msg(harness_header(&r, "Content-Type", v, sizeof(v)) &&
+	    strncasecmp(v, "text/html", 9) == 0, "listing:\n%s", r.head);
+	ck_assert_int_eq(r.content_length, (long long)r.body_len);
+	ck_assert_msg(body_pos(&r, ">a&amp;b.txt<") >= 0 &&
+	    body_pos(&r, ">&lt;b&gt;.txt<") >= 0 &&
+	    body_pos(&r, ">z.txt<") >= 0 && body_pos(&r, ">sub/<") >= 0 &&
+	    body_pos(&r, ">link<") >= 0, "names missing:\n%s", r.body);
+	ck_assert_msg(body_pos(&r, "a&b") < 0 && body_pos(&r, "<b>") < 0,
+	    "a name is not HTML-escaped:\n%s", r.body);
+	ck_assert_msg(body_pos(&r, "hidden") < 0, "a dotfile is listed:\n%s",
+	    r.body);
+	/* directories first, then bytewise order: '<' < 'a' < 'l' < 'z' */
+	ck_assert_msg(body_pos(&r, ">sub/<") <
+	    body_pos(&r, ">&lt;b&gt;.txt<") &&
+	    body_pos(&r, ">&lt;b&gt;.txt<") < body_pos(&r, ">a&amp;b.txt<") &&
+	    body_pos(&r, ">a&amp;b.txt<") < body_pos(&r, ">link<") &&
+	    body_pos(&r, ">link<") < body_pos(&r, ">z.txt<"),
+	    "not sorted with directories first:\n%s", r.body);
+	ck_assert_msg(matches("href=\"a%26b\\.txt\"", r.body, NULL, 0) &&
+	    matches("href=\"%3Cb%3E\\.txt\"", r.body, NULL, 0),
+	    "links are not percent-encoded:\n%s", r.body);
+
+	/* z.txt: 12 bytes, its mtime in UTC; the symlink: size "-" */
+	snprintf(path, sizeof(path), "%s/list/z.txt", own.docroot);
+	ck_assert_int_eq(stat(path, &st), 0);
+	gmtime_r(&st.st_mtime, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	ck_assert_msg(line_has_both(r.body, ">z.txt<", ">12<") &&
+	    line_has_both(r.body, ">z.txt<", when),
+	    "z.txt's row lacks size 12 or time %s:\n%s", when, r.body);
+	ck_assert_msg(line_has_both(r.body, ">link<", ">-<"),
+	    "the symlink's row has a size:\n%s", r.body);
+
+	/* the link to a&b.txt works */
+	ck_assert(matches("href=\"([^\"]*)\">a&amp;b\\.txt<", r.body, m, 2));
+	snprintf(target, sizeof(target), "/list/%.*s",
+	    (int)(m[1].rm_eo - m[1].rm_so), r.body + m[1].rm_so);
+	harness_response_free(&r);
+	get_ok(own.port, target, &r);
+	ck_assert_str_eq(r.body, "ampersand\n");
+	harness_response_free(&r);
+
+	/* a directory with an index file still gets the index */
+	get_ok(own.port, "/subdir/", &r);
+	ck_assert_str_eq(r.body, HARNESS_SUBDIR_HTML);
+	harness_response_free(&r);
+}
+END_TEST
+
+/* By default the same directory is 403, and nothing of it is shown. */
+START_TEST(test_listing_off)
+{
+	struct harness_response r;
+
+	make_list_dir();
+	start_own(2, NULL);
+	ck_assert_int_eq(harness_request(own.port, "GET", "/list/", NULL, &r),
+	    0);
+	assert_html_error(&r, 403);
+	ck_assert_msg(strstr(r.body, "z.txt") == NULL &&
+	    strstr(r.body, "a&amp;b") == NULL, "403 lists the directory:\n%s",
+	    r.body);
+	harness_response_free(&r);
+}
+END_TEST
+
+/* ---- HTTP/1.1: validators, conditionals, ranges --------------------------- */
+
+/*
+ * RFC 9110 §8.8: a file's 200 carries a strong ETag (here
+ * "inode-size-mtime_ns" in hex), Last-Modified (its mtime) and
+ * Accept-Ranges: bytes (§14.3).
+ */
+START_TEST(test_validators)
+{
+	struct harness_response r;
+	char v[256], want[256], path[PATH_MAX + 32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/known.txt", srv.docroot);
+	ck_assert_int_eq(stat(path, &st), 0);
+	get_ok(srv.port, "/known.txt", &r);
+	ck_assert_int_eq(harness_header_count(&r, "ETag"), 1);
+	ck_assert(harness_header(&r, "ETag", v, sizeof(v)));
+	snprintf(want, sizeof(want), "\"%llx-%llx-%llx\"",
+	    (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+	    (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL +
+	    (unsigned long long)st.st_mtim.tv_nsec);
+	ck_assert_str_eq(v, want);
+	ck_assert(harness_header(&r, "Last-Modified", v, sizeof(v)));
+	format_imf(st.st_mtime, want, sizeof(want));
+	ck_assert_str_eq(v, want);
+	ck_assert_msg(harness_header(&r, "Accept-Ranges", v, sizeof(v)),
+	    "no Accept-Ranges:\n%s", r.head);
+	ck_assert_str_eq(v, "bytes");
+	harness_response_free(&r);
+}
+END_TEST
+
+/* GETs path with the extra header lines on c; checks the status. */
+static void
+conn_get(struct harness_conn *c, const char *path, const char *extra,
+    int status, struct harness_response *r)
+{
+	char req[1024], what[512];
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n%s\r\n", path,
+	    extra);
+	snprintf(what, sizeof(what), "GET %s with \"%s\"", path, extra);
+	ck_assert_int_eq(harness_conn_sendstr(c, req), 0);
+	expect_response(c, false, status, HARNESS_IO_TIMEOUT_MS, what, r);
+}
+
+/*
+ * RFC 9110 §13.1-13.2 through the server, one keep-alive connection: a
+ * matching If-None-Match (also by weak comparison) or If-Modified-Since
+ * gives 304 without a body, Content-Length or Content-Type but with the
+ * validators, and the connection goes on; a failed If-Match gives 412.
+ */
+START_TEST(test_conditionals)
+{
+	struct harness_conn c;
+	struct harness_response r;
+	char etag[128], lm[64], h[512], v[256];
+	int i;
+
+	get_ok(srv.port, "/known.txt", &r);
+	ck_assert(harness_header(&r, "ETag", etag, sizeof(etag)));
+	ck_assert(harness_header(&r, "Last-Modified", lm, sizeof(lm)));
+	harness_response_free(&r);
+
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	for (i = 0; i < 3; i++) {
+		if (i == 0)
+			snprintf(h, sizeof(h), "If-None-Match: %s\r\n", etag);
+		else if (i == 1)
+			snprintf(h, sizeof(h), "If-None-Match: \"other\", "
+			    "W/%s\r\n", etag);
+		else
+			snprintf(h, sizeof(h), "If-Modified-Since: %s\r\n", lm);
+		conn_get(&c, "/known.txt", h, 304, &r);
+		ck_assert_uint_eq(r.body_len, 0);
+		ck_assert_msg(!harness_header(&r, "Content-Length", NULL, 0) &&
+		    !harness_header(&r, "Content-Type", NULL, 0),
+		    "304 with Content-Length or Content-Type:\n%s", r.head);
+		ck_assert_msg(harness_header(&r, "ETag", v, sizeof(v)) &&
+		    strcmp(v, etag) == 0, "304 without the ETag:\n%s", r.head);
+		ck_assert_msg(harness_header(&r, "Last-Modified", v,
+		    sizeof(v)) && strcmp(v, lm) == 0,
+		    "304 without Last-Modified:\n%s", r.head);
+		harness_response_free(&r);
+		/* no body followed the 304: the next response parses */
+		conn_get(&c, "/a", "", 200, &r);
+		ck_assert_str_eq(r.body, "content of a\n");
+		harness_response_free(&r);
+	}
+	/* a different tag: the full 200 */
+	conn_get(&c, "/known.txt", "If-None-Match: \"other\"\r\n", 200, &r);
+	ck_assert_str_eq(r.body, HARNESS_KNOWN_TEXT);
+	harness_response_free(&r);
+	/* If-Match by strong comparison: a weak tag never matches */
+	snprintf(h, sizeof(h), "If-Match: W/%s\r\n", etag);
+	conn_get(&c, "/known.txt", h, 412, &r);
+	harness_response_free(&r);
+	snprintf(h, sizeof(h), "If-Match: %s\r\n", etag);
+	conn_get(&c, "/known.txt", h, 200, &r);
+	ck_assert_str_eq(r.body, HARNESS_KNOWN_TEXT);
+	harness_response_free(&r);
+	harness_conn_close(&c);
+}
+END_TEST
+
+/*
+ * RFC 9110 §14: single ranges (int, suffix, open-ended, clipped),
+ * overlapping ones merged into one, HEAD ignoring Range, 416 with
+ * "Content-Range: bytes *" "/length".
+ */
+START_TEST(test_ranges)
+{
+	static const struct {
+		const char *range;
+		unsigned first, last;	/* of known.txt */
+	} rows[] = {
+		{ "bytes=0-4", 0, 4 },
+		{ "bytes=-4", 55, 58 },
+		{ "bytes=50-", 50, 58 },
+		{ "bytes=50-1000", 50, 58 },
+		{ "bytes=0-4,3-8", 0, 8 },
+		{ "bytes=10-14,0-4,5-9", 0, 14 },
+	};
+	const size_t len = strlen(HARNESS_KNOWN_TEXT);
+	struct harness_conn c;
+	struct harness_response r;
+	char h[128], v[128], want[128];
+	size_t i;
+
+	ck_assert_uint_eq(len, 59);
+	ck_assert_int_eq(harness_conn_open(&c, srv.port), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t n = rows[i].last - rows[i].first + 1;
+
+		snprintf(h, sizeof(h), "Range: %s\r\n", rows[i].range);
+		conn_get(&c, "/known.txt", h, 206, &r);
+		ck_assert_msg(harness_header(&r, "Content-Range", v, sizeof(v)),
+		    "%s: 206 without Content-Range:\n%s", rows[i].range,
+		    r.head);
+		snprintf(want, sizeof(want), "bytes %u-%u/%zu", rows[i].first,
+		    rows[i].last, len);
+		ck_assert_msg(strcmp(v, want) == 0, "%s: Content-Range \"%s\", "
+		    "want \"%s\"", rows[i].range, v, want);
+		ck_assert_msg(harness_header(&r, "Content-Type", v, sizeof(v)) &&
+		    strncasecmp(v, "text/plain", 10) == 0,
+		    "%s: Content-Type %s", rows[i].range, v);
+		ck_assert_int_eq(r.content_length, (long long)n);
+		ck_assert_msg(r.body_len == n && memcmp(r.body,
+		    HARNESS_KNOWN_TEXT + rows[i].first, n) == 0,
+		    "%s: body \"%s\"", rows[i].range, r.body);
+		harness_response_free(&r);
+	}
+	conn_get(&c, "/known.txt", "Range: bytes=59-\r\n", 416, &r);
+	ck_assert_msg(harness_header(&r, "Content-Range", v, sizeof(v)),
+	    "416 without Content-Range:\n%s", r.head);
+	snprintf(want, sizeof(want), "bytes */%zu", len);
+	ck_assert_str_eq(v, want);
+	harness_response_free(&r);
+	/* the connection survived all of it */
+	conn_get(&c, "/known.txt", "", 200, &r);
+	ck_assert_str_eq(r.body, HARNESS_KNOWN_TEXT);
+	harness_response_free(&r);
+	/* §14.2: Range is ignored for HEAD */
+	ck_assert_int_eq(harness_conn_sendstr(&c, "HEAD /known.txt HTTP/1.1\r\n"
+	    "Host: t\r\nRange: bytes=0-4\r\n\r\n"), 0);
+	expect_response(&c, true, 200, HARNESS_IO_TIMEOUT_MS, "HEAD with Range",
+	    &r);
+	ck_assert_int_eq(r.content_length, (long long)len);
+	harness_response_free(&r);
+	assert_conn_usable(&c, "after ranges");
+	harness_conn_close(&c);
+}
+END_TEST
+
+/*
+ * Checks a multipart/byteranges body (RFC 9110 §14.6, RFC 2046 §5.1.1):
+ * exactly the parts want[] (first, last) in order, each with its
+ * Content-Range and the file's bytes, then the close delimiter and
+ * nothing more.
+ */
+static void
+check_multipart(const struct harness_response *r, const unsigned char *file,
+    size_t size, const unsigned long long (*want)[2], size_t nwant)
+{
+	char ct[256], delim[128];
+	const char *b, *p = r->body, *end = r->body + r->body_len;
+	size_t dlen, i;
+
+	ck_assert(harness_header(r, "Content-Type", ct, sizeof(ct)));
+	ck_assert_msg(strncasecmp(ct, "multipart/byteranges;", 21) == 0,
+	    "Content-Type %s", ct);
+	b = strstr(ct, "boundary=");
+	ck_assert_msg(b != NULL, "no boundary: %s", ct);
+	b += 9;
+	ck_assert_msg(matches("^forkhttpd-[0-9a-f]{16}$", b, NULL, 0),
+	    "boundary \"%s\"", b);
+	snprintf(delim, sizeof(delim), "--%s\r\n", b);
+	dlen = strlen(delim);
+	for (i = 0; i < nwant; i++) {
+		unsigned long long first, last, total;
+		const char *hend, *cr;
+		char *fields;
+		size_t n;
+
+		if (i > 0) {
+			ck_assert_msg(end - p >= 2 && memcmp(p, "\r\n", 2) == 0,
+			    "part %zu: no CRLF before the delimiter", i);
+			p += 2;
+		}
+		ck_assert_msg((size_t)(end - p) >= dlen &&
+		    memcmp(p, delim, dlen) == 0,
+		    "part %zu: no delimiter at \"%.60s\"", i, p);
+		p += dlen;
+		hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+		ck_assert_msg(hend != NULL, "part %zu: header not ended", i);
+		fields = strndup(p - 2, (size_t)(hend - p) + 4);
+		ck_assert_ptr_nonnull(fields);
+		cr = strcasestr(fields, "\r\nContent-Range:");
+		ck_assert_msg(cr != NULL && sscanf(cr + 16,
+		    " bytes %llu-%llu/%llu", &first, &last, &total) == 3,
+		    "part %zu: no Content-Range in \"%s\"", i, fields);
+		free(fields);
+		ck_assert_msg(first == want[i][0] && last == want[i][1] &&
+		    total == size, "part %zu: bytes %llu-%llu/%llu, want "
+		    "%llu-%llu/%zu", i, first, last, total, want[i][0],
+		    want[i][1], size);
+		p = hend + 4;
+		n = (size_t)(last - first + 1);
+		ck_assert_msg((size_t)(end - p) >= n &&
+		    memcmp(p, file + first, n) == 0,
+		    "part %zu: the data are not bytes %llu-%llu", i, first,
+		    last);
+		p += n;
+	}
+	snprintf(delim, sizeof(delim), "\r\n--%s--\r\n", b);
+	dlen = strlen(delim);
+	ck_assert_msg((size_t)(end - p) == dlen && memcmp(p, delim, dlen) == 0,
+	    "after the last part: \"%.*s\", want the close delimiter",
+	    (int)(end - p), p);
+}
+
+/*
+ * Several ranges: 206 multipart/byteranges, parts sorted, each with the
+ * right bytes; Content-Length is exactly the body the server sends
+ * before it closes (read to EOF, nothing left over).
+ */
+START_TEST(test_multipart_ranges)
+{
+	static const unsigned long long want[3][2] = {
+		{ 100, 199 }, { 1000, 1099 }, { 204700, 204799 },
+	};
+	unsigned char *large = malloc(HARNESS_LARGE_SIZE);
+	struct harness_buf out;
+	struct harness_response r;
+	static const char req[] = "GET /large.bin HTTP/1.1\r\nHost: t\r\n"
+	    "Range: bytes=204700-,100-199, 1000-1099\r\n"
+	    "Connection: close\r\n\r\n";
+	ssize_t used;
+
+	ck_assert_ptr_nonnull(large);
+	harness_large_content(large, HARNESS_LARGE_SIZE);
+	ck_assert_uint_eq(HARNESS_LARGE_SIZE, 204800);
+	harness_buf_init(&out);
+	ck_assert_msg(harness_roundtrip(srv.port, req, sizeof(req) - 1, &out,
+	    HARNESS_IO_TIMEOUT_MS, NULL) == 0, "not closed after the response");
+	used = harness_parse_response(out.data, out.len, false, true, &r);
+	ck_assert_msg(used > 0, "not a complete response (Content-Length "
+	    "larger than the body?):\n%.400s", out.data);
+	ck_assert_msg(r.status == 206, "status %d:\n%s", r.status, r.head);
+	ck_assert_msg(r.content_length >= 0 && (size_t)used == out.len,
+	    "Content-Length %lld, but %zu bytes came after the header block",
+	    r.content_length, out.len - r.head_len);
+	check_multipart(&r, large, HARNESS_LARGE_SIZE, want, 3);
+	harness_response_free(&r);
+	harness_buf_free(&out);
+	free(large);
+}
+END_TEST
+
+/* header-field-max = 256: one longer field line is 431, shorter is fine. */
+START_TEST(test_header_field_max)
+{
+	struct harness_response r;
+	char h[512];
+
+	start_own(2, "header-field-max = 256\n");
+	snprintf(h, sizeof(h), "X-Long: %0200d\r\n", 0);
+	ck_assert_int_eq(harness_request(own.port, "GET", "/a", h, &r), 0);
+	ck_assert_msg(r.status == 200, "a 208-byte field: %d", r.status);
+	harness_response_free(&r);
+	snprintf(h, sizeof(h), "X-Long: %0300d\r\n", 0);
+	ck_assert_int_eq(harness_request(own.port, "GET", "/a", h, &r), 0);
+	assert_html_error(&r, 431);
+	harness_response_free(&r);
+}
+END_TEST
+
+/* ---- -t: the keys of HTTP/1.1 bodies and listings ------------------------- */
+
+static const struct {
+	const char *extra;
+	int line;		/* the bad one, after HARNESS_LINE_EXTRA; -1 */
+	const char *key;
+	const char *says;	/* in the message: the value, or why */
+} new_keys[] = {
+	{ "header-field-max = 256\nbody-max = 0\nbody-timeout = 1\n"
+	  "directory-listing = true\nsend-timeout = 1", -1, NULL, NULL },
+	{ "header-field-max = 65536\nbody-max = 1099511627776\n"
+	  "body-timeout = 3600\ndirectory-listing = false\n"
+	  "send-timeout = 3600", -1, NULL, NULL },
+	{ "# a comment first\nheader-field-max = 255", 1, "header-field-max",
+	  "255" },
+	{ "header-field-max = 65537", 0, "header-field-max", "65537" },
+	{ "body-timeout = 30\nbody-max = -1", 1, "body-max", "-1" },
+	{ "body-max = 1099511627777", 0, "body-max", "1099511627777" },
+	{ "body-timeout = 0", 0, "body-timeout", "range" },
+	{ "body-max = 10\n\nbody-timeout = 3601", 2, "body-timeout", "3601" },
+	{ "send-timeout = 0", 0, "send-timeout", "range" },
+	{ "directory-listing = maybe", 0, "directory-listing", "boolean" },
+};
+
+START_TEST(test_configtest_new_keys)
+{
+	const char *args[] = { "-t", "-f", own.conf, NULL };
+	struct harness_conf c = { NULL, NULL, NULL, NULL, new_keys[_i].extra };
+	char *out = NULL, *err = NULL;
+	int st;
+
+	ck_assert_int_eq(harness_write_conf(&own, harness_free_port(), 2, &c),
+	    0);
+	st = harness_run(&own, args, 5000, &out, &err);
+	if (new_keys[_i].line < 0) {
+		ck_assert_msg(exit_code(st) == 0, "-t with \"%s\": status 0x%x\n"
+		    "stderr: %s", new_keys[_i].extra, (unsigned)st, err);
+	} else {
+		ck_assert_msg(exit_code(st) == 1, "-t with \"%s\": status 0x%x, "
+		    "want exit 1\nstderr: %s", new_keys[_i].extra,
+		    (unsigned)st, err);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_msg(names_line(err, "forkhttpd.conf",
+		    HARNESS_LINE_EXTRA + new_keys[_i].line),
+		    "-t with \"%s\": stderr does not name forkhttpd.conf:%d:\n%s",
+		    new_keys[_i].extra, HARNESS_LINE_EXTRA + new_keys[_i].line,
+		    err);
+		ck_assert_msg(strstr(err, new_keys[_i].key) != NULL &&
+		    strcasestr(err, new_keys[_i].says) != NULL &&
+		    strcasestr(err, "unknown") == NULL,
+		    "-t with \"%s\": stderr does not name %s and \"%s\" (or "
+		    "does not know the key):\n%s", new_keys[_i].extra,
+		    new_keys[_i].key, new_keys[_i].says, err);
+	}
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------- */
 
 static TCase *
@@ -1621,11 +2806,41 @@ server_suite(void)
 	tcase_add_test(tc, test_keepalive_timeout);
 	tcase_add_test(tc, test_keepalive_requests);
 
+	tc = tcase(s, "http11");
+	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
+	tcase_add_test(tc, test_body_length_pipelined);
+	tcase_add_test(tc, test_body_chunked_pipelined);
+	tcase_add_test(tc, test_post_405_pipelined);
+	tcase_add_test(tc, test_validators);
+	tcase_add_test(tc, test_conditionals);
+	tcase_add_test(tc, test_ranges);
+	tcase_add_test(tc, test_multipart_ranges);
+
+	tc = tcase(s, "http11_own");
+	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
+	tcase_add_test(tc, test_body_max);
+	tcase_add_test(tc, test_expect_continue);
+	tcase_add_test(tc, test_expect_continue_error);
+	tcase_add_test(tc, test_body_timeout);
+	tcase_add_test(tc, test_body_timeout_is_total);
+	tcase_add_test(tc, test_header_field_max);
+	tcase_add_test(tc, test_listing_on);
+	tcase_add_test(tc, test_listing_off);
+
+	tc = tcase(s, "clients");
+	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
+	tcase_add_test(tc, test_send_stall_gives_up);
+	tcase_add_test(tc, test_send_slow_reader);
+	tcase_add_test(tc, test_client_abort_mid_download);
+	tcase_add_test(tc, test_client_half_close);
+
 	tc = tcase(s, "configtest");
 	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_configtest_good);
 	tcase_add_loop_test(tc, test_configtest_bad, 0, N_BAD_CONFS);
 	tcase_add_test(tc, test_configtest_missing_file);
+	tcase_add_loop_test(tc, test_configtest_new_keys, 0,
+	    (int)(sizeof(new_keys) / sizeof(new_keys[0])));
 
 	tc = tcase(s, "startup_errors");
 	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);

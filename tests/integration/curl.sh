@@ -122,25 +122,10 @@ if [ -f "$dir/forkhttpd.pid" ]; then
 else
 	ko "no pid file $dir/forkhttpd.pid"
 fi
-kill -TERM "$pid"
-i=0
-while [ $i -lt 50 ] && kill -0 "$pid" 2>/dev/null; do
-	# a zombie still answers kill -0: it is reaped by wait below
-	if [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
-	    "/proc/$pid/status" 2>/dev/null)" = Z ]; then
-		break
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
-if kill -0 "$pid" 2>/dev/null &&
-    [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' \
-    "/proc/$pid/status" 2>/dev/null)" != Z ]; then
+if ! server_term; then
 	ko "server still running 5 s after TERM"
 else
-	wait "$pid"
-	st=$?
-	pid=
+	st=$server_status
 	if [ $st -eq 0 ]; then
 		ok "TERM: exit status 0"
 	else

@@ -358,6 +358,89 @@ harness_setup(struct harness_server *s)
 }
 
 int
+harness_mkdir(const struct harness_server *s, const char *name)
+{
+	return mkdir_in(s->dir, name);
+}
+
+int
+harness_write_data(const struct harness_server *s, const char *name,
+    const void *data, size_t len)
+{
+	return write_in(s->dir, name, data, len);
+}
+
+/* The marker at off, a multiple of HARNESS_BIG_STRIDE: "@" 14 hex "\n". */
+static void
+big_marker(uint64_t off, char out[HARNESS_BIG_MARK_LEN + 1])
+{
+	char tmp[32];
+
+	/* 14 hex digits cover 2^56 bytes: more than any test file */
+	snprintf(tmp, sizeof(tmp), "@%014llx\n",
+	    (unsigned long long)(off & 0xffffffffffffffULL));
+	memcpy(out, tmp, HARNESS_BIG_MARK_LEN);
+	out[HARNESS_BIG_MARK_LEN] = '\0';
+}
+
+void
+harness_big_content(uint64_t off, unsigned char *buf, size_t len)
+{
+	uint64_t end = off + len;
+	uint64_t m = off - off % HARNESS_BIG_STRIDE;
+	char mark[HARNESS_BIG_MARK_LEN + 1];
+
+	memset(buf, 0, len);
+	for (; m < end; m += HARNESS_BIG_STRIDE) {
+		uint64_t a = m > off ? m : off;
+		uint64_t b = m + HARNESS_BIG_MARK_LEN < end ?
+		    m + HARNESS_BIG_MARK_LEN : end;
+
+		if (a >= b)
+			continue;
+		big_marker(m, mark);
+		memcpy(buf + (a - off), mark + (a - m), (size_t)(b - a));
+	}
+}
+
+int
+harness_make_big_file(const struct harness_server *s, const char *name,
+    uint64_t size)
+{
+	char path[PATH_MAX];
+	char mark[HARNESS_BIG_MARK_LEN + 1];
+	uint64_t m;
+	int fd;
+
+	if (join(path, sizeof(path), s->dir, name) == -1)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1 || ftruncate(fd, (off_t)size) == -1) {
+		fprintf(stderr, "harness: %s: %s\n", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	for (m = 0; m < size; m += HARNESS_BIG_STRIDE) {
+		size_t n = size - m < HARNESS_BIG_MARK_LEN ?
+		    (size_t)(size - m) : HARNESS_BIG_MARK_LEN;
+
+		big_marker(m, mark);
+		if (pwrite(fd, mark, n, (off_t)m) != (ssize_t)n) {
+			fprintf(stderr, "harness: write %s: %s\n", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	if (fchmod(fd, 0644) == -1) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+int
 harness_write_file(const struct harness_server *s, const char *name,
     const char *text, char *path, size_t cap)
 {
@@ -854,6 +937,12 @@ harness_procs_with_arg(const char *needle)
 int
 harness_connect(uint16_t port, int timeout_ms)
 {
+	return harness_connect_rcvbuf(port, timeout_ms, 0);
+}
+
+int
+harness_connect_rcvbuf(uint16_t port, int timeout_ms, int rcvbuf)
+{
 	struct sockaddr_in sin;
 	struct pollfd pfd;
 	socklen_t elen = sizeof(int);
@@ -862,6 +951,12 @@ harness_connect(uint16_t port, int timeout_ms)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1)
 		return -1;
+	/* before connect(): the window scale is agreed in the handshake */
+	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf)) == -1) {
+		close(fd);
+		return -1;
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -976,7 +1071,13 @@ harness_roundtrip(uint16_t port, const void *req, size_t len,
 int
 harness_conn_open(struct harness_conn *c, uint16_t port)
 {
-	c->fd = harness_connect(port, HARNESS_IO_TIMEOUT_MS);
+	return harness_conn_open_rcvbuf(c, port, 0);
+}
+
+int
+harness_conn_open_rcvbuf(struct harness_conn *c, uint16_t port, int rcvbuf)
+{
+	c->fd = harness_connect_rcvbuf(port, HARNESS_IO_TIMEOUT_MS, rcvbuf);
 	c->eof = false;
 	c->reset = false;
 	harness_buf_init(&c->in);
@@ -1043,6 +1144,19 @@ harness_conn_wait_eof(struct harness_conn *c, int timeout_ms)
 	if (c->in.len > 0)
 		return -1;
 	return c->eof ? 1 : 0;
+}
+
+ssize_t
+harness_conn_recv(struct harness_conn *c, int timeout_ms)
+{
+	size_t before = c->in.len;
+
+	if (c->eof)
+		return 0;
+	conn_fill(c, harness_now_ms() + timeout_ms);
+	if (c->in.len > before)
+		return (ssize_t)(c->in.len - before);
+	return c->eof ? 0 : -1;
 }
 
 void

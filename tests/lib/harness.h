@@ -156,6 +156,28 @@ int harness_setup(struct harness_server *s);
 /* Fills buf with the bytes of large.bin (HARNESS_LARGE_SIZE). */
 void harness_large_content(unsigned char *buf, size_t len);
 
+/*
+ * Extra files for one test, relative to s->dir (so "docroot/x" is in the
+ * document root).  harness_mkdir: a directory, mode 0755.
+ * harness_write_data: len bytes, mode 0644.  Both return 0, or -1 with a
+ * message on stderr.
+ */
+int harness_mkdir(const struct harness_server *s, const char *name);
+int harness_write_data(const struct harness_server *s, const char *name,
+    const void *data, size_t len);
+
+/*
+ * A big file of size bytes that costs no disk: a sparse file, zero but
+ * for a 16-byte marker at every multiple of HARNESS_BIG_STRIDE naming its
+ * offset, so a reader can tell a byte of it from a misplaced one.
+ * harness_big_content() fills buf with the bytes at [off, off + len).
+ */
+#define HARNESS_BIG_STRIDE		(1024 * 1024)
+#define HARNESS_BIG_MARK_LEN		16
+int harness_make_big_file(const struct harness_server *s, const char *name,
+    uint64_t size);
+void harness_big_content(uint64_t off, unsigned char *buf, size_t len);
+
 /* A free port on 127.0.0.1 (bound to port 0, read back, closed); 0 on error. */
 uint16_t harness_free_port(void);
 
@@ -226,6 +248,13 @@ int harness_run(const struct harness_server *s, const char *const *args,
 int harness_connect(uint16_t port, int timeout_ms);
 
 /*
+ * harness_connect with SO_RCVBUF set to rcvbuf bytes before connecting
+ * (the kernel doubles it and then leaves it alone), so a client that does
+ * not read fills its window soon.  rcvbuf <= 0: the default buffer.
+ */
+int harness_connect_rcvbuf(uint16_t port, int timeout_ms, int rcvbuf);
+
+/*
  * Connects, sends len bytes and reads until the peer closes or timeout_ms
  * passes.  The reply (possibly partial) is in out.  Returns 0 when the
  * peer closed, 1 on timeout, -1 if it could not connect.  A reset after
@@ -243,6 +272,9 @@ struct harness_conn {
 };
 
 int harness_conn_open(struct harness_conn *c, uint16_t port);
+/* The same with a receive buffer of rcvbuf (harness_connect_rcvbuf). */
+int harness_conn_open_rcvbuf(struct harness_conn *c, uint16_t port,
+    int rcvbuf);
 /* Sends all of data; returns 0 or -1 (errno). */
 int harness_conn_send(struct harness_conn *c, const void *data, size_t len);
 int harness_conn_sendstr(struct harness_conn *c, const char *s);
@@ -259,6 +291,12 @@ int harness_conn_read_response(struct harness_conn *c, bool head,
  * bytes arrived (left in c->in).
  */
 int harness_conn_wait_eof(struct harness_conn *c, int timeout_ms);
+/*
+ * One read of what arrives within timeout_ms, appended to c->in.  Returns
+ * the bytes read; 0 if the peer closed (c->eof, and c->reset if it was a
+ * reset), also when it had closed before; -1 on timeout.
+ */
+ssize_t harness_conn_recv(struct harness_conn *c, int timeout_ms);
 void harness_conn_close(struct harness_conn *c);
 
 /*

@@ -141,11 +141,15 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->header_timeout, 20);
 	ck_assert_uint_eq(c->keepalive_timeout, 5);
 	ck_assert_uint_eq(c->send_timeout, 60);
+	ck_assert_uint_eq(c->body_timeout, 30);
 	ck_assert_uint_eq(c->request_line_max, 8192);
+	ck_assert_uint_eq(c->header_field_max, 8192);
 	ck_assert_uint_eq(c->header_max, 16384);
 	ck_assert_uint_eq(c->header_fields_max, 100);
+	ck_assert_uint_eq(c->body_max, 1048576);
 	ck_assert_uint_eq(c->keepalive_requests, 100);
 	ck_assert_uint_eq(c->listen_backlog, 511);
+	ck_assert(!c->directory_listing);
 	config_free(c);
 }
 END_TEST
@@ -169,9 +173,13 @@ START_TEST(test_all_keys)
 	    "header-timeout = 3\n"
 	    "keepalive-timeout = 0\n"
 	    "send-timeout = 9\n"
+	    "body-timeout = 11\n"
 	    "request-line-max = 300\n"
+	    "header-field-max = 500\n"
 	    "header-max = 2000\n"
 	    "header-fields-max = 12\n"
+	    "body-max = 5000000000\n"
+	    "directory-listing = true\n"
 	    "keepalive-requests = 0\n"
 	    "listen-backlog = 17\n");
 	struct passwd *pw = getpwnam("nobody");
@@ -195,9 +203,14 @@ START_TEST(test_all_keys)
 	ck_assert_uint_eq(c->header_timeout, 3);
 	ck_assert_uint_eq(c->keepalive_timeout, 0);
 	ck_assert_uint_eq(c->send_timeout, 9);
+	ck_assert_uint_eq(c->body_timeout, 11);
 	ck_assert_uint_eq(c->request_line_max, 300);
+	ck_assert_uint_eq(c->header_field_max, 500);
 	ck_assert_uint_eq(c->header_max, 2000);
 	ck_assert_uint_eq(c->header_fields_max, 12);
+	/* Beyond 32 bits: body-max is a 64-bit count. */
+	ck_assert_uint_eq(c->body_max, 5000000000ULL);
+	ck_assert(c->directory_listing);
 	ck_assert_uint_eq(c->keepalive_requests, 0);
 	ck_assert_uint_eq(c->listen_backlog, 17);
 	config_free(c);
@@ -216,9 +229,12 @@ static const struct {
 	{ "header-timeout", 1, 3600, "" },
 	{ "keepalive-timeout", 0, 3600, "" },
 	{ "send-timeout", 1, 3600, "" },
+	{ "body-timeout", 1, 3600, "" },
 	{ "request-line-max", 256, 65536, "header-max = 1048576\n" },
+	{ "header-field-max", 256, 65536, "" },
 	{ "header-max", 1024, 1048576, "request-line-max = 256\n" },
 	{ "header-fields-max", 1, 10000, "" },
+	{ "body-max", 0, 1099511627776L, "" },
 	{ "keepalive-requests", 0, 1000000, "" },
 	{ "listen-backlog", 1, 65535, "" },
 };
@@ -234,6 +250,12 @@ config_number(const struct config *c, const char *key)
 		return (long)c->keepalive_timeout;
 	if (strcmp(key, "send-timeout") == 0)
 		return (long)c->send_timeout;
+	if (strcmp(key, "body-timeout") == 0)
+		return (long)c->body_timeout;
+	if (strcmp(key, "header-field-max") == 0)
+		return (long)c->header_field_max;
+	if (strcmp(key, "body-max") == 0)
+		return (long)c->body_max;
 	if (strcmp(key, "request-line-max") == 0)
 		return (long)c->request_line_max;
 	if (strcmp(key, "header-max") == 0)
@@ -456,6 +478,21 @@ static const struct {
 	{ DOCROOT "workers = -1\n",
 	    "t.conf:2: workers: value -1 out of range 1..1024", false, NULL,
 	    NULL, "negative" },
+	{ DOCROOT "\nheader-field-max = 255\n",
+	    "t.conf:3: header-field-max: value 255 out of range 256..65536",
+	    false, NULL, NULL, "header-field-max below 256, on line 3" },
+	{ DOCROOT "body-max = 2199023255552\n",
+	    "t.conf:2: body-max: value 2199023255552 out of range "
+	    "0..1099511627776", false, NULL, NULL, "body-max of 2 TiB" },
+	{ DOCROOT "body-max = 99999999999999999999999\n", "t.conf:2: ", true,
+	    "'body-max'", NULL, "body-max overflows in the parser" },
+	{ DOCROOT "body-max = \"1M\"\n", "t.conf:2: ", true, "'body-max'",
+	    NULL, "no unit suffixes: a string for an integer" },
+	{ DOCROOT "workers = 2\nbody-timeout = 0\n",
+	    "t.conf:3: body-timeout: value 0 out of range 1..3600", false,
+	    NULL, NULL, "body-timeout 0: a body must have a deadline" },
+	{ DOCROOT "directory-listing = maybe\n", "t.conf:2: ", true,
+	    "'directory-listing'", NULL, "directory-listing not a boolean" },
 	{ DOCROOT "workers = 2\n\nworkers = 0\n",
 	    "t.conf:4: workers: value 0 out of range 1..1024", false, NULL,
 	    NULL, "a repeated key: the line of the value that counts" },

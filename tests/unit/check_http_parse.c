@@ -19,9 +19,20 @@
 #define ANY (-1)
 #define INCOMPLETE (-1)		/* "status" of a block still being framed */
 
-static const struct http_limits dflt = { 8192, 16384, 100 };
+static const struct http_limits dflt = {
+	.request_line_max = 8192, .field_max = 8192, .header_max = 16384,
+	.fields_max = 100,
+};
 /* Small limits, so that 414 and 431 rows stay readable. */
-static const struct http_limits tiny = { 16, 64, 2 };
+static const struct http_limits tiny = {
+	.request_line_max = 16, .field_max = 64, .header_max = 64,
+	.fields_max = 2,
+};
+/* One field line of at most 10 bytes, in a roomy block. */
+static const struct http_limits narrow = {
+	.request_line_max = 64, .field_max = 10, .header_max = 1024,
+	.fields_max = 10,
+};
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
@@ -42,7 +53,12 @@ check_slices(const char *buf, size_t len, const struct http_request *req,
 	const struct http_slice *s[] = {
 		&req->method_name, &req->request_line, &req->target,
 		&req->path, &req->query, &req->host, &req->user_agent,
-		&req->referer
+		&req->referer, &req->if_modified_since,
+		&req->if_unmodified_since, &req->range, &req->if_range,
+		&req->if_match.line[0], &req->if_match.line[1],
+		&req->if_match.line[2], &req->if_match.line[3],
+		&req->if_none_match.line[0], &req->if_none_match.line[1],
+		&req->if_none_match.line[2], &req->if_none_match.line[3]
 	};
 	uintptr_t lo = (uintptr_t)buf, hi = (uintptr_t)buf + len;
 
@@ -471,6 +487,16 @@ static const struct parse_row parse_rows[] = {
 	    "12345678\r\n\r\n", 431, "RFC 6585 §5 header section too large: 431"),
 	{ __LINE__, RAW_TINY_OK, sizeof(RAW_TINY_OK) - 1, &tiny, 0, M(GET), V11,
 	    "/", "", "a", 1, ANY, ANY, "RFC 6585 §5 exactly at the limits" },
+	/* narrow: one field line of at most 10 bytes. */
+	{ __LINE__, "GET / HTTP/1.1\r\nHost: abcd\r\n\r\n", 30, &narrow, 0,
+	    M(GET), V11, "/", "", "abcd", 1, ANY, ANY,
+	    "RFC 6585 §5 a field line of exactly field_max" },
+	{ __LINE__, "GET / HTTP/1.1\r\nHost: abcde\r\n\r\n", 31, &narrow,
+	    431, ANY, ANY, NULL, NULL, NULL, 0, ANY, ANY,
+	    "RFC 6585 §5 one field line over field_max: 431" },
+	{ __LINE__, "GET /0123456789012 HTTP/1.1\r\nHost: a\r\n\r\n", 40,
+	    &narrow, 0, M(GET), V11, "/0123456789012", "", "a", 1, ANY, ANY,
+	    "RFC 6585 §5 field_max does not apply to the request line" },
 };
 
 START_TEST(test_parse_table)
@@ -544,6 +570,160 @@ START_TEST(test_parse_table)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Body framing, Expect, and the conditional and range fields kept raw. */
+
+#define ABSENT NULL
+
+struct field_row {
+	int line;
+	const char *raw;
+	int status;
+	int framing;		/* enum http_framing, or ANY */
+	int expect;		/* expect_continue 0/1, or ANY */
+	unsigned inm_n;		/* If-None-Match lines */
+	const char *inm_last;	/* the last of them, or NULL */
+	unsigned im_n;		/* If-Match lines */
+	const char *ims;	/* ABSENT: p must be NULL */
+	const char *ius;
+	const char *range;
+	const char *if_range;
+	const char *rfc;
+};
+
+#define FR(raw, st, fr, ex, rfc) \
+	{ __LINE__, raw, st, fr, ex, 0, NULL, 0, ABSENT, ABSENT, ABSENT, \
+	  ABSENT, rfc }
+#define CR(raw, inm_n, inm_last, im_n, ims, ius, range, if_range, rfc) \
+	{ __LINE__, raw, 0, ANY, ANY, inm_n, inm_last, im_n, ims, ius, \
+	  range, if_range, rfc }
+
+static const struct field_row field_rows[] = {
+	FR("GET / HTTP/1.1\r\n" H "\r\n", 0, HTTP_FRAMING_NONE, 0,
+	    "RFC 9112 §6.3 (7) no Content-Length, no Transfer-Encoding"),
+	FR("GET / HTTP/1.1\r\n" H "Content-Length: 0\r\n\r\n", 0,
+	    HTTP_FRAMING_NONE, 0, "RFC 9112 §6.3 (6) a length of zero"),
+	FR("POST / HTTP/1.1\r\n" H "Content-Length: 12\r\n\r\n", 0,
+	    HTTP_FRAMING_LENGTH, 0, "RFC 9112 §6.3 (6) Content-Length"),
+	FR("POST / HTTP/1.1\r\n" H "Transfer-Encoding: chunked\r\n\r\n", 0,
+	    HTTP_FRAMING_CHUNKED, 0, "RFC 9112 §6.3 (4) chunked is final"),
+	FR("POST / HTTP/1.1\r\n" H "Expect: 100-continue\r\n"
+	    "Content-Length: 3\r\n\r\n", 0, HTTP_FRAMING_LENGTH, 1,
+	    "RFC 9110 §10.1.1 Expect: 100-continue"),
+	FR("POST / HTTP/1.1\r\n" H "Expect: 100-Continue\r\n"
+	    "Content-Length: 3\r\n\r\n", 0, HTTP_FRAMING_LENGTH, 1,
+	    "RFC 9110 §10.1.1 the expectation is case-insensitive"),
+	FR("POST / HTTP/1.1\r\n" H "Expect: ,  100-continue , \r\n"
+	    "Content-Length: 3\r\n\r\n", 0, HTTP_FRAMING_LENGTH, 1,
+	    "RFC 9110 §5.6.1 empty list elements are ignored"),
+	FR("POST / HTTP/1.0\r\nExpect: 100-continue\r\n"
+	    "Content-Length: 3\r\n\r\n", 0, HTTP_FRAMING_LENGTH, 0,
+	    "RFC 9110 §10.1.1 MUST ignore 100-continue in HTTP/1.0"),
+	FR("POST / HTTP/1.0\r\nExpect: teapot\r\n\r\n", 0,
+	    HTTP_FRAMING_NONE, 0,
+	    "RFC 9110 §10.1.1 HTTP/1.0 expectations are ignored"),
+	FR("GET / HTTP/1.1\r\n" H "Expect: teapot\r\n\r\n", 417, ANY, ANY,
+	    "RFC 9110 §10.1.1 an expectation we cannot meet: 417"),
+	FR("GET / HTTP/1.1\r\n" H "Expect: 100-continue, x=1\r\n\r\n", 417,
+	    ANY, ANY, "RFC 9110 §10.1.1 any other member: 417"),
+	FR("GET / HTTP/1.1\r\n" H "Expect:\r\n\r\n", 0, HTTP_FRAMING_NONE, 0,
+	    "RFC 9110 §5.6.1 an empty list expects nothing"),
+
+	CR("GET / HTTP/1.1\r\n" H "If-None-Match: \"a\"\r\n\r\n", 1,
+	    "\"a\"", 0, ABSENT, ABSENT, ABSENT, ABSENT,
+	    "RFC 9110 §13.1.2 If-None-Match kept"),
+	CR("GET / HTTP/1.1\r\n" H "If-None-Match: \"a\"\r\n"
+	    "If-None-Match: W/\"b\" \r\n\r\n", 2, "W/\"b\"", 0, ABSENT,
+	    ABSENT, ABSENT, ABSENT,
+	    "RFC 9110 §5.3 lines of a list field combine, in order"),
+	CR("GET / HTTP/1.1\r\n" H "If-Match: \"a\"\r\nIf-Match: *\r\n"
+	    "If-Match: \"c\"\r\nIf-Match: \"d\"\r\n\r\n", 0, NULL, 4,
+	    ABSENT, ABSENT, ABSENT, ABSENT,
+	    "RFC 9110 §5.3 HTTP_LIST_LINES_MAX lines are kept"),
+	CR("GET / HTTP/1.1\r\n" H
+	    "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:38 GMT\r\n\r\n",
+	    0, NULL, 0, "Sun, 06 Nov 1994 08:49:37 GMT",
+	    "Sun, 06 Nov 1994 08:49:38 GMT", ABSENT, ABSENT,
+	    "RFC 9110 §13.1.3-4 the date fields kept, trimmed"),
+	CR("GET / HTTP/1.1\r\n" H "If-Modified-Since: a\r\n"
+	    "If-Modified-Since: a\r\n\r\n", 0, NULL, 0, ABSENT, ABSENT,
+	    ABSENT, ABSENT,
+	    "RFC 9110 §13.1.3 more than one member: ignored"),
+	CR("GET / HTTP/1.1\r\n" H "If-Unmodified-Since: a\r\n"
+	    "If-Unmodified-Since: b\r\n\r\n", 0, NULL, 0, ABSENT, ABSENT,
+	    ABSENT, ABSENT,
+	    "RFC 9110 §13.1.4 more than one member: ignored"),
+	CR("GET / HTTP/1.1\r\n" H "Range: bytes=0-1\r\n"
+	    "If-Range: \"e\"\r\n\r\n", 0, NULL, 0, ABSENT, ABSENT,
+	    "bytes=0-1", "\"e\"", "RFC 9110 §14.2 Range and If-Range kept"),
+	CR("GET / HTTP/1.1\r\n" H "Range: bytes=0-1\r\n"
+	    "Range: bytes=2-3\r\n\r\n", 0, NULL, 0, ABSENT, ABSENT, ABSENT,
+	    ABSENT, "RFC 9110 §14.2 a repeated Range is ignored"),
+	CR("GET / HTTP/1.1\r\n" H "Range: bytes=0-1\r\n"
+	    "If-Range: \"e\"\r\nIf-Range: \"f\"\r\n\r\n", 0, NULL, 0,
+	    ABSENT, ABSENT, ABSENT, ABSENT,
+	    "RFC 9110 §13.1.5 an untrustworthy If-Range drops the Range"),
+	{ __LINE__, "GET / HTTP/1.1\r\n" H "If-Match: a\r\nIf-Match: b\r\n"
+	    "If-Match: c\r\nIf-Match: d\r\nIf-Match: e\r\n\r\n", 400,
+	    ANY, ANY, 0, NULL, 0, ABSENT, ABSENT, ABSENT, ABSENT,
+	    "policy: more lines of one list than HTTP_LIST_LINES_MAX: 400" },
+};
+
+static void
+check_field_slice(int line, const char *rfc, const char *what,
+    struct http_slice s, const char *want)
+{
+	if (want == ABSENT)
+		ck_assert_msg(s.p == NULL, "line %d (%s): %s present", line,
+		    rfc, what);
+	else
+		ck_assert_msg(slice_is(s, want), "line %d (%s): %s '%.*s', "
+		    "want '%s'", line, rfc, what, (int)s.len,
+		    s.p == NULL ? "" : s.p, want);
+}
+
+START_TEST(test_field_table)
+{
+	const struct field_row *row = &field_rows[_i];
+	struct http_request req;
+	size_t len = strlen(row->raw);
+	int status;
+
+	status = http_parse_request(row->raw, len, &dflt, &req);
+	ck_assert_msg(status == row->status, "line %d (%s): status %d, want %d",
+	    row->line, row->rfc, status, row->status);
+	check_slices(row->raw, len, &req, row->line);
+	if (status != 0)
+		return;
+	if (row->framing != ANY)
+		ck_assert_msg((int)req.framing == row->framing &&
+		    req.has_body == (row->framing != HTTP_FRAMING_NONE),
+		    "line %d (%s): framing %d has_body %d", row->line,
+		    row->rfc, req.framing, req.has_body);
+	if (row->expect != ANY)
+		ck_assert_msg(req.expect_continue == (row->expect != 0),
+		    "line %d (%s): expect_continue %d", row->line, row->rfc,
+		    req.expect_continue);
+	ck_assert_msg(req.if_none_match.n == row->inm_n &&
+	    req.if_match.n == row->im_n, "line %d (%s): %u/%u lines",
+	    row->line, row->rfc, req.if_none_match.n, req.if_match.n);
+	if (row->inm_last != NULL)
+		check_field_slice(row->line, row->rfc, "If-None-Match",
+		    req.if_none_match.line[req.if_none_match.n - 1],
+		    row->inm_last);
+	check_field_slice(row->line, row->rfc, "If-Modified-Since",
+	    req.if_modified_since, row->ims);
+	check_field_slice(row->line, row->rfc, "If-Unmodified-Since",
+	    req.if_unmodified_since, row->ius);
+	check_field_slice(row->line, row->rfc, "Range", req.range, row->range);
+	check_field_slice(row->line, row->rfc, "If-Range", req.if_range,
+	    row->if_range);
+}
+END_TEST
+
+#define NFIELD_ROWS ((int)(sizeof(field_rows) / sizeof(field_rows[0])))
+
+/* ------------------------------------------------------------------ */
 /* Framing. */
 
 struct frame_row {
@@ -612,6 +792,10 @@ static const struct frame_row frame_rows[] = {
 	    "\r\n\r\n", &tiny, 431, "RFC 6585 §5 one byte over header_max: 431"),
 	F_ERR("GET / HTTP/1.1\r\nA: 012345678901234567890123456789012345678"
 	    "9012345", &tiny, 431, "RFC 6585 §5 431 while still incomplete"),
+	F_INC("GET / HTTP/1.1\r\nHost: abcd", &narrow,
+	    "a field line of field_max bytes so far"),
+	F_ERR("GET / HTTP/1.1\r\nHost: abcde", &narrow, 431,
+	    "RFC 6585 §5 field line too large before its CRLF: 431"),
 	F_ERR(CRLF8 CRLF8 CRLF8 CRLF8 "\r\n", &tiny, 431,
 	    "leading empty lines count towards header_max"),
 };
@@ -758,13 +942,18 @@ START_TEST(test_default_limits)
 	 * block that has no end within 16384 bytes is 431 while still
 	 * incomplete. */
 	n = (size_t)sprintf(buf, "GET / HTTP/1.1\r\nHost: h\r\nX: ");
+	/* Three fields of under 8192 bytes each (the default field_max). */
 	memset(buf + n, 'x', 16384 - n - 4);
+	memcpy(buf + n + 5000, "\r\nY: ", 5);
+	memcpy(buf + n + 10000, "\r\nZ: ", 5);
 	memcpy(buf + 16384 - 4, "\r\n\r\n", 4);
 	ck_assert_int_eq(http_parse_frame(buf, 16384, &dflt, &end, &status),
 	    HTTP_FRAME_COMPLETE);
 	ck_assert_uint_eq(end, 16384);
 	ck_assert_int_eq(http_parse_request(buf, end, &dflt, &req), 0);
 	memset(buf + n, 'x', 16385 - n - 4);
+	memcpy(buf + n + 5000, "\r\nY: ", 5);
+	memcpy(buf + n + 10000, "\r\nZ: ", 5);
 	memcpy(buf + 16385 - 4, "\r\n\r\n", 4);
 	ck_assert_int_eq(http_parse_frame(buf, 16385, &dflt, &end, &status),
 	    HTTP_FRAME_ERROR);
@@ -772,6 +961,8 @@ START_TEST(test_default_limits)
 	ck_assert_int_eq(http_parse_request(buf, 16385, &dflt, &req), 431);
 	ck_assert(!req.keep_alive);
 	memset(buf + n, 'x', 17000 - n);
+	for (size_t k = n + 5000; k < 17000; k += 5000)
+		memcpy(buf + k, "\r\nY: ", 5);
 	ck_assert_int_eq(http_parse_frame(buf, 16384, &dflt, &end, &status),
 	    HTTP_FRAME_INCOMPLETE);
 	ck_assert_int_eq(http_parse_frame(buf, 16385, &dflt, &end, &status),
@@ -1476,6 +1667,7 @@ http_parse_suite(void)
 	tcase_add_loop_test(tc, test_parse_table, 0,
 	    (int)(sizeof(parse_rows) / sizeof(parse_rows[0])));
 	tcase_add_test(tc, test_slices);
+	tcase_add_loop_test(tc, test_field_table, 0, NFIELD_ROWS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("frame");

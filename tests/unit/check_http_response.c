@@ -1,7 +1,8 @@
 /*
  * check_http_response.c - IMF-fixdate formatting, the exact bytes of the
  * status line and header fields (and that a short buffer is never written
- * past), the error pages, and the name tables of http.c.
+ * past), validators, Accept-Ranges, Content-Range and multipart
+ * responses, the error pages, and the name tables of http.c.
  */
 #include "autoconf.h"
 
@@ -16,6 +17,7 @@
 
 #include "http.h"
 #include "http_response.h"
+#include "range.h"
 
 #include "../lib/unit.h"
 
@@ -133,13 +135,20 @@ static const struct {
 	    "Connection: close\r\n"
 	    "\r\n",
 	    "Location is location_len bytes, not up to a NUL" },
-	{ 405, "text/html", 0, 0, NULL, 0, "GET, HEAD", true, false, false,
+	{ 405, "text/html", 0, 0, NULL, 0, "GET, HEAD, OPTIONS", true, false,
+	    false,
 	    HEAD("405 Method Not Allowed")
 	    "Content-Type: text/html\r\n"
 	    "Content-Length: 0\r\n"
-	    "Allow: GET, HEAD\r\n"
+	    "Allow: GET, HEAD, OPTIONS\r\n"
 	    "\r\n",
 	    "405 with Allow, zero length" },
+	{ 200, NULL, 0, 0, NULL, 0, "GET, HEAD, OPTIONS", true, false, false,
+	    HEAD("200 OK")
+	    "Content-Length: 0\r\n"
+	    "Allow: GET, HEAD, OPTIONS\r\n"
+	    "\r\n",
+	    "RFC 9110 9.3.7: OPTIONS, Content-Length 0 and Allow" },
 	{ 200, NULL, -1, 0, NULL, 0, NULL, true, false, false,
 	    HEAD("200 OK")
 	    "\r\n",
@@ -267,6 +276,185 @@ START_TEST(test_response_init)
 	ck_assert_int_eq(r.fd, -1);
 	ck_assert_int_eq(r.offset, 0);
 	ck_assert_uint_eq(r.location_len, 0);
+	ck_assert_uint_eq(r.etag_len, 0);
+	ck_assert(!r.accept_ranges);
+	ck_assert(!r.content_range);
+	ck_assert(!r.range_unsatisfied);
+	ck_assert_uint_eq(r.range_first, 0);
+	ck_assert_uint_eq(r.range_last, 0);
+	ck_assert_uint_eq(r.range_complete, 0);
+	ck_assert_ptr_null(r.ranges);
+	ck_assert_ptr_null(r.boundary);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* http_response_format: validators and ranges */
+
+#define ETAG "\"1a2b-1a-17a5c1e2f3d4c5b6\""
+#define BOUNDARY "forkhttpd-0123456789abcdef"
+
+static struct range_set two_ranges = { { { 0, 4 }, { 10, 12 } }, 2 };
+
+static const struct {
+	int status;
+	const char *content_type;
+	long long content_length;
+	time_t last_modified;
+	const char *etag;	/* NULL: none */
+	bool accept_ranges;
+	bool content_range, unsatisfied;
+	unsigned long long first, last, complete;
+	bool multipart;		/* HTTP_BODY_RANGES of two_ranges */
+	bool keep_alive;
+	const char *want;
+	const char *note;
+} range_format_cases[] = {
+	{ 200, "text/plain", 26, 784111777, ETAG, true, false, false,
+	    0, 0, 0, false, true,
+	    HEAD("200 OK")
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: 26\r\n"
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "ETag: " ETAG "\r\n"
+	    "Accept-Ranges: bytes\r\n"
+	    "\r\n",
+	    "RFC 9110 8.8.3, 14.3: a file with ETag and Accept-Ranges" },
+	{ 206, "text/plain", 5, 784111777, ETAG, true, true, false,
+	    0, 4, 26, false, true,
+	    HEAD("206 Partial Content")
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: 5\r\n"
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "ETag: " ETAG "\r\n"
+	    "Accept-Ranges: bytes\r\n"
+	    "Content-Range: bytes 0-4/26\r\n"
+	    "\r\n",
+	    "RFC 9110 14.4: range-resp \"first-last/complete\"" },
+	{ 206, "application/octet-stream", 10, 0, NULL, false, true, false,
+	    5000000000ULL, 5000000009ULL, 6000000000ULL, false, false,
+	    HEAD("206 Partial Content")
+	    "Content-Type: application/octet-stream\r\n"
+	    "Content-Length: 10\r\n"
+	    "Content-Range: bytes 5000000000-5000000009/6000000000\r\n"
+	    "Connection: close\r\n"
+	    "\r\n",
+	    "Content-Range beyond 32 bits" },
+	{ 416, "text/html", 100, 0, NULL, false, true, true, 7, 9, 26, false,
+	    true,
+	    HEAD("416 Range Not Satisfiable")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: 100\r\n"
+	    "Content-Range: bytes */26\r\n"
+	    "\r\n",
+	    "RFC 9110 14.4: unsatisfied-range \"*/complete\", first-last unused" },
+	{ 206, "text/plain", 300, 784111777, ETAG, true, false, false,
+	    0, 0, 26, true, true,
+	    HEAD("206 Partial Content")
+	    "Content-Type: multipart/byteranges; boundary=" BOUNDARY "\r\n"
+	    "Content-Length: 300\r\n"
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "ETag: " ETAG "\r\n"
+	    "Accept-Ranges: bytes\r\n"
+	    "\r\n",
+	    "RFC 9110 14.6: multipart/byteranges with its boundary, not the "
+	    "file's type" },
+	{ 206, NULL, 300, 0, NULL, false, false, false, 0, 0, 26, true, true,
+	    HEAD("206 Partial Content")
+	    "Content-Type: multipart/byteranges; boundary=" BOUNDARY "\r\n"
+	    "Content-Length: 300\r\n"
+	    "\r\n",
+	    "multipart even when the file has no type" },
+	{ 304, NULL, -1, 784111777, ETAG, false, false, false, 0, 0, 0, false,
+	    true,
+	    HEAD("304 Not Modified")
+	    "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "ETag: " ETAG "\r\n"
+	    "\r\n",
+	    "RFC 9110 15.4.5: 304 with validators, no Content-Length" },
+	{ 200, "text/plain", -1, 0, ETAG, true, false, false, 0, 0, 0, false,
+	    false,
+	    HEAD("200 OK")
+	    "Content-Type: text/plain\r\n"
+	    "ETag: " ETAG "\r\n"
+	    "Accept-Ranges: bytes\r\n"
+	    "Connection: close\r\n"
+	    "\r\n",
+	    "content_length -1: no Content-Length" },
+};
+
+static void
+fill_range_response(struct http_response *r, int row)
+{
+	http_response_init(r);
+	r->status = range_format_cases[row].status;
+	r->content_type = range_format_cases[row].content_type;
+	r->content_length = (off_t)range_format_cases[row].content_length;
+	r->last_modified = range_format_cases[row].last_modified;
+	if (range_format_cases[row].etag != NULL) {
+		r->etag_len = strlen(range_format_cases[row].etag);
+		memcpy(r->etag, range_format_cases[row].etag, r->etag_len);
+	}
+	r->accept_ranges = range_format_cases[row].accept_ranges;
+	r->content_range = range_format_cases[row].content_range;
+	r->range_unsatisfied = range_format_cases[row].unsatisfied;
+	r->range_first = range_format_cases[row].first;
+	r->range_last = range_format_cases[row].last;
+	r->range_complete = range_format_cases[row].complete;
+	if (range_format_cases[row].multipart) {
+		r->body = HTTP_BODY_RANGES;
+		r->ranges = &two_ranges;
+		r->boundary = BOUNDARY;
+	}
+	r->keep_alive = range_format_cases[row].keep_alive;
+}
+
+START_TEST(test_format_ranges)
+{
+	static struct http_response r;
+	const char *want = range_format_cases[_i].want;
+	size_t n, len = strlen(want);
+	char buf[1024];
+
+	fill_range_response(&r, _i);
+	memset(buf, CANARY, sizeof(buf));
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	ck_assert_msg(n == len && memcmp(buf, want, n) == 0,
+	    "%s:\n got (%zu) \"%.*s\"\nwant (%zu) \"%s\"",
+	    range_format_cases[_i].note, n, (int)n, buf, len, want);
+
+	/* Every cap below the full length fails within cap. */
+	for (size_t cap = 0; cap < len; cap++) {
+		memset(buf, CANARY, sizeof(buf));
+		ck_assert_uint_eq(http_response_format(&r, DATE, buf, cap), 0);
+		for (size_t i = cap; i < sizeof(buf); i++)
+			ck_assert_msg((unsigned char)buf[i] == CANARY,
+			    "%s: cap %zu: byte %zu written",
+			    range_format_cases[_i].note, cap, i);
+	}
+	ck_assert_uint_eq(http_response_format(&r, DATE, buf, len + 1), len);
+}
+END_TEST
+
+/* The longest tag HTTP_ETAG_MAX allows goes out whole. */
+START_TEST(test_format_long_etag)
+{
+	static struct http_response r;
+	char buf[1024], want[1024];
+	size_t n;
+
+	http_response_init(&r);
+	r.status = 304;
+	r.keep_alive = true;
+	r.etag_len = HTTP_ETAG_MAX;
+	memset(r.etag, 'f', sizeof(r.etag));
+	r.etag[0] = '"';
+	r.etag[HTTP_ETAG_MAX - 1] = '"';
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	snprintf(want, sizeof(want), HEAD("304 Not Modified") "ETag: %.*s\r\n"
+	    "\r\n", HTTP_ETAG_MAX, r.etag);
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert(memcmp(buf, want, n) == 0);
 }
 END_TEST
 
@@ -285,8 +473,11 @@ static const struct {
 	{ 405, 405, "method not allowed" },
 	{ 408, 408, "timeout" },
 	{ 411, 411, "length required" },
+	{ 412, 412, "RFC 9110 15.5.13: precondition failed" },
 	{ 413, 413, "content too large" },
 	{ 414, 414, "URI too long" },
+	{ 416, 416, "RFC 9110 15.5.17: range not satisfiable" },
+	{ 417, 417, "RFC 9110 15.5.18: expectation failed" },
 	{ 431, 431, "header too large" },
 	{ 500, 500, "internal error" },
 	{ 501, 501, "not implemented" },
@@ -320,6 +511,14 @@ START_TEST(test_error_page)
 	r.allow = "GET";
 	memcpy(r.location, "/x/", 3);
 	r.location_len = 3;
+	memcpy(r.etag, ETAG, strlen(ETAG));
+	r.etag_len = strlen(ETAG);
+	r.accept_ranges = true;
+	r.content_range = true;
+	r.range_unsatisfied = true;
+	r.range_first = 1;
+	r.range_last = 2;
+	r.range_complete = 26;
 
 	http_response_error(&r, status);
 
@@ -340,6 +539,19 @@ START_TEST(test_error_page)
 	ck_assert_str_eq(r.allow, "GET");
 	ck_assert_uint_eq(r.location_len, 3);
 	ck_assert(memcmp(r.location, "/x/", 3) == 0);
+	/* The page is no representation of the file: its validators go. */
+	ck_assert_uint_eq(r.etag_len, 0);
+	ck_assert(!r.accept_ranges);
+	/* Content-Range stays for a 416, which must say the length, and
+	 * goes for any other status (RFC 9110 §14.4). */
+	if (status == HTTP_STATUS_RANGE_NOT_SATISFIABLE) {
+		ck_assert(r.content_range);
+		ck_assert(r.range_unsatisfied);
+		ck_assert_uint_eq(r.range_complete, 26);
+	} else {
+		ck_assert(!r.content_range);
+		ck_assert(!r.range_unsatisfied);
+	}
 
 	snprintf(title, sizeof(title), "<title>%d %s</title>", page,
 	    http_status_reason(page));
@@ -398,6 +610,56 @@ START_TEST(test_error_closes_file)
 }
 END_TEST
 
+/*
+ * A multipart 206 made an error (a body over body-max, read after the
+ * file was chosen) closes its file too; a leaked fd per request was the
+ * bug.
+ */
+START_TEST(test_error_closes_ranges_file)
+{
+	static struct http_response r;
+	int fd = open("/dev/null", O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	http_response_init(&r);
+	r.status = 206;
+	r.body = HTTP_BODY_RANGES;
+	r.fd = fd;
+	r.boundary = "forkhttpd-0123456789abcdef";
+	http_response_error(&r, 413);
+	errno = 0;
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(r.fd, -1);
+	ck_assert_int_eq(r.body, HTTP_BODY_MEM);
+}
+END_TEST
+
+/*
+ * RFC 9110 §14.4: Content-Range belongs to 206 and 416.  A single-range
+ * 206 made a 413 must not say "Content-Range: bytes 0-4/26".
+ */
+START_TEST(test_error_drops_content_range)
+{
+	static struct http_response r;
+	char buf[1024];
+	size_t n;
+
+	http_response_init(&r);
+	r.status = 206;
+	r.content_range = true;
+	r.range_first = 0;
+	r.range_last = 4;
+	r.range_complete = 26;
+	http_response_error(&r, 413);
+	ck_assert(!r.content_range && !r.range_unsatisfied);
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	ck_assert_uint_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strstr(buf, "Content-Range") == NULL, "got \"%s\"", buf);
+}
+END_TEST
+
 /* An error response formats with its page's length and the kept fields. */
 START_TEST(test_error_formatted)
 {
@@ -435,6 +697,103 @@ START_TEST(test_error_formatted)
 }
 END_TEST
 
+/*
+ * The error pages of the new statuses, formatted: the 416 keeps its
+ * "Content-Range: bytes * /complete" (RFC 9110 §15.5.17), loses the
+ * file's ETag and Accept-Ranges; a 405 keeps Allow.
+ */
+START_TEST(test_error_formatted_ranges)
+{
+	static struct http_response r;
+	char buf[1024], want[1024];
+	size_t n;
+
+	/* What static_serve() leaves for a 416: the file's fields, open. */
+	http_response_init(&r);
+	r.keep_alive = true;
+	r.status = 416;
+	r.body = HTTP_BODY_FILE;
+	r.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(r.fd, 0);
+	r.content_type = "text/plain";
+	r.content_length = 26;
+	r.last_modified = 784111777;
+	memcpy(r.etag, ETAG, strlen(ETAG));
+	r.etag_len = strlen(ETAG);
+	r.accept_ranges = true;
+	r.content_range = true;
+	r.range_unsatisfied = true;
+	r.range_complete = 26;
+	{
+		int fd = r.fd;
+
+		http_response_error(&r, 416);
+		errno = 0;
+		ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+		ck_assert_int_eq(errno, EBADF);
+	}
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	snprintf(want, sizeof(want), HEAD("416 Range Not Satisfiable")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Content-Range: bytes */26\r\n"
+	    "\r\n", strlen(r.mem));
+	ck_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0,
+	    "got \"%.*s\"", (int)n, buf);
+
+	/* A 412: the page alone, nothing of the file. */
+	http_response_init(&r);
+	r.keep_alive = false;
+	r.status = 412;
+	r.body = HTTP_BODY_FILE;
+	r.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(r.fd, 0);
+	r.content_type = "text/plain";
+	r.last_modified = 784111777;
+	memcpy(r.etag, ETAG, strlen(ETAG));
+	r.etag_len = strlen(ETAG);
+	r.accept_ranges = true;
+	http_response_error(&r, 412);
+	ck_assert_int_eq(r.fd, -1);
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	snprintf(want, sizeof(want), HEAD("412 Precondition Failed")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n"
+	    "\r\n", strlen(r.mem));
+	ck_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0,
+	    "got \"%.*s\"", (int)n, buf);
+
+	/* A 417 with the page of its own. */
+	http_response_init(&r);
+	r.keep_alive = false;
+	http_response_error(&r, 417);
+	ck_assert_ptr_nonnull(strstr(r.mem, "<h1>417 Expectation Failed</h1>"));
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	snprintf(want, sizeof(want), HEAD("417 Expectation Failed")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n"
+	    "\r\n", strlen(r.mem));
+	ck_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0,
+	    "got \"%.*s\"", (int)n, buf);
+
+	/* The 405 the router makes: Allow with OPTIONS. */
+	http_response_init(&r);
+	r.keep_alive = true;
+	r.allow = "GET, HEAD, OPTIONS";
+	http_response_error(&r, 405);
+	n = http_response_format(&r, DATE, buf, sizeof(buf));
+	snprintf(want, sizeof(want), HEAD("405 Method Not Allowed")
+	    "Content-Type: text/html\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Allow: GET, HEAD, OPTIONS\r\n"
+	    "\r\n", strlen(r.mem));
+	ck_assert_msg(n == strlen(want) && memcmp(buf, want, n) == 0,
+	    "got \"%.*s\"", (int)n, buf);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* http.c: names */
 
@@ -442,7 +801,10 @@ static const struct {
 	int status;
 	const char *reason;
 } reason_cases[] = {
+	{ 100, "Continue" },
 	{ 200, "OK" },
+	{ 204, "No Content" },
+	{ 206, "Partial Content" },
 	{ 301, "Moved Permanently" },
 	{ 304, "Not Modified" },
 	{ 400, "Bad Request" },
@@ -451,8 +813,11 @@ static const struct {
 	{ 405, "Method Not Allowed" },
 	{ 408, "Request Timeout" },
 	{ 411, "Length Required" },
+	{ 412, "Precondition Failed" },
 	{ 413, "Content Too Large" },
 	{ 414, "URI Too Long" },
+	{ 416, "Range Not Satisfiable" },
+	{ 417, "Expectation Failed" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" },
 	{ 501, "Not Implemented" },
@@ -574,6 +939,9 @@ http_response_suite(void)
 	tcase_add_loop_test(tc, test_format, 0, ROWS(format_cases));
 	tcase_add_loop_test(tc, test_format_short, 0, ROWS(format_cases));
 	tcase_add_test(tc, test_format_long_location);
+	tcase_add_loop_test(tc, test_format_ranges, 0,
+	    ROWS(range_format_cases));
+	tcase_add_test(tc, test_format_long_etag);
 	tcase_add_test(tc, test_response_init);
 	suite_add_tcase(s, tc);
 
@@ -581,7 +949,10 @@ http_response_suite(void)
 	tcase_add_loop_test(tc, test_error_page, 0, ROWS(error_cases));
 	tcase_add_test(tc, test_error_page_static);
 	tcase_add_test(tc, test_error_closes_file);
+	tcase_add_test(tc, test_error_closes_ranges_file);
+	tcase_add_test(tc, test_error_drops_content_range);
 	tcase_add_test(tc, test_error_formatted);
+	tcase_add_test(tc, test_error_formatted_ranges);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");

@@ -1,9 +1,10 @@
 /*
  * check_net.c - listeners (binding, errors, flags), deadline-bounded reads
- * and writes, sendfile(), the keep-alive yield of net_wait_idle(), peer
- * names and the clock.  Everything runs over loopback (127.0.0.1, ::1)
- * with short deadlines; helpers that need a second party fork a child
- * that is bounded by alarm() and reaped here.
+ * and writes, sendfile(), stall deadlines that progress renews, the
+ * keep-alive yield of net_wait_idle(), peer names and the clock.
+ * Everything runs over loopback (127.0.0.1, ::1) with short deadlines;
+ * helpers that need a second party fork a child that is bounded by
+ * alarm() and reaped here.
  */
 #include "autoconf.h"
 
@@ -135,6 +136,8 @@ read_full(int fd, char *buf, size_t len)
 /*
  * A child that reads fd until end of stream into shared memory, so the
  * parent can send more than the socket buffers hold and then compare.
+ * A paced reader (reader_start_paced) reads slowly instead, and may stop
+ * reading altogether while it keeps the connection open.
  */
 struct reader {
 	pid_t pid;
@@ -142,12 +145,93 @@ struct reader {
 	struct reader_shm {
 		size_t len;
 		int err;
+		int64_t stopped_ms;	/* CLOCK_MONOTONIC ms; 0: never stopped */
 		char data[];
 	} *shm;
 };
 
+struct reader_pace {
+	size_t chunk;		/* bytes per read */
+	int pause_ms;		/* sleep after each read */
+	size_t stop_after;	/* then stop reading, SIZE_MAX: never */
+	int hold_fd;		/* readable: the parent is done sending, so
+				 * stop pausing; a stopped reader waits for it */
+	int hold_wr;		/* its write end, closed in the child */
+};
+
+/* CLOCK_MONOTONIC ms without Check, for the child. */
+static int64_t
+child_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The child's loop.  A paced reader that reaches stop_after takes what
+ * has arrived in one last read (so the sender sees that progress after
+ * it, not before), notes the time, and reads no more: it holds fd open
+ * until hold_fd is readable, as a client that stopped reading does.
+ */
 static void
-reader_start(struct reader *r, int fd, int other_fd, size_t cap)
+reader_child(struct reader_shm *shm, int fd, size_t cap,
+    const struct reader_pace *pace)
+{
+	for (;;) {
+		size_t want = cap - shm->len;
+		ssize_t n;
+
+		if (shm->len == cap) {
+			/* More than expected: note it, stop. */
+			char extra;
+
+			if (read(fd, &extra, 1) > 0)
+				shm->err = E2BIG;
+			break;
+		}
+		if (pace != NULL && shm->len >= pace->stop_after) {
+			struct pollfd pfd = { .fd = pace->hold_fd,
+			    .events = POLLIN };
+
+			n = recv(fd, shm->data + shm->len, want, MSG_DONTWAIT);
+			if (n > 0)
+				shm->len += (size_t)n;
+			shm->stopped_ms = child_now_ms();
+			/* Well before alarm(): its signal would be Check's,
+			 * which kills the whole process group. */
+			while (poll(&pfd, 1, 8000) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		if (pace != NULL && want > pace->chunk)
+			want = pace->chunk;
+		n = read(fd, shm->data + shm->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			shm->err = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		shm->len += (size_t)n;
+		if (pace != NULL && pace->pause_ms > 0) {
+			/* The pause, cut short once the parent is done with
+			 * sending: then read the rest at full speed. */
+			struct pollfd pfd = { .fd = pace->hold_fd,
+			    .events = POLLIN };
+
+			if (poll(&pfd, 1, pace->pause_ms) > 0)
+				pace = NULL;
+		}
+	}
+}
+
+static void
+reader_start_paced(struct reader *r, int fd, int other_fd, size_t cap,
+    const struct reader_pace *pace)
 {
 	r->cap = cap;
 	r->shm = mmap(NULL, sizeof(*r->shm) + cap, PROT_READ | PROT_WRITE,
@@ -155,6 +239,7 @@ reader_start(struct reader *r, int fd, int other_fd, size_t cap)
 	ck_assert_msg(r->shm != MAP_FAILED, "mmap: %s", strerror(errno));
 	r->shm->len = 0;
 	r->shm->err = 0;
+	r->shm->stopped_ms = 0;
 	r->pid = fork();
 	ck_assert_msg(r->pid != -1, "fork: %s", strerror(errno));
 	if (r->pid == 0) {
@@ -164,31 +249,18 @@ reader_start(struct reader *r, int fd, int other_fd, size_t cap)
 		/* The sender's end: held open here, it would hide the EOF. */
 		close(other_fd);
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-		for (;;) {
-			ssize_t n;
-
-			if (r->shm->len == cap) {
-				/* More than expected: note it, stop. */
-				char extra;
-
-				if (read(fd, &extra, 1) > 0)
-					r->shm->err = E2BIG;
-				break;
-			}
-			n = read(fd, r->shm->data + r->shm->len,
-			    cap - r->shm->len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				r->shm->err = errno;
-				break;
-			}
-			if (n == 0)
-				break;
-			r->shm->len += (size_t)n;
-		}
+		/* Else the parent's close() of it could not wake us. */
+		if (pace != NULL && pace->hold_wr != -1)
+			close(pace->hold_wr);
+		reader_child(r->shm, fd, cap, pace);
 		_exit(0);
 	}
+}
+
+static void
+reader_start(struct reader *r, int fd, int other_fd, size_t cap)
+{
+	reader_start_paced(r, fd, other_fd, cap, NULL);
 }
 
 /* Waits for the reader (at most 10 s) and returns how much it read. */
@@ -573,7 +645,7 @@ START_TEST(test_send_iov)
 			total += iov[i].iov_len;
 		}
 		ck_assert_int_eq(net_send_all(srv, iov, 6, more != 0,
-		    net_now_ms() + 2000), 0);
+		    net_now_ms() + 2000, 0), 0);
 		if (more) {
 			/*
 			 * With "more" the last partial segment is held back
@@ -597,7 +669,7 @@ START_TEST(test_send_iov)
 			    .iov_len = 1 };
 
 			ck_assert_int_eq(net_send_all(srv, &tail, 1, false,
-			    net_now_ms() + 2000), 0);
+			    net_now_ms() + 2000, 0), 0);
 			want[total++] = '!';
 		}
 		/*
@@ -645,7 +717,7 @@ START_TEST(test_send_iov_large)
 	tcp_pair(&srv, &cli);
 	reader_start(&r, cli, srv, total);
 	close(cli);
-	ck_assert_int_eq(net_send_all(srv, iov, 6, true, net_now_ms() + 5000),
+	ck_assert_int_eq(net_send_all(srv, iov, 6, true, net_now_ms() + 5000, 0),
 	    0);
 	close(srv);
 	got = reader_finish(&r);
@@ -670,7 +742,7 @@ START_TEST(test_send_timeout)
 	iov.iov_len = len;
 	t0 = now_ms();
 	errno = 0;
-	rc = net_send_all(srv, &iov, 1, false, net_now_ms() + 300);
+	rc = net_send_all(srv, &iov, 1, false, net_now_ms() + 300, 0);
 	el = now_ms() - t0;
 	ck_assert_int_eq(rc, -1);
 	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
@@ -702,7 +774,7 @@ send_to_closed(int srv)
 		iov.iov_base = chunk;
 		iov.iov_len = sizeof(chunk);
 		errno = 0;
-		rc = net_send_all(srv, &iov, 1, false, net_now_ms() + 2000);
+		rc = net_send_all(srv, &iov, 1, false, net_now_ms() + 2000, 0);
 		if (rc == 0)
 			sleep_ms(5);
 	}
@@ -774,7 +846,7 @@ sendfile_case(int file_fd, off_t start, off_t len, off_t *end_offset,
 	reader_start(r, cli, srv, FILE_SIZE + 1024);
 	close(cli);
 	errno = 0;
-	rc = net_sendfile_all(srv, file_fd, &off, len, net_now_ms() + 5000);
+	rc = net_sendfile_all(srv, file_fd, &off, len, net_now_ms() + 5000, 0);
 	*err = errno;
 	close(srv);
 	*got = reader_finish(r);
@@ -851,7 +923,7 @@ START_TEST(test_sendfile_timeout)
 	tcp_pair(&srv, &cli);
 	t0 = now_ms();
 	errno = 0;
-	rc = net_sendfile_all(srv, fd, &off, 32 << 20, net_now_ms() + 300);
+	rc = net_sendfile_all(srv, fd, &off, 32 << 20, net_now_ms() + 300, 0);
 	el = now_ms() - t0;
 	ck_assert_int_eq(rc, -1);
 	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
@@ -863,6 +935,330 @@ START_TEST(test_sendfile_timeout)
 	close(cli);
 	close(fd);
 	free(file_data);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* stall_ms: progress renews the deadline */
+
+#define STALL_MS 300
+/* The reader's pace: 32 KiB every 20 ms, about 1.6 MB/s. */
+#define STALL_CHUNK (32 * 1024)
+#define STALL_PAUSE_MS 20
+/* Small socket buffers, for the runs that want them. */
+#define STALL_BUF (64 * 1024)
+
+/*
+ * Two ways to set up a connection for these tests.  With small, fixed
+ * buffers the sender is woken (POLLOUT) every few of the reader's reads.
+ * With the kernel's own buffers, which Linux grows to megabytes on
+ * loopback, the sender can wait far longer than stall_ms for POLLOUT
+ * (it needs a third of the send buffer free) while the reader is busy
+ * reading: net.c has to see that progress some other way.  That is what
+ * a worker meets, so both are tested.
+ */
+static const struct {
+	bool small;
+	size_t size;		/* bytes to send: far beyond the buffers */
+	const char *note;
+} stall_modes[] = {
+	{ true, 2 << 20, "64 KiB socket buffers, 2 MiB" },
+	{ false, 6 << 20, "the kernel's socket buffers, 6 MiB" },
+};
+
+#define NSTALL_MODES ((int)(sizeof(stall_modes) / sizeof(stall_modes[0])))
+
+static void
+tcp_pair_mode(int *srv, int *cli, bool small)
+{
+	struct sockaddr_in addr;
+	int l, v = STALL_BUF;
+
+	if (!small) {
+		tcp_pair(srv, cli);
+		return;
+	}
+	l = tcp_listener(&addr);
+	/* Before connect(), so the window is agreed with it. */
+	*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ne(*cli, -1);
+	ck_assert_int_eq(setsockopt(*cli, SOL_SOCKET, SO_RCVBUF, &v,
+	    sizeof(v)), 0);
+	ck_assert_msg(connect(*cli, (struct sockaddr *)&addr, sizeof(addr))
+	    == 0, "connect: %s", strerror(errno));
+	*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_msg(*srv != -1, "accept: %s", strerror(errno));
+	close(l);
+	ck_assert_int_eq(setsockopt(*srv, SOL_SOCKET, SO_SNDBUF, &v,
+	    sizeof(v)), 0);
+	net_setup_conn(*srv);
+}
+
+/* An unlinked file of size pattern bytes; *data gets a copy. */
+static int
+make_data_file(size_t size, unsigned seed, char **data)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	int fd, err;
+
+	unit_scratch_dir(dir, sizeof(dir), "check_net");
+	unit_path(path, sizeof(path), dir, "data");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	err = errno;
+	unit_rmtree(dir);
+	ck_assert_msg(fd != -1, "create %s: %s", path, strerror(err));
+	*data = malloc(size);
+	ck_assert_ptr_nonnull(*data);
+	fill_pattern(*data, size, seed);
+	ck_assert_int_eq(pwrite(fd, *data, size, 0), (ssize_t)size);
+	return fd;
+}
+
+/* What one transfer to a paced reader came to. */
+struct stall_run {
+	int rc, err;
+	int64_t t0, t_end;	/* around the call */
+	off_t sent;		/* what the call says it sent */
+	size_t got;		/* what the reader read */
+	int64_t stopped_ms;	/* when the reader stopped; 0: never */
+};
+
+/*
+ * Sends [0, size) of fd (sendfile) or of data (send_all) to a reader at
+ * pace, with deadline now + STALL_MS and stall_ms; fills *out.
+ */
+static void
+stall_transfer(bool use_sendfile, bool small, int fd, const char *data,
+    size_t size, const struct reader_pace *pace_in, int stall_ms,
+    struct stall_run *out)
+{
+	struct reader_pace pace = *pace_in;
+	struct reader r;
+	struct iovec iov;
+	int srv, cli, hold[2];
+	off_t off = 0;
+
+	ck_assert_int_eq(pipe2(hold, O_CLOEXEC), 0);
+	pace.hold_fd = hold[0];
+	pace.hold_wr = hold[1];
+	tcp_pair_mode(&srv, &cli, small);
+	reader_start_paced(&r, cli, srv, size, &pace);
+	close(cli);
+	close(hold[0]);
+	out->t0 = now_ms();
+	errno = 0;
+	if (use_sendfile) {
+		out->rc = net_sendfile_all(srv, fd, &off, (off_t)size,
+		    net_now_ms() + STALL_MS, stall_ms);
+	} else {
+		/*
+		 * One part: after a failure its iov_len says what is left.
+		 * (Parts wholly sent are skipped, not zeroed; several parts
+		 * are test_send_iov_large's business.)
+		 */
+		iov.iov_base = (void *)(uintptr_t)data;
+		iov.iov_len = size;
+		out->rc = net_send_all(srv, &iov, 1, false,
+		    net_now_ms() + STALL_MS, stall_ms);
+		off = out->rc == 0 ? (off_t)size : (off_t)(size - iov.iov_len);
+	}
+	out->err = errno;
+	out->t_end = now_ms();
+	out->sent = off;
+	/* Let a stopped reader go; it reads what is left, then EOF. */
+	close(hold[1]);
+	close(srv);
+	out->got = reader_finish(&r);
+	out->stopped_ms = r.shm->stopped_ms;
+	/* Whatever arrived is the beginning of the data, in order. */
+	ck_assert_msg(memcmp(r.shm->data, data, out->got) == 0,
+	    "the reader got other bytes than were sent");
+	reader_free(&r);
+}
+
+/*
+ * (a) A slow reader that keeps reading gets everything with stall_ms,
+ * although the transfer takes longer than stall_ms; the same transfer
+ * against a total deadline of the same length is cut off.  The contrast
+ * is what shows that progress renewed the deadline.
+ */
+static void
+stall_renewed_case(bool use_sendfile, int mode)
+{
+	const struct reader_pace pace = { STALL_CHUNK, STALL_PAUSE_MS,
+	    SIZE_MAX, -1, -1 };
+	size_t size = stall_modes[mode].size;
+	const char *note = stall_modes[mode].note;
+	struct stall_run run;
+	char *data;
+	int fd = make_data_file(size, 11, &data);
+
+	/* stall_ms: each bit of progress moves the deadline on. */
+	stall_transfer(use_sendfile, stall_modes[mode].small, fd, data, size,
+	    &pace, STALL_MS, &run);
+	ck_assert_msg(run.rc == 0, "%s: stall %d ms: failed after %lld ms "
+	    "at %lld of %zu bytes: %s", note, STALL_MS,
+	    (long long)(run.t_end - run.t0), (long long)run.sent, size,
+	    strerror(run.err));
+	ck_assert_int_eq(run.sent, (off_t)size);
+	ck_assert_uint_eq(run.got, size);
+	/* Only a transfer that outlasts the first deadline proves it. */
+	ck_assert_msg(run.t_end - run.t0 >= STALL_MS + 100, "%s: took only "
+	    "%lld ms: the buffers took it all", note,
+	    (long long)(run.t_end - run.t0));
+
+	/* stall_ms 0: the same deadline is a total, and too short. */
+	stall_transfer(use_sendfile, stall_modes[mode].small, fd, data, size,
+	    &pace, 0, &run);
+	ck_assert_msg(run.rc == -1, "%s: stall 0: %zu bytes sent in %lld ms",
+	    note, size, (long long)(run.t_end - run.t0));
+	ck_assert_msg(run.err == ETIMEDOUT, "%s: errno %s", note,
+	    strerror(run.err));
+	ck_assert_msg(run.t_end - run.t0 >= STALL_MS - 10 &&
+	    run.t_end - run.t0 < STALL_MS + 2000, "%s: elapsed %lld ms", note,
+	    (long long)(run.t_end - run.t0));
+	ck_assert_int_gt(run.sent, 0);
+	ck_assert_int_lt(run.sent, (off_t)size);
+	ck_assert_uint_eq(run.got, (size_t)run.sent);
+	close(fd);
+	free(data);
+}
+
+START_TEST(test_sendfile_stall_renewed)
+{
+	stall_renewed_case(true, _i);
+}
+END_TEST
+
+START_TEST(test_send_stall_renewed)
+{
+	stall_renewed_case(false, _i);
+}
+END_TEST
+
+/*
+ * (b) A reader that reads for a while (longer than stall_ms), then stops
+ * but keeps the connection open: the send fails with ETIMEDOUT about
+ * stall_ms after it stopped -- not before (each read renewed the
+ * deadline), and not much after.
+ */
+static void
+stall_stopped_case(bool use_sendfile, int mode)
+{
+	/* 40 reads: 800 ms of reading at least. */
+	const struct reader_pace pace = { STALL_CHUNK, STALL_PAUSE_MS,
+	    40 * STALL_CHUNK, -1, -1 };
+	const size_t size = 16 << 20;
+	const char *note = stall_modes[mode].note;
+	struct stall_run run;
+	int64_t since_stop;
+	char *data;
+	int fd = make_data_file(size, 13, &data);
+
+	stall_transfer(use_sendfile, stall_modes[mode].small, fd, data, size,
+	    &pace, STALL_MS, &run);
+	ck_assert_int_eq(run.rc, -1);
+	ck_assert_msg(run.err == ETIMEDOUT, "%s: errno %s", note,
+	    strerror(run.err));
+	ck_assert_msg(run.stopped_ms != 0, "%s: the reader never stopped: "
+	    "the send failed after %lld ms, at %zu bytes read", note,
+	    (long long)(run.t_end - run.t0), run.got);
+	since_stop = run.t_end - run.stopped_ms;
+	/*
+	 * Lower bound, strict: the reader's last read takes all that has
+	 * arrived, so the sender's last progress comes after it, and the
+	 * deadline cannot be earlier than stall_ms after the stop (a few ms
+	 * for clock rounding).  A total deadline would have fired while the
+	 * reader was still reading.  Upper bound, loose: the machine may be
+	 * busy.
+	 */
+	ck_assert_msg(since_stop >= STALL_MS - 5, "%s: timed out %lld ms "
+	    "after the reader stopped (%lld ms after the start)", note,
+	    (long long)since_stop, (long long)(run.t_end - run.t0));
+	ck_assert_msg(since_stop < STALL_MS + 1500, "%s: timed out only "
+	    "%lld ms after the reader stopped", note, (long long)since_stop);
+	/* It had been reading for longer than stall_ms before it stopped. */
+	ck_assert_int_gt(run.stopped_ms - run.t0, STALL_MS);
+	ck_assert_uint_ge(run.got, pace.stop_after);
+	ck_assert_int_lt(run.sent, (off_t)size);
+	close(fd);
+	free(data);
+}
+
+START_TEST(test_sendfile_stall_stopped)
+{
+	stall_stopped_case(true, _i);
+}
+END_TEST
+
+START_TEST(test_send_stall_stopped)
+{
+	stall_stopped_case(false, _i);
+}
+END_TEST
+
+/*
+ * Until the first progress the deadline given stands: against a peer
+ * whose buffers are already full, stall_ms 5000 does not extend a
+ * 300 ms deadline.  After progress, the stall deadline replaces it: a
+ * peer that never reads stops a send with a distant deadline stall_ms
+ * after its buffers filled.
+ */
+START_TEST(test_stall_deadline_edges)
+{
+	static char chunk[65536];
+	const size_t len = 4 << 20;
+	struct iovec iov;
+	char *data = calloc(1, len);
+	int srv, cli, rc, sv[2];
+	int64_t t0, el;
+	ssize_t n;
+
+	ck_assert_ptr_nonnull(data);
+
+	/*
+	 * A full peer that stays full: a stream socketpair, whose queue
+	 * nothing moves behind our back (over TCP, window probes let a
+	 * "full" queue shrink a little later, which is progress).
+	 */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	net_setup_conn(sv[0]);
+	while ((n = send(sv[0], chunk, sizeof(chunk), MSG_DONTWAIT |
+	    MSG_NOSIGNAL)) > 0)
+		continue;
+	ck_assert_msg(errno == EAGAIN || errno == EWOULDBLOCK, "filling: %s",
+	    strerror(errno));
+	iov.iov_base = data;
+	iov.iov_len = len;
+	t0 = now_ms();
+	errno = 0;
+	rc = net_send_all(sv[0], &iov, 1, false, net_now_ms() + 300, 5000);
+	el = now_ms() - t0;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
+	ck_assert_msg(el >= 290 && el < 2500, "elapsed %lld ms",
+	    (long long)el);
+	ck_assert_uint_eq(iov.iov_len, len);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* A peer that never reads, a deadline 10 s away, stall 200 ms. */
+	tcp_pair_mode(&srv, &cli, true);
+	iov.iov_base = data;
+	iov.iov_len = len;
+	t0 = now_ms();
+	errno = 0;
+	rc = net_send_all(srv, &iov, 1, false, net_now_ms() + 10000, 200);
+	el = now_ms() - t0;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
+	ck_assert_msg(el >= 195 && el < 2500, "elapsed %lld ms",
+	    (long long)el);
+	ck_assert_uint_lt(iov.iov_len, len);
+	close(srv);
+	close(cli);
+	free(data);
 }
 END_TEST
 
@@ -1245,6 +1641,17 @@ net_suite(void)
 	tcase_add_test(tc, test_send_closed_peer);
 	tcase_add_test(tc, test_sendfile);
 	tcase_add_test(tc, test_sendfile_timeout);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stall");
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, test_sendfile_stall_renewed, 0,
+	    NSTALL_MODES);
+	tcase_add_loop_test(tc, test_send_stall_renewed, 0, NSTALL_MODES);
+	tcase_add_loop_test(tc, test_sendfile_stall_stopped, 0,
+	    NSTALL_MODES);
+	tcase_add_loop_test(tc, test_send_stall_stopped, 0, NSTALL_MODES);
+	tcase_add_test(tc, test_stall_deadline_edges);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("wait-idle");

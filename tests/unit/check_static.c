@@ -1,7 +1,10 @@
 /*
  * check_static.c - request path mapping (a table), then static_serve()
  * against a temporary document root: index files, redirects, symlinks in
- * and out of the root, unreadable files, special files, and no fd leaks.
+ * and out of the root, unreadable files, special files, and no fd leaks;
+ * then what RFC 9110 asks of a file once found: validators (ETag,
+ * Last-Modified), preconditions (304, 412), byte ranges (206 single and
+ * multipart, 416, If-Range), and directory listings.
  */
 #include "autoconf.h"
 
@@ -21,6 +24,9 @@
 
 #include "config.h"
 #include "http.h"
+#include "http_response.h"
+#include "listing.h"
+#include "range.h"
 #include "static.h"
 
 #include "../lib/unit.h"
@@ -154,6 +160,10 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* The document root fixture */
 
+/* 26 bytes, each naming its own offset. */
+#define ALPHA "abcdefghijklmnopqrstuvwxyz"
+#define ALPHA_LEN 26
+
 static char base[PATH_MAX];	/* mkdtemp: outside.txt, outdir/, root/ */
 static char root[PATH_MAX + 8];
 static int root_fd = -1;
@@ -238,6 +248,12 @@ root_setup(void)
 	unit_write_file(root, "idxdir/index.htm", "idx htm\n");
 	unit_make_dir(root, "linkidx");
 	fx_symlink("../hello.txt", "linkidx/index.html");
+	unit_write_file(root, "alpha.txt", ALPHA);
+	unit_make_dir(root, "listdir");
+	unit_write_file(root, "listdir/b.txt", "bb\n");
+	unit_write_file(root, "listdir/a&b <i>.txt", "x\n");
+	unit_write_file(root, "listdir/.hidden", "h\n");
+	unit_make_dir(root, "listdir/zdir");
 
 	fx_symlink("hello.txt", "link-in.txt");
 	fx_symlink("sub", "link-in-dir");
@@ -428,6 +444,11 @@ check_file(struct http_response *resp, const char *what, const char *type,
 	ck_assert_int_eq(resp->offset, 0);
 	ck_assert_int_eq(resp->content_length, (off_t)strlen(body));
 	ck_assert_int_eq(resp->last_modified, st.st_mtime);
+	/* RFC 9110 §8.8: every file goes out with its validators. */
+	ck_assert_msg(resp->etag_len > 2 && resp->etag[0] == '"' &&
+	    resp->etag[resp->etag_len - 1] == '"', "%s: no strong ETag", what);
+	ck_assert_msg(resp->accept_ranges, "%s: no Accept-Ranges", what);
+	ck_assert(!resp->content_range);
 	ck_assert_msg(resp->content_type != NULL &&
 	    strcmp(resp->content_type, type) == 0, "%s: type %s, want %s",
 	    what, resp->content_type ? resp->content_type : "(null)", type);
@@ -641,6 +662,806 @@ START_TEST(test_open_root)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Validators, preconditions, ranges (RFC 9110 §8.8, §13, §14) */
+
+/* A slice over a NUL-terminated string (the tests' header buffer). */
+static struct http_slice
+slice(const char *s)
+{
+	struct http_slice sl = { s, strlen(s) };
+
+	return sl;
+}
+
+/* A request for path with no conditional or range fields yet. */
+static void
+req_init(struct http_request *req, enum http_method method,
+    const char *path)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->path = slice(path);
+	req->version = HTTP_VERSION_11;
+	req->keep_alive = true;
+}
+
+/* Adds one line of If-Match or If-None-Match. */
+static void
+add_line(struct http_field_list *f, const char *value)
+{
+	ck_assert_uint_lt(f->n, HTTP_LIST_LINES_MAX);
+	f->line[f->n++] = slice(value);
+}
+
+static int
+serve_req(const struct http_request *req, struct http_response *resp)
+{
+	int status;
+
+	http_response_init(resp);
+	resp->keep_alive = true;
+	resp->head_only = req->method == HTTP_METHOD_HEAD;
+	status = static_serve(&cfg, root_fd, req, resp);
+	ck_assert_int_eq(resp->status, status);
+	ck_assert(resp->keep_alive);
+	return status;
+}
+
+/* Closes the file a response holds, if any. */
+static void
+resp_close(struct http_response *resp)
+{
+	if (resp->fd != -1)
+		ck_assert_int_eq(close(resp->fd), 0);
+	resp->fd = -1;
+}
+
+/* The ETag of a 200 for path, NUL-terminated in out; closes the file. */
+static void
+etag_of(const char *path, char out[HTTP_ETAG_MAX + 1])
+{
+	struct http_request req;
+	struct http_response resp;
+
+	req_init(&req, HTTP_METHOD_GET, path);
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	ck_assert_uint_gt(resp.etag_len, 0);
+	ck_assert_uint_le(resp.etag_len, HTTP_ETAG_MAX);
+	memcpy(out, resp.etag, resp.etag_len);
+	out[resp.etag_len] = '\0';
+	resp_close(&resp);
+}
+
+/* The Last-Modified of a file under the root, as an IMF-fixdate. */
+static void
+date_of(const char *rel, time_t delta, char out[HTTP_DATE_LEN])
+{
+	char p[2 * PATH_MAX];
+	struct stat st;
+
+	unit_path(p, sizeof(p), root, rel);
+	ck_assert_int_eq(stat(p, &st), 0);
+	http_date_format(st.st_mtime + delta, out);
+	ck_assert_uint_eq(strlen(out), HTTP_DATE_LEN - 1);
+}
+
+/* Sets the modification time of a file under the root. */
+static void
+set_mtime(const char *rel, time_t sec, long nsec)
+{
+	struct timespec ts[2];
+	char p[2 * PATH_MAX];
+
+	unit_path(p, sizeof(p), root, rel);
+	ts[0].tv_sec = sec;
+	ts[0].tv_nsec = nsec;
+	ts[1] = ts[0];
+	ck_assert_msg(utimensat(AT_FDCWD, p, ts, 0) == 0, "utimensat %s: %s",
+	    p, strerror(errno));
+}
+
+/*
+ * RFC 9110 §8.8.3: a strong ETag, quoted; RFC 9110 §8.8.2: Last-Modified;
+ * RFC 9110 §14.3: Accept-Ranges.  The tag is "ino-size-mtime_ns" in hex.
+ */
+START_TEST(test_validators)
+{
+	struct http_request req;
+	struct http_response resp;
+	char want[HTTP_ETAG_MAX + 1];
+	struct stat st;
+
+	for (int h = 0; h < 2; h++) {
+		req_init(&req, h ? HTTP_METHOD_HEAD : HTTP_METHOD_GET,
+		    "/alpha.txt");
+		ck_assert_int_eq(serve_req(&req, &resp), 200);
+		ck_assert_int_eq(resp.body, HTTP_BODY_FILE);
+		ck_assert_int_ge(resp.fd, 0);
+		ck_assert_int_eq(fstat(resp.fd, &st), 0);
+		snprintf(want, sizeof(want), "\"%llx-%llx-%llx\"",
+		    (unsigned long long)st.st_ino,
+		    (unsigned long long)st.st_size,
+		    (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL +
+		    (unsigned long long)st.st_mtim.tv_nsec);
+		ck_assert_uint_eq(resp.etag_len, strlen(want));
+		ck_assert_msg(memcmp(resp.etag, want, resp.etag_len) == 0,
+		    "ETag %.*s, want %s", (int)resp.etag_len, resp.etag, want);
+		/* Strong: no "W/" prefix. */
+		ck_assert_int_eq(resp.etag[0], '"');
+		ck_assert_int_eq(resp.last_modified, st.st_mtime);
+		ck_assert(resp.accept_ranges);
+		ck_assert(!resp.content_range);
+		ck_assert_int_eq(resp.content_length, ALPHA_LEN);
+		ck_assert_str_eq(resp.content_type, "text/plain");
+		resp_close(&resp);
+	}
+
+	/* The same file, unchanged: the same tag. */
+	etag_of("/alpha.txt", want);
+	{
+		char again[HTTP_ETAG_MAX + 1];
+
+		etag_of("/alpha.txt", again);
+		ck_assert_str_eq(again, want);
+	}
+}
+END_TEST
+
+/* RFC 9110 §8.8.3: the tag must change when the representation does. */
+START_TEST(test_etag_changes)
+{
+	char t1[HTTP_ETAG_MAX + 1], t2[HTTP_ETAG_MAX + 1];
+	char t3[HTTP_ETAG_MAX + 1], t4[HTTP_ETAG_MAX + 1];
+	char t5[HTTP_ETAG_MAX + 1];
+	char from[2 * PATH_MAX], to[2 * PATH_MAX];
+
+	unit_write_file(root, "etag.txt", "12345");
+	set_mtime("etag.txt", 1000000000, 0);
+	etag_of("/etag.txt", t1);
+
+	/* Same size, other bytes, another mtime (nanoseconds only). */
+	unit_write_file(root, "etag.txt", "abcde");
+	set_mtime("etag.txt", 1000000000, 500);
+	etag_of("/etag.txt", t2);
+	ck_assert_msg(strcmp(t1, t2) != 0, "mtime changed, ETag %s kept", t1);
+
+	/* Another size, the same mtime. */
+	unit_write_file(root, "etag.txt", "abcdef");
+	set_mtime("etag.txt", 1000000000, 500);
+	etag_of("/etag.txt", t3);
+	ck_assert_msg(strcmp(t2, t3) != 0, "size changed, ETag %s kept", t2);
+
+	/* Replaced by another file of the same size and mtime: the inode. */
+	unit_write_file(root, "etag.new", "ABCDEF");
+	set_mtime("etag.new", 1000000000, 500);
+	unit_path(from, sizeof(from), root, "etag.new");
+	unit_path(to, sizeof(to), root, "etag.txt");
+	ck_assert_int_eq(rename(from, to), 0);
+	etag_of("/etag.txt", t4);
+	ck_assert_msg(strcmp(t3, t4) != 0, "inode changed, ETag %s kept", t3);
+
+	/* Nothing changed: the tag is stable. */
+	etag_of("/etag.txt", t5);
+	ck_assert_str_eq(t4, t5);
+}
+END_TEST
+
+/* RFC 9110 §15.4.5: a 304 has no content but keeps the validators. */
+static void
+check_304(struct http_response *resp, const char *etag, const char *what)
+{
+	char p[2 * PATH_MAX];
+	struct stat st;
+
+	ck_assert_msg(resp->status == 304, "%s: status %d", what,
+	    resp->status);
+	ck_assert_msg(resp->body == HTTP_BODY_NONE, "%s: body kind %d", what,
+	    (int)resp->body);
+	ck_assert_msg(resp->fd == -1, "%s: fd %d", what, resp->fd);
+	ck_assert_msg(resp->content_length == -1, "%s: Content-Length %lld",
+	    what, (long long)resp->content_length);
+	ck_assert_ptr_null(resp->content_type);
+	ck_assert(!resp->content_range);
+	ck_assert_uint_eq(resp->etag_len, strlen(etag));
+	ck_assert_msg(memcmp(resp->etag, etag, resp->etag_len) == 0,
+	    "%s: ETag %.*s, want %s", what, (int)resp->etag_len, resp->etag,
+	    etag);
+	unit_path(p, sizeof(p), root, "alpha.txt");
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(resp->last_modified, st.st_mtime);
+}
+
+START_TEST(test_if_none_match)
+{
+	struct http_request req;
+	struct http_response resp;
+	char tag[HTTP_ETAG_MAX + 1], weak[HTTP_ETAG_MAX + 8];
+	char list[2 * HTTP_ETAG_MAX + 16];
+	int before;
+
+	etag_of("/alpha.txt", tag);
+	snprintf(weak, sizeof(weak), "W/%s", tag);
+	snprintf(list, sizeof(list), "\"other\", %s", tag);
+	before = unit_count_fds();
+
+	/* RFC 9110 §13.1.2: the tag matches -> 304, the file closed. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_none_match, tag);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "If-None-Match: tag");
+	ck_assert_int_eq(unit_count_fds(), before);
+
+	req.method = HTTP_METHOD_HEAD;
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "HEAD If-None-Match: tag");
+
+	/* The weak comparison: W/"tag" matches "tag". */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_none_match, weak);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "If-None-Match: weak tag");
+
+	/* "*" matches any current representation. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_none_match, "*");
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "If-None-Match: *");
+
+	/* A match anywhere in the list, or in a second field line. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_none_match, list);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "If-None-Match: list");
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_none_match, "\"other\"");
+	add_line(&req.if_none_match, tag);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "If-None-Match: two lines");
+	ck_assert_int_eq(unit_count_fds(), before);
+
+	/* No match: the 200 as usual. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_none_match, "\"other\"");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	ck_assert_int_eq(resp.body, HTTP_BODY_FILE);
+	ck_assert_int_ge(resp.fd, 0);
+	ck_assert_int_eq(resp.content_length, ALPHA_LEN);
+	resp_close(&resp);
+	ck_assert_int_eq(unit_count_fds(), before);
+}
+END_TEST
+
+/* 412 and 416 leave a bodiless response that the caller (the router)
+ * turns into an error page; afterwards no file may be open. */
+static void
+finish_error(struct http_response *resp, int status, int fds_before)
+{
+	ck_assert_int_eq(resp->status, status);
+	http_response_error(resp, status);
+	ck_assert_int_eq(resp->fd, -1);
+	ck_assert_int_eq(unit_count_fds(), fds_before);
+}
+
+START_TEST(test_if_match)
+{
+	struct http_request req;
+	struct http_response resp;
+	char tag[HTTP_ETAG_MAX + 1], weak[HTTP_ETAG_MAX + 8];
+	char date[HTTP_DATE_LEN];
+	int before;
+
+	etag_of("/alpha.txt", tag);
+	snprintf(weak, sizeof(weak), "W/%s", tag);
+	before = unit_count_fds();
+
+	/* RFC 9110 §13.1.1: no current tag matches -> 412. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_match, "\"other\"");
+	ck_assert_int_eq(serve_req(&req, &resp), 412);
+	ck_assert_int_ne(resp.body, HTTP_BODY_RANGES);
+	finish_error(&resp, 412, before);
+
+	/* The strong comparison: a weak tag never matches. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_match, weak);
+	ck_assert_int_eq(serve_req(&req, &resp), 412);
+	finish_error(&resp, 412, before);
+
+	/* 412 wins over a Range and over If-None-Match (§13.2.2 order). */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_match, "\"other\"");
+	add_line(&req.if_none_match, tag);
+	req.range = slice("bytes=0-0");
+	ck_assert_int_eq(serve_req(&req, &resp), 412);
+	ck_assert(!resp.content_range);
+	finish_error(&resp, 412, before);
+
+	/* The tag itself, and "*": the 200. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_match, tag);
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	resp_close(&resp);
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_match, "*");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	resp_close(&resp);
+
+	/* RFC 9110 §13.1.4: modified since the date -> 412. */
+	date_of("alpha.txt", -1, date);
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.if_unmodified_since = slice(date);
+	ck_assert_int_eq(serve_req(&req, &resp), 412);
+	finish_error(&resp, 412, before);
+	/* Not modified since: the 200. */
+	date_of("alpha.txt", 0, date);
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.if_unmodified_since = slice(date);
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	resp_close(&resp);
+	ck_assert_int_eq(unit_count_fds(), before);
+}
+END_TEST
+
+START_TEST(test_if_modified_since)
+{
+	struct http_request req;
+	struct http_response resp;
+	char tag[HTTP_ETAG_MAX + 1], date[HTTP_DATE_LEN];
+	int before;
+
+	etag_of("/alpha.txt", tag);
+	before = unit_count_fds();
+
+	/* RFC 9110 §13.1.3: "earlier or equal to the date" -> 304. */
+	date_of("alpha.txt", 0, date);
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.if_modified_since = slice(date);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "If-Modified-Since: Last-Modified");
+	ck_assert_int_eq(unit_count_fds(), before);
+
+	date_of("alpha.txt", 3600, date);
+	req_init(&req, HTTP_METHOD_HEAD, "/alpha.txt");
+	req.if_modified_since = slice(date);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	check_304(&resp, tag, "HEAD If-Modified-Since: later");
+
+	/* Modified after the date: the 200. */
+	date_of("alpha.txt", -1, date);
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.if_modified_since = slice(date);
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	resp_close(&resp);
+
+	/* Not a valid HTTP-date: ignored. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.if_modified_since = slice("yesterday");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	resp_close(&resp);
+
+	/* "A recipient MUST ignore If-Modified-Since if the request contains
+	 * an If-None-Match header field". */
+	date_of("alpha.txt", 0, date);
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.if_modified_since = slice(date);
+	add_line(&req.if_none_match, "\"other\"");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	resp_close(&resp);
+	ck_assert_int_eq(unit_count_fds(), before);
+}
+END_TEST
+
+/* A 206 of one range: the file from its offset, with Content-Range. */
+static void
+check_206(struct http_response *resp, uint64_t first, uint64_t last,
+    const char *what)
+{
+	char got[ALPHA_LEN + 1];
+	ssize_t n;
+
+	ck_assert_msg(resp->status == 206, "%s: status %d", what,
+	    resp->status);
+	ck_assert_msg(resp->body == HTTP_BODY_FILE, "%s: body kind %d", what,
+	    (int)resp->body);
+	ck_assert_int_ge(resp->fd, 0);
+	ck_assert_msg(resp->offset == (off_t)first, "%s: offset %lld", what,
+	    (long long)resp->offset);
+	ck_assert_msg(resp->content_length == (off_t)(last - first + 1),
+	    "%s: Content-Length %lld", what, (long long)resp->content_length);
+	ck_assert_msg(resp->content_range && !resp->range_unsatisfied,
+	    "%s: no Content-Range", what);
+	ck_assert_uint_eq(resp->range_first, first);
+	ck_assert_uint_eq(resp->range_last, last);
+	ck_assert_uint_eq(resp->range_complete, ALPHA_LEN);
+	/* RFC 9110 §15.3.7: the validators a 200 would have had. */
+	ck_assert_uint_gt(resp->etag_len, 0);
+	ck_assert_int_gt(resp->last_modified, 0);
+	ck_assert_str_eq(resp->content_type, "text/plain");
+	n = pread(resp->fd, got, (size_t)resp->content_length, resp->offset);
+	ck_assert_int_eq(n, resp->content_length);
+	ck_assert(memcmp(got, ALPHA + first, (size_t)n) == 0);
+	resp_close(resp);
+}
+
+static const struct {
+	const char *range;
+	uint64_t first, last;
+	const char *note;
+} single_ranges[] = {
+	{ "bytes=0-4", 0, 4, "RFC 9110 14.1.2: int-range" },
+	{ "bytes=25-25", 25, 25, "the last byte" },
+	{ "bytes=20-", 20, 25, "open-ended" },
+	{ "bytes=-3", 23, 25, "suffix-range" },
+	{ "bytes=-100", 0, 25, "suffix longer than the file: all of it" },
+	{ "bytes=10-1000", 10, 25, "last-pos past the end: clipped" },
+	{ "BYTES=1-2", 1, 2, "range-unit is case-insensitive" },
+	{ "bytes=0-4,3-8", 0, 8, "overlapping: merged into one" },
+	{ "bytes=5-6,0-4", 0, 6, "adjacent and out of order: merged" },
+	{ "bytes=2-3,100-200", 2, 3, "the unsatisfiable one dropped" },
+};
+
+START_TEST(test_range_single)
+{
+	struct http_request req;
+	struct http_response resp;
+	int before = unit_count_fds();
+
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.range = slice(single_ranges[_i].range);
+	serve_req(&req, &resp);
+	check_206(&resp, single_ranges[_i].first, single_ranges[_i].last,
+	    single_ranges[_i].note);
+	ck_assert_int_eq(unit_count_fds(), before);
+}
+END_TEST
+
+/* Range values that must be ignored: the whole file, 200. */
+static const struct {
+	const char *range;
+	const char *note;
+} ignored_ranges[] = {
+	{ "bytes=5-1", "last < first: invalid" },
+	{ "items=0-4", "an unknown range unit" },
+	{ "bytes=a-b", "not numbers" },
+	{ "bytes 0-4", "no '='" },
+	{ "bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7,8-8,9-9,10-10,11-11,"
+	    "12-12,13-13,14-14,15-15,16-16,17-17,18-18,19-19,20-20,21-21,"
+	    "22-22,23-23,24-24,25-25,0-0,1-1,2-2,3-3,4-4,5-5,6-6",
+	    "more than RANGE_SPECS_MAX specs" },
+};
+
+START_TEST(test_range_ignored)
+{
+	struct http_request req;
+	struct http_response resp;
+
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.range = slice(ignored_ranges[_i].range);
+	ck_assert_msg(serve_req(&req, &resp) == 200, "%s: %d",
+	    ignored_ranges[_i].note, resp.status);
+	ck_assert_int_eq(resp.body, HTTP_BODY_FILE);
+	ck_assert_int_eq(resp.offset, 0);
+	ck_assert_int_eq(resp.content_length, ALPHA_LEN);
+	ck_assert(!resp.content_range);
+	resp_close(&resp);
+}
+END_TEST
+
+/* RFC 9110 §14.2: "A server MUST ignore a Range header field received
+ * with a request method that is unrecognized or for which range
+ * handling is not defined" -- only GET defines it. */
+START_TEST(test_range_head)
+{
+	struct http_request req;
+	struct http_response resp;
+
+	req_init(&req, HTTP_METHOD_HEAD, "/alpha.txt");
+	req.range = slice("bytes=0-4");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	ck_assert_int_eq(resp.content_length, ALPHA_LEN);
+	ck_assert_int_eq(resp.offset, 0);
+	ck_assert(!resp.content_range);
+	ck_assert(resp.accept_ranges);
+	resp_close(&resp);
+
+	/* Nor does HEAD get a 416 for a range beyond the end. */
+	req.range = slice("bytes=100-");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	ck_assert(!resp.content_range);
+	resp_close(&resp);
+}
+END_TEST
+
+/* RFC 9110 §14.6: several ranges -> multipart/byteranges. */
+START_TEST(test_range_multipart)
+{
+	struct http_request req;
+	struct http_response resp;
+	char boundary[64];
+	uint64_t want;
+	int before = unit_count_fds();
+
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.range = slice("bytes=20-21,0-1,5-6");
+	ck_assert_int_eq(serve_req(&req, &resp), 206);
+	ck_assert_int_eq(resp.body, HTTP_BODY_RANGES);
+	ck_assert_int_ge(resp.fd, 0);
+	/* The parts say their ranges; the response itself does not. */
+	ck_assert(!resp.content_range);
+	ck_assert_ptr_nonnull(resp.ranges);
+	ck_assert_uint_eq(resp.ranges->n, 3);
+	/* Sorted by first byte (RFC 9110 §15.3.7.2 lets us coalesce). */
+	ck_assert_uint_eq(resp.ranges->r[0].first, 0);
+	ck_assert_uint_eq(resp.ranges->r[0].last, 1);
+	ck_assert_uint_eq(resp.ranges->r[1].first, 5);
+	ck_assert_uint_eq(resp.ranges->r[1].last, 6);
+	ck_assert_uint_eq(resp.ranges->r[2].first, 20);
+	ck_assert_uint_eq(resp.ranges->r[2].last, 21);
+	ck_assert_uint_eq(resp.range_complete, ALPHA_LEN);
+	/* The parts carry the file's type. */
+	ck_assert_str_eq(resp.content_type, "text/plain");
+	ck_assert_ptr_nonnull(resp.boundary);
+	ck_assert_uint_eq(strlen(resp.boundary), 10 + 16);
+	ck_assert(strncmp(resp.boundary, "forkhttpd-", 10) == 0);
+	for (size_t i = 10; i < 26; i++)
+		ck_assert_msg(strchr("0123456789abcdef", resp.boundary[i]) !=
+		    NULL && resp.boundary[i] != '\0', "boundary %s",
+		    resp.boundary);
+	want = range_multipart_length(resp.ranges, resp.boundary,
+	    resp.content_type, ALPHA_LEN);
+	ck_assert_int_eq(resp.content_length, (off_t)want);
+	/* More than the bytes alone: the part headers count too. */
+	ck_assert_int_gt(resp.content_length, 6);
+	ck_assert_uint_gt(resp.etag_len, 0);
+	snprintf(boundary, sizeof(boundary), "%s", resp.boundary);
+	resp_close(&resp);
+
+	/* The next multipart response gets another boundary. */
+	req.range = slice("bytes=0-0,2-2");
+	ck_assert_int_eq(serve_req(&req, &resp), 206);
+	ck_assert_int_eq(resp.body, HTTP_BODY_RANGES);
+	ck_assert_uint_eq(resp.ranges->n, 2);
+	ck_assert_str_ne(resp.boundary, boundary);
+	ck_assert_int_eq(resp.content_length,
+	    (off_t)range_multipart_length(resp.ranges, resp.boundary,
+	    resp.content_type, ALPHA_LEN));
+	resp_close(&resp);
+	ck_assert_int_eq(unit_count_fds(), before);
+}
+END_TEST
+
+/* RFC 9110 §15.5.17: none satisfiable -> 416, "Content-Range: bytes
+ * * /26" (the current length). */
+START_TEST(test_range_unsatisfiable)
+{
+	static const char *const ranges[] = { "bytes=26-", "bytes=100-200",
+	    "bytes=26-30,40-", "bytes=-0" };
+	struct http_request req;
+	struct http_response resp;
+	int before = unit_count_fds();
+
+	for (size_t k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++) {
+		req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+		req.range = slice(ranges[k]);
+		ck_assert_msg(serve_req(&req, &resp) == 416, "%s: %d",
+		    ranges[k], resp.status);
+		ck_assert(resp.content_range);
+		ck_assert(resp.range_unsatisfied);
+		ck_assert_uint_eq(resp.range_complete, ALPHA_LEN);
+		ck_assert_int_ne(resp.body, HTTP_BODY_RANGES);
+		finish_error(&resp, 416, before);
+		/* The error page keeps what the 416 must say. */
+		ck_assert(resp.content_range && resp.range_unsatisfied);
+		ck_assert_uint_eq(resp.range_complete, ALPHA_LEN);
+	}
+}
+END_TEST
+
+/* RFC 9110 §13.1.5: If-Range decides between the range and the whole. */
+START_TEST(test_if_range)
+{
+	struct http_request req;
+	struct http_response resp;
+	char tag[HTTP_ETAG_MAX + 1], weak[HTTP_ETAG_MAX + 8];
+	char date[HTTP_DATE_LEN];
+
+	etag_of("/alpha.txt", tag);
+	snprintf(weak, sizeof(weak), "W/%s", tag);
+
+	/* The current tag, by strong comparison: the range applies. */
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.range = slice("bytes=0-4");
+	req.if_range = slice(tag);
+	serve_req(&req, &resp);
+	check_206(&resp, 0, 4, "If-Range: current tag");
+
+	/* Last-Modified exactly: the range applies. */
+	date_of("alpha.txt", 0, date);
+	req.if_range = slice(date);
+	serve_req(&req, &resp);
+	check_206(&resp, 0, 4, "If-Range: Last-Modified");
+
+	/* Anything else: the whole file, 200. */
+	{
+		char later[HTTP_DATE_LEN];
+		const char *others[] = { "\"other\"", weak, later, "garbage",
+		    "" };
+
+		date_of("alpha.txt", 1, later);
+		for (size_t k = 0; k < sizeof(others) / sizeof(others[0]);
+		    k++) {
+			req.if_range = slice(others[k]);
+			ck_assert_msg(serve_req(&req, &resp) == 200,
+			    "If-Range %s: %d", others[k], resp.status);
+			ck_assert(!resp.content_range);
+			ck_assert_int_eq(resp.offset, 0);
+			ck_assert_int_eq(resp.content_length, ALPHA_LEN);
+			resp_close(&resp);
+		}
+	}
+
+	/* A mismatch does not turn an unsatisfiable range into a 416. */
+	req.range = slice("bytes=100-");
+	req.if_range = slice("\"other\"");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	resp_close(&resp);
+}
+END_TEST
+
+/* The index file found through its directory has validators as well. */
+START_TEST(test_index_validators)
+{
+	struct http_request req;
+	struct http_response resp;
+	char tag[HTTP_ETAG_MAX + 1];
+
+	etag_of("/index.html", tag);
+	req_init(&req, HTTP_METHOD_GET, "/");
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	ck_assert_uint_eq(resp.etag_len, strlen(tag));
+	ck_assert(memcmp(resp.etag, tag, resp.etag_len) == 0);
+	ck_assert(resp.accept_ranges);
+	ck_assert_int_gt(resp.last_modified, 0);
+	resp_close(&resp);
+
+	/* ... and answers its preconditions and ranges. */
+	add_line(&req.if_none_match, tag);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	ck_assert_int_eq(resp.fd, -1);
+	ck_assert_uint_eq(resp.etag_len, strlen(tag));
+	req_init(&req, HTTP_METHOD_GET, "/");
+	req.range = slice("bytes=1-2");
+	ck_assert_int_eq(serve_req(&req, &resp), 206);
+	ck_assert_int_eq(resp.offset, 1);
+	ck_assert_int_eq(resp.content_length, 2);
+	resp_close(&resp);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Directory listings */
+
+/* A configuration for the root loaded as the daemon would load it. */
+static struct config *
+listing_config(bool on)
+{
+	char text[PATH_MAX + 128], err[512];
+	struct config *c;
+
+	snprintf(text, sizeof(text), "document-root = \"%s\"\n%s", root,
+	    on ? "directory-listing = true\n" : "");
+	c = config_load_buf(text, "t.conf", NULL, err, sizeof(err));
+	ck_assert_msg(c != NULL, "config: %s", err);
+	ck_assert(c->directory_listing == on);
+	return c;
+}
+
+static int
+serve_with(const struct config *c, enum http_method method,
+    const char *path, struct http_response *resp)
+{
+	struct http_request req;
+
+	req_init(&req, method, path);
+	http_response_init(resp);
+	resp->keep_alive = true;
+	return static_serve(c, root_fd, &req, resp);
+}
+
+/* Whether the page has needle in it. */
+static bool
+page_has(const struct http_response *resp, const char *needle)
+{
+	return memmem(resp->mem, resp->mem_len, needle, strlen(needle)) !=
+	    NULL;
+}
+
+/* Where needle starts in the page; aborts if it is not there. */
+static size_t
+page_at(const struct http_response *resp, const char *needle)
+{
+	const char *p = memmem(resp->mem, resp->mem_len, needle,
+	    strlen(needle));
+
+	ck_assert_msg(p != NULL, "listing lacks \"%s\":\n%.*s", needle,
+	    (int)resp->mem_len, resp->mem);
+	return (size_t)(p - resp->mem);
+}
+
+START_TEST(test_listing)
+{
+	struct config *c;
+	struct http_response resp;
+	int before;
+
+	ck_assert_int_eq(listing_init(), 0);
+
+	/* Off (the default): a directory without an index is 403. */
+	c = listing_config(false);
+	ck_assert_int_eq(serve_with(c, HTTP_METHOD_GET, "/listdir/", &resp),
+	    403);
+	ck_assert_int_eq(resp.body, HTTP_BODY_NONE);
+	ck_assert_int_eq(resp.fd, -1);
+	config_free(c);
+
+	/* On: the listing, as an in-memory text/html page. */
+	c = listing_config(true);
+	before = unit_count_fds();
+	ck_assert_int_eq(serve_with(c, HTTP_METHOD_GET, "/listdir/", &resp),
+	    200);
+	ck_assert_int_eq(resp.body, HTTP_BODY_MEM);
+	ck_assert_int_eq(resp.fd, -1);
+	ck_assert_ptr_nonnull(resp.mem);
+	ck_assert_uint_gt(resp.mem_len, 0);
+	ck_assert_int_eq(resp.content_length, (off_t)resp.mem_len);
+	ck_assert_msg(resp.content_type != NULL &&
+	    strncmp(resp.content_type, "text/html", 9) == 0, "type %s",
+	    resp.content_type ? resp.content_type : "(null)");
+	/* A generated page is no file: no file validators, no ranges. */
+	ck_assert_uint_eq(resp.etag_len, 0);
+	ck_assert(!resp.accept_ranges);
+	ck_assert_int_eq(unit_count_fds(), before);
+
+	/* The names: directories first, escaped, hidden ones left out. */
+	ck_assert(page_at(&resp, "zdir/") < page_at(&resp, "b.txt"));
+	page_at(&resp, "a&amp;b &lt;i&gt;.txt");
+	ck_assert(!page_has(&resp, "<i>"));
+	ck_assert(!page_has(&resp, ".hidden"));
+	ck_assert(page_at(&resp, "a&amp;b") < page_at(&resp, "b.txt"));
+	page_at(&resp, "/listdir/");
+
+	/* HEAD: the same response, the connection drops the body. */
+	ck_assert_int_eq(serve_with(c, HTTP_METHOD_HEAD, "/listdir/", &resp),
+	    200);
+	ck_assert_int_eq(resp.body, HTTP_BODY_MEM);
+	page_at(&resp, "b.txt");
+
+	/* Another directory: its own names. */
+	ck_assert_int_eq(serve_with(c, HTTP_METHOD_GET, "/noindex/", &resp),
+	    200);
+	page_at(&resp, "a.txt");
+	ck_assert(!page_has(&resp, "b.txt"));
+
+	/* An index file still wins over the listing. */
+	ck_assert_int_eq(serve_with(c, HTTP_METHOD_GET, "/sub/", &resp), 200);
+	ck_assert_int_eq(resp.body, HTTP_BODY_FILE);
+	ck_assert_uint_gt(resp.etag_len, 0);
+	resp_close(&resp);
+
+	/* Without the slash it is still the redirect. */
+	ck_assert_int_eq(serve_with(c, HTTP_METHOD_GET, "/listdir", &resp),
+	    301);
+
+	/* A directory that cannot be read: 403 (root reads anything). */
+	ck_assert_int_eq(serve_with(c, HTTP_METHOD_GET, "/locked/", &resp),
+	    as_root ? 200 : 403);
+	ck_assert_int_eq(resp.fd, -1);
+	ck_assert_int_eq(unit_count_fds(), before);
+	config_free(c);
+}
+END_TEST
+
 /* Each test starts from the default configuration. */
 static void
 cfg_reset(void)
@@ -676,6 +1497,27 @@ static_suite(void)
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_no_fd_leak);
 	tcase_add_test(tc, test_open_root);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("validators");
+	tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+	tcase_add_checked_fixture(tc, cfg_reset, NULL);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_validators);
+	tcase_add_test(tc, test_etag_changes);
+	tcase_add_test(tc, test_if_none_match);
+	tcase_add_test(tc, test_if_match);
+	tcase_add_test(tc, test_if_modified_since);
+	tcase_add_loop_test(tc, test_range_single, 0,
+	    (int)(sizeof(single_ranges) / sizeof(single_ranges[0])));
+	tcase_add_loop_test(tc, test_range_ignored, 0,
+	    (int)(sizeof(ignored_ranges) / sizeof(ignored_ranges[0])));
+	tcase_add_test(tc, test_range_head);
+	tcase_add_test(tc, test_range_multipart);
+	tcase_add_test(tc, test_range_unsatisfiable);
+	tcase_add_test(tc, test_if_range);
+	tcase_add_test(tc, test_index_validators);
+	tcase_add_test(tc, test_listing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,748 @@
+#include "autoconf.h"
+/*
+ * check_chunked.c - chunked_decode() against a table of bodies (each row
+ * names the RFC rule it exercises) and against long generated bodies at
+ * the line and trailer limits.  Every body is fed whole, one byte at a
+ * time, split in two at every point (or many when it is long) and cut at
+ * random points: the result, the bytes used and the data counted must be
+ * the same each time.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chunked.h"
+
+#include "../lib/unit.h"
+
+#define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define TMAX 16384		/* the server's default header-max */
+#define JUNK_USED ((size_t)0xdeadbeef)
+#define JUNK_DATA ((uint64_t)0xdeadbeef)
+
+/*
+ * ck_assert_msg() records its location through a pipe even when it
+ * passes; the feeding loops below call it per byte, so they test first.
+ */
+#define REQUIRE(cond, ...) do {					\
+	if (!(cond))							\
+		ck_abort_msg(__VA_ARGS__);				\
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* Feeding a body in pieces */
+
+struct outcome {
+	enum chunked_result result;
+	size_t used;		/* *used summed over the calls */
+	uint64_t data;		/* *data summed over the calls */
+	uint64_t total;		/* d.total at the end */
+};
+
+/*
+ * Decodes buf[0..len) in pieces ending at cuts[0..ncuts) (ascending, the
+ * last one len; empty pieces allowed), stopping at DONE or ERROR.  Each
+ * piece is an exact-size copy, so a sanitizer build sees any read past
+ * it.  Checks what holds for every call: MORE uses the whole piece, the
+ * data is part of what was used, d.total adds the data up.
+ */
+static struct outcome
+feed(const char *buf, size_t len, size_t trailer_max, const size_t *cuts,
+    size_t ncuts, const char *what)
+{
+	struct chunked_decoder d;
+	struct outcome o = { CHUNKED_MORE, 0, 0, 0 };
+	size_t start = 0;
+
+	chunked_init(&d, trailer_max);
+	for (size_t k = 0; k < ncuts; k++) {
+		size_t n = cuts[k] - start, used = JUNK_USED;
+		uint64_t data = JUNK_DATA;
+		char *piece = malloc(n > 0 ? n : 1);
+
+		REQUIRE(piece != NULL, "malloc");
+		REQUIRE(cuts[k] >= start && cuts[k] <= len, "%s: bad cut %zu",
+		    what, cuts[k]);
+		if (n > 0)
+			memcpy(piece, buf + start, n);
+		o.result = chunked_decode(&d, piece, n, &used, &data);
+		free(piece);
+		REQUIRE(used <= n, "%s: piece %zu: used %zu of %zu", what, k,
+		    used, n);
+		REQUIRE(data <= used, "%s: piece %zu: %llu data bytes among "
+		    "%zu used", what, k, (unsigned long long)data, used);
+		o.used += used;
+		o.data += data;
+		REQUIRE(d.total == o.data, "%s: piece %zu: total %llu, data so "
+		    "far %llu", what, k, (unsigned long long)d.total,
+		    (unsigned long long)o.data);
+		if (o.result != CHUNKED_MORE)
+			break;
+		REQUIRE(used == n, "%s: MORE used %zu of %zu", what, used, n);
+		start = cuts[k];
+	}
+	o.total = d.total;
+	return o;
+}
+
+static void
+same_outcome(struct outcome a, struct outcome b, const char *what,
+    int line, const char *note)
+{
+	REQUIRE(a.result == b.result && a.used == b.used &&
+	    a.data == b.data && a.total == b.total,
+	    "line %d (%s): %s gives result %d used %zu data %llu, whole "
+	    "gives %d %zu %llu", line, note, what, b.result, b.used,
+	    (unsigned long long)b.data, a.result, a.used,
+	    (unsigned long long)a.data);
+}
+
+/* xorshift32: reproducible "random" cuts, seeded per body. */
+static uint32_t
+next_random(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Feeds buf whole, then byte by byte, in two pieces at every split point
+ * (at 200 random ones when the body is long) and in up to 8 pieces at
+ * random points; all must agree.  Returns the whole-body outcome.
+ */
+static struct outcome
+feed_all_ways(const char *buf, size_t len, size_t trailer_max, int line,
+    const char *note)
+{
+	size_t whole_cut = len, two[2], many[8];
+	size_t *bytes = malloc((len > 0 ? len : 1) * sizeof(size_t));
+	struct outcome whole, o;
+	uint32_t seed = 0x9e3779b9u ^ (uint32_t)line;
+	char what[64];
+
+	ck_assert_ptr_nonnull(bytes);
+	whole = feed(buf, len, trailer_max, &whole_cut, 1, "whole");
+
+	for (size_t i = 0; i < len; i++)
+		bytes[i] = i + 1;
+	o = feed(buf, len, trailer_max, bytes, len, "byte by byte");
+	same_outcome(whole, o, "byte by byte", line, note);
+	free(bytes);
+
+	for (size_t i = 0; i <= len && i <= 200; i++) {
+		two[0] = len <= 200 ? i : next_random(&seed) % (len + 1);
+		two[1] = len;
+		snprintf(what, sizeof(what), "split at %zu", two[0]);
+		o = feed(buf, len, trailer_max, two, 2, what);
+		same_outcome(whole, o, what, line, note);
+	}
+
+	for (int round = 0; round < 8; round++) {
+		size_t n = 1 + next_random(&seed) % 8;
+
+		for (size_t k = 0; k + 1 < n; k++)
+			many[k] = next_random(&seed) % (len + 1);
+		many[n - 1] = len;
+		qsort(many, n, sizeof(many[0]), cmp_size);
+		snprintf(what, sizeof(what), "%zu random pieces (round %d)", n,
+		    round);
+		o = feed(buf, len, trailer_max, many, n, what);
+		same_outcome(whole, o, what, line, note);
+	}
+	return whole;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table */
+
+struct row {
+	int line;
+	const char *raw;
+	size_t len;
+	size_t trailer_max;
+	enum chunked_result result;
+	size_t used;		/* DONE: the body's end; ERROR: the bad byte */
+	uint64_t data;
+	const char *rfc;
+};
+
+/* A whole body and nothing after it. */
+#define DONE(raw, data, rfc) \
+	{ __LINE__, raw, sizeof(raw) - 1, TMAX, CHUNKED_DONE, \
+	  sizeof(raw) - 1, data, rfc }
+/* A body followed by bytes that are not its own. */
+#define PIPE(body, next, data, rfc) \
+	{ __LINE__, body next, sizeof(body next) - 1, TMAX, CHUNKED_DONE, \
+	  sizeof(body) - 1, data, rfc }
+/* A body under a trailer limit. */
+#define DONET(raw, tmax, data, rfc) \
+	{ __LINE__, raw, sizeof(raw) - 1, tmax, CHUNKED_DONE, \
+	  sizeof(raw) - 1, data, rfc }
+/* A body not finished yet: all of it used. */
+#define MORE(raw, data, rfc) \
+	{ __LINE__, raw, sizeof(raw) - 1, TMAX, CHUNKED_MORE, \
+	  sizeof(raw) - 1, data, rfc }
+/*
+ * Not the chunked coding: the byte at offset `at` is the first that does
+ * not fit.  (chunked.h leaves *used on ERROR open; the decoder sets it
+ * to that offset, and pinning it makes each row fail for its own reason.)
+ */
+#define ERR(raw, at, data, rfc) \
+	{ __LINE__, raw, sizeof(raw) - 1, TMAX, CHUNKED_ERROR, at, data, rfc }
+#define ERRT(raw, tmax, at, data, rfc) \
+	{ __LINE__, raw, sizeof(raw) - 1, tmax, CHUNKED_ERROR, at, data, rfc }
+
+#define END "0\r\n\r\n"
+#define HELLO "\r\nhello\r\n" END
+
+static const struct row rows[] = {
+	/* Chunks and sizes. */
+	DONE(END, 0,
+	    "RFC 9112 §7.1 last-chunk then the final CRLF: an empty body"),
+	DONE("5" HELLO, 5, "RFC 9112 §7.1 one chunk"),
+	DONE("5\r\nhello\r\n6\r\n world\r\n1\r\n!\r\n" END, 12,
+	    "RFC 9112 §7.1 *chunk: several chunks"),
+	DONE("a\r\n0123456789\r\n" END, 10,
+	    "RFC 9112 §7.1 chunk-size = 1*HEXDIG, lowercase"),
+	DONE("A\r\n0123456789\r\n" END, 10,
+	    "RFC 9112 §7.1 chunk-size = 1*HEXDIG, uppercase (RFC 5234 "
+	    "HEXDIG is case-insensitive)"),
+	DONE("1a\r\nabcdefghijklmnopqrstuvwxyz\r\n" END, 26,
+	    "RFC 9112 §7.1 chunk-size is hexadecimal: 1a = 26"),
+	DONE("1A\r\nabcdefghijklmnopqrstuvwxyz\r\n" END, 26,
+	    "RFC 9112 §7.1 chunk-size is hexadecimal: 1A = 26"),
+	DONE("10\r\n0123456789abcdef\r\n" END, 16,
+	    "RFC 9112 §7.1 chunk-size is hexadecimal: 10 = 16, not 10"),
+	DONE("0005" HELLO, 5, "RFC 9112 §7.1 1*HEXDIG: leading zeros"),
+	DONE("00000000000000000000000005" HELLO, 5,
+	    "RFC 9112 §7.1 leading zeros past 16 digits do not overflow"),
+	DONE("000\r\n\r\n", 0, "RFC 9112 §7.1 last-chunk = 1*(\"0\")"),
+	DONE("6\r\n\r\n\0\n\rx\r\n" END, 6,
+	    "RFC 9112 §7.1 chunk-data = 1*OCTET: CR, LF, NUL are data"),
+	DONE("2\r\n\xff\x80\r\n" END, 2,
+	    "RFC 9112 §7.1 chunk-data = 1*OCTET: any byte"),
+
+	/* Chunk extensions. */
+	DONE("5;foo" HELLO, 5,
+	    "RFC 9112 §7.1.1 chunk-ext-name without a value"),
+	DONE("5;foo=bar" HELLO, 5,
+	    "RFC 9112 §7.1.1 chunk-ext-val = token"),
+	DONE("5;foo=\"bar baz\"" HELLO, 5,
+	    "RFC 9112 §7.1.1 chunk-ext-val = quoted-string"),
+	DONE("5;foo=\"\"" HELLO, 5,
+	    "RFC 9110 §5.6.4 an empty quoted-string"),
+	DONE("5;a=1;b;c=\"x;y=z\"" HELLO, 5,
+	    "RFC 9112 §7.1.1 several extensions; ';' '=' in a quoted-string"),
+	DONE("5 ; foo = bar ; baz" HELLO, 5,
+	    "RFC 9112 §7.1.1 BWS around ';' and '='"),
+	DONE("5\t;\tfoo\t=\t\"q\"\t;x" HELLO, 5,
+	    "RFC 9110 §5.6.3 BWS includes HTAB"),
+	DONE("5;q=\"a\\\"b\\\\c\\\t\"" HELLO, 5,
+	    "RFC 9110 §5.6.4 quoted-pair: escaped DQUOTE, backslash, HTAB"),
+	DONE("5;q=\"caf\xc3\xa9\\\xff\"" HELLO, 5,
+	    "RFC 9110 §5.6.4 qdtext and quoted-pair take obs-text"),
+	DONE("5;!#$%&'*+-.^_`|~09azAZ=!#$%&'*+-.^_`|~09azAZ" HELLO, 5,
+	    "RFC 9110 §5.6.2 every tchar in a name and a token value"),
+	DONE("0;last=\"yes\"\r\n\r\n", 0,
+	    "RFC 9112 §7.1 last-chunk = 1*(\"0\") [ chunk-ext ] CRLF"),
+
+	/* Trailers. */
+	DONE("0\r\nExpires: never\r\n\r\n", 0,
+	    "RFC 9112 §7.1.2 a trailer field"),
+	DONE("3\r\nabc\r\n0\r\nA: 1\r\nB-c: two words\r\n\r\n", 3,
+	    "RFC 9112 §7.1.2 trailer-section = *( field-line CRLF )"),
+	DONE("0\r\nA:\r\n\r\n", 0,
+	    "RFC 9110 §5.5 field-value may be empty"),
+	DONE("0\r\nA:x\r\n\r\n", 0,
+	    "RFC 9112 §5 field-line = field-name \":\" OWS ...: OWS optional"),
+	DONE("0\r\nA:\tx\xff y\"\\ \t\r\n\r\n", 0,
+	    "RFC 9110 §5.5 value: VCHAR, obs-text, SP, HTAB, trailing OWS"),
+	DONE("0\r\nA::b:\r\n\r\n", 0,
+	    "RFC 9110 §5.5 ':' is a VCHAR, allowed in the value"),
+	DONET(END, 0, 0,
+	    "RFC 9112 §7.1 the final CRLF is not part of trailer-section"),
+	DONET("0\r\nA: 123\r\n\r\n", 8, 0,
+	    "trailer section of exactly trailer_max bytes (CRLF counted)"),
+	DONET("0\r\nA:1\r\nB:2\r\n\r\n", 10, 0,
+	    "trailer_max bounds all field lines together"),
+
+	/* What follows the body is not the body's. */
+	PIPE(END, "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 0,
+	    "RFC 9112 §7.1 the body ends at the final CRLF: a pipelined "
+	    "request follows"),
+	PIPE("5\r\nhello\r\n0\r\nT: 1\r\n\r\n", "POST /", 5,
+	    "RFC 9112 §7.1 the body ends after the trailer's final CRLF"),
+	PIPE(END, "\r\n", 0,
+	    "RFC 9112 §7.1 one final CRLF: another is the next message's"),
+	PIPE("3\r\nabc\r\n" END, "3\r\nabc\r\n" END, 3,
+	    "RFC 9112 §7.1 a second body is not consumed"),
+	PIPE(END, "\0\n\r", 0,
+	    "RFC 9112 §7.1 bytes after the body are never looked at"),
+
+	/* Unfinished bodies. */
+	MORE("", 0, "RFC 9112 §7.1 nothing yet"),
+	MORE("5", 0, "RFC 9112 §7.1 chunk-size may go on"),
+	MORE("5\r\nhel", 3, "RFC 9112 §7.1 chunk-data in progress"),
+	MORE("5\r\nhello", 5, "RFC 9112 §7.1 the CRLF after the data"),
+	MORE("5\r\nhello\r\n", 5, "RFC 9112 §7.1 *chunk last-chunk"),
+	MORE("5\r\nhello\r\n0\r\n", 5, "RFC 9112 §7.1 the final CRLF"),
+	MORE("0\r\nA: 1\r\n", 0, "RFC 9112 §7.1.2 more trailer or CRLF"),
+	MORE("0\r\n\r", 0, "RFC 9112 §2.2 CR waits for its LF"),
+	MORE("5;q=\"a", 0, "RFC 9110 §5.6.4 inside a quoted-string"),
+	MORE("7fffffffffffffff\r\nabc", 3,
+	    "RFC 9112 §7.1 the largest size accepted: INT64_MAX"),
+	MORE("7FFFFFFFFFFFFFFF;x\r\nab", 2,
+	    "RFC 9112 §7.1 INT64_MAX in uppercase, with an extension"),
+
+	/* The CRLF after chunk-data. */
+	ERR("5\r\nhelloX\r\n" END, 8, 5,
+	    "RFC 9112 §7.1 chunk-data CRLF: CRLF required after the data"),
+	ERR("5\r\nhelloworld\r\n" END, 8, 5,
+	    "RFC 9112 §7.1 more data than chunk-size"),
+	ERR("5\r\nhell\r\n" END, 8, 5,
+	    "RFC 9112 §7.1 less data than chunk-size: CR LF become data"),
+	ERR("5\r\nhello\n" END, 8, 5,
+	    "RFC 9112 §2.2 no bare LF after the data"),
+	ERR("5\r\nhello\r0\r\n\r\n", 9, 5,
+	    "RFC 9112 §2.2 no bare CR after the data"),
+	ERR("5\r\nhello" END, 8, 5,
+	    "RFC 9112 §7.1 the last-chunk does not replace the data's CRLF"),
+
+	/* chunk-size. */
+	ERR("0x10\r\n0123456789abcdef\r\n" END, 1, 0,
+	    "RFC 9112 §7.1 chunk-size = 1*HEXDIG: no 0x prefix"),
+	ERR("0X10\r\n0123456789abcdef\r\n" END, 1, 0,
+	    "RFC 9112 §7.1 chunk-size = 1*HEXDIG: no 0X prefix"),
+	ERR("-5" HELLO, 0, 0, "RFC 9112 §7.1 chunk-size: no sign"),
+	ERR("+5" HELLO, 0, 0, "RFC 9112 §7.1 chunk-size: no sign"),
+	ERR("-0\r\n\r\n", 0, 0, "RFC 9112 §7.1 last-chunk: no sign"),
+	ERR(" 5" HELLO, 0, 0,
+	    "RFC 9112 §7.1 no whitespace before chunk-size"),
+	ERR("\t5" HELLO, 0, 0,
+	    "RFC 9112 §7.1 no whitespace before chunk-size"),
+	ERR("\r\n" END, 0, 0, "RFC 9112 §7.1 chunk-size is not empty"),
+	ERR(";a=b" HELLO, 0, 0,
+	    "RFC 9112 §7.1 chunk-size is not empty, even with chunk-ext"),
+	ERR("g\r\n" END, 0, 0, "RFC 9112 §7.1 'g' is no HEXDIG"),
+	ERR("1 0\r\n0123456789abcdef\r\n" END, 2, 0,
+	    "RFC 9112 §7.1 no space inside chunk-size"),
+	ERR("5 " HELLO, 2, 0,
+	    "RFC 9112 §7.1.1 BWS only before ';': no whitespace before CRLF"),
+	ERR("10000000000000000\r\n", 16, 0,
+	    "RFC 9112 §7.1 overflow: 17 hex digits = 2^64"),
+	ERR("8000000000000000\r\n", 15, 0,
+	    "RFC 9112 §7.1 overflow: 2^63 is past INT64_MAX"),
+	ERR("ffffffffffffffff\r\n", 15, 0,
+	    "RFC 9112 §7.1 overflow: UINT64_MAX"),
+	ERR("1000000000000000000000000005" HELLO, 16, 0,
+	    "RFC 9112 §7.1 overflow: what wraps to 5 is still an error"),
+
+	/* chunk-ext. */
+	ERR("5;" HELLO, 2, 0, "RFC 9112 §7.1.1 chunk-ext-name = token"),
+	ERR("5;=x" HELLO, 2, 0, "RFC 9112 §7.1.1 chunk-ext-name = token"),
+	ERR("5;a=" HELLO, 4, 0,
+	    "RFC 9112 §7.1.1 '=' needs a chunk-ext-val"),
+	ERR("5;a b" HELLO, 4, 0,
+	    "RFC 9112 §7.1.1 after a name: '=', ';' or the CRLF"),
+	ERR("5;a=b c" HELLO, 6, 0,
+	    "RFC 9112 §7.1.1 a token value ends at whitespace"),
+	ERR("5;a =" HELLO, 5, 0,
+	    "RFC 9112 §7.1.1 BWS before '=' still needs a value"),
+	ERR("5;a@=b" HELLO, 3, 0, "RFC 9110 §5.6.2 '@' is no tchar"),
+	ERR("5;a=b@" HELLO, 5, 0, "RFC 9110 §5.6.2 '@' is no tchar"),
+	ERR("5;a=b\"c\"" HELLO, 5, 0,
+	    "RFC 9112 §7.1.1 token / quoted-string, not both"),
+	ERR("5;a=\"x" HELLO, 6, 0,
+	    "RFC 9110 §5.6.4 the quoted-string is closed before the CRLF"),
+	ERR("5;a=\"x\"y" HELLO, 7, 0,
+	    "RFC 9110 §5.6.4 nothing right after the closing DQUOTE"),
+	ERR("5;a=\"\x01\"" HELLO, 5, 0, "RFC 9110 §5.6.4 no CTL in qdtext"),
+	ERR("5;a=\"\x7f\"" HELLO, 5, 0, "RFC 9110 §5.6.4 no DEL in qdtext"),
+	ERR("5;a=\"\\\n\"" HELLO, 6, 0,
+	    "RFC 9110 §5.6.4 quoted-pair cannot escape LF"),
+	ERR("5;a=\"\\\0\"" HELLO, 6, 0,
+	    "RFC 9110 §5.6.4 quoted-pair cannot escape NUL"),
+
+	/* Line ends and NUL outside the data. */
+	ERR("5\nhello\r\n" END, 1, 0,
+	    "RFC 9112 §2.2 no bare LF ending chunk-size"),
+	ERR("0\n\r\n", 1, 0, "RFC 9112 §2.2 no bare LF ending last-chunk"),
+	ERR("0\r\n\n", 3, 0, "RFC 9112 §2.2 no bare LF as the final CRLF"),
+	ERR("0\n\n", 1, 0, "RFC 9112 §2.2 no bare LF anywhere"),
+	ERR("5\rhello\r\n" END, 2, 0,
+	    "RFC 9112 §2.2 no bare CR ending chunk-size"),
+	ERR("0\r\n\rX", 4, 0, "RFC 9112 §2.2 no bare CR as the final CRLF"),
+	ERR("0\r\r\n\r\n", 2, 0, "RFC 9112 §2.2 CR CR LF is no CRLF"),
+	ERR("\0", 0, 0, "RFC 9110 §5.5 no NUL outside the data: first byte"),
+	ERR("5\0" HELLO, 1, 0, "RFC 9110 §5.5 no NUL after chunk-size"),
+	ERR("5;a\0" HELLO, 3, 0, "RFC 9110 §5.5 no NUL in chunk-ext"),
+	ERR("0\r\n\r\0", 4, 0, "RFC 9110 §5.5 no NUL in the final CRLF"),
+	ERR("2\r\nab\r\n\0\r\n\r\n", 7, 2,
+	    "RFC 9110 §5.5 no NUL where a chunk-size starts"),
+
+	/* Trailer section. */
+	ERR("0\r\nA : 1\r\n\r\n", 4, 0,
+	    "RFC 9112 §5.1 no whitespace between field name and colon"),
+	ERR("0\r\nA\t: 1\r\n\r\n", 4, 0,
+	    "RFC 9112 §5.1 no whitespace between field name and colon"),
+	ERR("0\r\nA\r\n\r\n", 4, 0, "RFC 9112 §5 a field-line has a colon"),
+	ERR("0\r\n: x\r\n\r\n", 3, 0, "RFC 9110 §5.1 field-name = token"),
+	ERR("0\r\nA@: x\r\n\r\n", 4, 0, "RFC 9110 §5.1 field-name = token"),
+	ERR("0\r\nA: 1\r\n  2\r\n\r\n", 9, 0,
+	    "RFC 9112 §5.2 obs-fold (SP) rejected"),
+	ERR("0\r\nA: 1\r\n\t2\r\n\r\n", 9, 0,
+	    "RFC 9112 §5.2 obs-fold (HTAB) rejected"),
+	ERR("0\r\n A: 1\r\n\r\n", 3, 0,
+	    "RFC 9112 §5.2 no whitespace before the first field line"),
+	ERR("0\r\nA: 1\n\r\n", 7, 0,
+	    "RFC 9112 §2.2 no bare LF ending a field line"),
+	ERR("0\r\nA: 1\rx\r\n\r\n", 8, 0,
+	    "RFC 9112 §2.2 no bare CR in a field line"),
+	ERR("0\r\nA: x\0\r\n\r\n", 7, 0,
+	    "RFC 9110 §5.5 no NUL in a field value"),
+	ERR("0\r\nA\0: x\r\n\r\n", 4, 0,
+	    "RFC 9110 §5.5 no NUL in a field name"),
+	ERR("0\r\nA: \x7f\r\n\r\n", 6, 0,
+	    "RFC 9110 §5.5 no DEL in a field value"),
+	ERR("0\r\nA: \x01\r\n\r\n", 6, 0,
+	    "RFC 9110 §5.5 no CTL in a field value"),
+	ERR("0\r\nGET / HTTP/1.1\r\n\r\n", 6, 0,
+	    "RFC 9112 §7.1 the final CRLF cannot be skipped"),
+	ERRT("0\r\nA: 1234\r\n\r\n", 8, 11, 0,
+	    "trailer section one byte over trailer_max"),
+	ERRT("0\r\nA:1\r\nB:2\r\n\r\n", 9, 12, 0,
+	    "trailer_max counts across field lines"),
+	ERRT("0\r\nA:1\r\n\r\n", 0, 3, 0,
+	    "trailer_max 0 allows no field line"),
+	ERRT("3\r\nabc\r\n0\r\nAb:\r\n\r\n", 4, 15, 3,
+	    "chunk data does not count against trailer_max"),
+};
+
+START_TEST(test_table)
+{
+	const struct row *r = &rows[_i];
+	struct outcome o = feed_all_ways(r->raw, r->len, r->trailer_max,
+	    r->line, r->rfc);
+
+	ck_assert_msg(o.result == r->result, "line %d (%s): result %d, want "
+	    "%d", r->line, r->rfc, o.result, r->result);
+	ck_assert_msg(o.used == r->used, "line %d (%s): used %zu, want %zu",
+	    r->line, r->rfc, o.used, r->used);
+	ck_assert_msg(o.data == r->data && o.total == r->data,
+	    "line %d (%s): data %llu, total %llu, want %llu", r->line,
+	    r->rfc, (unsigned long long)o.data, (unsigned long long)o.total,
+	    (unsigned long long)r->data);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Generated bodies at the limits */
+
+struct gen {
+	char *buf;
+	size_t len;
+};
+
+static void
+gen_add(struct gen *g, const char *s, size_t n)
+{
+	char *p = realloc(g->buf, g->len + n + 1);
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p + g->len, s, n);
+	g->buf = p;
+	g->len += n;
+	g->buf[g->len] = '\0';
+}
+
+static void
+gen_str(struct gen *g, const char *s)
+{
+	gen_add(g, s, strlen(s));
+}
+
+static void
+gen_fill(struct gen *g, char c, size_t n)
+{
+	char *run = malloc(n > 0 ? n : 1);
+
+	ck_assert_ptr_nonnull(run);
+	memset(run, c, n);
+	gen_add(g, run, n);
+	free(run);
+}
+
+static void
+gen_check(struct gen *g, size_t trailer_max, enum chunked_result result,
+    size_t used, uint64_t data, int line, const char *note)
+{
+	struct outcome o = feed_all_ways(g->buf, g->len, trailer_max, line,
+	    note);
+
+	ck_assert_msg(o.result == result, "line %d (%s): result %d, want %d",
+	    line, note, o.result, result);
+	ck_assert_msg(o.used == used, "line %d (%s): used %zu, want %zu",
+	    line, note, o.used, used);
+	ck_assert_msg(o.data == data, "line %d (%s): data %llu, want %llu",
+	    line, note, (unsigned long long)o.data, (unsigned long long)data);
+	free(g->buf);
+	g->buf = NULL;
+	g->len = 0;
+}
+
+/* RFC 9112 §7.1 puts no bound on the line; CHUNKED_LINE_MAX does. */
+START_TEST(test_line_max)
+{
+	struct gen g = { NULL, 0 };
+	const size_t max = CHUNKED_LINE_MAX;
+
+	/* Size and extensions of exactly CHUNKED_LINE_MAX bytes. */
+	gen_str(&g, "1;");
+	gen_fill(&g, 'a', max - 2);
+	gen_str(&g, "\r\nx\r\n" END);
+	gen_check(&g, TMAX, CHUNKED_DONE, max + 10, 1, __LINE__,
+	    "a chunk-size line of CHUNKED_LINE_MAX bytes");
+
+	/* One more: the byte past the limit is the error. */
+	gen_str(&g, "1;");
+	gen_fill(&g, 'a', max - 1);
+	gen_str(&g, "\r\nx\r\n" END);
+	gen_check(&g, TMAX, CHUNKED_ERROR, max, 0, __LINE__,
+	    "a chunk-size line of CHUNKED_LINE_MAX + 1 bytes");
+
+	/* Leading zeros count too. */
+	gen_fill(&g, '0', max - 1);
+	gen_str(&g, "1\r\nx\r\n" END);
+	gen_check(&g, TMAX, CHUNKED_DONE, max + 10, 1, __LINE__,
+	    "CHUNKED_LINE_MAX hex digits, all but one zeros");
+	gen_fill(&g, '0', max);
+	gen_str(&g, "1\r\nx\r\n" END);
+	gen_check(&g, TMAX, CHUNKED_ERROR, max, 0, __LINE__,
+	    "CHUNKED_LINE_MAX + 1 hex digits");
+
+	/* A quoted extension value running past the limit. */
+	gen_str(&g, "1;q=\"");
+	gen_fill(&g, ' ', max);
+	gen_check(&g, TMAX, CHUNKED_ERROR, max, 0, __LINE__,
+	    "an unterminated quoted-string stops at CHUNKED_LINE_MAX");
+
+	/* The last-chunk line has the same limit. */
+	gen_str(&g, "0;");
+	gen_fill(&g, 'z', max - 2);
+	gen_str(&g, "\r\n\r\n");
+	gen_check(&g, 0, CHUNKED_DONE, max + 4, 0, __LINE__,
+	    "a last-chunk line of CHUNKED_LINE_MAX bytes");
+	gen_str(&g, "0;");
+	gen_fill(&g, 'z', max - 1);
+	gen_str(&g, "\r\n\r\n");
+	gen_check(&g, 0, CHUNKED_ERROR, max, 0, __LINE__,
+	    "a last-chunk line of CHUNKED_LINE_MAX + 1 bytes");
+
+	/* The count starts again on each line: three lines at the limit. */
+	for (int i = 0; i < 2; i++) {
+		gen_str(&g, "2;");
+		gen_fill(&g, 'b', max - 2);
+		gen_str(&g, "\r\nxy\r\n");
+	}
+	gen_str(&g, "0;");
+	gen_fill(&g, 'b', max - 2);
+	gen_str(&g, "\r\n\r\n");
+	gen_check(&g, TMAX, CHUNKED_DONE, 3 * max + 2 * 6 + 4, 4, __LINE__,
+	    "every chunk-size line may reach CHUNKED_LINE_MAX");
+}
+END_TEST
+
+/* The server passes header-max (default 16384) as trailer_max. */
+START_TEST(test_trailer_max)
+{
+	struct gen g = { NULL, 0 };
+
+	/* "X: " + value + CRLF = exactly TMAX bytes. */
+	gen_str(&g, "0\r\nX: ");
+	gen_fill(&g, 'v', TMAX - 5);
+	gen_str(&g, "\r\n\r\n");
+	gen_check(&g, TMAX, CHUNKED_DONE, 3 + TMAX + 2, 0, __LINE__,
+	    "a trailer section of exactly header-max bytes");
+
+	gen_str(&g, "0\r\nX: ");
+	gen_fill(&g, 'v', TMAX - 4);
+	gen_str(&g, "\r\n\r\n");
+	gen_check(&g, TMAX, CHUNKED_ERROR, 3 + TMAX, 0, __LINE__,
+	    "a trailer section of header-max + 1 bytes");
+
+	/* Many short field lines add up. */
+	gen_str(&g, "0\r\n");
+	for (size_t i = 0; i <= TMAX / 5; i++)
+		gen_str(&g, "A:1\r\n");
+	gen_str(&g, "\r\n");
+	gen_check(&g, TMAX, CHUNKED_ERROR, 3 + TMAX, 0, __LINE__,
+	    "many small field lines over header-max together");
+}
+END_TEST
+
+/* A large chunk is counted as it arrives, across calls. */
+START_TEST(test_large_chunk)
+{
+	static char buf[65536];
+	struct chunked_decoder d;
+	size_t used;
+	uint64_t data, sum = 0;
+
+	memset(buf, 'z', sizeof(buf));
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "100000\r\n", 8, &used, &data),
+	    CHUNKED_MORE);
+	ck_assert_uint_eq(used, 8);
+	ck_assert_uint_eq(data, 0);
+	for (int i = 0; i < 16; i++) {
+		ck_assert_int_eq(chunked_decode(&d, buf, sizeof(buf), &used,
+		    &data), CHUNKED_MORE);
+		ck_assert_uint_eq(used, sizeof(buf));
+		ck_assert_uint_eq(data, sizeof(buf));
+		sum += data;
+		ck_assert_uint_eq(d.total, sum);
+	}
+	ck_assert_uint_eq(d.total, 0x100000);
+	/* The chunk is full: the next byte must be its CR. */
+	ck_assert_int_eq(chunked_decode(&d, "z", 1, &used, &data),
+	    CHUNKED_ERROR);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_uint_eq(data, 0);
+	ck_assert_uint_eq(d.total, 0x100000);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* After DONE or ERROR the decoder stays there (chunked.h). */
+
+START_TEST(test_stays_done)
+{
+	struct chunked_decoder d;
+	size_t used = JUNK_USED;
+	uint64_t data = JUNK_DATA;
+
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "3\r\nabc\r\n" END "3\r\n", 16,
+	    &used, &data), CHUNKED_DONE);
+	ck_assert_uint_eq(used, 13);
+	ck_assert_uint_eq(data, 3);
+
+	/* More of anything: DONE, nothing used, nothing counted. */
+	used = JUNK_USED;
+	data = JUNK_DATA;
+	ck_assert_int_eq(chunked_decode(&d, "3\r\nabc\r\n" END, 13, &used,
+	    &data), CHUNKED_DONE);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_uint_eq(data, 0);
+	used = JUNK_USED;
+	data = JUNK_DATA;
+	ck_assert_int_eq(chunked_decode(&d, "\0garbage", 8, &used, &data),
+	    CHUNKED_DONE);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_uint_eq(data, 0);
+	used = JUNK_USED;
+	ck_assert_int_eq(chunked_decode(&d, "", 0, &used, &data),
+	    CHUNKED_DONE);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_uint_eq(d.total, 3);
+}
+END_TEST
+
+START_TEST(test_stays_error)
+{
+	struct chunked_decoder d;
+	size_t used = JUNK_USED;
+	uint64_t data = JUNK_DATA;
+
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "2\r\nab", 5, &used, &data),
+	    CHUNKED_MORE);
+	ck_assert_int_eq(chunked_decode(&d, "X", 1, &used, &data),
+	    CHUNKED_ERROR);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_uint_eq(data, 0);
+
+	/* Even what would have been right next is still an error. */
+	used = JUNK_USED;
+	data = JUNK_DATA;
+	ck_assert_int_eq(chunked_decode(&d, "\r\n" END, 7, &used, &data),
+	    CHUNKED_ERROR);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_uint_eq(data, 0);
+	ck_assert_int_eq(chunked_decode(&d, "", 0, &used, &data),
+	    CHUNKED_ERROR);
+	ck_assert_uint_eq(d.total, 2);
+}
+END_TEST
+
+/* chunked_init() starts over, whatever state the decoder was left in. */
+START_TEST(test_init_again)
+{
+	struct chunked_decoder d;
+	size_t used;
+	uint64_t data;
+
+	chunked_init(&d, 3);
+	ck_assert_int_eq(chunked_decode(&d, "4\r\nab", 5, &used, &data),
+	    CHUNKED_MORE);
+	chunked_init(&d, TMAX);
+	ck_assert_uint_eq(d.total, 0);
+	ck_assert_uint_eq(d.trailer_max, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "0\r\nA: 1\r\n\r\n", 11, &used,
+	    &data), CHUNKED_DONE);
+	ck_assert_uint_eq(used, 11);
+
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "x", 1, &used, &data),
+	    CHUNKED_ERROR);
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "1\r\nq\r\n" END, 11, &used,
+	    &data), CHUNKED_DONE);
+	ck_assert_uint_eq(used, 11);
+	ck_assert_uint_eq(d.total, 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static Suite *
+chunked_suite(void)
+{
+	Suite *s = suite_create("chunked");
+	TCase *tc;
+
+	tc = tcase_create("table");
+	tcase_add_loop_test(tc, test_table, 0, ROWS(rows));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_line_max);
+	tcase_add_test(tc, test_trailer_max);
+	tcase_add_test(tc, test_large_chunk);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("state");
+	tcase_add_test(tc, test_stays_done);
+	tcase_add_test(tc, test_stays_error);
+	tcase_add_test(tc, test_init_again);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(chunked_suite());
+}
