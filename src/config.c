@@ -40,10 +40,20 @@
  */
 static char config_default_listen[] = "{\"*:80\"}";
 static char config_default_index[] = "{\"index.html\", \"index.htm\"}";
+static char config_default_status_allow[] = "{\"127.0.0.1\", \"::1\"}";
 
 static cfg_opt_t config_opts[] = {
 	CFG_STR_LIST("listen", config_default_listen, CFGF_NONE),
 	CFG_INT("workers", 4, CFGF_NONE),
+	CFG_INT("start-workers", 5, CFGF_NONE),
+	CFG_INT("min-spare", 5, CFGF_NONE),
+	CFG_INT("max-spare", 10, CFGF_NONE),
+	CFG_INT("max-workers", 256, CFGF_NONE),
+	CFG_INT("max-requests-per-worker", 0, CFGF_NONE),
+	CFG_INT("shutdown-timeout", 30, CFGF_NONE),
+	CFG_INT("request-timeout", 120, CFGF_NONE),
+	CFG_STR("status-path", "", CFGF_NONE),
+	CFG_STR_LIST("status-allow", config_default_status_allow, CFGF_NONE),
 	CFG_STR("user", "nobody", CFGF_NONE),
 	CFG_STR("group", NULL, CFGF_NONE),
 	CFG_STR("document-root", "/var/www/html", CFGF_NONE),
@@ -393,6 +403,39 @@ config_check_index(struct config_parse *p, cfg_t *cfg, struct config *c)
 	return true;
 }
 
+/*
+ * The status page: a path of its own (an absolute path without a query),
+ * and who may see it.  Each status-allow entry is checked here so that a
+ * typo fails at -t, not silently at request time.
+ */
+static bool
+config_check_status(struct config_parse *p, cfg_t *cfg, struct config *c)
+{
+	const char *path = cfg_getstr(cfg, "status-path");
+	unsigned n = cfg_size(cfg, "status-allow");
+
+	if (path != NULL && path[0] != '\0') {
+		if (path[0] != '/' || strpbrk(path, "?# \t") != NULL) {
+			config_error(p, "status-path", "status-path: \"%s\" is "
+			    "not an absolute URL path", path);
+			return false;
+		}
+		c->status_path = util_xstrdup(path);
+	}
+	c->status_allow = util_xcalloc(n + 1, sizeof(*c->status_allow));
+	for (unsigned i = 0; i < n; i++) {
+		const char *a = cfg_getnstr(cfg, "status-allow", i);
+
+		if (!config_valid_network(a)) {
+			config_error(p, "status-allow", "status-allow: \"%s\" "
+			    "is not an address, a network or \"all\"", a);
+			return false;
+		}
+		c->status_allow[c->nstatus_allow++] = util_xstrdup(a);
+	}
+	return true;
+}
+
 static bool
 config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
@@ -431,6 +474,113 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 	return true;
 }
 
+/*
+ * "all", an address, or a network "address/bits" (IPv4 or IPv6), as
+ * status-allow takes them.
+ */
+bool
+config_valid_network(const char *s)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t hl = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	int family, maxbits;
+	uint64_t bits;
+
+	if (strcmp(s, "all") == 0)
+		return true;
+	if (hl == 0 || hl >= sizeof(host))
+		return false;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (inet_pton(AF_INET, host, addr) == 1) {
+		family = AF_INET;
+		maxbits = 32;
+	} else if (inet_pton(AF_INET6, host, addr) == 1) {
+		family = AF_INET6;
+		maxbits = 128;
+	} else {
+		return false;
+	}
+	(void)family;
+	if (slash == NULL)
+		return true;
+	return util_parse_u64(slash + 1, strlen(slash + 1), (uint64_t)maxbits,
+	    &bits);
+}
+
+/* The key of these the file sets first, for messages; NULL if none. */
+static const char *
+config_set_key(const struct config_parse *p, const char *const *keys,
+    size_t n)
+{
+	const char *best = NULL;
+	int line = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int l = p->line[config_key_index(keys[i])];
+
+		if (l > 0 && (best == NULL || l < line)) {
+			best = keys[i];
+			line = l;
+		}
+	}
+	return best;
+}
+
+/*
+ * The pool: `workers = N` is a fixed pool of N; any of the adaptive keys
+ * turns on the adaptive pool (Apache prefork's Start/MinSpare/MaxSpare/
+ * MaxRequestWorkers), and then `workers` may not be given too.
+ */
+static bool
+config_check_pool(struct config_parse *p, struct config *c)
+{
+	static const char *const pool_keys[] = {
+		"start-workers", "min-spare", "max-spare", "max-workers"
+	};
+	const char *key = config_set_key(p, pool_keys,
+	    UTIL_ARRAY_LEN(pool_keys));
+
+	if (key == NULL) {
+		c->adaptive = false;
+		c->start_workers = c->max_workers = c->workers;
+		c->min_spare = 0;
+		c->max_spare = c->workers;
+		return true;
+	}
+	if (p->line[config_key_index("workers")] > 0) {
+		config_error(p, "workers", "workers: a fixed pool cannot be "
+		    "combined with %s (the adaptive pool); use one or the "
+		    "other", key);
+		return false;
+	}
+	c->adaptive = true;
+	if (c->min_spare > c->max_spare) {
+		const char *k = config_set_key(p, pool_keys + 1, 2);
+
+		config_error(p, k != NULL ? k : key, "min-spare: %u is larger "
+		    "than max-spare %u", c->min_spare, c->max_spare);
+		return false;
+	}
+	if (c->start_workers > c->max_workers ||
+	    c->min_spare > c->max_workers) {
+		static const char *const cap_keys[] = {
+			"start-workers", "min-spare", "max-workers"
+		};
+		const char *k = p->line[config_key_index("max-workers")] > 0 ?
+		    "max-workers" : config_set_key(p, cap_keys, 3);
+
+		config_error(p, k != NULL ? k : key, "max-workers: "
+		    "%u is below start-workers %u or min-spare %u",
+		    c->max_workers, c->start_workers, c->min_spare);
+		return false;
+	}
+	c->workers = c->start_workers;
+	return true;
+}
+
 static bool
 config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
@@ -443,6 +593,14 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 		c->field = (type)v;					\
 	} while (0)
 	CONFIG_RANGE("workers", 1, 1024, workers, unsigned);
+	CONFIG_RANGE("start-workers", 1, 4096, start_workers, unsigned);
+	CONFIG_RANGE("min-spare", 0, 4096, min_spare, unsigned);
+	CONFIG_RANGE("max-spare", 1, 4096, max_spare, unsigned);
+	CONFIG_RANGE("max-workers", 1, 4096, max_workers, unsigned);
+	CONFIG_RANGE("max-requests-per-worker", 0, 100000000,
+	    max_requests_per_worker, unsigned);
+	CONFIG_RANGE("shutdown-timeout", 1, 86400, shutdown_timeout, unsigned);
+	CONFIG_RANGE("request-timeout", 0, 86400, request_timeout, unsigned);
 	CONFIG_RANGE("header-timeout", 1, 3600, header_timeout, unsigned);
 	CONFIG_RANGE("keepalive-timeout", 0, 3600, keepalive_timeout, unsigned);
 	CONFIG_RANGE("send-timeout", 1, 3600, send_timeout, unsigned);
@@ -458,6 +616,34 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	    unsigned);
 	CONFIG_RANGE("listen-backlog", 1, 65535, listen_backlog, unsigned);
 #undef CONFIG_RANGE
+	if (!config_check_pool(p, c))
+		return false;
+	/*
+	 * The watchdog counts a request stuck when nothing moved on it for
+	 * request-timeout; reading a header or a body slowly, or a client
+	 * that stopped reading, are the other deadlines' business and must
+	 * end first.
+	 */
+	if (p->line[config_key_index("request-timeout")] == 0) {
+		/* Not set: 120 s, or a minute past the longest of those. */
+		unsigned longest = c->header_timeout;
+
+		if (c->body_timeout > longest)
+			longest = c->body_timeout;
+		if (c->send_timeout > longest)
+			longest = c->send_timeout;
+		if (c->request_timeout < longest + 60)
+			c->request_timeout = longest + 60;
+	} else if (c->request_timeout > 0 &&
+	    (c->request_timeout <= c->header_timeout ||
+	    c->request_timeout <= c->body_timeout ||
+	    c->request_timeout <= c->send_timeout)) {
+		config_error(p, "request-timeout", "request-timeout: %u must be "
+		    "0 or more than header-timeout (%u), body-timeout (%u) and "
+		    "send-timeout (%u)", c->request_timeout, c->header_timeout,
+		    c->body_timeout, c->send_timeout);
+		return false;
+	}
 	if (c->request_line_max > c->header_max) {
 		/* Point at whichever of the two the file sets. */
 		config_error(p, p->line[config_key_index("request-line-max")] ?
@@ -563,6 +749,7 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	    !config_check_user(&p, cfg, c) ||
 	    !config_check_docroot(&p, cfg, c) ||
 	    !config_check_index(&p, cfg, c) ||
+	    !config_check_status(&p, cfg, c) ||
 	    !config_check_logs(&p, cfg, c)) {
 		config_current = NULL;
 		cfg_free(cfg);
@@ -653,6 +840,10 @@ config_free(struct config *c)
 	for (size_t i = 0; i < c->nindex; i++)
 		free(c->index[i]);
 	free(c->index);
+	for (size_t i = 0; i < c->nstatus_allow; i++)
+		free(c->status_allow[i]);
+	free(c->status_allow);
+	free(c->status_path);
 	free(c->path);
 	free(c->user);
 	free(c->group);

@@ -26,7 +26,18 @@ struct config {
 	char *path;			/* the conf file, absolute; NULL for a buffer */
 	struct config_listen *listen;
 	size_t nlisten;
-	unsigned workers;
+	unsigned workers;		/* the fixed pool, or start_workers */
+	bool adaptive;			/* the pool keys are set */
+	unsigned start_workers;		/* adaptive: started at first */
+	unsigned min_spare;		/* adaptive: fewer idle: spawn */
+	unsigned max_spare;		/* adaptive: more idle: retire */
+	unsigned max_workers;		/* the hard cap (fixed: workers) */
+	unsigned max_requests_per_worker;	/* 0: no limit */
+	unsigned shutdown_timeout;	/* seconds a graceful stop may take */
+	unsigned request_timeout;	/* seconds without progress: killed */
+	char *status_path;		/* NULL: no status page */
+	char **status_allow;		/* who may see it */
+	size_t nstatus_allow;
 	char *user;			/* workers run as this user when started as root */
 	char *group;			/* NULL: the user's primary group */
 	uid_t uid;			/* resolved from user */
@@ -69,5 +80,8 @@ struct config *config_load_buf(const char *text, const char *name,
     const char *base_dir, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/* "all", an address, or "address/bits" (status-allow's entries). */
+bool config_valid_network(const char *s);
 
 #endif

@@ -26,6 +26,7 @@
 #include "net.h"
 #include "range.h"
 #include "router.h"
+#include "scoreboard.h"
 
 /* Room for the status line and header fields of any response we send. */
 #define CONN_RESPONSE_HEAD_MAX (HTTP_LOCATION_MAX + 1024)
@@ -217,6 +218,23 @@ conn_log(const char *client, const struct http_request *req, bool parsed,
 	log_access(&e);
 }
 
+static void
+conn_state(const struct conn_env *env, enum scoreboard_state st)
+{
+	if (env->slot != NULL)
+		scoreboard_set_state(env->slot, st);
+}
+
+/* Between requests: the logs are reopened when SIGUSR1 asked for it. */
+static void
+conn_reopen_logs(const struct conn_env *env)
+{
+	if (env->reopen != NULL && *env->reopen) {
+		*env->reopen = 0;
+		log_reopen();
+	}
+}
+
 /*
  * Reads until buf holds a whole header block.  Returns HTTP_FRAME_COMPLETE
  * with *end set, HTTP_FRAME_ERROR with *status set (408 included), or
@@ -244,10 +262,18 @@ conn_read_header(const struct conn_env *env, const struct http_limits *lim,
 		 */
 		int grace = CONN_YIELD_GRACE_MS + (int)(getpid() % 8);
 
+		int rc;
+
 		deadline = net_now_ms() + (int64_t)cfg->keepalive_timeout * 1000;
-		if (net_wait_idle(fd, env->listeners, env->nlisteners, grace,
-		    deadline) <= 0)
+		conn_state(env, SCOREBOARD_KEEPALIVE);
+		/* A signal: a graceful stop closes the idle connection now;
+		 * anything else (a log reopen) goes on waiting. */
+		while ((rc = net_wait_idle(fd, env->listeners, env->nlisteners,
+		    grace, deadline)) < 0 && errno == EINTR && !*env->stop)
+			conn_reopen_logs(env);
+		if (rc <= 0)
 			return HTTP_FRAME_INCOMPLETE;
+		conn_state(env, SCOREBOARD_READING);
 	} else
 		deadline = net_now_ms() + (int64_t)cfg->header_timeout * 1000;
 	for (;;) {
@@ -390,12 +416,16 @@ conn_serve(const struct conn_env *env, int fd,
 		.fields_max = cfg->header_fields_max,
 	};
 	char client[NET_ADDR_MAX];
+	struct router_client rclient;
 	unsigned served = 0;
 	size_t used = 0;
 	bool linger = false;
 
 	net_setup_conn(fd);
 	net_peer_name(peer, client, sizeof(client));
+	rclient.peer = peer;
+	rclient.sb = env->sb;
+	conn_state(env, SCOREBOARD_READING);
 	for (;;) {
 		struct http_request req;
 		struct http_response resp;
@@ -417,8 +447,11 @@ conn_serve(const struct conn_env *env, int fd,
 			parsed = status == 0;
 		}
 		resp.head_only = req.method == HTTP_METHOD_HEAD;
+		if (env->slot != NULL)
+			scoreboard_begin_request(env->slot,
+			    req.request_line.p, req.request_line.len, client);
 		if (parsed)
-			router_handle(cfg, env->root_fd, &req, &resp);
+			router_handle(cfg, env->root_fd, &rclient, &req, &resp);
 		else
 			http_response_error(&resp, status);
 		body_ok = parsed && conn_body(cfg, fd, &req, &resp, end, &used);
@@ -433,12 +466,17 @@ conn_serve(const struct conn_env *env, int fd,
 		resp.say_keep_alive = resp.keep_alive &&
 		    req.version == HTTP_VERSION_10;
 		now = time(NULL);
+		conn_state(env, SCOREBOARD_WRITING);
 		sent = conn_send(cfg, fd, &resp, now);
 		if ((resp.body == HTTP_BODY_FILE ||
 		    resp.body == HTTP_BODY_RANGES) && resp.fd >= 0)
 			close(resp.fd);
 		conn_log(client, &req, parsed, resp.status, sent > 0 ? sent : 0,
 		    now);
+		if (env->slot != NULL)
+			scoreboard_end_request(env->slot,
+			    sent > 0 ? (uint64_t)sent : 0);
+		conn_reopen_logs(env);
 		served++;
 		if (sent < 0)
 			break;
@@ -452,8 +490,10 @@ conn_serve(const struct conn_env *env, int fd,
 		memmove(conn_buf, conn_buf + end, used - end);
 		used -= end;
 	}
-	if (linger)
+	if (linger) {
+		conn_state(env, SCOREBOARD_CLOSING);
 		conn_linger(fd);
+	}
 	close(fd);
 	return served;
 }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "scoreboard.h"
 
 /*
  * Allocates the worker's buffer (cfg->header_max plus a window for
@@ -27,14 +28,20 @@ struct conn_env {
 	const int *listeners;		/* the listening sockets */
 	size_t nlisteners;
 	const volatile sig_atomic_t *stop;	/* non-zero: last response */
+	volatile sig_atomic_t *reopen;	/* non-zero: reopen the logs */
+	struct scoreboard *sb;		/* for the status page; NULL: none */
+	struct scoreboard_slot *slot;	/* this worker's; NULL: none */
 };
 
 /*
  * Serves the accepted socket fd until the connection ends, then closes
  * it.  An idle keep-alive connection is closed early when connections are
  * waiting on a listener and no other worker takes them: a prefork worker
- * is worth more to a waiting client than to an idle one.  Returns the
- * number of responses sent.
+ * is worth more to a waiting client than to an idle one.  A graceful
+ * stop (*env->stop) ends it after the response in flight, or at once
+ * while it is idle.  The worker's scoreboard slot follows what it does,
+ * and the logs are reopened between requests when *env->reopen asks.
+ * Returns the number of responses sent.
  */
 unsigned conn_serve(const struct conn_env *env, int fd,
     const struct sockaddr_storage *peer);

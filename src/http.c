@@ -30,6 +30,7 @@ http_response_init(struct http_response *resp)
 	resp->content_length = -1;
 	resp->last_modified = 0;
 	resp->allow = NULL;
+	resp->cache_control = NULL;
 	resp->keep_alive = false;
 	resp->say_keep_alive = false;
 	resp->head_only = false;

@@ -139,6 +139,7 @@ struct http_response {
 	off_t content_length;		/* -1: no Content-Length */
 	time_t last_modified;		/* 0: no Last-Modified */
 	const char *allow;		/* NULL: no Allow (405) */
+	const char *cache_control;	/* NULL: no Cache-Control */
 	bool keep_alive;		/* keep the connection, else Connection: close */
 	bool say_keep_alive;		/* send Connection: keep-alive (HTTP/1.0) */
 	bool head_only;			/* HEAD: headers alone, body suppressed */

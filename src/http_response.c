@@ -100,6 +100,9 @@ http_response_format(const struct http_response *resp, const char *date,
 	if (resp->allow != NULL)
 		n = http_response_put(buf, cap, n, &ok, "Allow: %s\r\n",
 		    resp->allow);
+	if (resp->cache_control != NULL)
+		n = http_response_put(buf, cap, n, &ok,
+		    "Cache-Control: %s\r\n", resp->cache_control);
 	if (!resp->keep_alive)
 		n = http_response_put(buf, cap, n, &ok, "Connection: close\r\n");
 	else if (resp->say_keep_alive)

@@ -141,6 +141,20 @@ log_reopen(void)
 	return rc;
 }
 
+int
+log_chown(uid_t uid, gid_t gid)
+{
+	int rc = 0;
+
+	if (log_state.error_path != NULL &&
+	    fchown(log_state.error_fd, uid, gid) < 0)
+		rc = -1;
+	if (log_state.access_path != NULL &&
+	    fchown(log_state.access_fd, uid, gid) < 0)
+		rc = -1;
+	return rc;
+}
+
 void
 log_close(void)
 {

@@ -35,6 +35,14 @@ int log_open(const char *error_path, const char *access_path,
 /* Reopens the same files (logrotate).  Returns 0 or -1 (logged). */
 int log_reopen(void);
 
+/*
+ * Gives the log files (not standard streams) to uid and gid: the master,
+ * running as root, does it after opening or reopening them, so that
+ * workers, which run as the configured user, can reopen them by name on
+ * SIGUSR1.  0, or -1 with errno.
+ */
+int log_chown(uid_t uid, gid_t gid);
+
 /* Closes the files log_open() opened. */
 void log_close(void);
 

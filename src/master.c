@@ -1,7 +1,26 @@
 /*
  * master.c - the supervisor.  Binds every listener, forks the workers,
  * then sleeps in sigsuspend().  Signal handlers only set flags; the loop
- * below does the work: reap and respawn, stop.
+ * below does the work:
+ *
+ *   CHLD  reap, log how each worker ended (with the request it was
+ *         serving, from the scoreboard), refill its slot after a back-off
+ *         that doubles on quick repeated crashes;
+ *   HUP   graceful reload: load and validate the file into a new
+ *         snapshot, open its logs, bind its new listeners; if anything
+ *         fails the old generation goes on untouched, else a new
+ *         generation of workers starts and the old one is told to finish
+ *         (QUIT); the outcome goes to whoever sent HUP (control.h);
+ *   QUIT  graceful stop, bounded by shutdown-timeout;
+ *   TERM, INT  fast stop;
+ *   USR1  reopen the logs, here and in every worker;
+ *   ALRM  the once-a-second tick: the adaptive pool, the watchdog, due
+ *         respawns.
+ *
+ * Slots and scoreboard slots are the same index.  A slot is "wanted" when
+ * the current generation's pool counts it: a wanted slot whose worker
+ * died is refilled; a retiring one (old generation, or a surplus idle
+ * worker) is left empty.
  */
 #include "autoconf.h"
 
@@ -17,64 +36,96 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "log.h"
 #include "master.h"
 #include "mime.h"
 #include "net.h"
+#include "pidfile.h"
+#include "scoreboard.h"
 #include "util.h"
 #include "worker.h"
 
-/* A worker that dies sooner than this after its start counts as failing. */
-#define MASTER_QUICK_DEATH_MS 1000
-/* Respawn back-off for a failing slot: doubles from MIN up to MAX. */
+/* A crash sooner than this after the worker's start counts as quick;
+ * a worker that lived longer has earned its slot a fresh back-off. */
+#define MASTER_HEALTHY_MS 60000
+/* Respawn back-off for a crashing slot: doubles from MIN up to MAX. */
 #define MASTER_BACKOFF_MIN_MS 100
-#define MASTER_BACKOFF_MAX_MS 10000
-/* How long a fast stop waits for workers before SIGKILL. */
-#define MASTER_STOP_WAIT_MS 5000
+#define MASTER_BACKOFF_MAX_MS 30000
+/* How long a worker told to stop (TERM) has before SIGKILL. */
+#define MASTER_KILL_WAIT_MS 5000
+/* The adaptive pool spawns at most this many workers in one tick. */
+#define MASTER_SPAWN_RATE_MAX 32
+/* Old and new generation side by side: twice the largest pool. */
+#define MASTER_SLOTS_MAX 8192
+/* The tick of the pool and the watchdog. */
+#define MASTER_TICK_MS 1000
 
 static volatile sig_atomic_t master_got_chld;
-static volatile sig_atomic_t master_got_stop;	/* the signal, or 0 */
+static volatile sig_atomic_t master_got_stop;	/* TERM or INT, or 0 */
+static volatile sig_atomic_t master_got_quit;
 static volatile sig_atomic_t master_got_hup;
+static volatile sig_atomic_t master_hup_sender;	/* who asked to reload */
 static volatile sig_atomic_t master_got_usr1;
 static volatile sig_atomic_t master_got_alrm;
 
 struct master_slot {
-	pid_t pid;		/* 0: empty */
+	pid_t pid;		/* 0: no worker */
+	unsigned generation;
+	bool wanted;		/* the current pool wants a worker here */
+	bool retiring;		/* told to finish (QUIT): not refilled */
 	int64_t started_ms;
-	int64_t respawn_ms;	/* when an empty slot may be refilled */
-	unsigned failures;	/* quick deaths in a row */
+	int64_t respawn_ms;	/* when a wanted empty slot may be refilled */
+	unsigned failures;	/* quick crashes in a row */
 	bool fatal;		/* the last worker failed at start (exit 2) */
+	int64_t term_ms;	/* TERM sent at (watchdog, stop); 0: not */
+};
+
+struct master_listener {
+	char *spec;		/* as in the conf: what a reload compares */
+	int fd;
 };
 
 static struct {
 	struct config *cfg;
 	const struct master_options *opts;
-	int *fds;
-	size_t nfds;
+	struct master_listener *ls;
+	size_t nls;
+	int *fds;		/* the listeners' fds, for the workers */
 	struct master_slot *slots;
-	size_t nslots;
+	size_t nslots;		/* the scoreboard's, MASTER_SLOTS_MAX */
+	struct scoreboard *sb;
+	unsigned generation;
+	unsigned spawn_rate;	/* adaptive: doubles while short of spares */
+	int64_t next_tick_ms;
 	pid_t pid;
-	bool pid_file_written;
+	bool stopping;		/* workers are being stopped on purpose */
+	int pid_fd;		/* the locked pid file; -1: none */
 	int ready_fd;		/* daemon mode: tells the starting parent */
-} master = { .ready_fd = -1 };
+} master = { .pid_fd = -1, .ready_fd = -1 };
 
 static void
-master_on_signal(int sig)
+master_on_signal(int sig, siginfo_t *si, void *ctx)
 {
 	int saved = errno;
 
+	(void)ctx;
 	switch (sig) {
 	case SIGCHLD:
 		master_got_chld = 1;
 		break;
 	case SIGHUP:
 		master_got_hup = 1;
+		master_hup_sender = si != NULL ? (sig_atomic_t)si->si_pid : 0;
 		break;
 	case SIGUSR1:
 		master_got_usr1 = 1;
 		break;
 	case SIGALRM:
 		master_got_alrm = 1;
+		break;
+	case SIGQUIT:
+		master_got_quit = 1;
 		break;
 	default:
 		master_got_stop = sig;
@@ -100,103 +151,121 @@ master_signals(sigset_t *handled)
 		sigaddset(handled, sigs[i]);
 	sigprocmask(SIG_BLOCK, handled, NULL);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = master_on_signal;
+	/* SA_SIGINFO: HUP's sender is the one to tell how the reload went. */
+	sa.sa_sigaction = master_on_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sa.sa_mask = *handled;
 	for (size_t i = 0; i < UTIL_ARRAY_LEN(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
+	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* Refuses to start over a pid file whose process is alive. */
-static int
-master_check_pid_file(const char *path)
-{
-	char buf[32];
-	ssize_t n;
-	long pid;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	pid = strtol(buf, NULL, 10);
-	if (pid > 1 && pid != getpid() &&
-	    (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-		log_error("already running as pid %ld (pid file %s)", pid,
-		    path);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-master_write_pid_file(const char *path)
-{
-	char buf[32];
-	int fd, n;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
-	if (fd < 0) {
-		log_error("cannot write pid file %s:", path);
-		return -1;
-	}
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		log_error("cannot write pid file %s:", path);
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(fd);
-	master.pid_file_written = true;
-	return 0;
-}
+/* ------------------------------------------------------------------ */
+/* Listeners */
 
 static void
-master_remove_pid_file(void)
+master_close_listeners(struct master_listener *ls, size_t n)
 {
-	if (master.pid_file_written && master.pid == getpid())
-		unlink(master.cfg->pid_file);
-	master.pid_file_written = false;
+	for (size_t i = 0; i < n; i++) {
+		if (ls[i].fd >= 0)
+			close(ls[i].fd);
+		free(ls[i].spec);
+	}
+	free(ls);
 }
 
-static int
-master_bind(void)
+/* Undoes master_bind(): taken fds go back to old, bound ones close. */
+static void
+master_unbind(struct master_listener *ls, size_t n,
+    struct master_listener *old, size_t nold)
 {
-	const struct config *cfg = master.cfg;
-	char err[512];
+	for (size_t i = 0; i < n; i++) {
+		bool taken = false;
 
-	master.fds = util_xcalloc(cfg->nlisten, sizeof(*master.fds));
-	for (size_t i = 0; i < cfg->nlisten; i++) {
-		int fd = net_listen(&cfg->listen[i], (int)cfg->listen_backlog,
-		    err, sizeof(err));
-
-		if (fd < 0) {
-			log_error("%s", err);
-			return -1;
+		for (size_t k = 0; k < nold && !taken; k++) {
+			if (old[k].fd < 0 && strcmp(old[k].spec, ls[i].spec) == 0) {
+				old[k].fd = ls[i].fd;
+				taken = true;
+			}
 		}
-		master.fds[master.nfds++] = fd;
-		/* Several listeners are polled: accept() must not block. */
-		if (cfg->nlisten > 1)
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		if (!taken)
+			close(ls[i].fd);
+		free(ls[i].spec);
 	}
-	return 0;
+	free(ls);
 }
 
+/*
+ * Blocking accept() with one listener (the kernel wakes one waiter per
+ * connection); non-blocking with several, which workers poll.  Set only
+ * once a new set is committed: the flag is shared with old workers.
+ */
 static void
-master_close_listeners(void)
+master_set_blocking(struct master_listener *ls, size_t n)
 {
-	for (size_t i = 0; i < master.nfds; i++)
-		close(master.fds[i]);
-	master.nfds = 0;
+	for (size_t i = 0; i < n; i++) {
+		int fl = fcntl(ls[i].fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(ls[i].fd, F_SETFL, n > 1 ? fl | O_NONBLOCK :
+			    fl & ~O_NONBLOCK);
+	}
 }
+
+/*
+ * The listeners of cfg: those with a spec the old set has too are taken
+ * over (the same socket, so nothing queued on it is lost), the others are
+ * bound.  On success returns the new set (taken fds are -1 in old); on
+ * failure closes what it bound, leaves old alone and returns NULL with
+ * the error in err.
+ */
+static struct master_listener *
+master_bind(const struct config *cfg, struct master_listener *old,
+    size_t nold, char *err, size_t errlen)
+{
+	struct master_listener *ls = util_xcalloc(cfg->nlisten, sizeof(*ls));
+	size_t n;
+
+	for (n = 0; n < cfg->nlisten; n++) {
+		const char *spec = cfg->listen[n].spec;
+		int fd = -1;
+
+		for (size_t k = 0; k < nold; k++) {
+			if (old[k].fd >= 0 && strcmp(old[k].spec, spec) == 0) {
+				fd = old[k].fd;
+				old[k].fd = -1;
+				/* The backlog may have changed. */
+				listen(fd, (int)cfg->listen_backlog);
+				break;
+			}
+		}
+		if (fd < 0 && (fd = net_listen(&cfg->listen[n],
+		    (int)cfg->listen_backlog, err, errlen)) < 0)
+			goto fail;
+		ls[n].fd = fd;
+		ls[n].spec = util_xstrdup(spec);
+	}
+	return ls;
+fail:
+	master_unbind(ls, n, old, nold);
+	return NULL;
+}
+
+/* The fds of master.ls, as workers take them. */
+static void
+master_set_fds(void)
+{
+	free(master.fds);
+	master.fds = util_xcalloc(master.nls, sizeof(*master.fds));
+	for (size_t i = 0; i < master.nls; i++)
+		master.fds[i] = master.ls[i].fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* Start-up */
 
 /*
  * Detaches from the terminal.  The starting process waits until the
@@ -267,63 +336,178 @@ master_ready(void)
 	}
 }
 
+/* Loads the media types of cfg, falling back to the built-in table. */
 static void
-master_spawn(struct master_slot *slot)
+master_load_mime(const struct config *cfg)
 {
-	pid_t pid = fork();
+	char err[512];
 
-	if (pid < 0) {
+	if (mime_load(cfg->mime_types, err, sizeof(err)) < 0) {
+		log_warn("%s; using the built-in media types", err);
+		mime_load(NULL, err, sizeof(err));
+	}
+}
+
+/*
+ * Started as root, the master opens the log files; the workers, which
+ * reopen them by name on USR1 as the configured user, must be able to.
+ */
+static void
+master_chown_logs(void)
+{
+	if (geteuid() == 0 && log_chown(master.cfg->uid, master.cfg->gid) < 0)
+		log_warn("cannot give the log files to %s:", master.cfg->user);
+}
+
+/* Start-up shared by both modes; 0, or -1 after reporting the error. */
+static int
+master_start(void)
+{
+	struct config *cfg = master.cfg;
+	char err[512];
+	pid_t holder = 0;
+
+	master_load_mime(cfg);
+	/* The lock first: a second instance must say so, not "in use". */
+	if ((master.pid_fd = pidfile_acquire(cfg->pid_file, &holder)) < 0) {
+		if (errno == EWOULDBLOCK)
+			log_error("already running as pid %ld (pid file %s is "
+			    "locked)", (long)holder, cfg->pid_file);
+		else
+			log_error("cannot write pid file %s:", cfg->pid_file);
+		return -1;
+	}
+	master.ls = master_bind(cfg, NULL, 0, err, sizeof(err));
+	if (master.ls == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	master.nls = cfg->nlisten;
+	master_set_blocking(master.ls, master.nls);
+	master_set_fds();
+	if (log_open(cfg->error_log, cfg->access_log, cfg->log_level, err,
+	    sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	master_chown_logs();
+	if (!master.opts->foreground && !master.opts->one_process &&
+	    master_daemonize() < 0)
+		return -1;
+	master.pid = getpid();
+	/* Daemonizing changed our pid; the lock came with the fd. */
+	if (pidfile_write(master.pid_fd) < 0) {
+		log_error("cannot write pid file %s:", cfg->pid_file);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Workers */
+
+static void
+master_spawn(size_t i)
+{
+	struct master_slot *slot = &master.slots[i];
+	pid_t pid;
+
+	/*
+	 * The scoreboard slot is made ready before the fork: afterwards the
+	 * child may already be writing its first request into it.
+	 */
+	scoreboard_start(master.sb, i, 0, master.generation);
+	if ((pid = fork()) < 0) {
 		/* Try again later instead of spinning on a full process table. */
 		log_error("fork:");
+		scoreboard_clear(master.sb, i);
 		slot->respawn_ms = net_now_ms() + MASTER_BACKOFF_MAX_MS;
 		return;
 	}
 	if (pid == 0) {
 		if (master.ready_fd >= 0)
 			close(master.ready_fd);
-		_exit(worker_run(master.cfg, master.fds, master.nfds,
-		    master.pid, false));
+		/* The lock is the master's: a worker outliving it must not
+		 * make a new master believe another one runs. */
+		if (master.pid_fd >= 0)
+			close(master.pid_fd);
+		_exit(worker_run(master.cfg, master.fds, master.nls,
+		    master.pid, false, master.sb, &master.sb->slot[i]));
 	}
 	slot->pid = pid;
+	slot->generation = master.generation;
 	slot->started_ms = net_now_ms();
-	log_debug("worker %ld started", (long)pid);
+	slot->term_ms = 0;
+	slot->retiring = false;
+	master.sb->slot[i].pid = pid;
+	log_debug("worker %ld started in slot %zu", (long)pid, i);
 }
 
-static struct master_slot *
+static ssize_t
 master_slot_of(pid_t pid)
 {
 	for (size_t i = 0; i < master.nslots; i++)
 		if (master.slots[i].pid == pid)
-			return &master.slots[i];
-	return NULL;
+			return (ssize_t)i;
+	return -1;
 }
 
-/* Logs how a worker ended and schedules its replacement. */
+/* Logs how a worker ended, with what it was doing, and plans its slot. */
 static void
-master_worker_exited(struct master_slot *slot, pid_t pid, int status)
+master_worker_exited(size_t i, pid_t pid, int status)
 {
+	struct master_slot *slot = &master.slots[i];
 	int64_t now = net_now_ms();
-	bool quick = now - slot->started_ms < MASTER_QUICK_DEATH_MS;
+	bool healthy = now - slot->started_ms >= MASTER_HEALTHY_MS;
+	bool crashed = true;
+	char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
 
+	scoreboard_describe(&master.sb->slot[i], now, what, sizeof(what));
+	scoreboard_clear(master.sb, i);
 	slot->pid = 0;
 	slot->fatal = false;
-	if (WIFSIGNALED(status)) {
+	if (WIFSIGNALED(status) && master.stopping) {
+		/* The stop we are making: nothing to report. */
+		crashed = false;
+		log_info("worker %ld stopped (signal %d)", (long)pid,
+		    WTERMSIG(status));
+	} else if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 
-		log_error("worker %ld killed by signal %d (%s)%s", (long)pid,
-		    sig, strsignal(sig),
-		    WCOREDUMP(status) ? ", core dumped" : "");
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_EXIT_FATAL) {
+		log_error("worker %ld (slot %zu, generation %u) killed by "
+		    "signal %d (%s)%s while serving %s", (long)pid, i,
+		    slot->generation, sig, strsignal(sig),
+		    WCOREDUMP(status) ? ", core dumped" : "", what);
+	} else if (WIFEXITED(status) &&
+	    WEXITSTATUS(status) == WORKER_EXIT_FATAL) {
 		slot->fatal = true;
 		log_error("worker %ld failed at start-up (exit status %d)",
 		    (long)pid, WORKER_EXIT_FATAL);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-		log_error("worker %ld exited with status %d", (long)pid,
-		    WEXITSTATUS(status));
+		log_error("worker %ld exited with status %d while serving %s",
+		    (long)pid, WEXITSTATUS(status), what);
 	} else {
+		crashed = false;
 		log_info("worker %ld exited", (long)pid);
 	}
-	if (quick || slot->fatal) {
+	if (!slot->wanted || slot->retiring) {
+		slot->wanted = false;
+		slot->failures = 0;
+		return;
+	}
+	if (!crashed) {
+		/* Recycled (max-requests-per-worker): replace it now. */
+		slot->respawn_ms = now;
+		return;
+	}
+	/*
+	 * Crashes in a row double the wait before the next start, up to a
+	 * cap, while the other workers go on serving; a worker that lived a
+	 * healthy minute starts its slot's count afresh.
+	 */
+	if (healthy)
+		slot->failures = 0;
+	{
 		unsigned shift = slot->failures < 16 ? slot->failures : 16;
 		int64_t delay = (int64_t)MASTER_BACKOFF_MIN_MS << shift;
 
@@ -332,12 +516,9 @@ master_worker_exited(struct master_slot *slot, pid_t pid, int status)
 		slot->failures++;
 		slot->respawn_ms = now + delay;
 		if (slot->failures > 1)
-			log_warn("worker slot %zu failing repeatedly; next "
-			    "start in %lld ms", (size_t)(slot - master.slots),
+			log_warn("worker slot %zu crashing repeatedly (%u in a "
+			    "row); next start in %lld ms", i, slot->failures,
 			    (long long)delay);
-	} else {
-		slot->failures = 0;
-		slot->respawn_ms = now;
 	}
 }
 
@@ -348,88 +529,386 @@ master_reap(void)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		struct master_slot *slot = master_slot_of(pid);
+		ssize_t i = master_slot_of(pid);
 
-		if (slot != NULL)
-			master_worker_exited(slot, pid, status);
+		if (i >= 0)
+			master_worker_exited((size_t)i, pid, status);
 	}
 }
 
-/* True when every slot's last worker failed at start: nothing can serve. */
+/* True when every wanted slot's last worker failed at start: nothing
+ * can serve. */
 static bool
 master_all_fatal(void)
 {
-	for (size_t i = 0; i < master.nslots; i++)
-		if (master.slots[i].pid != 0 || !master.slots[i].fatal)
+	size_t wanted = 0;
+
+	for (size_t i = 0; i < master.nslots; i++) {
+		const struct master_slot *s = &master.slots[i];
+
+		if (!s->wanted)
+			continue;
+		wanted++;
+		if (s->pid != 0 || !s->fatal)
 			return false;
-	return true;
+	}
+	return wanted > 0;
 }
 
-/* Refills empty slots that are due; arms the timer for the others. */
+/* Tells the worker of slot i to finish its request and exit. */
+static void
+master_retire(size_t i)
+{
+	struct master_slot *slot = &master.slots[i];
+
+	slot->wanted = false;
+	if (slot->pid > 0 && !slot->retiring) {
+		slot->retiring = true;
+		kill(slot->pid, SIGQUIT);
+	}
+}
+
+/*
+ * QUIT again, once a tick, to workers still finishing: a QUIT that came
+ * between a worker's look at its flag and its accept() leaves it blocked
+ * there until a connection comes; another signal wakes it.
+ */
+static void
+master_requit(void)
+{
+	for (size_t i = 0; i < master.nslots; i++)
+		if (master.slots[i].retiring && master.slots[i].pid > 0 &&
+		    master.slots[i].term_ms == 0)
+			kill(master.slots[i].pid, SIGQUIT);
+}
+
+/* Marks n more slots wanted (and starts them); returns how many. */
+static size_t
+master_want(size_t n)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < master.nslots && done < n; i++) {
+		struct master_slot *s = &master.slots[i];
+
+		if (s->wanted || s->pid != 0)
+			continue;
+		s->wanted = true;
+		s->failures = 0;
+		s->fatal = false;
+		master_spawn(i);
+		done++;
+	}
+	return done;
+}
+
+/* Workers of the current generation: wanted slots, and how many idle. */
+static void
+master_count(size_t *wanted, size_t *idle)
+{
+	*wanted = 0;
+	*idle = 0;
+	for (size_t i = 0; i < master.nslots; i++) {
+		const struct master_slot *s = &master.slots[i];
+
+		if (!s->wanted)
+			continue;
+		(*wanted)++;
+		if (s->pid > 0 &&
+		    master.sb->slot[i].state == SCOREBOARD_IDLE)
+			(*idle)++;
+	}
+}
+
+/*
+ * The adaptive pool, once a tick (Apache prefork's rule): short of
+ * min-spare idle workers, spawn 1, then 2, 4 ... per tick up to
+ * MASTER_SPAWN_RATE_MAX while the shortage lasts (a burst needs more
+ * workers than the shortfall of one tick shows); over max-spare, retire
+ * one idle worker per tick.  max-workers is never passed.
+ */
+static void
+master_adapt(void)
+{
+	const struct config *cfg = master.cfg;
+	size_t wanted, idle;
+
+	if (!cfg->adaptive)
+		return;
+	master_count(&wanted, &idle);
+	if (idle < cfg->min_spare && wanted < cfg->max_workers) {
+		size_t n = master.spawn_rate;
+
+		if (n > cfg->max_workers - wanted)
+			n = cfg->max_workers - wanted;
+		n = master_want(n);
+		if (n > 0)
+			log_info("%zu idle of %zu workers: started %zu more",
+			    idle, wanted, n);
+		if (master.spawn_rate < MASTER_SPAWN_RATE_MAX)
+			master.spawn_rate *= 2;
+		return;
+	}
+	master.spawn_rate = 1;
+	if (idle > cfg->max_spare) {
+		for (size_t i = 0; i < master.nslots; i++) {
+			if (master.slots[i].wanted && master.slots[i].pid > 0 &&
+			    master.sb->slot[i].state == SCOREBOARD_IDLE) {
+				log_info("%zu idle workers (max-spare %u): "
+				    "retiring worker %ld", idle, cfg->max_spare,
+				    (long)master.slots[i].pid);
+				master_retire(i);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * Whether the request in slot sb has made no progress for limit ms.  The
+ * worker may end it while we look: request_start_ms is read before and
+ * after progress_ms (the worker stores progress_ms first and clears
+ * request_start_ms first, see scoreboard.c), and a change, or a zero,
+ * means there is no one request to judge.
+ */
+static bool
+master_stalled(const struct scoreboard_slot *sb, int64_t now, int64_t limit)
+{
+	int64_t start, progress;
+
+	start = __atomic_load_n(&sb->request_start_ms, __ATOMIC_ACQUIRE);
+	progress = __atomic_load_n(&sb->progress_ms, __ATOMIC_ACQUIRE);
+	if (start == 0 || progress == 0 ||
+	    start != __atomic_load_n(&sb->request_start_ms, __ATOMIC_ACQUIRE))
+		return false;
+	return now - progress >= limit;
+}
+
+/*
+ * The watchdog: a worker that made no progress on one request for
+ * request-timeout is stuck (a bug, a hung file system); it gets TERM,
+ * then KILL.  Its slot is refilled like after any crash.
+ */
+static void
+master_watchdog(int64_t now)
+{
+	int64_t limit = (int64_t)master.cfg->request_timeout * 1000;
+
+	for (size_t i = 0; i < master.nslots; i++) {
+		struct master_slot *s = &master.slots[i];
+		const struct scoreboard_slot *sb = &master.sb->slot[i];
+		char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+
+		if (s->pid <= 0)
+			continue;
+		if (s->term_ms > 0) {
+			if (now - s->term_ms >= MASTER_KILL_WAIT_MS) {
+				log_error("worker %ld still running %d ms after "
+				    "TERM: killing it", (long)s->pid,
+				    MASTER_KILL_WAIT_MS);
+				kill(s->pid, SIGKILL);
+				s->term_ms = now;
+			}
+			continue;
+		}
+		if (limit == 0 || (sb->state != SCOREBOARD_READING &&
+		    sb->state != SCOREBOARD_WRITING) ||
+		    !master_stalled(sb, now, limit))
+			continue;
+		scoreboard_describe(sb, now, what, sizeof(what));
+		log_error("worker %ld stuck for %u s (request-timeout) serving "
+		    "%s: stopping it", (long)s->pid,
+		    master.cfg->request_timeout, what);
+		kill(s->pid, SIGTERM);
+		s->term_ms = now;
+	}
+}
+
+/* Refills due wanted slots and sets the timer for the next thing due. */
 static void
 master_maintain(void)
 {
-	int64_t now = net_now_ms(), next = 0;
+	int64_t now = net_now_ms(), next;
 	struct itimerval it;
 
+	if (now >= master.next_tick_ms) {
+		master_adapt();
+		master_watchdog(now);
+		master_requit();
+		master.next_tick_ms = now + MASTER_TICK_MS;
+	}
+	next = master.next_tick_ms;
 	for (size_t i = 0; i < master.nslots; i++) {
 		struct master_slot *slot = &master.slots[i];
 
-		if (slot->pid != 0)
+		if (!slot->wanted || slot->pid != 0)
 			continue;
 		if (slot->respawn_ms <= now)
-			master_spawn(slot);
-		else if (next == 0 || slot->respawn_ms < next)
+			master_spawn(i);
+		else if (slot->respawn_ms < next)
 			next = slot->respawn_ms;
 	}
 	memset(&it, 0, sizeof(it));
-	if (next > 0) {
+	{
 		int64_t ms = next - now;
 
+		if (ms < 1)
+			ms = 1;
 		it.it_value.tv_sec = (time_t)(ms / 1000);
 		it.it_value.tv_usec = (suseconds_t)((ms % 1000) * 1000);
-		if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
-			it.it_value.tv_usec = 1000;
 	}
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-/* Fast stop: TERM to every worker, wait a bounded time, then KILL. */
-static void
-master_stop_workers(void)
+/* Live workers, of any generation. */
+static size_t
+master_alive(void)
 {
-	int64_t deadline = net_now_ms() + MASTER_STOP_WAIT_MS;
-	bool killed = false;
+	size_t n = 0;
 
 	for (size_t i = 0; i < master.nslots; i++)
+		n += master.slots[i].pid > 0;
+	return n;
+}
+
+static void
+master_signal_all(int sig)
+{
+	for (size_t i = 0; i < master.nslots; i++)
 		if (master.slots[i].pid > 0)
-			kill(master.slots[i].pid, SIGTERM);
+			kill(master.slots[i].pid, sig);
+}
+
+/*
+ * Waits, with the handled signals let through, until every worker is
+ * reaped or deadline passes.  With interruptible (the graceful wait), a
+ * TERM or INT ends it early: the caller then stops fast.  true when no
+ * worker is left.
+ */
+static bool
+master_wait_workers(int64_t deadline, bool interruptible)
+{
+	int64_t requit = net_now_ms() + MASTER_TICK_MS;
+	sigset_t none, old;
+
+	sigemptyset(&none);
 	for (;;) {
-		size_t alive = 0;
-		pid_t pid;
-		int status;
+		int64_t now;
 
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			struct master_slot *slot = master_slot_of(pid);
-
-			if (slot != NULL)
-				slot->pid = 0;
+		master_reap();
+		if (master_alive() == 0)
+			return true;
+		now = net_now_ms();
+		if (now >= deadline || (interruptible && master_got_stop))
+			return false;
+		/* The graceful wait: see master_requit(). */
+		if (interruptible && now >= requit) {
+			master_signal_all(SIGQUIT);
+			requit = now + MASTER_TICK_MS;
 		}
-		for (size_t i = 0; i < master.nslots; i++)
-			alive += master.slots[i].pid > 0;
-		if (alive == 0)
-			return;
-		if (!killed && net_now_ms() >= deadline) {
-			log_warn("%zu workers still running; killing them",
-			    alive);
-			for (size_t i = 0; i < master.nslots; i++)
-				if (master.slots[i].pid > 0)
-					kill(master.slots[i].pid, SIGKILL);
-			killed = true;
-		}
+		sigprocmask(SIG_SETMASK, &none, &old);
 		usleep(10 * 1000);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 }
+
+/*
+ * Stops every worker.  Graceful: QUIT, up to shutdown-timeout for the
+ * requests in flight; then, or at once when fast: TERM, and KILL after
+ * MASTER_KILL_WAIT_MS.
+ */
+static void
+master_stop_workers(bool graceful)
+{
+	master.stopping = true;
+	for (size_t i = 0; i < master.nslots; i++)
+		master.slots[i].wanted = false;
+	if (graceful) {
+		master_signal_all(SIGQUIT);
+		if (master_wait_workers(net_now_ms() +
+		    (int64_t)master.cfg->shutdown_timeout * 1000, true))
+			return;
+		log_warn("%zu workers still busy after shutdown-timeout (%u "
+		    "s); stopping them", master_alive(),
+		    master.cfg->shutdown_timeout);
+	}
+	master_signal_all(SIGTERM);
+	if (master_wait_workers(net_now_ms() + MASTER_KILL_WAIT_MS, false))
+		return;
+	log_warn("%zu workers still running; killing them", master_alive());
+	master_signal_all(SIGKILL);
+	master_wait_workers(net_now_ms() + MASTER_KILL_WAIT_MS, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reload */
+
+/*
+ * SIGHUP.  Everything that can fail is done before anything is changed;
+ * on failure the old generation goes on as if nothing happened.
+ */
+static void
+master_reload(pid_t sender)
+{
+	struct config *cfg;
+	struct master_listener *ls;
+	char err[1024];
+	size_t start;
+
+	log_notice("SIGHUP: reloading %s", master.cfg->path);
+	cfg = config_load(master.cfg->path, err, sizeof(err));
+	if (cfg == NULL)
+		goto fail;
+	if (strcmp(cfg->pid_file, master.cfg->pid_file) != 0) {
+		/* The lock is on the old file, and -s finds us by it. */
+		log_warn("pid-file: a reload cannot move the pid file; %s stays "
+		    "in use until a restart", master.cfg->pid_file);
+		free(cfg->pid_file);
+		cfg->pid_file = util_xstrdup(master.cfg->pid_file);
+	}
+	ls = master_bind(cfg, master.ls, master.nls, err, sizeof(err));
+	if (ls == NULL) {
+		config_free(cfg);
+		goto fail;
+	}
+	if (log_open(cfg->error_log, cfg->access_log, cfg->log_level, err,
+	    sizeof(err)) < 0) {
+		master_unbind(ls, cfg->nlisten, master.ls, master.nls);
+		config_free(cfg);
+		goto fail;
+	}
+
+	/* Committed.  Listeners no longer configured close here (old
+	 * workers keep their own copies until they exit). */
+	master_close_listeners(master.ls, master.nls);
+	master.ls = ls;
+	master.nls = cfg->nlisten;
+	master_set_blocking(master.ls, master.nls);
+	master_set_fds();
+	config_free(master.cfg);
+	master.cfg = cfg;
+	master_chown_logs();
+	master_load_mime(cfg);
+	master.generation++;
+	master.sb->generation = master.generation;
+	master.sb->reloads++;
+	for (size_t i = 0; i < master.nslots; i++)
+		if (master.slots[i].pid > 0 || master.slots[i].wanted)
+			master_retire(i);
+	start = master_want(cfg->adaptive ? cfg->start_workers : cfg->workers);
+	master.spawn_rate = 1;
+	log_notice("reloaded: generation %u with %zu workers", master.generation,
+	    start);
+	snprintf(err, sizeof(err), "generation %u", master.generation);
+	control_report(master.cfg->pid_file, sender, true, err);
+	return;
+fail:
+	log_error("reload failed, still serving generation %u: %s",
+	    master.generation, err);
+	control_report(master.cfg->pid_file, sender, false, err);
+}
+
+/* ------------------------------------------------------------------ */
 
 static void
 master_log_listening(void)
@@ -440,31 +919,35 @@ master_log_listening(void)
 		log_notice("listening on %s", cfg->listen[i].spec);
 }
 
-/* Start-up shared by both modes; 0, or -1 after reporting the error. */
-static int
-master_start(void)
+static void
+master_cleanup(void)
 {
-	struct config *cfg = master.cfg;
-	char err[512];
+	pidfile_release(master.cfg->pid_file, master.pid == getpid() ?
+	    master.pid_fd : -1);
+	master.pid_fd = -1;
+	master_close_listeners(master.ls, master.nls);
+	master.ls = NULL;
+	master.nls = 0;
+	free(master.fds);
+	master.fds = NULL;
+	if (master.sb != NULL)
+		scoreboard_destroy(master.sb);
+	master.sb = NULL;
+	free(master.slots);
+	master.slots = NULL;
+}
 
-	if (mime_load(cfg->mime_types, err, sizeof(err)) < 0) {
-		log_warn("%s; using the built-in media types", err);
-		mime_load(NULL, err, sizeof(err));
-	}
-	if (master_check_pid_file(cfg->pid_file) < 0 || master_bind() < 0)
-		return -1;
-	if (log_open(cfg->error_log, cfg->access_log, cfg->log_level, err,
-	    sizeof(err)) < 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	if (!master.opts->foreground && !master.opts->one_process &&
-	    master_daemonize() < 0)
-		return -1;
-	master.pid = getpid();
-	if (master_write_pid_file(cfg->pid_file) < 0)
-		return -1;
-	return 0;
+/* -X: one worker in the master's place, with a scoreboard of one. */
+static int
+master_run_one(void)
+{
+	int rc;
+
+	log_notice("%s started in one-process mode (-X)", PACKAGE_STRING);
+	scoreboard_start(master.sb, 0, getpid(), master.generation);
+	rc = worker_run(master.cfg, master.fds, master.nls, getpid(), true,
+	    master.sb, &master.sb->slot[0]);
+	return rc == WORKER_EXIT_OK ? 0 : 1;
 }
 
 int
@@ -472,66 +955,86 @@ master_run(struct config *cfg, const struct master_options *opts)
 {
 	sigset_t handled, none;
 	int rc = 0;
+	bool graceful = false;
 
 	master.cfg = cfg;
 	master.opts = opts;
+	master.generation = 1;
+	master.spawn_rate = 1;
+	master.pid = getpid();
 	log_set_role("master");
 	log_set_echo(opts->foreground ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
 	master_signals(&handled);
+	master.nslots = opts->one_process ? 1 : MASTER_SLOTS_MAX;
+	if ((master.sb = scoreboard_create(master.nslots)) == NULL) {
+		log_error("cannot map the scoreboard:");
+		return 1;
+	}
+	master.sb->generation = master.generation;
 	if (master_start() < 0) {
-		master_remove_pid_file();
-		master_close_listeners();
+		master_cleanup();
 		return 1;
 	}
 	master_log_listening();
 	if (opts->one_process) {
-		log_notice("%s started in one-process mode (-X)", PACKAGE_STRING);
-		rc = worker_run(cfg, master.fds, master.nfds, getpid(), true);
-		master_remove_pid_file();
-		master_close_listeners();
-		return rc == WORKER_EXIT_OK ? 0 : 1;
+		rc = master_run_one();
+		master_cleanup();
+		return rc;
 	}
-	master.nslots = cfg->workers;
 	master.slots = util_xcalloc(master.nslots, sizeof(*master.slots));
+	master_want(cfg->adaptive ? cfg->start_workers : cfg->workers);
+	master.next_tick_ms = net_now_ms() + MASTER_TICK_MS;
 	master_maintain();
-	log_notice("%s started: %zu workers", PACKAGE_STRING, master.nslots);
+	log_notice("%s started: %s pool of %u workers", PACKAGE_STRING,
+	    cfg->adaptive ? "an adaptive" : "a fixed",
+	    cfg->adaptive ? cfg->start_workers : cfg->workers);
 	master_ready();
 	log_set_echo(opts->foreground ? LOG_LEVEL_DEBUG : -1);
 	sigemptyset(&none);
-	while (!master_got_stop) {
+	while (!master_got_stop && !master_got_quit) {
 		sigsuspend(&none);
 		if (master_got_chld) {
 			master_got_chld = 0;
 			master_reap();
 			if (master_all_fatal()) {
-				log_error("every worker failed at start-up; "
-				    "stopping (see the errors above)");
-				rc = 1;
-				break;
+				if (master.generation == 1) {
+					log_error("every worker failed at "
+					    "start-up; stopping (see the "
+					    "errors above)");
+					rc = 1;
+					break;
+				}
+				/* After a reload, stopping would end the
+				 * service; the slots keep backing off. */
+				log_error("every worker of generation %u failed "
+				    "at start-up (see the errors above); "
+				    "retrying", master.generation);
 			}
 		}
 		if (master_got_hup) {
 			master_got_hup = 0;
-			log_warn("SIGHUP: this version cannot reload its "
-			    "configuration; restart the server to apply "
-			    "changes");
+			master_reload((pid_t)master_hup_sender);
 		}
 		if (master_got_usr1) {
 			master_got_usr1 = 0;
+			log_notice("SIGUSR1: reopening the logs");
 			log_reopen();
+			master_chown_logs();
+			master_signal_all(SIGUSR1);
 		}
 		master_got_alrm = 0;
-		if (!master_got_stop)
+		if (!master_got_stop && !master_got_quit)
 			master_maintain();
 	}
+	graceful = master_got_quit && !master_got_stop;
 	if (master_got_stop)
 		log_notice("signal %d (%s): stopping", (int)master_got_stop,
 		    strsignal(master_got_stop));
-	master_stop_workers();
-	master_remove_pid_file();
-	master_close_listeners();
-	free(master.slots);
-	free(master.fds);
+	else if (graceful)
+		log_notice("SIGQUIT: stopping gracefully (shutdown-timeout %u "
+		    "s)", master.cfg->shutdown_timeout);
+	master_stop_workers(graceful);
+	master_cleanup();
 	log_notice("stopped");
 	return rc;
 }

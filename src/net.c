@@ -163,9 +163,11 @@ net_wait_idle(int fd, const int *listeners, size_t nlisteners, int grace_ms,
 		}
 		rc = poll(pfd, (nfds_t)(n + 1), left > INT32_MAX ? INT32_MAX :
 		    (int)left);
-		if (rc < 0 && errno != EINTR)
+		/* A signal (a graceful stop, a log reopen) is the caller's
+		 * to look at: EINTR goes back to it. */
+		if (rc < 0)
 			return -1;
-		if (rc <= 0)
+		if (rc == 0)
 			continue;
 		if (pfd[0].revents != 0)
 			return 1;
@@ -178,6 +180,8 @@ net_wait_idle(int fd, const int *listeners, size_t nlisteners, int grace_ms,
 		rc = poll(pfd, 1, left < grace_ms ? (int)left : grace_ms);
 		if (rc > 0)
 			return 1;
+		if (rc < 0)
+			return -1;	/* EINTR and all: as above */
 		if (net_backlog_waiting(listeners, n))
 			return 0;
 	}
@@ -211,12 +215,22 @@ net_read(int fd, void *buf, size_t cap, int64_t deadline_ms)
 	}
 }
 
+static void (*net_progress_hook)(void);
+
+void
+net_set_progress_hook(void (*hook)(void))
+{
+	net_progress_hook = hook;
+}
+
 /* Progress moves a stall deadline on; a total one stays. */
 static void
 net_progress(int64_t *deadline_ms, int stall_ms)
 {
 	if (stall_ms > 0)
 		*deadline_ms = net_now_ms() + stall_ms;
+	if (net_progress_hook != NULL)
+		net_progress_hook();
 }
 
 /*

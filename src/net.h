@@ -45,8 +45,9 @@ void net_setup_conn(int fd);
 ssize_t net_read(int fd, void *buf, size_t cap, int64_t deadline_ms);
 
 /*
- * Waits until fd is readable (returns 1), or until deadline_ms (-1,
- * ETIMEDOUT).  Returns 0 when a connection has been waiting on one of the
+ * Waits until fd is readable (returns 1), until deadline_ms (-1,
+ * ETIMEDOUT), or until a signal arrives (-1, EINTR: the caller looks at
+ * its flags and calls again).  Returns 0 when a connection has been waiting on one of the
  * listeners for a while (grace_ms) without any other process taking it:
  * the caller should give up fd, which is idle, and go to accept().
  */
@@ -75,6 +76,13 @@ int net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
  */
 int net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
     int64_t deadline_ms, int stall_ms);
+
+/*
+ * A function called each time a send moves bytes (the worker's
+ * scoreboard heartbeat, so that its watchdog tells a slow client from a
+ * stuck worker).  NULL: none.
+ */
+void net_set_progress_hook(void (*hook)(void));
 
 /* The numeric address of a peer ("127.0.0.1", "::1"). */
 void net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);

@@ -16,11 +16,16 @@
 
 #include "conn.h"
 #include "log.h"
+#include "net.h"
+#include "scoreboard.h"
 #include "static.h"
+#include "status.h"
 #include "util.h"
 #include "worker.h"
 
 static volatile sig_atomic_t worker_stop;
+static volatile sig_atomic_t worker_reopen;
+static struct scoreboard_slot *worker_slot;
 
 static void
 worker_on_stop(int sig)
@@ -29,10 +34,28 @@ worker_on_stop(int sig)
 	worker_stop = 1;
 }
 
+static void
+worker_on_reopen(int sig)
+{
+	(void)sig;
+	worker_reopen = 1;
+}
+
+/* The net module's progress hook: the watchdog's heartbeat. */
+static void
+worker_progress(void)
+{
+	scoreboard_progress(worker_slot);
+}
+
 /*
  * The master blocks signals and catches them; a worker starts from a
  * clean slate.  A forked worker dies on TERM and INT by default action:
- * that is the fast stop, and nothing it holds needs cleaning up.
+ * that is the fast stop, and nothing it holds needs cleaning up.  QUIT is
+ * the graceful stop (finish the request in flight, then exit) and USR1
+ * asks for the logs to be reopened; their handlers only set flags, and
+ * without SA_RESTART they interrupt accept() and poll() so the flags are
+ * seen at once.  HUP is the master's business alone.
  */
 static void
 worker_signals(bool one_process)
@@ -44,10 +67,13 @@ worker_signals(bool one_process)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = worker_on_stop;
+	sigaction(SIGQUIT, &sa, NULL);
+	sa.sa_handler = worker_on_reopen;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = one_process ? worker_on_stop : SIG_DFL;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -144,11 +170,29 @@ worker_accept(const int *fds, size_t nfds, struct sockaddr_storage *peer)
 	return -1;
 }
 
+/*
+ * The request count after which this worker retires: the limit plus up to
+ * a tenth more, different for each worker, so that workers started
+ * together do not all recycle at the same moment.  0: never.
+ */
+static uint64_t
+worker_request_limit(unsigned limit)
+{
+	uint64_t spread;
+
+	if (limit == 0)
+		return 0;
+	spread = (uint64_t)limit / 10 + 1;
+	return limit + ((uint64_t)getpid() * 2654435761u) % spread;
+}
+
 int
 worker_run(const struct config *cfg, const int *fds, size_t nfds,
-    pid_t master_pid, bool one_process)
+    pid_t master_pid, bool one_process, struct scoreboard *sb,
+    struct scoreboard_slot *slot)
 {
 	struct conn_env env;
+	uint64_t limit, served = 0;
 	int root_fd;
 
 	log_set_role("worker");
@@ -173,23 +217,48 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 		    getppid() != master_pid)
 			return WORKER_EXIT_FATAL;
 	}
-	if (conn_init(cfg) < 0) {
-		log_error("cannot allocate the header buffer:");
+	/* Rows for the old and the new generation side by side. */
+	if (conn_init(cfg) < 0 || (cfg->status_path != NULL && sb != NULL &&
+	    status_init(2 * (size_t)cfg->max_workers < sb->nslots ?
+	    2 * (size_t)cfg->max_workers : sb->nslots) < 0)) {
+		log_error("cannot allocate the worker's buffers:");
 		return WORKER_EXIT_FATAL;
 	}
+	worker_slot = slot;
+	if (slot != NULL)
+		net_set_progress_hook(worker_progress);
 	env.cfg = cfg;
 	env.root_fd = root_fd;
 	env.listeners = fds;
 	env.nlisteners = nfds;
 	env.stop = &worker_stop;
+	env.reopen = &worker_reopen;
+	env.sb = sb;
+	env.slot = slot;
+	limit = worker_request_limit(cfg->max_requests_per_worker);
 	log_debug("serving");
 	while (!worker_stop) {
 		struct sockaddr_storage peer;
-		int cfd = worker_accept(fds, nfds, &peer);
+		int cfd;
 
-		if (cfd >= 0)
-			conn_serve(&env, cfd, &peer);
+		if (worker_reopen) {
+			worker_reopen = 0;
+			log_reopen();
+		}
+		if (slot != NULL)
+			scoreboard_set_state(slot, SCOREBOARD_IDLE);
+		if ((cfd = worker_accept(fds, nfds, &peer)) < 0)
+			continue;
+		served += conn_serve(&env, cfd, &peer);
+		if (limit > 0 && served >= limit) {
+			log_info("served %llu requests (max-requests-per-worker "
+			    "%u): retiring", (unsigned long long)served,
+			    cfg->max_requests_per_worker);
+			break;
+		}
 	}
+	if (slot != NULL)
+		scoreboard_set_state(slot, SCOREBOARD_GRACEFUL);
 	close(root_fd);
 	return WORKER_EXIT_OK;
 }

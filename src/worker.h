@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "scoreboard.h"
 
 /* Exit codes the master understands. */
 enum worker_exit {
@@ -27,9 +28,16 @@ enum worker_exit {
  * A forked worker (one_process false) dies on TERM and INT like any
  * process, and on its master's death (PR_SET_PDEATHSIG).  With one_process
  * (-X) it runs in the master's place: TERM and INT set a flag it checks
- * between connections, and it returns WORKER_EXIT_OK.
+ * between connections, and it returns WORKER_EXIT_OK.  QUIT is a graceful
+ * stop either way, USR1 reopens the logs between requests.
+ *
+ * slot is the worker's own scoreboard slot (NULL: none), which it keeps
+ * up to date; sb, the whole scoreboard, feeds the status page.  With
+ * cfg->max_requests_per_worker it returns WORKER_EXIT_OK after about
+ * that many requests (see worker_request_limit()).
  */
 int worker_run(const struct config *cfg, const int *fds, size_t nfds,
-    pid_t master_pid, bool one_process);
+    pid_t master_pid, bool one_process, struct scoreboard *sb,
+    struct scoreboard_slot *slot);
 
 #endif

@@ -532,6 +532,8 @@ harness_free_port(void)
 	return port;
 }
 
+const char harness_no_workers[] = "(no workers key)";
+
 int
 harness_write_conf(struct harness_server *s, uint16_t port, unsigned workers,
     const struct harness_conf *c)
@@ -551,7 +553,9 @@ harness_write_conf(struct harness_server *s, uint16_t port, unsigned workers,
 	else
 		harness_buf_appendf(&b, "listen = { \"127.0.0.1:%u\" }\n",
 		    (unsigned)port);
-	if (c->workers_value)
+	if (c->workers_value == harness_no_workers)
+		harness_buf_appendf(&b, "# no workers key: an adaptive pool\n");
+	else if (c->workers_value)
 		harness_buf_appendf(&b, "workers = %s\n", c->workers_value);
 	else
 		harness_buf_appendf(&b, "workers = %u\n", workers);
@@ -761,6 +765,13 @@ int
 harness_run(const struct harness_server *s, const char *const *args,
     int timeout_ms, char **outp, char **errp)
 {
+	return harness_run_reap(s, args, timeout_ms, outp, errp, NULL);
+}
+
+int
+harness_run_reap(const struct harness_server *s, const char *const *args,
+    int timeout_ms, char **outp, char **errp, struct harness_server *srv)
+{
 	char out[PATH_MAX], err[PATH_MAX];
 	const char *argv[32];
 	size_t n = 0;
@@ -803,6 +814,8 @@ harness_run(const struct harness_server *s, const char *const *args,
 
 		if (r == pid)
 			break;
+		if (srv != NULL && srv->pid > 0)
+			(void)harness_wait_exit(srv, 0);
 		if (harness_now_ms() >= deadline) {
 			fprintf(stderr, "harness: %s did not exit within %d ms\n",
 			    argv[0], timeout_ms);

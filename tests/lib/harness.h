@@ -51,11 +51,19 @@ enum harness_conf_line {
  */
 struct harness_conf {
 	const char *listen_value;	/* { "127.0.0.1:PORT" } */
-	const char *workers_value;	/* the workers argument of harness_start */
+	const char *workers_value;	/* the workers argument of harness_start;
+					 * harness_no_workers: no such key */
 	const char *docroot_value;	/* "docroot" */
 	const char *user_value;		/* "nobody" */
 	const char *extra;		/* appended verbatim, may be NULL */
 };
+
+/*
+ * As workers_value: the conf gets no `workers` key (the keys of the
+ * adaptive pool exclude it), only a comment in its place, so that the
+ * lines keep their numbers.  Compared by address.
+ */
+extern const char harness_no_workers[];
 
 struct harness_server {
 	char dir[PATH_MAX];		/* scratch directory, absolute */
@@ -241,6 +249,15 @@ char *harness_read_file(const struct harness_server *s, const char *name,
  */
 int harness_run(const struct harness_server *s, const char *const *args,
     int timeout_ms, char **out, char **err);
+
+/*
+ * harness_run, reaping srv's master (harness_spawn's child) while it
+ * waits, so a command that waits for the master to be gone (`-s stop`)
+ * does not wait on a zombie of ours: outside the tests, init reaps it.
+ * srv's exited and exit_status are set when it exits; srv may be NULL.
+ */
+int harness_run_reap(const struct harness_server *s, const char *const *args,
+    int timeout_ms, char **out, char **err, struct harness_server *srv);
 
 /* ---- sockets ----------------------------------------------------------- */
 

@@ -1,8 +1,10 @@
 /*
  * check_config.c - config_load_buf() against a temporary base directory:
- * every default, relative paths, the listen forms, each validation error
- * with its exact "name:LINE: key: ..." message, and config_load() from a
- * real file, whose directory (not the cwd) anchors relative paths.
+ * every default, relative paths, the listen forms, the worker pool (fixed
+ * or adaptive), the status page's keys and config_valid_network(), each
+ * validation error with its exact "name:LINE: key: ..." message, and
+ * config_load() from a real file, whose directory (not the cwd) anchors
+ * relative paths.
  *
  * Each test loads and frees its snapshots, so running the program under
  * ASan (--enable-sanitizers) or valgrind also checks config_free().
@@ -150,6 +152,17 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->keepalive_requests, 100);
 	ck_assert_uint_eq(c->listen_backlog, 511);
 	ck_assert(!c->directory_listing);
+	/* No pool key: a fixed pool of `workers`. */
+	ck_assert(!c->adaptive);
+	ck_assert_uint_eq(c->start_workers, 4);
+	ck_assert_uint_eq(c->max_workers, 4);
+	ck_assert_uint_eq(c->max_requests_per_worker, 0);
+	ck_assert_uint_eq(c->shutdown_timeout, 30);
+	ck_assert_uint_eq(c->request_timeout, 120);
+	ck_assert_ptr_null(c->status_path);
+	ck_assert_uint_eq(c->nstatus_allow, 2);
+	ck_assert_str_eq(c->status_allow[0], "127.0.0.1");
+	ck_assert_str_eq(c->status_allow[1], "::1");
 	config_free(c);
 }
 END_TEST
@@ -181,7 +194,12 @@ START_TEST(test_all_keys)
 	    "body-max = 5000000000\n"
 	    "directory-listing = true\n"
 	    "keepalive-requests = 0\n"
-	    "listen-backlog = 17\n");
+	    "listen-backlog = 17\n"
+	    "max-requests-per-worker = 5000\n"
+	    "shutdown-timeout = 7\n"
+	    "request-timeout = 0\n"
+	    "status-path = \"/server-status\"\n"
+	    "status-allow = {\"10.0.0.0/8\", \"fd00::/8\", \"192.0.2.1\"}\n");
 	struct passwd *pw = getpwnam("nobody");
 
 	ck_assert_ptr_nonnull(pw);
@@ -213,6 +231,19 @@ START_TEST(test_all_keys)
 	ck_assert(c->directory_listing);
 	ck_assert_uint_eq(c->keepalive_requests, 0);
 	ck_assert_uint_eq(c->listen_backlog, 17);
+	/* `workers` and no pool key: still the fixed pool, of 7. */
+	ck_assert(!c->adaptive);
+	ck_assert_uint_eq(c->start_workers, 7);
+	ck_assert_uint_eq(c->max_workers, 7);
+	ck_assert_uint_eq(c->max_requests_per_worker, 5000);
+	ck_assert_uint_eq(c->shutdown_timeout, 7);
+	ck_assert_uint_eq(c->request_timeout, 0);
+	ck_assert_str_eq(c->status_path, "/server-status");
+	/* A list given replaces the default one, in the order written. */
+	ck_assert_uint_eq(c->nstatus_allow, 3);
+	ck_assert_str_eq(c->status_allow[0], "10.0.0.0/8");
+	ck_assert_str_eq(c->status_allow[1], "fd00::/8");
+	ck_assert_str_eq(c->status_allow[2], "192.0.2.1");
 	config_free(c);
 }
 END_TEST
@@ -224,19 +255,31 @@ static const struct {
 	const char *key;
 	long min, max;
 	const char *extra;	/* on line 3, so the cross-check passes */
+	bool adaptive;		/* a pool key: setting one turns it on */
 } range_cases[] = {
-	{ "workers", 1, 1024, "" },
-	{ "header-timeout", 1, 3600, "" },
-	{ "keepalive-timeout", 0, 3600, "" },
-	{ "send-timeout", 1, 3600, "" },
-	{ "body-timeout", 1, 3600, "" },
-	{ "request-line-max", 256, 65536, "header-max = 1048576\n" },
-	{ "header-field-max", 256, 65536, "" },
-	{ "header-max", 1024, 1048576, "request-line-max = 256\n" },
-	{ "header-fields-max", 1, 10000, "" },
-	{ "body-max", 0, 1099511627776L, "" },
-	{ "keepalive-requests", 0, 1000000, "" },
-	{ "listen-backlog", 1, 65535, "" },
+	{ "workers", 1, 1024, "", false },
+	/* request-timeout must exceed these three, or be 0 (off). */
+	{ "header-timeout", 1, 3600, "request-timeout = 0\n", false },
+	{ "keepalive-timeout", 0, 3600, "", false },
+	{ "send-timeout", 1, 3600, "request-timeout = 0\n", false },
+	{ "body-timeout", 1, 3600, "request-timeout = 0\n", false },
+	{ "request-line-max", 256, 65536, "header-max = 1048576\n", false },
+	{ "header-field-max", 256, 65536, "", false },
+	{ "header-max", 1024, 1048576, "request-line-max = 256\n", false },
+	{ "header-fields-max", 1, 10000, "", false },
+	{ "body-max", 0, 1099511627776L, "", false },
+	{ "keepalive-requests", 0, 1000000, "", false },
+	{ "listen-backlog", 1, 65535, "", false },
+	/* The extras keep min-spare <= max-spare, start-workers and
+	 * min-spare <= max-workers at both edges. */
+	{ "start-workers", 1, 4096, "max-workers = 4096\n", true },
+	{ "min-spare", 0, 4096, "max-spare = 4096\nmax-workers = 4096\n",
+	    true },
+	{ "max-spare", 1, 4096, "min-spare = 0\n", true },
+	{ "max-workers", 1, 4096, "start-workers = 1\nmin-spare = 0\n", true },
+	{ "max-requests-per-worker", 0, 100000000, "", false },
+	{ "shutdown-timeout", 1, 86400, "", false },
+	{ "request-timeout", 0, 86400, "", false },
 };
 
 static long
@@ -266,6 +309,20 @@ config_number(const struct config *c, const char *key)
 		return (long)c->keepalive_requests;
 	if (strcmp(key, "listen-backlog") == 0)
 		return (long)c->listen_backlog;
+	if (strcmp(key, "start-workers") == 0)
+		return (long)c->start_workers;
+	if (strcmp(key, "min-spare") == 0)
+		return (long)c->min_spare;
+	if (strcmp(key, "max-spare") == 0)
+		return (long)c->max_spare;
+	if (strcmp(key, "max-workers") == 0)
+		return (long)c->max_workers;
+	if (strcmp(key, "max-requests-per-worker") == 0)
+		return (long)c->max_requests_per_worker;
+	if (strcmp(key, "shutdown-timeout") == 0)
+		return (long)c->shutdown_timeout;
+	if (strcmp(key, "request-timeout") == 0)
+		return (long)c->request_timeout;
 	return -12345;
 }
 
@@ -287,6 +344,8 @@ START_TEST(test_ranges)
 	if (which == 1 || which == 2) {
 		ck_assert_msg(c != NULL, "%s = %ld rejected: %s", key, v, err);
 		ck_assert_int_eq(config_number(c, key), v);
+		ck_assert_msg(c->adaptive == range_cases[row].adaptive,
+		    "%s = %ld: adaptive is %d", key, v, (int)c->adaptive);
 		config_free(c);
 		return;
 	}
@@ -444,6 +503,246 @@ START_TEST(test_listen_several)
 	ck_assert_int_eq(c->listen[1].family, AF_INET6);
 	ck_assert_ptr_null(c->listen[2].host);
 	ck_assert_str_eq(c->listen[2].port, "9090");
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* the worker pool: fixed (workers) or adaptive (any pool key) */
+
+#define ANY (-1)		/* not part of the contract for this row */
+
+static const struct {
+	const char *text;	/* after DOCROOT, from line 2 */
+	bool adaptive;
+	long workers, start, min_spare, max_spare, max_workers;
+	const char *note;
+} pool_cases[] = {
+	{ "", false, 4, 4, ANY, ANY, 4,
+	    "no pool key: a fixed pool of the default 4" },
+	{ "workers = 1\n", false, 1, 1, ANY, ANY, 1,
+	    "fixed pool of 1: start = max = workers" },
+	{ "workers = 1024\n", false, 1024, 1024, ANY, ANY, 1024,
+	    "fixed pool of 1024: start = max = workers" },
+	{ "max-requests-per-worker = 1000\nshutdown-timeout = 5\n"
+	    "request-timeout = 0\n", false, 4, 4, ANY, ANY, 4,
+	    "the lifecycle keys are not pool keys" },
+	{ "status-path = \"/s\"\nworkers = 3\n", false, 3, 3, ANY, ANY, 3,
+	    "nor are the status keys" },
+	{ "# start-workers = 3\n/* max-workers = 9 */\n", false, 4, 4, ANY,
+	    ANY, 4, "a pool key in a comment is not set" },
+	{ "start-workers = 3\n", true, 3, 3, 5, 10, 256,
+	    "start-workers alone; the others default" },
+	{ "min-spare = 2\n", true, 5, 5, 2, 10, 256, "min-spare alone" },
+	{ "max-spare = 20\n", true, 5, 5, 5, 20, 256, "max-spare alone" },
+	{ "max-workers = 50\n", true, 5, 5, 5, 10, 50, "max-workers alone" },
+	{ "start-workers = 5\n", true, 5, 5, 5, 10, 256,
+	    "a pool key set to its default still turns the pool on" },
+	{ "start-workers = 8\nmin-spare = 2\nmax-spare = 6\n"
+	    "max-workers = 64\n", true, 8, 8, 2, 6, 64, "all four" },
+	{ "max-workers = 64\nmax-spare = 6\nmin-spare = 2\n"
+	    "start-workers = 8\n", true, 8, 8, 2, 6, 64,
+	    "all four, in another order" },
+	{ "min-spare = 7\nmax-spare = 7\n", true, 5, 5, 7, 7, 256,
+	    "min-spare = max-spare" },
+	{ "start-workers = 10\nmax-workers = 10\n", true, 10, 10, 5, 10, 10,
+	    "start-workers = max-workers" },
+	{ "max-workers = 5\n", true, 5, 5, 5, 10, 5,
+	    "the default start-workers and min-spare = max-workers" },
+	{ "start-workers = 1\nmin-spare = 0\nmax-spare = 1\n"
+	    "max-workers = 1\n", true, 1, 1, 0, 1, 1, "the smallest pool" },
+	{ "start-workers = 4096\nmin-spare = 4096\nmax-spare = 4096\n"
+	    "max-workers = 4096\n", true, 4096, 4096, 4096, 4096, 4096,
+	    "the largest pool (above workers' 1024)" },
+};
+
+START_TEST(test_pool)
+{
+	char text[512];
+	struct config *c;
+
+	snprintf(text, sizeof(text), DOCROOT "%s", pool_cases[_i].text);
+	c = load_ok(text);
+	ck_assert_msg(c->adaptive == pool_cases[_i].adaptive,
+	    "%s: adaptive is %d", pool_cases[_i].note, (int)c->adaptive);
+#define POOL_FIELD(field, want)						\
+	do {								\
+		if ((want) != ANY)					\
+			ck_assert_msg((long)c->field == (want),		\
+			    "%s: " #field " is %ld, want %ld",		\
+			    pool_cases[_i].note, (long)c->field,	\
+			    (long)(want));				\
+	} while (0)
+	POOL_FIELD(workers, pool_cases[_i].workers);
+	POOL_FIELD(start_workers, pool_cases[_i].start);
+	POOL_FIELD(min_spare, pool_cases[_i].min_spare);
+	POOL_FIELD(max_spare, pool_cases[_i].max_spare);
+	POOL_FIELD(max_workers, pool_cases[_i].max_workers);
+#undef POOL_FIELD
+	config_free(c);
+}
+END_TEST
+
+/* request-timeout just above the longest other deadline, or 0 (off). */
+START_TEST(test_request_timeout)
+{
+	struct config *c;
+
+	c = load_ok(DOCROOT "request-timeout = 61\n");
+	ck_assert_uint_eq(c->request_timeout, 61);
+	config_free(c);
+	c = load_ok(DOCROOT "header-timeout = 3600\nbody-timeout = 3600\n"
+	    "send-timeout = 3600\nrequest-timeout = 3601\n");
+	ck_assert_uint_eq(c->request_timeout, 3601);
+	config_free(c);
+	c = load_ok(DOCROOT "header-timeout = 3600\nrequest-timeout = 0\n");
+	ck_assert_uint_eq(c->request_timeout, 0);
+	ck_assert_uint_eq(c->header_timeout, 3600);
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* the status page: status-path, status-allow, config_valid_network() */
+
+static const struct {
+	const char *value;	/* as written between the quotes */
+	bool ok;
+	const char *note;
+} status_path_cases[] = {
+	{ "/server-status", true, "the usual path" },
+	{ "/", true, "the root is an absolute path too" },
+	{ "/admin/status.html", true, "several segments" },
+	{ "", true, "empty: no status page" },
+	{ "server-status", false, "not absolute" },
+	{ "http://localhost/server-status", false,
+	    "an absolute URI is not an absolute path" },
+	{ "/server-status?json", false,
+	    "a query: the page picks its format from the query itself" },
+	{ "?", false, "only a query" },
+	{ "/status#top", false, "a fragment" },
+	{ "/server status", false, "a space" },
+};
+
+START_TEST(test_status_path)
+{
+	const char *v = status_path_cases[_i].value;
+	char text[256], err[512], want[512];
+	struct config *c;
+
+	snprintf(text, sizeof(text), DOCROOT "status-path = \"%s\"\n", v);
+	c = load(text, err, sizeof(err));
+	if (status_path_cases[_i].ok) {
+		ck_assert_msg(c != NULL, "%s: rejected: %s",
+		    status_path_cases[_i].note, err);
+		if (v[0] == '\0')
+			ck_assert_msg(c->status_path == NULL, "%s: \"%s\"",
+			    status_path_cases[_i].note, c->status_path);
+		else
+			ck_assert_str_eq(c->status_path, v);
+		config_free(c);
+		return;
+	}
+	ck_assert_msg(c == NULL, "%s: accepted", status_path_cases[_i].note);
+	snprintf(want, sizeof(want), "t.conf:2: status-path: \"%s\" is not an "
+	    "absolute URL path", v);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/*
+ * Entries of status-allow, and config_valid_network() directly: the
+ * entries the brief names first, then the edges of each form.
+ */
+static const struct {
+	const char *s;
+	bool ok;
+	const char *note;
+} network_cases[] = {
+	{ "all", true, "everyone" },
+	{ "10.0.0.0/8", true, "an IPv4 network" },
+	{ "::1", true, "an IPv6 address" },
+	{ "fd00::/8", true, "an IPv6 network" },
+	{ "127.0.0.1", true, "an IPv4 address" },
+	{ "10.0.0.0/33", false, "IPv4 prefix longer than 32 bits" },
+	{ "::/129", false, "IPv6 prefix longer than 128 bits" },
+	{ "host.example", false, "host names are not resolved" },
+	{ "", false, "empty" },
+	{ "1.2.3.4/", false, "a slash without bits" },
+	{ "/8", false, "bits without an address" },
+	{ "0.0.0.0/0", true, "IPv4 /0: every IPv4 address" },
+	{ "192.0.2.1/32", true, "IPv4 /32: one address" },
+	{ "::/0", true, "IPv6 /0" },
+	{ "2001:db8::1/128", true, "IPv6 /128" },
+	{ "::ffff:192.0.2.1", true, "v4-mapped IPv6 address" },
+	{ "::ffff:0:0/96", true, "the v4-mapped network" },
+	{ "10.0.0.0/08", true, "leading zero in the bits" },
+	{ "10.0.0.0/-1", false, "negative bits" },
+	{ "10.0.0.0/+8", false, "signed bits" },
+	{ "10.0.0.0/8/8", false, "two slashes" },
+	{ "10.0.0.0/ 8", false, "a space before the bits" },
+	{ "10.0.0.0/8 ", false, "a trailing space" },
+	{ " 127.0.0.1", false, "a leading space" },
+	{ "10.0.0.0/0x8", false, "hex bits" },
+	{ "10.0.0.0/99999999999999999999999", false,
+	    "bits overflowing 64 bits" },
+	{ "10.0/8", false, "IPv4 shorthand (inet_aton's, not inet_pton's)" },
+	{ "256.0.0.1", false, "IPv4 octet above 255" },
+	{ "1.2.3.4.5", false, "five octets" },
+	{ "1.2.3.4:80", false, "a port" },
+	{ "[::1]", false, "IPv6 in brackets" },
+	{ "fe80::1%lo", false, "a scope id" },
+	{ "::1::2", false, "two \"::\"" },
+	{ "all/8", false, "\"all\" takes no bits" },
+	{ "All", false, "\"all\" is lower case" },
+	{ "alls", false, "\"all\" and more" },
+	{ "0000:0000:0000:0000:0000:0000:0000:0000:0000/1", false,
+	    "an address part longer than any IPv6 address" },
+};
+
+START_TEST(test_valid_network)
+{
+	bool got = config_valid_network(network_cases[_i].s);
+
+	ck_assert_msg(got == network_cases[_i].ok, "\"%s\" (%s): %s",
+	    network_cases[_i].s, network_cases[_i].note,
+	    got ? "accepted" : "rejected");
+}
+END_TEST
+
+/* The same entries through the conf file: kept as written, or the error. */
+START_TEST(test_status_allow)
+{
+	const char *s = network_cases[_i].s;
+	char text[256], err[512], want[512];
+	struct config *c;
+
+	snprintf(text, sizeof(text), DOCROOT "status-allow = {\"%s\"}\n", s);
+	c = load(text, err, sizeof(err));
+	if (network_cases[_i].ok) {
+		ck_assert_msg(c != NULL, "\"%s\" (%s): rejected: %s", s,
+		    network_cases[_i].note, err);
+		ck_assert_uint_eq(c->nstatus_allow, 1);
+		ck_assert_str_eq(c->status_allow[0], s);
+		config_free(c);
+		return;
+	}
+	ck_assert_msg(c == NULL, "\"%s\" (%s): accepted", s,
+	    network_cases[_i].note);
+	snprintf(want, sizeof(want), "t.conf:2: status-allow: \"%s\" is not "
+	    "an address, a network or \"all\"", s);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+/* An empty list is allowed: a status page that nobody may see. */
+START_TEST(test_status_allow_empty)
+{
+	struct config *c = load_ok(DOCROOT "status-path = \"/s\"\n"
+	    "status-allow = {}\n");
+
+	ck_assert_str_eq(c->status_path, "/s");
+	ck_assert_uint_eq(c->nstatus_allow, 0);
 	config_free(c);
 }
 END_TEST
@@ -611,7 +910,76 @@ static const struct {
 	    "header-timeout", "first of two range errors wins" },
 	{ DOCROOT "listen = {\"[::1]\", \"[zz]:80\"}\n",
 	    "t.conf:2: listen: \"[::1]\": expected", true, NULL, "zz",
-	    "first bad listen entry wins" },
+	    "first bad listen entry wins" },	/* the pool */
+	{ DOCROOT "workers = 4\nstart-workers = 3\n",
+	    "t.conf:2: workers: a fixed pool cannot be combined with "
+	    "start-workers (the adaptive pool); use one or the other", false,
+	    NULL, NULL, "workers with a pool key" },
+	{ DOCROOT "max-workers = 64\n\nworkers = 8\n",
+	    "t.conf:4: workers: a fixed pool cannot be combined with "
+	    "max-workers", true, NULL, NULL,
+	    "workers after a pool key: the line of workers" },
+	{ DOCROOT "max-spare = 20\nmin-spare = 1\nworkers = 2\n",
+	    "t.conf:4: workers: a fixed pool cannot be combined with "
+	    "max-spare ", true, NULL, "min-spare",
+	    "two pool keys: the first in the file is named" },
+	{ DOCROOT "min-spare = 1\nworkers = 4\n",
+	    "t.conf:3: workers: a fixed pool cannot be combined with "
+	    "min-spare", true, NULL, NULL,
+	    "workers set to its default is still set" },
+	{ DOCROOT "workers = 2\nstart-workers = 0\n",
+	    "t.conf:3: start-workers: value 0 out of range 1..4096", false,
+	    NULL, NULL, "a pool key's range comes before the combination" },
+	{ DOCROOT "min-spare = 20\n",
+	    "t.conf:2: min-spare: 20 is larger than max-spare 10", false, NULL,
+	    NULL, "min-spare above the default max-spare" },
+	{ DOCROOT "min-spare = 8\nmax-spare = 7\n",
+	    "t.conf:2: min-spare: 8 is larger than max-spare 7", false, NULL,
+	    NULL, "min-spare = max-spare + 1" },
+	{ DOCROOT "start-workers = 3\n\nmax-spare = 2\n",
+	    "t.conf:4: min-spare: 5 is larger than max-spare 2", false, NULL,
+	    NULL, "max-spare below the default min-spare: max-spare's line, "
+	    "not the first pool key's" },
+	{ DOCROOT "max-workers = 3\n",
+	    "t.conf:2: max-workers: 3 is below start-workers 5 or min-spare 5",
+	    false, NULL, NULL, "max-workers below the default start-workers" },
+	{ DOCROOT "max-workers = 10\nstart-workers = 11\n",
+	    "t.conf:2: max-workers: 10 is below start-workers 11 or "
+	    "min-spare 5", false, NULL, NULL,
+	    "start-workers = max-workers + 1" },
+	{ DOCROOT "max-workers = 3\nstart-workers = 1\nmin-spare = 4\n",
+	    "t.conf:2: max-workers: 3 is below start-workers 1 or min-spare 4",
+	    false, NULL, NULL, "min-spare above max-workers" },
+	/* the status page */
+	{ DOCROOT "status-allow = {\"127.0.0.1\",\n  \"10.0.0.0/33\"}\n",
+	    "t.conf:2: status-allow: \"10.0.0.0/33\" is not an address, a "
+	    "network or \"all\"", false, NULL, NULL,
+	    "a bad entry on a list's second line: the list's line" },
+	{ DOCROOT "\nstatus-allow = {\"host.example\", \"::/129\"}\n",
+	    "t.conf:3: status-allow: \"host.example\" is not", true, NULL,
+	    "::/129", "first bad status-allow entry wins" },
+	{ DOCROOT "status-path = \"x\"\nstatus-allow = {\"\"}\n",
+	    "t.conf:2: status-path: \"x\" is not an absolute URL path", false,
+	    NULL, "status-allow", "status-path before status-allow" },
+	{ DOCROOT "status-path = \"/a\"\n\nstatus-path = \"b\"\n",
+	    "t.conf:4: status-path: \"b\" is not an absolute URL path", false,
+	    NULL, NULL, "a repeated status-path: the one that counts" },
+	{ DOCROOT "shutdown-timeout = 0\n",
+	    "t.conf:2: shutdown-timeout: value 0 out of range 1..86400", false,
+	    NULL, NULL, "a graceful stop must end" },
+	/* the watchdog outlasts the other deadlines */
+	{ DOCROOT "request-timeout = 60\n",
+	    "t.conf:2: request-timeout: 60 must be 0 or more than "
+	    "header-timeout (20), body-timeout (30) and send-timeout (60)",
+	    false, NULL, NULL, "request-timeout = the default send-timeout" },
+	{ DOCROOT "send-timeout = 5\nrequest-timeout = 30\n",
+	    "t.conf:3: request-timeout: 30 must be 0 or more than "
+	    "header-timeout (20), body-timeout (30) and send-timeout (5)",
+	    false, NULL, NULL, "request-timeout = the default body-timeout" },
+	{ DOCROOT "send-timeout = 5\nbody-timeout = 5\nrequest-timeout = 20\n",
+	    "t.conf:4: request-timeout: 20 must be 0 or more than "
+	    "header-timeout (20), body-timeout (5) and send-timeout (5)",
+	    false, NULL, NULL, "request-timeout = the default header-timeout" },
 };
 
 START_TEST(test_errors)
@@ -869,6 +1237,7 @@ config_suite(void)
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_loop_test(tc, test_ranges, 0,
 	    (int)(sizeof(range_cases) / sizeof(range_cases[0])) * 4);
+	tcase_add_test(tc, test_request_timeout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("paths");
@@ -882,6 +1251,23 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_listen_forms, 0,
 	    (int)(sizeof(listen_cases) / sizeof(listen_cases[0])));
 	tcase_add_test(tc, test_listen_several);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pool");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
+	tcase_add_loop_test(tc, test_pool, 0,
+	    (int)(sizeof(pool_cases) / sizeof(pool_cases[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("status");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
+	tcase_add_loop_test(tc, test_status_path, 0,
+	    (int)(sizeof(status_path_cases) / sizeof(status_path_cases[0])));
+	tcase_add_loop_test(tc, test_valid_network, 0,
+	    (int)(sizeof(network_cases) / sizeof(network_cases[0])));
+	tcase_add_loop_test(tc, test_status_allow, 0,
+	    (int)(sizeof(network_cases) / sizeof(network_cases[0])));
+	tcase_add_test(tc, test_status_allow_empty);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -1,7 +1,8 @@
 /*
  * check_net.c - listeners (binding, errors, flags), deadline-bounded reads
  * and writes, sendfile(), stall deadlines that progress renews, the
- * keep-alive yield of net_wait_idle(), peer names and the clock.
+ * keep-alive yield of net_wait_idle() and its return on a signal, the
+ * progress hook (the worker's heartbeat), peer names and the clock.
  * Everything runs over loopback (127.0.0.1, ::1) with short deadlines;
  * helpers that need a second party fork a child that is bounded by
  * alarm() and reaped here.
@@ -1488,6 +1489,394 @@ START_TEST(test_idle_other_worker_accepts)
 }
 END_TEST
 
+/*
+ * (e) Signals.  A handled signal ends the wait with -1, EINTR, so that
+ * the worker looks at its flags (a graceful stop, a log reopen) at once
+ * instead of at the keep-alive deadline; an ignored one is not seen.
+ */
+
+static volatile sig_atomic_t idle_signals;
+
+static void
+idle_on_signal(int sig)
+{
+	(void)sig;
+	idle_signals++;
+}
+
+/*
+ * A child that sends sig to target first_ms after it starts, then every
+ * every_ms: count times and exits 0, or (count 0) until it is killed.
+ * Sending more than once means a signal that lands before the wait
+ * begins (handled outside poll(), so nothing to interrupt) is not the
+ * only one.  alarm() bounds it if the parent dies.
+ */
+static pid_t
+signaller_start(pid_t target, int sig, int first_ms, int every_ms, int count)
+{
+	pid_t pid = fork();
+
+	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		alarm(10);
+		sleep_ms(first_ms);
+		for (int i = 0; count == 0 || i < count; i++) {
+			if (i > 0)
+				sleep_ms(every_ms);
+			if (kill(target, sig) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Kills (if still running) and reaps a signaller; its wait status. */
+static int
+signaller_stop(pid_t pid, bool kill_it)
+{
+	int status;
+
+	if (kill_it)
+		kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static const struct {
+	int flags;
+	const char *note;
+} idle_sa_cases[] = {
+	{ 0, "a handler without SA_RESTART (the worker's)" },
+	{ SA_RESTART, "a handler with SA_RESTART: poll() is never "
+	    "restarted, so this must be EINTR too" },
+};
+
+START_TEST(test_idle_signal)
+{
+	const char *note = idle_sa_cases[_i].note;
+	struct sigaction sa, old;
+	struct idle_fx fx;
+	int64_t t0, el;
+	pid_t pid;
+	int rc, err;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = idle_on_signal;
+	sa.sa_flags = idle_sa_cases[_i].flags;
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
+	idle_signals = 0;
+	idle_setup(&fx);
+
+	/* An idle connection, a deadline 10 s away, a signal after 100 ms. */
+	pid = signaller_start(getpid(), SIGUSR1, 100, 50, 0);
+	t0 = now_ms();
+	errno = 0;
+	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 10000);
+	err = errno;
+	el = now_ms() - t0;
+	signaller_stop(pid, true);
+	ck_assert_msg(rc == -1, "%s: returned %d after %lld ms", note, rc,
+	    (long long)el);
+	ck_assert_msg(err == EINTR, "%s: errno %s", note, strerror(err));
+	ck_assert_msg(idle_signals >= 1, "%s: the handler never ran", note);
+	ck_assert_msg(el >= 90 && el < 2000, "%s: elapsed %lld ms", note,
+	    (long long)el);
+
+	/* Called again, as the caller does: the connection still works. */
+	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
+	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 50,
+	    net_now_ms() + 2000), 1);
+	idle_teardown(&fx);
+	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
+}
+END_TEST
+
+/*
+ * Signals that are not delivered to a handler do not end the wait:
+ * SIGUSR1 ignored, SIGWINCH at its default (ignore), and the SIGCHLD of
+ * the signaller's exit.  The wait runs to its deadline.
+ */
+START_TEST(test_idle_signal_ignored)
+{
+	struct sigaction sa, old_usr1, old_winch, old_chld;
+	struct idle_fx fx;
+	int64_t t0, el;
+	pid_t p1, p2;
+	int rc, err, s1, s2;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old_usr1), 0);
+	sa.sa_handler = SIG_DFL;
+	ck_assert_int_eq(sigaction(SIGWINCH, &sa, &old_winch), 0);
+	ck_assert_int_eq(sigaction(SIGCHLD, &sa, &old_chld), 0);
+	idle_setup(&fx);
+
+	/* 10 of each, every 30 ms from 50 ms on; both exit by ~350 ms. */
+	p1 = signaller_start(getpid(), SIGUSR1, 50, 30, 10);
+	p2 = signaller_start(getpid(), SIGWINCH, 60, 30, 10);
+	t0 = now_ms();
+	errno = 0;
+	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 800);
+	err = errno;
+	el = now_ms() - t0;
+	s1 = signaller_stop(p1, false);
+	s2 = signaller_stop(p2, false);
+	/* Both sent all they had to (and so exited) during the wait. */
+	ck_assert_msg(WIFEXITED(s1) && WEXITSTATUS(s1) == 0, "status %#x", s1);
+	ck_assert_msg(WIFEXITED(s2) && WEXITSTATUS(s2) == 0, "status %#x", s2);
+	ck_assert_msg(rc == -1 && err == ETIMEDOUT, "returned %d (%s) after "
+	    "%lld ms", rc, strerror(err), (long long)el);
+	ck_assert_msg(el >= 790 && el < 2500, "elapsed %lld ms",
+	    (long long)el);
+	idle_teardown(&fx);
+	ck_assert_int_eq(sigaction(SIGUSR1, &old_usr1, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGWINCH, &old_winch, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGCHLD, &old_chld, NULL), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* net_set_progress_hook */
+
+/* What the hook saw: calls, and the longest time without one. */
+static int hook_calls;
+static int64_t hook_last_ms, hook_max_gap_ms;
+
+static void
+hook_count(void)
+{
+	int64_t t = child_now_ms();
+
+	hook_calls++;
+	if (t - hook_last_ms > hook_max_gap_ms)
+		hook_max_gap_ms = t - hook_last_ms;
+	hook_last_ms = t;
+}
+
+/* Installs hook_count with everything zeroed; the gap counts from now. */
+static void
+hook_reset(void)
+{
+	hook_calls = 0;
+	hook_max_gap_ms = 0;
+	hook_last_ms = child_now_ms();
+	net_set_progress_hook(hook_count);
+}
+
+/* A transfer that cannot go out in one send through STALL_BUF buffers. */
+#define HOOK_BIG (2 << 20)
+
+/* The stall_ms values each send is tried with: a total, and a stall. */
+static const int hook_stalls[] = { 0, 5000 };
+
+#define NHOOK_STALLS ((int)(sizeof(hook_stalls) / sizeof(hook_stalls[0])))
+
+/* Sends that move bytes call it, whatever stall_ms. */
+START_TEST(test_hook_called)
+{
+	int stall = hook_stalls[_i];
+	char head[] = "HTTP/1.1 200 OK\r\n\r\n", body[] = "hello";
+	char buf[64];
+	struct iovec iov[2];
+	struct reader r;
+	off_t off;
+	int srv, cli, fd = make_file(), big_fd, calls;
+	char *big;
+	size_t n;
+
+	/* net_send_all, two parts that the buffers take at once. */
+	tcp_pair(&srv, &cli);
+	iov[0].iov_base = head;
+	iov[0].iov_len = strlen(head);
+	iov[1].iov_base = body;
+	iov[1].iov_len = strlen(body);
+	hook_reset();
+	ck_assert_int_eq(net_send_all(srv, iov, 2, false, net_now_ms() + 2000,
+	    stall), 0);
+	ck_assert_msg(hook_calls >= 1, "stall %d: net_send_all: %d calls",
+	    stall, hook_calls);
+	n = strlen(head) + strlen(body);
+	ck_assert_uint_eq(read_full(cli, buf, n), n);
+
+	/* net_sendfile_all, a slice the buffers take at once. */
+	off = 10;
+	hook_reset();
+	ck_assert_int_eq(net_sendfile_all(srv, fd, &off, 40,
+	    net_now_ms() + 2000, stall), 0);
+	ck_assert_int_eq(off, 50);
+	ck_assert_msg(hook_calls >= 1, "stall %d: net_sendfile_all: %d calls",
+	    stall, hook_calls);
+	ck_assert_uint_eq(read_full(cli, buf, 40), 40);
+	ck_assert(memcmp(buf, file_data + 10, 40) == 0);
+	close(srv);
+	close(cli);
+
+	/*
+	 * Far more than 64 KiB buffers hold: it takes several sends that
+	 * each move bytes, and each is counted.
+	 */
+	big_fd = make_data_file(HOOK_BIG, 19, &big);
+	tcp_pair_mode(&srv, &cli, true);
+	reader_start(&r, cli, srv, HOOK_BIG);
+	close(cli);
+	off = 0;
+	hook_reset();
+	ck_assert_int_eq(net_sendfile_all(srv, big_fd, &off, HOOK_BIG,
+	    net_now_ms() + 5000, stall), 0);
+	calls = hook_calls;
+	close(srv);
+	ck_assert_uint_eq(reader_finish(&r), HOOK_BIG);
+	ck_assert(memcmp(r.shm->data, big, HOOK_BIG) == 0);
+	reader_free(&r);
+	ck_assert_msg(calls >= 2, "stall %d: 2 MiB through 64 KiB buffers: "
+	    "%d calls", stall, calls);
+	close(big_fd);
+	free(big);
+
+	/* Nothing to send: nothing moved, no call. */
+	tcp_pair(&srv, &cli);
+	hook_reset();
+	ck_assert_int_eq(net_send_all(srv, iov, 0, false, net_now_ms() + 2000,
+	    stall), 0);
+	off = 0;
+	ck_assert_int_eq(net_sendfile_all(srv, fd, &off, 0,
+	    net_now_ms() + 2000, stall), 0);
+	ck_assert_int_eq(hook_calls, 0);
+
+	/* No hook (NULL): sends work and nothing is called. */
+	iov[0].iov_base = head;
+	iov[0].iov_len = strlen(head);
+	hook_reset();
+	net_set_progress_hook(NULL);
+	ck_assert_int_eq(net_send_all(srv, iov, 1, false, net_now_ms() + 2000,
+	    stall), 0);
+	off = 0;
+	ck_assert_int_eq(net_sendfile_all(srv, fd, &off, 5,
+	    net_now_ms() + 2000, stall), 0);
+	ck_assert_int_eq(hook_calls, 0);
+	n = strlen(head) + 5;
+	ck_assert_uint_eq(read_full(cli, buf, n), n);
+	close(srv);
+	close(cli);
+	close(fd);
+	free(file_data);
+}
+END_TEST
+
+/*
+ * A send that cannot move a byte before its deadline never calls it: a
+ * stream socketpair whose peer never reads and whose queue is already
+ * full (nothing drains it behind our back, unlike TCP's window probes).
+ */
+START_TEST(test_hook_not_called)
+{
+	static char chunk[65536];
+	int stall = hook_stalls[_i];
+	struct iovec iov;
+	int sv[2], fd = make_file(), rc, err;
+	off_t off = 0;
+	ssize_t n;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	net_setup_conn(sv[0]);
+	while ((n = send(sv[0], chunk, sizeof(chunk), MSG_DONTWAIT |
+	    MSG_NOSIGNAL)) > 0)
+		continue;
+	ck_assert_msg(errno == EAGAIN || errno == EWOULDBLOCK, "filling: %s",
+	    strerror(errno));
+
+	iov.iov_base = chunk;
+	iov.iov_len = sizeof(chunk);
+	hook_reset();
+	errno = 0;
+	rc = net_send_all(sv[0], &iov, 1, false, net_now_ms() + 200, stall);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ETIMEDOUT, "errno %s", strerror(err));
+	ck_assert_uint_eq(iov.iov_len, sizeof(chunk));
+	ck_assert_msg(hook_calls == 0, "stall %d: net_send_all: %d calls",
+	    stall, hook_calls);
+
+	errno = 0;
+	rc = net_sendfile_all(sv[0], fd, &off, FILE_SIZE, net_now_ms() + 200,
+	    stall);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ETIMEDOUT, "errno %s", strerror(err));
+	ck_assert_int_eq(off, 0);
+	ck_assert_msg(hook_calls == 0, "stall %d: net_sendfile_all: %d calls",
+	    stall, hook_calls);
+
+	/* And a send to a peer that has gone fails without a call. */
+	close(sv[1]);
+	errno = 0;
+	rc = net_send_all(sv[0], &iov, 1, false, net_now_ms() + 200, stall);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(errno == EPIPE, "errno %s", strerror(errno));
+	ck_assert_int_eq(hook_calls, 0);
+	net_set_progress_hook(NULL);
+	close(sv[0]);
+	close(fd);
+	free(file_data);
+}
+END_TEST
+
+/*
+ * It is the worker's heartbeat: during a long transfer to a slow but
+ * steady reader it must come more often than stall_ms, in both socket
+ * buffer modes, including the one where progress shows only as the send
+ * queue shrinking (no POLLOUT for longer than stall_ms).  Otherwise the
+ * watchdog could take a slow download for a stuck worker.
+ */
+static void
+hook_heartbeat_case(bool use_sendfile, int mode)
+{
+	const struct reader_pace pace = { STALL_CHUNK, STALL_PAUSE_MS,
+	    SIZE_MAX, -1, -1 };
+	size_t size = stall_modes[mode].size;
+	const char *note = stall_modes[mode].note;
+	struct stall_run run;
+	char *data;
+	int fd = make_data_file(size, 17, &data);
+	int64_t tail;
+
+	hook_reset();
+	stall_transfer(use_sendfile, stall_modes[mode].small, fd, data, size,
+	    &pace, STALL_MS, &run);
+	net_set_progress_hook(NULL);
+	ck_assert_msg(run.rc == 0, "%s: failed after %lld ms: %s", note,
+	    (long long)(run.t_end - run.t0), strerror(run.err));
+	ck_assert_msg(run.t_end - run.t0 >= STALL_MS + 100, "%s: took only "
+	    "%lld ms: the buffers took it all", note,
+	    (long long)(run.t_end - run.t0));
+	ck_assert_int_ge(hook_calls, 2);
+	tail = run.t_end - hook_last_ms;
+	ck_assert_msg(hook_max_gap_ms < STALL_MS + 100 && tail < STALL_MS +
+	    100, "%s: %d calls in %lld ms, %lld ms the longest without one, "
+	    "%lld ms after the last", note, hook_calls,
+	    (long long)(run.t_end - run.t0), (long long)hook_max_gap_ms,
+	    (long long)tail);
+	close(fd);
+	free(data);
+}
+
+START_TEST(test_hook_heartbeat_sendfile)
+{
+	hook_heartbeat_case(true, _i);
+}
+END_TEST
+
+START_TEST(test_hook_heartbeat_send)
+{
+	hook_heartbeat_case(false, _i);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* net_peer_name */
 
@@ -1660,6 +2049,18 @@ net_suite(void)
 	tcase_add_test(tc, test_idle_yield);
 	tcase_add_test(tc, test_idle_timeout);
 	tcase_add_test(tc, test_idle_other_worker_accepts);
+	tcase_add_loop_test(tc, test_idle_signal, 0,
+	    (int)(sizeof(idle_sa_cases) / sizeof(idle_sa_cases[0])));
+	tcase_add_test(tc, test_idle_signal_ignored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("progress-hook");
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, test_hook_called, 0, NHOOK_STALLS);
+	tcase_add_loop_test(tc, test_hook_not_called, 0, NHOOK_STALLS);
+	tcase_add_loop_test(tc, test_hook_heartbeat_sendfile, 0,
+	    NSTALL_MODES);
+	tcase_add_loop_test(tc, test_hook_heartbeat_send, 0, NSTALL_MODES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("misc");

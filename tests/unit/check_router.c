@@ -5,10 +5,19 @@
  * 405 with Allow; none of them opens a file.  GET and HEAD reach the
  * static handler, whose errors come back as full HTML responses; no fd
  * is left open on any path.
+ *
+ * The status page: at exactly cfg->status_path, GET and HEAD from an
+ * allowed peer get the page (JSON for "?json"), a peer not allowed gets
+ * 403 whatever the method, other methods 405 with Allow "GET, HEAD";
+ * with the page off (no path, or no client) the path is a file path.
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +34,9 @@
 #include "http_response.h"
 #include "mime.h"
 #include "router.h"
+#include "scoreboard.h"
 #include "static.h"
+#include "status.h"
 
 #include "../lib/unit.h"
 
@@ -37,6 +48,74 @@ static int root_fd = -1;
 static char idx_html[] = "index.html";
 static char *index_names[] = { idx_html };
 static struct config cfg;
+
+#define STATUS_PATH "/server-status"
+#define BOARD_PID 7777
+
+static char allow_v4[] = "127.0.0.1", allow_v6[] = "::1";
+static char *status_allow[] = { allow_v4, allow_v6 };
+static char status_path[] = STATUS_PATH;
+
+/* The clients: loopback (allowed by default), v4-mapped loopback, v6
+ * loopback, and one from elsewhere. */
+static struct scoreboard *board;
+static struct sockaddr_storage peer_lo, peer_mapped, peer_lo6, peer_far;
+static struct router_client client_lo, client_mapped, client_lo6,
+    client_far, client_no_board;
+
+/* The client route_req() passes; the tests that care set it. */
+static const struct router_client *route_client;
+
+static void
+make_peer(struct sockaddr_storage *ss, int family, const char *addr)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, addr, &sin.sin_addr), 1);
+		memcpy(ss, &sin, sizeof(sin));
+	} else {
+		struct sockaddr_in6 sin6;
+
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		ck_assert_int_eq(inet_pton(AF_INET6, addr, &sin6.sin6_addr),
+		    1);
+		memcpy(ss, &sin6, sizeof(sin6));
+	}
+}
+
+static void
+board_setup(void)
+{
+	board = scoreboard_create(2);
+	ck_assert_msg(board != NULL, "scoreboard_create: %s",
+	    strerror(errno));
+	scoreboard_start(board, 0, BOARD_PID, 1);
+	scoreboard_set_state(&board->slot[0], SCOREBOARD_IDLE);
+	ck_assert_int_eq(status_init(board->nslots), 0);
+
+	make_peer(&peer_lo, AF_INET, "127.0.0.1");
+	make_peer(&peer_mapped, AF_INET6, "::ffff:127.0.0.1");
+	make_peer(&peer_lo6, AF_INET6, "::1");
+	make_peer(&peer_far, AF_INET, "192.0.2.1");
+	client_lo.peer = &peer_lo;
+	client_lo.sb = board;
+	client_mapped.peer = &peer_mapped;
+	client_mapped.sb = board;
+	client_lo6.peer = &peer_lo6;
+	client_lo6.sb = board;
+	client_far.peer = &peer_far;
+	client_far.sb = board;
+	client_no_board.peer = &peer_lo;
+	client_no_board.sb = NULL;
+	/* A real client, with the page off: the tests of files are not
+	 * told apart from a server without a status page. */
+	route_client = &client_lo;
+}
 
 static void
 root_setup(void)
@@ -60,6 +139,10 @@ root_setup(void)
 	cfg.index = index_names;
 	cfg.nindex = 1;
 	cfg.symlinks_outside_root = false;
+	cfg.status_path = NULL;
+	cfg.status_allow = status_allow;
+	cfg.nstatus_allow = 2;
+	board_setup();
 }
 
 static void
@@ -69,6 +152,8 @@ root_teardown(void)
 		close(root_fd);
 	root_fd = -1;
 	mime_free();
+	scoreboard_destroy(board);
+	board = NULL;
 	unit_rmtree(base);
 	base[0] = '\0';
 }
@@ -116,7 +201,7 @@ route_req(const struct http_request *req, bool head_only,
 	http_response_init(resp);
 	resp->keep_alive = true;
 	resp->head_only = head_only;
-	status = router_handle(&cfg, root_fd, req, resp);
+	status = router_handle(&cfg, root_fd, route_client, req, resp);
 	ck_assert_int_eq(status, resp->status);
 	/* The connection's choices are left alone. */
 	ck_assert(resp->keep_alive);
@@ -345,6 +430,13 @@ START_TEST(test_get_file)
 	    200);
 	check_file(&resp, A_TEXT, "text/plain", "GET /a.txt");
 
+	/* No client at all (router.h: no status page) serves files alike. */
+	route_client = NULL;
+	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", "/a.txt", false, &resp),
+	    200);
+	check_file(&resp, A_TEXT, "text/plain", "GET /a.txt, no client");
+	route_client = &client_lo;
+
 	/* head_only is the connection's: a GET leaves even true alone. */
 	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", "/a.txt", true, &resp),
 	    200);
@@ -553,6 +645,312 @@ START_TEST(test_no_fd_leak)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The status page. */
+
+/* A status page: 200, the type, the body in memory, no file. */
+static void
+check_status_page(const struct http_response *resp, bool json,
+    const char *what)
+{
+	char pid[16];
+
+	ck_assert_msg(resp->status == 200, "%s: status %d", what,
+	    resp->status);
+	ck_assert_msg(resp->body == HTTP_BODY_MEM, "%s: body kind %d", what,
+	    (int)resp->body);
+	ck_assert_msg(resp->fd == -1, "%s: fd %d open", what, resp->fd);
+	ck_assert_ptr_nonnull(resp->mem);
+	ck_assert_int_eq(resp->content_length, (off_t)resp->mem_len);
+	ck_assert_ptr_null(resp->allow);
+	ck_assert_uint_eq(resp->etag_len, 0);
+	ck_assert_int_eq(resp->last_modified, 0);
+	ck_assert(!resp->accept_ranges);
+	ck_assert_msg(resp->content_type != NULL &&
+	    strcmp(resp->content_type, json ? "application/json" :
+	    "text/html; charset=utf-8") == 0, "%s: type %s", what,
+	    resp->content_type ? resp->content_type : "(null)");
+	if (json)
+		ck_assert_msg(resp->mem_len > 0 && resp->mem[0] == '{',
+		    "%s: not JSON: %.20s", what, resp->mem);
+	else
+		ck_assert_msg(resp->mem_len > 15 &&
+		    memcmp(resp->mem, "<!DOCTYPE html>", 15) == 0,
+		    "%s: not HTML: %.20s", what, resp->mem);
+	/* The scoreboard's worker is on it. */
+	snprintf(pid, sizeof(pid), "%d", BOARD_PID);
+	ck_assert_msg(memmem(resp->mem, resp->mem_len, pid, strlen(pid))
+	    != NULL, "%s: pid %s not on the page", what, pid);
+}
+
+/* Which queries ask for JSON: "json" as the first parameter, alone. */
+static const struct {
+	const char *query;		/* NULL: none */
+	bool json;
+	const char *note;
+} status_queries[] = {
+	{ NULL, false, "no query: HTML" },
+	{ "json", true, "?json" },
+	{ "json&refresh=5", true, "?json first of two" },
+	{ "", false, "empty query" },
+	{ "jsonx", false, "another name" },
+	{ "json=1", false, "json with a value is another parameter" },
+	{ "x=1&json", false, "json not first" },
+	{ "JSON", false, "names are case-sensitive" },
+};
+
+#define NSTATUS_QUERIES \
+	((int)(sizeof(status_queries) / sizeof(status_queries[0])))
+
+START_TEST(test_status_page)
+{
+	struct http_request req;
+	struct http_response resp;
+	bool json = status_queries[_i].json;
+
+	cfg.status_path = status_path;
+	for (int h = 0; h < 2; h++) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s %s (%s)", h ? "HEAD" : "GET",
+		    STATUS_PATH, status_queries[_i].note);
+		build_request(&req, h ? HTTP_METHOD_HEAD : HTTP_METHOD_GET,
+		    h ? "HEAD" : "GET", STATUS_PATH, status_queries[_i].query);
+		ck_assert_int_eq(route_req(&req, h == 1, &resp), 200);
+		check_status_page(&resp, json, what);
+	}
+	cfg.status_path = NULL;
+}
+END_TEST
+
+/* The default status-allow is loopback: v4, v6 and v4-mapped v4. */
+START_TEST(test_status_loopback)
+{
+	const struct router_client *const clients[] = { &client_lo,
+	    &client_mapped, &client_lo6 };
+	struct http_response resp;
+
+	cfg.status_path = status_path;
+	for (size_t k = 0; k < 3; k++) {
+		route_client = clients[k];
+		ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH,
+		    false, &resp), 200);
+		check_status_page(&resp, false, "loopback");
+	}
+	route_client = &client_lo;
+	cfg.status_path = NULL;
+}
+END_TEST
+
+/*
+ * A peer status-allow does not let in: 403 whatever the method it uses,
+ * so that a POST tells it no more than a GET.
+ */
+START_TEST(test_status_forbidden)
+{
+	static const struct {
+		enum http_method method;
+		const char *name;
+	} methods[] = {
+		{ HTTP_METHOD_GET, "GET" }, { HTTP_METHOD_HEAD, "HEAD" },
+		{ HTTP_METHOD_POST, "POST" },
+		{ HTTP_METHOD_OPTIONS, "OPTIONS" },
+	};
+	struct http_response resp;
+
+	cfg.status_path = status_path;
+	route_client = &client_far;
+	for (size_t k = 0; k < sizeof(methods) / sizeof(methods[0]); k++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "%s %s from 192.0.2.1",
+		    methods[k].name, STATUS_PATH);
+		ck_assert_int_eq(route(methods[k].method, methods[k].name,
+		    STATUS_PATH, false, &resp), 403);
+		check_error(&resp, 403, what);
+		ck_assert_ptr_null(resp.allow);
+	}
+	/* The same peer is allowed once status-allow names its network. */
+	{
+		char net[] = "192.0.2.0/24";
+		char *allow[] = { net };
+
+		cfg.status_allow = allow;
+		cfg.nstatus_allow = 1;
+		ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH,
+		    false, &resp), 200);
+		check_status_page(&resp, false, "192.0.2.0/24 allowed");
+		/* ... and loopback no longer is. */
+		route_client = &client_lo;
+		ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH,
+		    false, &resp), 403);
+		check_error(&resp, 403, "loopback not in the list");
+		cfg.status_allow = status_allow;
+		cfg.nstatus_allow = 2;
+	}
+	route_client = &client_lo;
+	cfg.status_path = NULL;
+}
+END_TEST
+
+/* RFC 9110 §15.5.6: the status page is read-only; a 405 MUST carry
+ * Allow, here the page's own methods.  OPTIONS is one of them too. */
+START_TEST(test_status_405)
+{
+	struct http_response resp;
+	char what[96];
+	int status;
+
+	cfg.status_path = status_path;
+	snprintf(what, sizeof(what), "%s %s (%s)", not_allowed[_i].name,
+	    STATUS_PATH, not_allowed[_i].note);
+	status = route(not_allowed[_i].method, not_allowed[_i].name,
+	    STATUS_PATH, false, &resp);
+	ck_assert_msg(status == 405, "%s: %d", what, status);
+	check_error(&resp, 405, what);
+	ck_assert_msg(resp.allow != NULL &&
+	    strcmp(resp.allow, "GET, HEAD") == 0, "%s: Allow %s", what,
+	    resp.allow ? resp.allow : "(null)");
+
+	status = route(HTTP_METHOD_OPTIONS, "OPTIONS", STATUS_PATH, false,
+	    &resp);
+	ck_assert_int_eq(status, 405);
+	check_error(&resp, 405, "OPTIONS on the status page");
+	ck_assert_str_eq(resp.allow, ROUTER_ALLOW_STATUS);
+
+	/* RFC 9110 §9.1: an unrecognized method is still 501. */
+	status = route(HTTP_METHOD_UNKNOWN, "BREW", STATUS_PATH, false, &resp);
+	ck_assert_int_eq(status, 501);
+	check_error(&resp, 501, "BREW on the status page");
+	ck_assert_ptr_null(resp.allow);
+	cfg.status_path = NULL;
+}
+END_TEST
+
+/*
+ * Off: no status-path, or no client to judge.  The path is then a file
+ * path like any other, and there is no such file.
+ */
+START_TEST(test_status_off)
+{
+	struct http_response resp;
+
+	ck_assert_ptr_null(cfg.status_path);
+	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH, false,
+	    &resp), 404);
+	check_error(&resp, 404, "status-path off");
+	/* Not even the 405 of the page: POST is the static handler's 405. */
+	ck_assert_int_eq(route(HTTP_METHOD_POST, "POST", STATUS_PATH, false,
+	    &resp), 405);
+	ck_assert_str_eq(resp.allow, ROUTER_ALLOW_STATIC);
+
+	cfg.status_path = status_path;
+	route_client = NULL;
+	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH, false,
+	    &resp), 404);
+	check_error(&resp, 404, "no client");
+	route_client = &client_lo;
+	cfg.status_path = NULL;
+}
+END_TEST
+
+/* The path as sent, compared exactly: anything else is a file path. */
+static const char *const near_paths[] = { "/server-status/",
+    "/server-status.html", "/server%2Dstatus", "/server%2dstatus",
+    "/Server-Status", "/server-statu", "/server-statusx", "//server-status",
+    "/./server-status" };
+
+#define NNEAR_PATHS ((int)(sizeof(near_paths) / sizeof(near_paths[0])))
+
+START_TEST(test_status_exact)
+{
+	struct http_request req;
+	struct http_response resp;
+	int status;
+
+	cfg.status_path = status_path;
+	build_request(&req, HTTP_METHOD_GET, "GET", near_paths[_i], "json");
+	status = route_req(&req, false, &resp);
+	ck_assert_msg(status == 404 || status == 400, "%s: %d",
+	    near_paths[_i], status);
+	check_error(&resp, status, near_paths[_i]);
+	/* And the page's 403 does not reach it either. */
+	route_client = &client_far;
+	status = route_req(&req, false, &resp);
+	ck_assert_msg(status == 404 || status == 400, "%s, far: %d",
+	    near_paths[_i], status);
+	route_client = &client_lo;
+	cfg.status_path = NULL;
+}
+END_TEST
+
+/* The page comes first: at a path that is also a file, the page wins
+ * (a 403 for a stranger, not the file); off, the file is back. */
+START_TEST(test_status_shadows_file)
+{
+	char path[] = "/a.txt";
+	struct http_response resp;
+	int before = unit_count_fds();
+
+	cfg.status_path = path;
+	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", "/a.txt", false,
+	    &resp), 200);
+	check_status_page(&resp, false, "status at /a.txt");
+	route_client = &client_far;
+	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", "/a.txt", false,
+	    &resp), 403);
+	check_error(&resp, 403, "status at /a.txt, far");
+	route_client = &client_lo;
+	ck_assert_int_eq(unit_count_fds(), before);
+
+	cfg.status_path = NULL;
+	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", "/a.txt", false,
+	    &resp), 200);
+	check_file(&resp, A_TEXT, "text/plain", "status off, /a.txt");
+}
+END_TEST
+
+/* A client without a scoreboard: the page cannot be made, 500. */
+START_TEST(test_status_no_board)
+{
+	struct http_response resp;
+
+	cfg.status_path = status_path;
+	route_client = &client_no_board;
+	ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH, false,
+	    &resp), 500);
+	check_error(&resp, 500, "no scoreboard");
+	route_client = &client_lo;
+	cfg.status_path = NULL;
+}
+END_TEST
+
+/* Every status route, many times: no fd opened, none left. */
+START_TEST(test_status_no_fd_leak)
+{
+	const struct router_client *const clients[] = { &client_lo,
+	    &client_far, &client_no_board };
+	struct http_response resp;
+	int before;
+
+	cfg.status_path = status_path;
+	before = unit_count_fds();
+	for (int round = 0; round < 50; round++)
+		for (size_t k = 0; k < 3; k++) {
+			route_client = clients[k];
+			route(HTTP_METHOD_GET, "GET", STATUS_PATH, false,
+			    &resp);
+			ck_assert_int_eq(resp.fd, -1);
+			route(HTTP_METHOD_POST, "POST", STATUS_PATH, false,
+			    &resp);
+			ck_assert_int_eq(resp.fd, -1);
+		}
+	ck_assert_int_eq(unit_count_fds(), before);
+	route_client = &client_lo;
+	cfg.status_path = NULL;
+}
+END_TEST
+
 static Suite *
 router_suite(void)
 {
@@ -571,6 +969,20 @@ router_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_conditional_and_range);
 	tcase_add_test(tc, test_no_fd_leak);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("status");
+	tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_loop_test(tc, test_status_page, 0, NSTATUS_QUERIES);
+	tcase_add_test(tc, test_status_loopback);
+	tcase_add_test(tc, test_status_forbidden);
+	tcase_add_loop_test(tc, test_status_405, 0, NNOT_ALLOWED);
+	tcase_add_test(tc, test_status_off);
+	tcase_add_loop_test(tc, test_status_exact, 0, NNEAR_PATHS);
+	tcase_add_test(tc, test_status_shadows_file);
+	tcase_add_test(tc, test_status_no_board);
+	tcase_add_test(tc, test_status_no_fd_leak);
 	suite_add_tcase(s, tc);
 	return s;
 }

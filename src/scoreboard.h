@@ -1,0 +1,132 @@
+/*
+ * scoreboard.h - what every worker is doing, in memory shared by the
+ * master and its workers: one slot per worker, written only by the worker
+ * that owns it (and by the master when it starts or reaps one), read by
+ * the master (pool size, watchdog, crash reports) and by the status page.
+ *
+ * The memory is an anonymous MAP_SHARED mapping made by the master before
+ * the first fork, so every worker of every generation inherits it; it
+ * holds no pointers.  Readers may see a slot half-updated (one request's
+ * line with the next one's client): the values are reports, never used to
+ * make a decision that could not stand a torn read, and strings are
+ * always NUL-terminated within their arrays.
+ */
+#ifndef FORKHTTPD_SCOREBOARD_H
+#define FORKHTTPD_SCOREBOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Room for the start of a request line and for a client address. */
+#define SCOREBOARD_LINE_MAX 256
+#define SCOREBOARD_CLIENT_MAX 64
+
+enum scoreboard_state {
+	SCOREBOARD_EMPTY = 0,	/* no worker in this slot */
+	SCOREBOARD_STARTING,	/* forked, not yet accepting */
+	SCOREBOARD_IDLE,	/* waiting in accept() */
+	SCOREBOARD_READING,	/* reading a request (header or body) */
+	SCOREBOARD_WRITING,	/* sending a response */
+	SCOREBOARD_KEEPALIVE,	/* waiting for the next request */
+	SCOREBOARD_CLOSING,	/* lingering after an error */
+	SCOREBOARD_GRACEFUL,	/* told to finish and exit */
+	SCOREBOARD_STATE_COUNT
+};
+
+struct scoreboard_slot {
+	pid_t pid;
+	unsigned generation;
+	volatile int state;		/* enum scoreboard_state */
+	uint64_t requests;		/* served by this worker */
+	uint64_t bytes;			/* body bytes sent by this worker */
+	time_t started;			/* the worker's start (wall clock) */
+	int64_t request_start_ms;	/* CLOCK_MONOTONIC ms; 0: none */
+	int64_t progress_ms;		/* last progress on it (monotonic ms) */
+	time_t request_start;		/* the same on the wall clock */
+	char request[SCOREBOARD_LINE_MAX];	/* the line being served */
+	char client[SCOREBOARD_CLIENT_MAX];	/* its client's address */
+};
+
+struct scoreboard {
+	time_t started;			/* the master's start */
+	unsigned generation;		/* the configuration now serving */
+	uint64_t reloads;		/* successful reloads */
+	uint64_t past_requests;		/* requests of workers gone */
+	uint64_t past_bytes;
+	size_t nslots;
+	struct scoreboard_slot slot[];	/* nslots of them */
+};
+
+/* Maps a zeroed scoreboard of nslots slots; NULL with errno on failure. */
+struct scoreboard *scoreboard_create(size_t nslots);
+
+/* Unmaps it (the master, at exit). */
+void scoreboard_destroy(struct scoreboard *sb);
+
+/*
+ * The state's name as the status page shows it: "empty", "starting",
+ * "idle", "reading", "writing", "keepalive", "closing", "graceful";
+ * "unknown" for a value out of range (a torn or corrupt slot).
+ */
+const char *scoreboard_state_name(int state);
+
+/*
+ * Master: a worker is about to be forked into slot i: sets pid (0 if not
+ * known yet; the master stores it after fork()), generation, state
+ * STARTING, its start time, zero counters and no request.  Slot i must
+ * be EMPTY (new, or scoreboard_clear()ed).  The master calls it before
+ * fork(), so the child's first writes cannot be undone; if called after,
+ * a child that has already written its slot keeps its state and
+ * counters.
+ */
+void scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
+    unsigned generation);
+
+/*
+ * Master: the worker of slot i is gone.  Adds its counters to the past
+ * totals and empties the slot (state EMPTY, pid 0), keeping nothing.
+ * Call scoreboard_describe() first to report what it was doing.
+ */
+void scoreboard_clear(struct scoreboard *sb, size_t i);
+
+/*
+ * Writes "\"GET / HTTP/1.1\" from 127.0.0.1 for 1234 ms" (what the slot's
+ * worker was serving, with the time spent on it so far: now_ms is
+ * net_now_ms()) into buf, or "no request" when it was between requests;
+ * " from ..." is left out when no client was recorded.  Truncated to
+ * cap - 1 bytes, always NUL-terminated when cap > 0.  For log lines.
+ */
+void scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
+    char *buf, size_t cap);
+
+/* Worker side: slot s is its own.  Sets the state alone. */
+void scoreboard_set_state(struct scoreboard_slot *s, enum scoreboard_state st);
+
+/*
+ * Worker: a request begins: state READING, its start time (progress_ms
+ * too), and a copy of
+ * (the start of) its request line and client address, control characters
+ * replaced by '?'.
+ */
+void scoreboard_begin_request(struct scoreboard_slot *s, const char *line,
+    size_t len, const char *client);
+
+/* Worker: bytes moved on the request (a piece of a large file sent):
+ * progress_ms = now, so the watchdog tells slow from stuck. */
+void scoreboard_progress(struct scoreboard_slot *s);
+
+/* Worker: the request was answered with bytes of body; counts it and
+ * clears the request (state left to the caller). */
+void scoreboard_end_request(struct scoreboard_slot *s, uint64_t bytes);
+
+/* Totals over the past and the live slots. */
+uint64_t scoreboard_total_requests(const struct scoreboard *sb);
+uint64_t scoreboard_total_bytes(const struct scoreboard *sb);
+
+/* How many slots are in state st. */
+size_t scoreboard_count(const struct scoreboard *sb, enum scoreboard_state st);
+
+#endif

@@ -1,0 +1,584 @@
+/*
+ * status.c - the status page; see status.h.
+ *
+ * The page is written into one buffer allocated by status_init() and
+ * reused by every request.  Its size is a bound, not a guess: the summary
+ * takes at most STATUS_HEAD_MAX bytes, and each worker's row at most
+ * STATUS_ROW_MAX, because every variable part of a row has a fixed
+ * maximum: the request line and the client address are at most
+ * SCOREBOARD_LINE_MAX - 1 and SCOREBOARD_CLIENT_MAX - 1 bytes (the
+ * scoreboard's arrays), the state's name is cut at STATUS_NAME_MAX, one
+ * byte escapes to at most STATUS_ESC_MAX bytes, and the six numbers
+ * print in at most 20 digits each.  So STATUS_HEAD_MAX + nslots *
+ * STATUS_ROW_MAX holds the page for any nslots-slot scoreboard in any
+ * state (about 2.4 KiB a slot: 600 KiB for the default 256 workers, 10
+ * MiB virtual for the maximum of 4096, of which only what a page uses is
+ * ever touched).  The writer still checks every byte against the end,
+ * and a page that does not fit is a 500, never an overflow.
+ *
+ * The scoreboard is written by other processes while we read it.  Each
+ * slot is copied once and its strings terminated in the copy, so a row
+ * is printed from one consistent-enough snapshot and a string being
+ * rewritten cannot make us read past its array.  The totals and counts
+ * come from their own pass over the slots and may disagree with the rows
+ * by a request or two: the page is a report.
+ *
+ * Escaping.  The request line is whatever the client sent, so every
+ * string is escaped for its format:
+ * - HTML: & < > " ' as entities; a byte that is not printable ASCII
+ *   (controls, DEL, anything >= 0x80) as the text \xHH, and a backslash
+ *   as \\ so the form reads back unambiguously (as Apache's log escaping
+ *   does).  The page is then plain ASCII, valid as utf-8 whatever the
+ *   line held.
+ * - JSON (RFC 8259 §7): " and \ escaped with a backslash; every byte
+ *   outside printable ASCII as \u00XX, the code point being the byte's
+ *   value (a lossless, Latin-1 reading; RFC 8259 §8.1 requires the text
+ *   to be UTF-8, which raw bytes of a line cut anywhere may not be).
+ *   < > & become \u003c \u003e \u0026 as well, as Go's encoding/json
+ *   does, so that the JSON stays inert if someone pastes it into a page.
+ *
+ * Caching: the response carries no validators and no Last-Modified, so
+ * no cache has anything to revalidate with and nothing from which to
+ * compute a heuristic freshness (RFC 9111 §4.2.2).
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_response.h"
+#include "status.h"
+#include "util.h"
+
+/* The longest escape of one byte: "&quot;" and "\u00XX" are 6. */
+#define STATUS_ESC_MAX 6
+
+/* The longest state name we print (the scoreboard's are ~10 bytes). */
+#define STATUS_NAME_MAX 32
+
+/*
+ * A row's fixed part: its markup (under 250 bytes in either format), six
+ * numbers of at most 20 characters and the escaped state name.
+ */
+#define STATUS_ROW_FIXED (256 + 6 * 20 + STATUS_ESC_MAX * STATUS_NAME_MAX)
+
+#define STATUS_ROW_MAX (STATUS_ROW_FIXED + STATUS_ESC_MAX *		\
+	(SCOREBOARD_LINE_MAX - 1 + SCOREBOARD_CLIENT_MAX - 1))
+
+/*
+ * Everything but the rows: the summary (seven values and a count per
+ * state, under 2 KiB in either format) and the page's start and end.
+ */
+#define STATUS_HEAD_MAX 4096
+
+#define STATUS_TYPE_HTML "text/html; charset=utf-8"
+#define STATUS_TYPE_JSON "application/json"
+
+/* The page being written; full once something did not fit. */
+struct status_out {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool full;
+};
+
+static char *status_buf;
+static size_t status_cap;
+
+int
+status_init(size_t nslots)
+{
+	size_t cap;
+	char *p;
+
+	if (nslots > (SIZE_MAX - STATUS_HEAD_MAX) / STATUS_ROW_MAX) {
+		errno = ENOMEM;
+		return -1;
+	}
+	cap = STATUS_HEAD_MAX + nslots * STATUS_ROW_MAX;
+	if (status_buf != NULL && cap <= status_cap)
+		return 0;
+	if ((p = malloc(cap)) == NULL)
+		return -1;
+	free(status_buf);
+	status_buf = p;
+	status_cap = cap;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Who may see the page. */
+
+/* An address of either family, in network order. */
+struct status_addr {
+	int family;			/* AF_INET or AF_INET6 */
+	unsigned char a[16];		/* 4 bytes used for AF_INET */
+};
+
+static const unsigned char status_v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0xff, 0xff };
+
+/*
+ * RFC 4291 §2.5.5.2: ::ffff:a.b.c.d is the IPv4 address a.b.c.d as an
+ * IPv6 socket shows it; it is the same client, so it compares as IPv4.
+ */
+static bool
+status_is_v4mapped(const unsigned char a[16])
+{
+	return memcmp(a, status_v4mapped, sizeof(status_v4mapped)) == 0;
+}
+
+/*
+ * Parses a status-allow entry, "address" or "address/bits", into addr
+ * and bits.  A v4-mapped network of 96 bits or more becomes the IPv4
+ * one.  false for anything config_valid_network() would not accept.
+ */
+static bool
+status_parse_network(const char *s, struct status_addr *addr,
+    unsigned *bits)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t hl = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned maxbits;
+	uint64_t b;
+
+	if (hl == 0 || hl >= sizeof(host))
+		return false;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	memset(addr, 0, sizeof(*addr));
+	if (inet_pton(AF_INET, host, addr->a) == 1) {
+		addr->family = AF_INET;
+		maxbits = 32;
+	} else if (inet_pton(AF_INET6, host, addr->a) == 1) {
+		addr->family = AF_INET6;
+		maxbits = 128;
+	} else {
+		return false;
+	}
+	b = maxbits;
+	if (slash != NULL && !util_parse_u64(slash + 1, strlen(slash + 1),
+	    maxbits, &b))
+		return false;
+	*bits = (unsigned)b;
+	if (addr->family == AF_INET6 && *bits >= 96 &&
+	    status_is_v4mapped(addr->a)) {
+		memmove(addr->a, addr->a + 12, 4);
+		memset(addr->a + 4, 0, 12);
+		addr->family = AF_INET;
+		*bits -= 96;
+	}
+	return true;
+}
+
+/* The peer's address, a v4-mapped one as IPv4; false for other families. */
+static bool
+status_peer_addr(const struct sockaddr_storage *peer, struct status_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (peer->ss_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, peer, sizeof(sin));
+		addr->family = AF_INET;
+		memcpy(addr->a, &sin.sin_addr, 4);
+		return true;
+	}
+	if (peer->ss_family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, peer, sizeof(sin6));
+		if (status_is_v4mapped(sin6.sin6_addr.s6_addr)) {
+			addr->family = AF_INET;
+			memcpy(addr->a, sin6.sin6_addr.s6_addr + 12, 4);
+		} else {
+			addr->family = AF_INET6;
+			memcpy(addr->a, sin6.sin6_addr.s6_addr, 16);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Whether the first bits bits of a and b agree. */
+static bool
+status_prefix_eq(const unsigned char *a, const unsigned char *b,
+    unsigned bits)
+{
+	unsigned whole = bits / 8, rest = bits % 8;
+	unsigned char mask;
+
+	if (memcmp(a, b, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (a[whole] & mask) == (b[whole] & mask);
+}
+
+bool
+status_allowed(const struct config *cfg, const struct sockaddr_storage *peer)
+{
+	struct status_addr pa, na;
+	bool have_peer;
+	unsigned bits;
+
+	have_peer = peer != NULL && status_peer_addr(peer, &pa);
+	for (size_t i = 0; i < cfg->nstatus_allow; i++) {
+		const char *e = cfg->status_allow[i];
+
+		if (strcmp(e, "all") == 0)
+			return true;
+		/* Parsed again each time: a few inet_pton()s, no memory. */
+		if (!have_peer || !status_parse_network(e, &na, &bits))
+			continue;
+		if (na.family == pa.family &&
+		    status_prefix_eq(na.a, pa.a, bits))
+			return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing the page. */
+
+static void status_put(struct status_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+status_put(struct status_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= o->cap - o->len) {
+		o->full = true;
+		return;
+	}
+	o->len += (size_t)k;
+}
+
+/* Appends the n bytes of p (no escaping). */
+static void
+status_put_raw(struct status_out *o, const char *p, size_t n)
+{
+	if (o->full || n > o->cap - o->len) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static bool
+status_is_print(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* Appends s (up to max bytes or its NUL) escaped as HTML text. */
+static void
+status_put_html(struct status_out *o, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < max && s[i] != '\0' && !o->full; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[STATUS_ESC_MAX];
+
+		switch (c) {
+		case '&':
+			status_put_raw(o, "&amp;", 5);
+			break;
+		case '<':
+			status_put_raw(o, "&lt;", 4);
+			break;
+		case '>':
+			status_put_raw(o, "&gt;", 4);
+			break;
+		case '"':
+			status_put_raw(o, "&quot;", 6);
+			break;
+		case '\'':
+			status_put_raw(o, "&#39;", 5);
+			break;
+		case '\\':
+			status_put_raw(o, "\\\\", 2);
+			break;
+		default:
+			if (status_is_print(c)) {
+				status_put_raw(o, (const char *)&c, 1);
+				break;
+			}
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 0x0f];
+			status_put_raw(o, esc, 4);
+			break;
+		}
+	}
+}
+
+/* Appends s (up to max bytes or its NUL) as a JSON string, quotes too. */
+static void
+status_put_json(struct status_out *o, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	status_put_raw(o, "\"", 1);
+	for (size_t i = 0; i < max && s[i] != '\0' && !o->full; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[STATUS_ESC_MAX];
+
+		/*
+		 * RFC 8259 §7: quotation mark, reverse solidus and the
+		 * control characters (U+0000 to U+001F) MUST be escaped.
+		 */
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			status_put_raw(o, esc, 2);
+		} else if (status_is_print(c) && c != '<' && c != '>' &&
+		    c != '&') {
+			status_put_raw(o, (const char *)&c, 1);
+		} else {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0x0f];
+			status_put_raw(o, esc, 6);
+		}
+	}
+	status_put_raw(o, "\"", 1);
+}
+
+/*
+ * Seconds from then to now; 0 when the clock was stepped back (or then is
+ * not a time at all), and never an overflow, whatever a torn read gives.
+ */
+static int64_t
+status_elapsed(time_t now, time_t then)
+{
+	return then >= 0 && now > then ? (int64_t)(now - then) : 0;
+}
+
+/* A state's name, never NULL. */
+static const char *
+status_state_name(int st)
+{
+	const char *name = scoreboard_state_name(st);
+
+	return name != NULL ? name : "?";
+}
+
+/* The summary, read once so both formats print the same numbers. */
+struct status_summary {
+	time_t started;
+	int64_t uptime;			/* seconds, >= 0 */
+	unsigned generation;
+	uint64_t reloads;
+	uint64_t requests;
+	uint64_t bytes;
+	uint64_t rate_int;		/* requests per second, */
+	unsigned rate_cents;		/* to two decimals, rounded down */
+	size_t count[SCOREBOARD_STATE_COUNT];
+};
+
+static void
+status_summarize(const struct scoreboard *sb, time_t now,
+    struct status_summary *sum)
+{
+	uint64_t up;
+
+	sum->started = sb->started;
+	sum->uptime = status_elapsed(now, sb->started);
+	sum->generation = sb->generation;
+	sum->reloads = sb->reloads;
+	sum->requests = scoreboard_total_requests(sb);
+	sum->bytes = scoreboard_total_bytes(sb);
+	/* In the first second the requests so far are that second's. */
+	up = sum->uptime > 0 ? (uint64_t)sum->uptime : 1;
+	sum->rate_int = sum->requests / up;
+	sum->rate_cents = (unsigned)(sum->requests % up * 100 / up);
+	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++)
+		sum->count[st] = scoreboard_count(sb,
+		    (enum scoreboard_state)st);
+}
+
+/*
+ * Copies slot i so that a row is printed from one snapshot; false if the
+ * slot is empty.  *secs is how long its request has run, -1 for none.
+ */
+static bool
+status_snapshot(const struct scoreboard *sb, size_t i, time_t now,
+    struct scoreboard_slot *s, int64_t *secs)
+{
+	memcpy(s, &sb->slot[i], sizeof(*s));
+	if (s->state == SCOREBOARD_EMPTY)
+		return false;
+	s->request[sizeof(s->request) - 1] = '\0';
+	s->client[sizeof(s->client) - 1] = '\0';
+	*secs = s->request_start_ms == 0 ? -1 :
+	    status_elapsed(now, s->request_start);
+	return true;
+}
+
+static void
+status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
+    const struct status_summary *sum)
+{
+	int64_t up = sum->uptime;
+
+	status_put(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>"
+	    "<meta charset=\"utf-8\"><title>");
+	status_put_html(o, PACKAGE_STRING, sizeof(PACKAGE_STRING));
+	status_put(o, " status</title>\n<style>table{border-collapse:"
+	    "collapse}th,td{padding:2px 8px;text-align:left}"
+	    "td.n{text-align:right}</style>\n</head>\n<body>\n<h1>");
+	status_put_html(o, PACKAGE_STRING, sizeof(PACKAGE_STRING));
+	status_put(o, " status</h1>\n<table>\n");
+	status_put(o, "<tr><th>Uptime</th><td>%" PRId64 " d %02d:%02d:%02d "
+	    "(%" PRId64 " s)</td></tr>\n", up / 86400,
+	    (int)(up % 86400 / 3600), (int)(up % 3600 / 60), (int)(up % 60),
+	    up);
+	status_put(o, "<tr><th>Generation</th><td>%u</td></tr>\n"
+	    "<tr><th>Reloads</th><td>%" PRIu64 "</td></tr>\n"
+	    "<tr><th>Requests</th><td>%" PRIu64 "</td></tr>\n"
+	    "<tr><th>Bytes</th><td>%" PRIu64 "</td></tr>\n"
+	    "<tr><th>Requests per second</th><td>%" PRIu64 ".%02u</td></tr>\n"
+	    "</table>\n", sum->generation, sum->reloads, sum->requests,
+	    sum->bytes, sum->rate_int, sum->rate_cents);
+
+	status_put(o, "<h2>Workers by state</h2>\n<table>\n");
+	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
+		status_put(o, "<tr><th>");
+		status_put_html(o, status_state_name(st), STATUS_NAME_MAX);
+		status_put(o, "</th><td class=\"n\">%zu</td></tr>\n",
+		    sum->count[st]);
+	}
+	status_put(o, "</table>\n<h2>Workers</h2>\n<table>\n<tr><th>Slot</th>"
+	    "<th>PID</th><th>Generation</th><th>State</th><th>Requests</th>"
+	    "<th>Bytes</th><th>Request</th><th>Client</th><th>For (s)</th>"
+	    "</tr>\n");
+	for (size_t i = 0; i < sb->nslots && !o->full; i++) {
+		struct scoreboard_slot s;
+		int64_t secs;
+		char fors[24] = "";
+
+		if (!status_snapshot(sb, i, now, &s, &secs))
+			continue;
+		if (secs >= 0)
+			snprintf(fors, sizeof(fors), "%" PRId64, secs);
+		status_put(o, "<tr class=\"slot\"><td class=\"n\">%zu</td>"
+		    "<td class=\"n\">%ld</td><td class=\"n\">%u</td><td>", i,
+		    (long)s.pid, s.generation);
+		status_put_html(o, status_state_name(s.state),
+		    STATUS_NAME_MAX);
+		status_put(o, "</td><td class=\"n\">%" PRIu64 "</td>"
+		    "<td class=\"n\">%" PRIu64 "</td><td class=\"req\">",
+		    s.requests, s.bytes);
+		status_put_html(o, s.request, sizeof(s.request));
+		status_put(o, "</td><td class=\"client\">");
+		status_put_html(o, s.client, sizeof(s.client));
+		status_put(o, "</td><td class=\"n\">%s</td></tr>\n", fors);
+	}
+	status_put(o, "</table>\n</body>\n</html>\n");
+}
+
+static void
+status_json(struct status_out *o, const struct scoreboard *sb, time_t now,
+    const struct status_summary *sum)
+{
+	bool first = true;
+
+	status_put(o, "{\n\"server\": ");
+	status_put_json(o, PACKAGE_STRING, sizeof(PACKAGE_STRING));
+	status_put(o, ",\n\"time\": %lld,\n\"started\": %lld,\n"
+	    "\"uptime\": %" PRId64 ",\n\"generation\": %u,\n"
+	    "\"reloads\": %" PRIu64 ",\n\"requests\": %" PRIu64 ",\n"
+	    "\"bytes\": %" PRIu64 ",\n"
+	    "\"requests_per_second\": %" PRIu64 ".%02u,\n\"states\": {",
+	    (long long)now, (long long)sum->started, sum->uptime,
+	    sum->generation, sum->reloads, sum->requests, sum->bytes,
+	    sum->rate_int, sum->rate_cents);
+	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
+		status_put(o, "%s", st > 0 ? ", " : "");
+		status_put_json(o, status_state_name(st), STATUS_NAME_MAX);
+		status_put(o, ": %zu", sum->count[st]);
+	}
+	status_put(o, "},\n\"workers\": [");
+	for (size_t i = 0; i < sb->nslots && !o->full; i++) {
+		struct scoreboard_slot s;
+		int64_t secs;
+		char fors[24] = "null";
+
+		if (!status_snapshot(sb, i, now, &s, &secs))
+			continue;
+		if (secs >= 0)
+			snprintf(fors, sizeof(fors), "%" PRId64, secs);
+		status_put(o, "%s\n{\"slot\": %zu, \"pid\": %ld, "
+		    "\"generation\": %u, \"state\": ", first ? "" : ",", i,
+		    (long)s.pid, s.generation);
+		first = false;
+		status_put_json(o, status_state_name(s.state),
+		    STATUS_NAME_MAX);
+		status_put(o, ", \"requests\": %" PRIu64 ", \"bytes\": %"
+		    PRIu64 ", \"request\": ", s.requests, s.bytes);
+		status_put_json(o, s.request, sizeof(s.request));
+		status_put(o, ", \"client\": ");
+		status_put_json(o, s.client, sizeof(s.client));
+		status_put(o, ", \"seconds\": %s}", fors);
+	}
+	status_put(o, "\n]\n}\n");
+}
+
+int
+status_page(const struct scoreboard *sb, bool json, time_t now,
+    struct http_response *resp)
+{
+	struct status_out o = { status_buf, 0, status_cap, false };
+	struct status_summary sum;
+
+	if (status_buf == NULL || sb == NULL) {
+		http_response_error(resp, HTTP_STATUS_INTERNAL_ERROR);
+		return resp->status;
+	}
+	status_summarize(sb, now, &sum);
+	if (json)
+		status_json(&o, sb, now, &sum);
+	else
+		status_html(&o, sb, now, &sum);
+	if (o.full) {
+		http_response_error(resp, HTTP_STATUS_INTERNAL_ERROR);
+		return resp->status;
+	}
+	resp->status = HTTP_STATUS_OK;
+	resp->content_type = json ? STATUS_TYPE_JSON : STATUS_TYPE_HTML;
+	/* A snapshot of now: no cache may keep it (RFC 9111 §5.2.2.5). */
+	resp->cache_control = "no-store";
+	resp->body = HTTP_BODY_MEM;
+	resp->mem = status_buf;
+	resp->mem_len = o.len;
+	resp->content_length = (off_t)o.len;
+	resp->last_modified = 0;
+	resp->etag_len = 0;
+	resp->accept_ranges = false;
+	resp->content_range = false;
+	resp->range_unsatisfied = false;
+	resp->location_len = 0;
+	return resp->status;
+}
