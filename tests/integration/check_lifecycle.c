@@ -388,75 +388,18 @@ pidfile_pid(void)
 
 /* ---- a download read as a stream ------------------------------------------ */
 
-/* The head, then the body of the big file checked as it comes. */
+/* A connection, and the response on it checked as it comes. */
 struct download {
 	struct harness_conn c;
-	struct harness_buf head;
-	bool in_body;
-	int status;
-	long long content_length;
-	uint64_t body;			/* body bytes so far */
-	uint64_t bad_at;		/* first wrong byte, or UINT64_MAX */
+	struct harness_stream s;
 };
-
-static void
-dl_body(struct download *d, const unsigned char *p, size_t n)
-{
-	static unsigned char want[64 * 1024];
-
-	while (n > 0) {
-		size_t k = n < sizeof(want) ? n : sizeof(want);
-
-		if (d->bad_at == UINT64_MAX) {
-			harness_big_content(d->body, want, k);
-			if (memcmp(p, want, k) != 0) {
-				size_t j = 0;
-
-				while (p[j] == want[j])
-					j++;
-				d->bad_at = d->body + j;
-			}
-		}
-		d->body += k;
-		p += k;
-		n -= k;
-	}
-}
-
-static void
-dl_feed(struct download *d, const unsigned char *p, size_t n)
-{
-	struct harness_response r;
-	const char *e;
-	size_t hl;
-
-	if (d->in_body) {
-		dl_body(d, p, n);
-		return;
-	}
-	harness_buf_append(&d->head, p, n);
-	e = memmem(d->head.data, d->head.len, "\r\n\r\n", 4);
-	if (e == NULL)
-		return;
-	hl = (size_t)(e - d->head.data) + 4;
-	ck_assert_msg(harness_parse_response(d->head.data, hl, true, false,
-	    &r) == (ssize_t)hl, "not an HTTP response head: \"%.200s\"",
-	    d->head.data);
-	d->status = r.status;
-	d->content_length = r.content_length;
-	harness_response_free(&r);
-	d->in_body = true;
-	dl_body(d, (const unsigned char *)d->head.data + hl, d->head.len - hl);
-}
 
 /* Connects with a receive buffer of rcvbuf and asks for the big file. */
 static void
 dl_start(struct download *d, uint16_t port, int rcvbuf)
 {
 	memset(d, 0, sizeof(*d));
-	harness_buf_init(&d->head);
-	d->content_length = -1;
-	d->bad_at = UINT64_MAX;
+	harness_stream_init(&d->s);
 	ck_assert_msg(harness_conn_open_rcvbuf(&d->c, port, rcvbuf) == 0,
 	    "cannot connect to port %u", (unsigned)port);
 	ck_assert_int_eq(harness_conn_sendstr(&d->c, "GET " BIG_PATH
@@ -485,7 +428,9 @@ dl_read(struct download *d, size_t max, int wait_ms)
 		ssize_t n = recv(d->c.fd, chunk, want, MSG_DONTWAIT);
 
 		if (n > 0) {
-			dl_feed(d, chunk, (size_t)n);
+			ck_assert_msg(harness_stream_feed(&d->s, chunk,
+			    (size_t)n) == 0, "not an HTTP response head: "
+			    "\"%.200s\"", d->s.head.data);
 			got += (size_t)n;
 		} else if (n == 0) {
 			d->c.eof = true;
@@ -517,18 +462,18 @@ dl_until(struct download *d, uint64_t n, int timeout_ms)
 {
 	int64_t deadline = harness_now_ms() + timeout_ms;
 
-	while (d->body < n && !d->c.eof && harness_now_ms() < deadline)
+	while (d->s.body < n && !d->c.eof && harness_now_ms() < deadline)
 		(void)dl_read(d, 64 * 1024, 100);
-	ck_assert_msg(d->body >= n, "only %llu body bytes of %s in %d ms "
-	    "(status %d, closed %d)", (unsigned long long)d->body, BIG_PATH,
-	    timeout_ms, d->status, d->c.eof);
+	ck_assert_msg(d->s.body >= n, "only %llu body bytes of %s in %d ms "
+	    "(status %d, closed %d)", (unsigned long long)d->s.body, BIG_PATH,
+	    timeout_ms, d->s.status, d->c.eof);
 }
 
 static void
 dl_close(struct download *d)
 {
 	harness_conn_close(&d->c);
-	harness_buf_free(&d->head);
+	harness_stream_free(&d->s);
 }
 
 /* ---- 1. reload under continuous load ---------------------------------------- */
@@ -925,9 +870,9 @@ START_TEST(test_kill_worker_mid_download)
 		(void)dl_read(&d, 16 * 1024, 50);
 		harness_sleep_ms(40);
 	}
-	ck_assert_msg(d.status == 200 && d.body > 0 && !d.c.eof,
+	ck_assert_msg(d.s.status == 200 && d.s.body > 0 && !d.c.eof,
 	    "the download did not start (status %d, %llu bytes, closed %d)",
-	    d.status, (unsigned long long)d.body, d.c.eof);
+	    d.s.status, (unsigned long long)d.s.body, d.c.eof);
 	ck_assert_int_eq(kill(w[0], SIGKILL), 0);
 
 	ck_assert_msg(wait_workers_new(1, w, 1, now, &got, 5000),
@@ -936,9 +881,9 @@ START_TEST(test_kill_worker_mid_download)
 	    "GET " BIG_PATH " HTTP/1.1", "127.0.0.1"));
 	free(line);
 	dl_finish(&d, 3000);
-	ck_assert_msg(d.c.eof && d.body < (uint64_t)64 * 1024 * 1024,
+	ck_assert_msg(d.c.eof && d.s.body < (uint64_t)64 * 1024 * 1024,
 	    "the killed worker's download: closed %d after %llu bytes", d.c.eof,
-	    (unsigned long long)d.body);
+	    (unsigned long long)d.s.body);
 	dl_close(&d);
 	assert_serving(own.port, "after the respawn");
 }
@@ -1085,14 +1030,16 @@ START_TEST(test_quit_finishes_download)
 	}
 	done_at = harness_now_ms();
 	ck_assert_msg(quit_at > 0, "the download took under half a second");
-	ck_assert_msg(d.status == 200 && d.content_length == (long long)QUIT_SIZE,
-	    "status %d, Content-Length %lld", d.status, d.content_length);
-	ck_assert_msg(d.body == QUIT_SIZE && !d.c.reset, "QUIT cut the download "
-	    "in flight: %llu of %llu bytes (reset %d), %lld ms after QUIT",
-	    (unsigned long long)d.body, (unsigned long long)QUIT_SIZE,
+	ck_assert_msg(d.s.status == 200 &&
+	    d.s.content_length == (long long)QUIT_SIZE,
+	    "status %d, Content-Length %lld", d.s.status, d.s.content_length);
+	ck_assert_msg(d.s.body == QUIT_SIZE && !d.c.reset, "QUIT cut the "
+	    "download in flight: %llu of %llu bytes (reset %d), %lld ms after "
+	    "QUIT",
+	    (unsigned long long)d.s.body, (unsigned long long)QUIT_SIZE,
 	    d.c.reset, (long long)(done_at - quit_at));
-	ck_assert_msg(d.bad_at == UINT64_MAX, "the body differs from the file "
-	    "at %llu", (unsigned long long)d.bad_at);
+	ck_assert_msg(d.s.bad_at == UINT64_MAX, "the body differs from the file "
+	    "at %llu", (unsigned long long)d.s.bad_at);
 	ck_assert_msg(done_at - quit_at >= 1500 && probed, "the download "
 	    "ended %lld ms after QUIT: was it slow at all?",
 	    (long long)(done_at - quit_at));
@@ -1131,7 +1078,7 @@ START_TEST(test_quit_shutdown_timeout)
 	/* a client that stops reading: the download stalls */
 	dl_start(&d, own.port, 16 * 1024);
 	(void)dl_read(&d, 16 * 1024, 2000);
-	ck_assert_msg(d.status == 200, "no response head");
+	ck_assert_msg(d.s.status == 200, "no response head");
 	harness_sleep_ms(300);
 	t0 = harness_now_ms();
 	ck_assert_int_eq(kill(own.pid, SIGQUIT), 0);
@@ -1148,8 +1095,8 @@ START_TEST(test_quit_shutdown_timeout)
 	line = expect_log(1000, 0, NEEDLES("shutdown-timeout"));
 	free(line);
 	dl_finish(&d, 2000);
-	ck_assert_msg(d.c.eof && d.body < QUIT_SIZE, "the stalled download: "
-	    "closed %d, %llu bytes", d.c.eof, (unsigned long long)d.body);
+	ck_assert_msg(d.c.eof && d.s.body < QUIT_SIZE, "the stalled download: "
+	    "closed %d, %llu bytes", d.c.eof, (unsigned long long)d.s.body);
 	dl_close(&d);
 	own.pid = 0;
 }
@@ -1211,7 +1158,7 @@ START_TEST(test_adaptive_pool)
 			grown_ms = harness_now_ms() - t0;
 		for (int i = 0; i < POOL_CLIENTS; i++) {
 			(void)dl_read(&d[i], 16 * 1024, 0);
-			served += d[i].status == 200;
+			served += d[i].s.status == 200;
 		}
 		if (served == POOL_CLIENTS && all_ms < 0)
 			all_ms = harness_now_ms() - t0;
@@ -1367,9 +1314,9 @@ START_TEST(test_watchdog_stuck_worker)
 		(void)dl_read(&d, 128 * 1024, 50);
 		harness_sleep_ms(100);
 	}
-	ck_assert_msg(!d.c.eof && d.status == 200, "a slow download that "
+	ck_assert_msg(!d.c.eof && d.s.status == 200, "a slow download that "
 	    "makes progress was cut after %llu bytes with request-timeout = 2",
-	    (unsigned long long)d.body);
+	    (unsigned long long)d.s.body);
 	dl_close(&d);
 	ck_assert_int_eq(live_workers(now), 1);
 	ck_assert_msg(now[0] == w[0], "the slow download's worker %ld was "

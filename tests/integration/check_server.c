@@ -1984,75 +1984,12 @@ drain(struct harness_conn *c, int timeout_ms)
 	}
 }
 
-/* A response read as a stream: the head, then the body checked as it comes. */
-struct stream_check {
-	struct harness_buf head;
-	bool in_body;
-	int status;
-	long long content_length;
-	uint64_t body;			/* body bytes so far */
-	uint64_t bad_at;		/* first wrong byte, or UINT64_MAX */
-};
-
+/* Feeds s the next n bytes of the response (harness_stream_feed). */
 static void
-stream_init(struct stream_check *s)
+stream_feed(struct harness_stream *s, const unsigned char *p, size_t n)
 {
-	memset(s, 0, sizeof(*s));
-	harness_buf_init(&s->head);
-	s->content_length = -1;
-	s->bad_at = UINT64_MAX;
-}
-
-/* Checks body bytes p[0..n) of the big file against what it holds. */
-static void
-stream_body(struct stream_check *s, const unsigned char *p, size_t n)
-{
-	static unsigned char want[64 * 1024];
-
-	while (n > 0) {
-		size_t k = n < sizeof(want) ? n : sizeof(want);
-
-		if (s->bad_at == UINT64_MAX) {
-			harness_big_content(s->body, want, k);
-			if (memcmp(p, want, k) != 0) {
-				size_t j = 0;
-
-				while (p[j] == want[j])
-					j++;
-				s->bad_at = s->body + j;
-			}
-		}
-		s->body += k;
-		p += k;
-		n -= k;
-	}
-}
-
-static void
-stream_feed(struct stream_check *s, const unsigned char *p, size_t n)
-{
-	struct harness_response r;
-	const char *e;
-	size_t hl;
-
-	if (s->in_body) {
-		stream_body(s, p, n);
-		return;
-	}
-	harness_buf_append(&s->head, p, n);
-	e = memmem(s->head.data, s->head.len, "\r\n\r\n", 4);
-	if (e == NULL)
-		return;
-	hl = (size_t)(e - s->head.data) + 4;
-	ck_assert_msg(harness_parse_response(s->head.data, hl, true, false,
-	    &r) == (ssize_t)hl, "not an HTTP response head: \"%.200s\"",
-	    s->head.data);
-	s->status = r.status;
-	s->content_length = r.content_length;
-	harness_response_free(&r);
-	s->in_body = true;
-	stream_body(s, (const unsigned char *)s->head.data + hl,
-	    s->head.len - hl);
+	ck_assert_msg(harness_stream_feed(s, p, n) == 0, "not an HTTP "
+	    "response head: \"%.200s\"", s->head.data);
 }
 
 /*
@@ -2109,7 +2046,7 @@ START_TEST(test_send_slow_reader)
 {
 	static unsigned char chunk[256 * 1024];
 	struct harness_conn c;
-	struct stream_check s;
+	struct harness_stream s;
 	int64_t t0;
 
 	make_big_file();
@@ -2117,7 +2054,7 @@ START_TEST(test_send_slow_reader)
 	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
 	ck_assert_int_eq(harness_conn_sendstr(&c, "GET " BIG_PATH " HTTP/1.1\r\n"
 	    "Host: t\r\nConnection: close\r\n\r\n"), 0);
-	stream_init(&s);
+	harness_stream_init(&s);
 	t0 = harness_now_ms();
 	while (harness_now_ms() - t0 < 3000 && !c.eof) {
 		size_t got = 0;
@@ -2163,7 +2100,7 @@ START_TEST(test_send_slow_reader)
 	    (unsigned long long)BIG_SIZE, c.reset);
 	ck_assert_msg(s.bad_at == UINT64_MAX, "body differs from the file at "
 	    "offset %llu", (unsigned long long)s.bad_at);
-	harness_buf_free(&s.head);
+	harness_stream_free(&s);
 	harness_conn_close(&c);
 }
 END_TEST

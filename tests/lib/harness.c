@@ -403,6 +403,78 @@ harness_big_content(uint64_t off, unsigned char *buf, size_t len)
 	}
 }
 
+void
+harness_stream_init(struct harness_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	harness_buf_init(&s->head);
+	s->content_length = -1;
+	s->bad_at = UINT64_MAX;
+}
+
+/* Checks body bytes p[0..n) against the big file at s->body. */
+static void
+harness_stream_body(struct harness_stream *s, const unsigned char *p,
+    size_t n)
+{
+	/* static: 64 KiB is too much for a test's stack, and tests are serial */
+	static unsigned char want[64 * 1024];
+
+	while (n > 0) {
+		size_t k = n < sizeof(want) ? n : sizeof(want);
+
+		if (s->bad_at == UINT64_MAX) {
+			harness_big_content(s->body, want, k);
+			if (memcmp(p, want, k) != 0) {
+				size_t j = 0;
+
+				while (p[j] == want[j])
+					j++;
+				s->bad_at = s->body + j;
+			}
+		}
+		s->body += k;
+		p += k;
+		n -= k;
+	}
+}
+
+int
+harness_stream_feed(struct harness_stream *s, const void *p, size_t n)
+{
+	struct harness_response r;
+	const char *e;
+	size_t hl;
+
+	if (s->in_body) {
+		harness_stream_body(s, p, n);
+		return 0;
+	}
+	harness_buf_append(&s->head, p, n);
+	e = memmem(s->head.data, s->head.len, "\r\n\r\n", 4);
+	if (e == NULL)
+		return 0;
+	hl = (size_t)(e - s->head.data) + 4;
+	if (harness_parse_response(s->head.data, hl, true, false, &r) !=
+	    (ssize_t)hl) {
+		harness_response_free(&r);
+		return -1;
+	}
+	s->status = r.status;
+	s->content_length = r.content_length;
+	harness_response_free(&r);
+	s->in_body = true;
+	harness_stream_body(s, (const unsigned char *)s->head.data + hl,
+	    s->head.len - hl);
+	return 0;
+}
+
+void
+harness_stream_free(struct harness_stream *s)
+{
+	harness_buf_free(&s->head);
+}
+
 int
 harness_make_big_file(const struct harness_server *s, const char *name,
     uint64_t size)

@@ -186,6 +186,33 @@ int harness_make_big_file(const struct harness_server *s, const char *name,
     uint64_t size);
 void harness_big_content(uint64_t off, unsigned char *buf, size_t len);
 
+/*
+ * A response to a GET of a big file read as a stream: the head is
+ * gathered and parsed, then every body byte is checked against
+ * harness_big_content() as it comes, so 64 MiB can be verified without
+ * being kept.  Only the first wrong byte is recorded; counting goes on.
+ *
+ * harness_stream_init() readies s (no head yet, content_length -1,
+ * bad_at UINT64_MAX).  harness_stream_feed() takes the next n bytes of
+ * the connection, in any split.  It returns 0, or -1 when the head is
+ * complete but is not an HTTP response head (s->head.data holds it, for
+ * the message); it keeps returning -1 after that.  Bytes that follow the
+ * head count as body from offset 0 of the file.  harness_stream_free()
+ * releases the head.
+ */
+struct harness_stream {
+	struct harness_buf head;	/* the bytes up to the empty line */
+	bool in_body;			/* the head was read and parsed */
+	int status;			/* 0 until in_body */
+	long long content_length;	/* -1 if none (or not yet known) */
+	uint64_t body;			/* body bytes so far */
+	uint64_t bad_at;		/* first wrong byte, or UINT64_MAX */
+};
+
+void harness_stream_init(struct harness_stream *s);
+int harness_stream_feed(struct harness_stream *s, const void *p, size_t n);
+void harness_stream_free(struct harness_stream *s);
+
 /* A free port on 127.0.0.1 (bound to port 0, read back, closed); 0 on error. */
 uint16_t harness_free_port(void);
 
