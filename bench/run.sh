@@ -1,0 +1,616 @@
+#!/usr/bin/env bash
+# bench/run.sh - forkhttpd against nginx and lighttpd, side by side, with wrk.
+#
+# See bench/README for what it measures and how to read the table.  It
+# installs nothing and builds nothing; it binds 127.0.0.1 only; it stops
+# exactly the processes it started (and the workers those forked), on any
+# exit.
+#
+#   bench/run.sh [--quick] [--rounds N] [--duration S] [--workers N]
+#                [--forkhttpd-workers N] [--lighttpd-workers N]
+#                [--servers LIST] [--raw FILE] [--keep]
+
+set -u
+set -o pipefail
+
+prog=${0##*/}
+
+usage()
+{
+	cat <<EOF
+usage: $prog [options]
+  --quick              2 s per cell, 1 round (under 2 minutes)
+  --rounds N           interleaved rounds; medians are taken across them
+                       (default 3)
+  --duration S         seconds per wrk run (default 5)
+  --workers N          forkhttpd workers = nginx worker_processes
+                       (default: nproc, here $(nproc))
+  --forkhttpd-workers N
+                       forkhttpd's workers alone, when they should differ
+                       from nginx's (default: --workers)
+  --lighttpd-workers N lighttpd server.max-worker (default 1: lighttpd's
+                       own default, a single event-loop process)
+  --servers LIST       comma-separated subset of forkhttpd,nginx,lighttpd
+                       (default: forkhttpd and every peer installed)
+  --raw FILE           also write every cell of every round as TSV
+  --keep               keep the temporary directory (confs, logs, docroot)
+  -h, --help           this text
+
+The forkhttpd binary is \$FORKHTTPD_BIN, else ./build/src/forkhttpd, else
+./src/forkhttpd (relative to the top of the source tree).
+Needs: wrk; for the peers, nginx and lighttpd.  On Debian:
+  apt-get install -y wrk nginx-light lighttpd
+EOF
+}
+
+die()
+{
+	printf '%s: %s\n' "$prog" "$*" >&2
+	exit 2
+}
+
+note()
+{
+	printf '%s: %s\n' "$prog" "$*" >&2
+}
+
+# ---------------------------------------------------------------- options
+
+rounds=3
+duration=5
+workers=$(nproc)
+lworkers=1
+fworkers=
+servers_opt=
+raw=
+keep=0
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick)	rounds=1; duration=2 ;;
+	--rounds)	rounds=${2:?}; shift ;;
+	--duration)	duration=${2:?}; shift ;;
+	--workers)	workers=${2:?}; shift ;;
+	--lighttpd-workers) lworkers=${2:?}; shift ;;
+	--forkhttpd-workers) fworkers=${2:?}; shift ;;
+	--servers)	servers_opt=${2:?}; shift ;;
+	--raw)		raw=${2:?}; shift ;;
+	--keep)		keep=1 ;;
+	-h|--help)	usage; exit 0 ;;
+	*)		usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+fworkers=${fworkers:-$workers}
+for v in rounds:--rounds duration:--duration workers:--workers \
+    lworkers:--lighttpd-workers fworkers:--forkhttpd-workers; do
+	name=${v%%:*}
+	case ${!name} in
+	''|*[!0-9]*|0)
+		die "${v#*:}: expected a positive integer, got '${!name}'" ;;
+	esac
+done
+# The bound the issue sets: under 10 minutes by default, 2 with --quick.
+# 6 scenarios x 3 servers x rounds x duration, plus about 15 s of set-up.
+budget=$((6 * 3 * rounds * duration + 15))
+probe_s=$(awk -v d="$duration" 'BEGIN { print d * 0.4 }')
+if [ "$budget" -gt 900 ]; then
+	die "rounds x duration would take about ${budget}s; keep it under 900"
+fi
+
+# ---------------------------------------------------------------- tools
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -n "${FORKHTTPD_BIN:-}" ]; then
+	fbin=$FORKHTTPD_BIN
+	fsrc="\$FORKHTTPD_BIN"
+elif [ -x "$top/build/src/forkhttpd" ]; then
+	fbin=$top/build/src/forkhttpd
+	fsrc="./build/src/forkhttpd"
+elif [ -x "$top/src/forkhttpd" ]; then
+	fbin=$top/src/forkhttpd
+	fsrc="./src/forkhttpd"
+else
+	die "no forkhttpd binary: build it first, or set FORKHTTPD_BIN"
+fi
+[ -x "$fbin" ] || die "$fbin: not executable"
+
+missing=
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+nginx_bin=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+lighttpd_bin=$(command -v lighttpd 2>/dev/null || echo /usr/sbin/lighttpd)
+[ -x "$nginx_bin" ] || { missing="$missing nginx-light"; nginx_bin=; }
+[ -x "$lighttpd_bin" ] || { missing="$missing lighttpd"; lighttpd_bin=; }
+command -v wrk >/dev/null 2>&1 ||
+    die "wrk is missing: apt-get install -y wrk"
+command -v curl >/dev/null 2>&1 ||
+    die "curl is missing (it checks each server first): apt-get install -y curl"
+command -v ss >/dev/null 2>&1 ||
+    die "ss is missing (it finds free ports): apt-get install -y iproute2"
+[ -z "$missing" ] || note "not installed:$missing  (apt-get install -y$missing)"
+
+if [ -n "$servers_opt" ]; then
+	servers=${servers_opt//,/ }
+else
+	servers="forkhttpd"
+	[ -n "$nginx_bin" ] && servers="$servers nginx"
+	[ -n "$lighttpd_bin" ] && servers="$servers lighttpd"
+fi
+for s in $servers; do
+	case $s in
+	forkhttpd) ;;
+	nginx)	  [ -n "$nginx_bin" ] || die "nginx is not installed" ;;
+	lighttpd) [ -n "$lighttpd_bin" ] || die "lighttpd is not installed" ;;
+	*)	  die "--servers: unknown server '$s'" ;;
+	esac
+done
+
+# ---------------------------------------------------------------- cleanup
+
+tmp=
+pids=()		# the servers' top processes, each started by us
+wp=		# the wrk running now (under timeout(1), which passes TERM on)
+
+# Every process whose ancestry leads to one of our servers: the master and
+# the workers it forked (and nothing else, ever).
+tree()
+{
+	local p c
+	for p in "$@"; do
+		[ -d "/proc/$p" ] || continue
+		echo "$p"
+		for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+			tree "$c"
+		done
+	done
+}
+
+cleanup()
+{
+	local p all i
+	trap - EXIT INT TERM HUP
+	[ -n "$wp" ] && kill -TERM "$wp" 2>/dev/null
+	if [ ${#pids[@]} -gt 0 ]; then
+		all=$(tree "${pids[@]}")
+		for p in "${pids[@]}"; do
+			kill -TERM "$p" 2>/dev/null
+		done
+		for i in $(seq 50); do
+			alive=0
+			for p in $all; do
+				kill -0 "$p" 2>/dev/null && alive=1
+			done
+			[ $alive = 0 ] && break
+			sleep 0.1
+		done
+		for p in $all; do
+			kill -KILL "$p" 2>/dev/null
+		done
+		wait 2>/dev/null
+	fi
+	if [ -n "$tmp" ]; then
+		if [ "$keep" = 1 ]; then
+			note "kept $tmp"
+		else
+			rm -rf "$tmp"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+tmp=$(mktemp -d /tmp/forkhttpd-bench.XXXXXX) || die "mktemp failed"
+chmod 755 "$tmp"
+
+# ---------------------------------------------------------------- docroot
+
+doc=$tmp/htdocs
+mkdir -p "$doc"
+head -c 1024 /dev/urandom >"$doc/1k.bin"
+head -c $((256 * 1024)) /dev/urandom >"$doc/256k.bin"
+head -c $((4 * 1024 * 1024)) /dev/urandom >"$doc/4m.bin"
+echo ok >"$doc/index.html"
+chmod -R a+rX "$doc"
+
+# Workers of every server run as the current user; started as root, as
+# nobody (forkhttpd never lets its workers run as root).
+if [ "$(id -u)" = 0 ]; then
+	runuser=nobody
+	rungroup=$(id -gn nobody 2>/dev/null || echo nogroup)
+else
+	runuser=
+	rungroup=
+fi
+
+# A free loopback port: one nobody listens on now (ours, and different
+# for every server).
+used_ports=" "
+free_port()
+{
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		case $used_ports in *" $p "*) continue ;; esac
+		if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
+			used_ports="$used_ports$p "
+			echo "$p"
+			return
+		fi
+	done
+}
+
+declare -A port spid
+
+# ---------------------------------------------------------------- confs
+
+write_forkhttpd_conf()
+{
+	cat >"$tmp/forkhttpd.conf" <<EOF
+listen = { "127.0.0.1:${port[forkhttpd]}" }
+workers = $fworkers
+max-requests-per-worker = 0
+${runuser:+user = \"$runuser\"}
+document-root = "$doc"
+pid-file = "$tmp/forkhttpd.pid"
+error-log = "$tmp/forkhttpd-error.log"
+log-level = "notice"
+access-log = "off"
+keepalive-timeout = 5
+keepalive-requests = 100000
+listen-backlog = 511
+EOF
+}
+
+write_nginx_conf()
+{
+	mkdir -p "$tmp/nginx/logs" "$tmp/nginx/tmp"
+	cat >"$tmp/nginx.conf" <<EOF
+${runuser:+user $runuser $rungroup;}
+worker_processes $workers;
+daemon off;
+master_process on;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log notice;
+events {
+	worker_connections 1024;
+}
+http {
+	types { application/octet-stream bin; text/html html; }
+	default_type application/octet-stream;
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_timeout 5s;
+	keepalive_requests 100000;
+	client_body_temp_path $tmp/nginx/tmp/body;
+	proxy_temp_path $tmp/nginx/tmp/proxy;
+	fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
+	uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
+	scgi_temp_path $tmp/nginx/tmp/scgi;
+	server {
+		listen 127.0.0.1:${port[nginx]} backlog=511;
+		root $doc;
+		index index.html;
+	}
+}
+EOF
+}
+
+write_lighttpd_conf()
+{
+	# lighttpd opens its error log after giving up root.
+	: >"$tmp/lighttpd-error.log"
+	[ -n "$runuser" ] && chown "$runuser:$rungroup" "$tmp/lighttpd-error.log"
+	{
+		cat <<EOF
+server.document-root = "$doc"
+server.bind = "127.0.0.1"
+server.port = ${port[lighttpd]}
+server.pid-file = "$tmp/lighttpd.pid"
+server.errorlog = "$tmp/lighttpd-error.log"
+server.network-backend = "sendfile"
+server.max-keep-alive-requests = 100000
+server.max-keep-alive-idle = 5
+server.listen-backlog = 511
+index-file.names = ( "index.html" )
+mimetype.assign = ( ".bin" => "application/octet-stream",
+                    ".html" => "text/html" )
+EOF
+		[ "$lworkers" -gt 1 ] && echo "server.max-worker = $lworkers"
+		if [ -n "$runuser" ]; then
+			echo "server.username = \"$runuser\""
+			echo "server.groupname = \"$rungroup\""
+		fi
+	} >"$tmp/lighttpd.conf"
+}
+
+# ---------------------------------------------------------------- servers
+
+start_server()
+{
+	local s=$1
+	port[$s]=$(free_port)
+	case $s in
+	forkhttpd)
+		write_forkhttpd_conf
+		"$fbin" -n -f "$tmp/forkhttpd.conf" \
+		    >"$tmp/forkhttpd.out" 2>&1 </dev/null &
+		;;
+	nginx)
+		write_nginx_conf
+		"$nginx_bin" -p "$tmp/nginx/" -e "$tmp/nginx-error.log" \
+		    -c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 </dev/null &
+		;;
+	lighttpd)
+		write_lighttpd_conf
+		"$lighttpd_bin" -D -f "$tmp/lighttpd.conf" \
+		    >"$tmp/lighttpd.out" 2>&1 </dev/null &
+		;;
+	esac
+	pids+=("$!")
+	spid[$s]=$!
+}
+
+# Up when it answers GET /1k.bin with 200 and the whole file; checks the
+# three files once so that every server serves the same bytes.
+check_server()
+{
+	local s=$1 f i code
+	for i in $(seq 50); do
+		kill -0 "${spid[$s]}" 2>/dev/null ||
+		    { cat "$tmp/$s.out" >&2; die "$s exited at start-up"; }
+		code=$(curl -s -o /dev/null -w '%{http_code}' \
+		    "http://127.0.0.1:${port[$s]}/1k.bin" 2>/dev/null)
+		[ "$code" = 200 ] && break
+		sleep 0.1
+	done
+	[ "$code" = 200 ] || die "$s does not answer on port ${port[$s]}"
+	for f in 1k.bin 256k.bin 4m.bin; do
+		curl -s "http://127.0.0.1:${port[$s]}/$f" |
+		    cmp -s - "$doc/$f" || die "$s: /$f differs from the file"
+	done
+}
+
+# One awk for all the processes: with hundreds of workers, one awk each
+# would itself load the machine during the cell being measured.
+pss_kib()
+{
+	local p files=()
+	for p in $(tree "${spid[$1]}"); do
+		files+=("/proc/$p/smaps_rollup")
+	done
+	# cat, not awk, opens them: a worker that has just exited is skipped.
+	cat "${files[@]}" 2>/dev/null |
+	    awk '/^Pss:/ { t += $2 } END { print t + 0 }'
+}
+
+nprocs()
+{
+	tree "${spid[$1]}" | wc -l
+}
+
+# ---------------------------------------------------------------- wrk
+
+# done() runs once at the end, so the script costs nothing per request;
+# it prints the exact counters instead of wrk's rounded text.
+cat >"$tmp/report.lua" <<'EOF'
+done = function(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format("RESULT %d %d %d %d %d %d %d %d %d\n",
+	    summary.requests, summary.duration, summary.bytes,
+	    latency:percentile(99.0), e.connect, e.read, e.write,
+	    e.status, e.timeout))
+end
+EOF
+
+# scenario: name, path, connections, extra header
+scenarios=(
+	"1k-ka-8|/1k.bin|8|"
+	"1k-ka-64|/1k.bin|64|"
+	"1k-ka-256|/1k.bin|256|"
+	"1k-close-16|/1k.bin|16|Connection: close"
+	"256k-16|/256k.bin|16|"
+	"4m-4|/4m.bin|4|"
+)
+
+out=$tmp/cells.tsv
+printf 'round\tscenario\tserver\treq_s\tmib_s\tp99_ms\tconnect\tread\twrite\tnon2xx\ttimeout\tpss_during_kib\tpss_after_kib\tprobe_ms\n' >"$out"
+
+# run_cell ROUND SCENARIO SERVER PATH CONNS HEADER
+run_cell()
+{
+	local r=$1 sc=$2 s=$3 path=$4 c=$5 hdr=$6 log res pd=- pa=- pr
+	local -a args=(-t 2 -c "$c" -d "${duration}s" --latency
+	    -s "$tmp/report.lua")
+	[ -n "$hdr" ] && args+=(-H "$hdr")
+	log=$tmp/wrk.$r.$sc.$s.log
+	timeout $((duration + 30)) wrk "${args[@]}" \
+	    "http://127.0.0.1:${port[$s]}$path" >"$log" 2>&1 &
+	wp=$!
+	sleep "$(awk -v d="$duration" 'BEGIN { print d / 2 }')"
+	# Memory at 256 connections: once half-way, with them open, and
+	# once again right after wrk has gone.
+	[ "$c" = 256 ] && pd=$(pss_kib "$s")
+	# The probe: a new client's GET of 1k.bin, half-way through.  wrk
+	# keeps no sample for a connection that is never answered, so a
+	# server serving some of its connections and starving the rest
+	# looks fast in wrk's figures; the probe is one more client, and
+	# says how long it waits.  -1: no answer within 40% of a cell.
+	pr=$(curl -s -o /dev/null -m "$probe_s" -w '%{http_code} %{time_total}' \
+	    "http://127.0.0.1:${port[$s]}/1k.bin" 2>/dev/null)
+	case $pr in
+	200\ *) pr=$(awk -v t="${pr#* }" 'BEGIN { printf "%.2f", t * 1000 }') ;;
+	*)	pr=-1 ;;
+	esac
+	wait "$wp"
+	wp=
+	[ "$c" = 256 ] && pa=$(pss_kib "$s")
+	res=$(grep '^RESULT ' "$log" | tail -1)
+	if [ -z "$res" ]; then
+		note "round $r $sc $s: wrk gave no result (see below)"
+		sed 's/^/    /' "$log" >&2
+		printf '%s\t%s\t%s\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\t%s\t%s\t%s\n' \
+		    "$r" "$sc" "$s" "$pd" "$pa" "$pr" >>"$out"
+		return
+	fi
+	set -- $res
+	# RESULT requests duration_us bytes p99_us connect read write status timeout
+	awk -v r="$r" -v sc="$sc" -v s="$s" -v n="$2" -v d="$3" -v b="$4" \
+	    -v p="$5" -v ec="$6" -v er="$7" -v ew="$8" -v es="$9" \
+	    -v et="${10}" -v pd="$pd" -v pa="$pa" -v pr="$pr" 'BEGIN {
+		printf "%s\t%s\t%s\t%.0f\t%.2f\t%.3f\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n",
+		    r, sc, s, n / (d / 1e6), b / (d / 1e6) / 1048576, p / 1000,
+		    ec, er, ew, es, et, pd, pa, pr
+	}' >>"$out"
+	[ "$6$7$8$9${10}" = 00000 ] ||
+	    note "round $r $sc $s: errors: connect $6 read $7 write $8" \
+		"non-2xx/3xx $9 timeout ${10}"
+}
+
+# ---------------------------------------------------------------- run
+
+t0=$(date +%s)
+for s in $servers; do
+	start_server "$s"
+done
+for s in $servers; do
+	check_server "$s"
+done
+
+note "forkhttpd: $fbin (from $fsrc)"
+note "servers: $servers; forkhttpd workers $fworkers; nginx" \
+    "worker_processes $workers; lighttpd max-worker $lworkers"
+note "$rounds round(s) x ${#scenarios[@]} scenarios x ${duration}s;" \
+    "about ${budget}s"
+
+# One second of load on each to fault pages in and fill caches.
+for s in $servers; do
+	timeout 20 wrk -t 2 -c 8 -d 1s "http://127.0.0.1:${port[$s]}/1k.bin" \
+	    >/dev/null 2>&1
+done
+
+set -- $servers
+nserv=$#
+read -r -a slist <<<"$servers"
+for r in $(seq "$rounds"); do
+	for sc in "${scenarios[@]}"; do
+		IFS='|' read -r name path conns hdr <<<"$sc"
+		# The order of the servers rotates from round to round, so
+		# that none always runs first (or right after the heaviest).
+		for i in $(seq 0 $((nserv - 1))); do
+			s=${slist[$(((i + r - 1) % nserv))]}
+			run_cell "$r" "$name" "$s" "$path" "$conns" "$hdr"
+		done
+	done
+	note "round $r of $rounds done ($(($(date +%s) - t0))s)"
+done
+
+declare -A procs
+for s in $servers; do
+	kill -0 "${spid[$s]}" 2>/dev/null || note "$s died during the run"
+	procs[$s]=$(nprocs "$s")
+done
+elapsed=$(($(date +%s) - t0))
+
+[ -n "$raw" ] && cp "$out" "$raw"
+
+# ---------------------------------------------------------------- table
+
+rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+echo
+echo "$("$fbin" -V 2>&1 | head -1) ($fsrc, built $(date -u -r "$fbin" \
+    '+%Y-%m-%d %H:%M UTC'), tree $rev); workers $fworkers"
+for s in $servers; do
+	case $s in
+	nginx)	  echo "$("$nginx_bin" -v 2>&1 | head -1); worker_processes $workers" ;;
+	lighttpd) echo "$("$lighttpd_bin" -v 2>&1 | head -1); max-worker $lworkers" ;;
+	esac
+done
+echo "$(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//'); -t2 --latency"
+echo "$rounds round(s) of ${duration}s per cell, interleaved; medians across" \
+    "rounds; $(nproc) CPUs shared by the servers and wrk; ${elapsed}s in all"
+echo
+pl=
+for s in $servers; do pl="$pl $s=${procs[$s]}"; done
+awk -F '\t' -v order="${servers}" -v nprocs="$pl" -v probe_s="$probe_s" -v scen="$(printf '%s ' "${scenarios[@]%%|*}")" '
+function median(list,    a, n, i, t, j) {
+	n = split(list, a, " ")
+	if (n == 0) return "NA"
+	for (i = 2; i <= n; i++) {		# insertion sort: n is tiny
+		t = a[i] + 0
+		for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]
+		a[j + 1] = t
+	}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+NR == 1 { next }
+{
+	k = $2 SUBSEP $3
+	if ($4 != "NA") {
+		rq[k] = rq[k] " " $4; mb[k] = mb[k] " " $5; p9[k] = p9[k] " " $6
+		sock[k] += $7 + $8 + $9 + $11; bad[k] += $10
+	} else
+		failed[k]++
+	if ($12 != "-" && $12 != "") pd[$3] = pd[$3] " " $12
+	if ($13 != "-" && $13 != "") pa[$3] = pa[$3] " " $13
+	pb[k] = pb[k] " " ($14 < 0 ? 1e12 : $14)	# no answer sorts last
+	if ($14 < 0) lost[k]++
+}
+END {
+	ns = split(order, sv, " "); nc = split(scen, sc, " ")
+	printf "| scenario | server | req/s | MiB/s | p99 ms | new client ms | sock err | non-2xx | forkhttpd ÷ server (req/s) |\n"
+	printf "|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
+	for (i = 1; i <= nc; i++) {
+		fr = median(rq[sc[i] SUBSEP "forkhttpd"])
+		for (j = 1; j <= ns; j++) {
+			k = sc[i] SUBSEP sv[j]
+			r = median(rq[k])
+			ratio = (sv[j] == "forkhttpd" || r == "NA" || fr == "NA" || r == 0) ? "" : sprintf("%.2f", fr / r)
+			q = median(pb[k])
+			probe = q >= 1e12 ? sprintf("none in %g s", probe_s) : sprintf("%.1f", q)
+			if (lost[k] && q < 1e12) probe = probe sprintf(" (%d none)", lost[k])
+			printf "| %s | %s | %s | %s | %s | %s | %d | %d | %s |%s\n", sc[i], sv[j],
+			    r == "NA" ? "NA" : sprintf("%.0f", r),
+			    median(mb[k]) == "NA" ? "NA" : sprintf("%.1f", median(mb[k])),
+			    median(p9[k]) == "NA" ? "NA" : sprintf("%.2f", median(p9[k])),
+			    probe, sock[k], bad[k], ratio,
+			    failed[k] ? sprintf(" (%d run(s) failed)", failed[k]) : ""
+		}
+	}
+	np = split(nprocs, pp, " ")
+	for (j = 1; j <= np; j++) { split(pp[j], kv, "="); pc[kv[1]] = kv[2] }
+	printf "\n| server | processes | PSS MiB, 256 conns open | PSS MiB, right after | forkhttpd ÷ server (open) |\n"
+	printf "|---|--:|--:|--:|--:|\n"
+	fp = median(pd["forkhttpd"])
+	for (j = 1; j <= ns; j++) {
+		d = median(pd[sv[j]]); a = median(pa[sv[j]])
+		printf "| %s | %s | %s | %s | %s |\n", sv[j], pc[sv[j]],
+		    d == "NA" ? "NA" : sprintf("%.1f", d / 1024),
+		    a == "NA" ? "NA" : sprintf("%.1f", a / 1024),
+		    (sv[j] == "forkhttpd" || d == "NA" || fp == "NA" || d == 0) ? "" : sprintf("%.2f", fp / d)
+	}
+}' "$out"
+
+echo
+for s in $servers; do
+	case $s in
+	forkhttpd) re='\[(warn|error|crit|alert|emerg)' ;;
+	nginx)	   re='\[(warn|error|crit|alert|emerg)\]' ;;
+	lighttpd)  re='.' ;;
+	esac
+	n=$(grep -Ev 'server started|server stopped' "$tmp/$s-error.log" \
+	    2>/dev/null | grep -Ec "$re")
+	printf '%s: %s process(es) at the end; error log: %s line(s) at warn or worse\n' \
+	    "$s" "${procs[$s]}" "$n"
+	grep -Ev 'server started|server stopped' "$tmp/$s-error.log" \
+	    2>/dev/null | grep -E "$re" | tail -3 | sed 's/^/    /'
+done
+echo "sock err = wrk's connect + read + write + timeout errors, summed over"
+echo "rounds; non-2xx = responses wrk counted as neither 2xx nor 3xx."
+echo "A timed-out request has no latency sample: p99 omits it."
+echo "new client = curl's time for one GET /1k.bin on a new connection,"
+echo "sent half-way through the cell (median over rounds; 'none in T s':"
+echo "no answer before curl gave up)."
