@@ -295,24 +295,6 @@ expect_log(int timeout_ms, pid_t pid, const char *const *needles)
 	return line;
 }
 
-/* Does text contain "conf:LINE" with LINE not followed by another digit? */
-static bool
-names_line(const char *text, const char *conf_name, int line)
-{
-	char needle[PATH_MAX];
-	const char *p = text;
-	size_t n;
-
-	snprintf(needle, sizeof(needle), "%s:%d", conf_name, line);
-	n = strlen(needle);
-	while ((p = strstr(p, needle)) != NULL) {
-		if (!isdigit((unsigned char)p[n]))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 /* GET /a answers "content of a"; a failure says how it went wrong. */
 static void
 assert_serving(uint16_t port, const char *when)
@@ -763,7 +745,7 @@ START_TEST(test_reload_control_and_broken_conf)
 	rc = control("reload", &out, &err);
 	ck_assert_msg(rc == 1, "-s reload with workers = 0: exit %d, want 1\n"
 	    "stdout: %s\nstderr: %s", rc, out, err);
-	ck_assert_msg(names_line(err, "forkhttpd.conf", HARNESS_LINE_WORKERS) &&
+	ck_assert_msg(harness_names_line(err, "forkhttpd.conf", HARNESS_LINE_WORKERS) &&
 	    strstr(err, "workers") != NULL, "-s reload with workers = 0: "
 	    "stderr does not name forkhttpd.conf:%d and workers:\n%s",
 	    HARNESS_LINE_WORKERS, err);
@@ -780,7 +762,7 @@ START_TEST(test_reload_control_and_broken_conf)
 	/* SIGHUP with the conf broken after start: logged, old one serves */
 	ck_assert_int_eq(kill(own.pid, SIGHUP), 0);
 	line = expect_log(5000, 0, NEEDLES("reload failed", "workers"));
-	ck_assert_msg(names_line(line, "forkhttpd.conf", HARNESS_LINE_WORKERS),
+	ck_assert_msg(harness_names_line(line, "forkhttpd.conf", HARNESS_LINE_WORKERS),
 	    "the reload failure does not name forkhttpd.conf:%d:\n%s",
 	    HARNESS_LINE_WORKERS, line);
 	free(line);

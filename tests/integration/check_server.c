@@ -195,24 +195,6 @@ line_has_both(const char *out, const char *a, const char *b)
 	return false;
 }
 
-/* Does text contain "conf:LINE" with LINE not followed by another digit? */
-static bool
-names_line(const char *text, const char *conf_name, int line)
-{
-	char needle[PATH_MAX];
-	const char *p = text;
-	size_t n;
-
-	snprintf(needle, sizeof(needle), "%s:%d", conf_name, line);
-	n = strlen(needle);
-	while ((p = strstr(p, needle)) != NULL) {
-		if (!isdigit((unsigned char)p[n]))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static int
 exit_code(int st)
 {
@@ -976,7 +958,7 @@ START_TEST(test_configtest_bad)
 	ck_assert_msg(exit_code(st) == 1, "-t, %s: status 0x%x, want exit 1\n"
 	    "stdout: %s\nstderr: %s", bad_conf_names[_i], (unsigned)st, out, err);
 	ck_assert_ptr_nonnull(err);
-	ck_assert_msg(names_line(err, "forkhttpd.conf", bad_conf_lines[_i]),
+	ck_assert_msg(harness_names_line(err, "forkhttpd.conf", bad_conf_lines[_i]),
 	    "-t, %s: stderr does not name forkhttpd.conf:%d:\n%s",
 	    bad_conf_names[_i], bad_conf_lines[_i], err);
 	if (_i == 0)
@@ -2662,7 +2644,7 @@ START_TEST(test_configtest_new_keys)
 		    "want exit 1\nstderr: %s", new_keys[_i].extra,
 		    (unsigned)st, err);
 		ck_assert_ptr_nonnull(err);
-		ck_assert_msg(names_line(err, "forkhttpd.conf",
+		ck_assert_msg(harness_names_line(err, "forkhttpd.conf",
 		    HARNESS_LINE_EXTRA + new_keys[_i].line),
 		    "-t with \"%s\": stderr does not name forkhttpd.conf:%d:\n%s",
 		    new_keys[_i].extra, HARNESS_LINE_EXTRA + new_keys[_i].line,

@@ -1410,3 +1410,20 @@ harness_parse_response(const char *buf, size_t len, bool head, bool at_eof,
 	r->body_len = body_len;
 	return (ssize_t)(head_len + body_len);
 }
+
+bool
+harness_names_line(const char *text, const char *conf_name, int line)
+{
+	char needle[PATH_MAX];
+	const char *p = text;
+	size_t n;
+
+	snprintf(needle, sizeof(needle), "%s:%d", conf_name, line);
+	n = strlen(needle);
+	while ((p = strstr(p, needle)) != NULL) {
+		if (!isdigit((unsigned char)p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}

@@ -129,6 +129,12 @@ void harness_die(const char *fmt, ...)
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t harness_now_ms(void);
+
+/*
+ * Whether text names "conf_name:line" (an error message pointing at a
+ * configuration line), with line not followed by another digit.
+ */
+bool harness_names_line(const char *text, const char *conf_name, int line);
 void harness_sleep_ms(int ms);
 
 /* $FORKHTTPD_BIN, $FORKHTTPD_SRCDIR, $FORKHTTPD_BUILDDIR (with fallbacks). */
