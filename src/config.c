@@ -485,7 +485,7 @@ config_valid_network(const char *s)
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
 	size_t hl = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	int family, maxbits;
+	int maxbits;
 	uint64_t bits;
 
 	if (strcmp(s, "all") == 0)
@@ -495,15 +495,12 @@ config_valid_network(const char *s)
 	memcpy(host, s, hl);
 	host[hl] = '\0';
 	if (inet_pton(AF_INET, host, addr) == 1) {
-		family = AF_INET;
 		maxbits = 32;
 	} else if (inet_pton(AF_INET6, host, addr) == 1) {
-		family = AF_INET6;
 		maxbits = 128;
 	} else {
 		return false;
 	}
-	(void)family;
 	if (slash == NULL)
 		return true;
 	return util_parse_u64(slash + 1, strlen(slash + 1), (uint64_t)maxbits,
