@@ -315,8 +315,27 @@ control_wait_report(const char *report, const struct control_stamp *before,
 }
 
 /*
- * After SIGTERM or SIGQUIT: waits until nobody holds the pid file's lock,
- * which the master drops only by exiting (its workers have gone first).
+ * True once PID has exited: no such process, or a zombie nobody has
+ * reaped yet (a master whose parent is a pid 1 that does not reap stays
+ * one).  Without /proc a process that exists counts as alive.
+ */
+static bool
+control_pid_gone(pid_t pid)
+{
+	pid_t ppid;
+	char state;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return true;
+	return util_proc_stat(pid, &state, &ppid) && state == 'Z';
+}
+
+/*
+ * After SIGTERM or SIGQUIT: waits until nobody holds the pid file's lock
+ * and the master has exited.  The master removes the pid file (dropping
+ * its lock) while it cleans up, a moment before its exit: a caller told
+ * "stopped" must find no process left, or a start that follows at once
+ * may race the old one for the port, and a supervisor sees a survivor.
  */
 static int
 control_wait_exit(const char *pid_file, const char *name, pid_t pid,
@@ -328,7 +347,11 @@ control_wait_exit(const char *pid_file, const char *name, pid_t pid,
 	for (;;) {
 		now = pidfile_running(pid_file);
 		/* Another pid: ours is gone and a new server has started. */
-		if (now == 0 || (now > 0 && now != pid)) {
+		if (now > 0 && now != pid) {
+			log_notice("stopped");
+			return 0;
+		}
+		if (now == 0 && control_pid_gone(pid)) {
 			log_notice("stopped");
 			return 0;
 		}

@@ -1,10 +1,13 @@
 /*
- * util.c - bounded number parsing and start-up allocators.
+ * util.c - bounded number parsing, /proc/PID/stat and start-up allocators.
  */
 #include "autoconf.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -80,4 +83,29 @@ util_xstrdup(const char *s)
 	if (p == NULL)
 		util_out_of_memory(strlen(s) + 1);
 	return p;
+}
+
+/* "pid (comm) S ppid ...": comm may hold spaces and parentheses. */
+bool
+util_proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	char *p;
+	int fd;
+	long pp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 1, " %c %ld", state, &pp) != 2)
+		return false;
+	*ppid = (pid_t)pp;
+	return true;
 }

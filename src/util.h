@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -35,6 +36,12 @@ util_hexval(char c)
 
 /* Copies src into dst (cap bytes), always terminated; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t cap);
+
+/*
+ * Reads /proc/PID/stat (Linux): the state letter ('R', 'S', 'Z', ...)
+ * and the parent's pid.  False if there is no such process or no /proc.
+ */
+bool util_proc_stat(pid_t pid, char *state, pid_t *ppid);
 
 /* Start-up only: these print and exit(1) when memory runs out. */
 void *util_xmalloc(size_t size);

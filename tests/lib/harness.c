@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "util.h"
 
 /* ---- small things ------------------------------------------------------- */
 
@@ -905,39 +906,13 @@ harness_run_reap(const struct harness_server *s, const char *const *args,
 	return st;
 }
 
-/* /proc/<pid>/stat: "pid (comm) S ppid ..."; comm may hold anything. */
-static bool
-read_stat(pid_t pid, char *state, pid_t *ppid)
-{
-	char path[64], buf[1024];
-	ssize_t n;
-	char *p;
-	int fd;
-	long pp;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (p == NULL || sscanf(p + 1, " %c %ld", state, &pp) != 2)
-		return false;
-	*ppid = (pid_t)pp;
-	return true;
-}
-
 char
 harness_pid_state(pid_t pid)
 {
 	char state;
 	pid_t ppid;
 
-	if (!read_stat(pid, &state, &ppid))
+	if (!util_proc_stat(pid, &state, &ppid))
 		return 0;
 	return state;
 }
@@ -969,7 +944,7 @@ harness_children(pid_t ppid, pid_t *out, int max, bool live_only)
 		if (!numeric(de->d_name))
 			continue;
 		pid = (pid_t)atol(de->d_name);
-		if (!read_stat(pid, &state, &pp) || pp != ppid)
+		if (!util_proc_stat(pid, &state, &pp) || pp != ppid)
 			continue;
 		if (live_only && (state == 'Z' || state == 'X'))
 			continue;

@@ -144,7 +144,8 @@ enum fake_mode {
 	FAKE_REPORT_FAILED,	/* HUP: a two-line error to the sender */
 	FAKE_REPORT_OTHER,	/* HUP: "ok" to pid 2, not the sender */
 	FAKE_SILENT,		/* HUP: no report */
-	FAKE_IGNORE_STOP	/* TERM, QUIT: carries on */
+	FAKE_IGNORE_STOP,	/* TERM, QUIT: carries on */
+	FAKE_SLOW_EXIT		/* TERM, QUIT: drops the lock, exits later */
 };
 
 /* Sent to the test for every signal the fake master takes. */
@@ -168,6 +169,8 @@ fake_on_signal(int sig, siginfo_t *si, void *ctx)
 	fake_signo = sig;
 }
 
+/* How long FAKE_SLOW_EXIT lives on without its lock. */
+#define FAKE_EXIT_DELAY_MS	400
 #define FAKE_FAILURE	"conf:12: workers: bad\nsecond line"
 
 /* The child's life; asserts nothing, exits only. */
@@ -179,6 +182,7 @@ fake_main(enum fake_mode mode, int out, const char *pid_file)
 	struct fake_event ev;
 	sigset_t block, old;
 	size_t i;
+	int fd;
 
 	alarm(20);	/* never outlive a test that failed */
 	sigemptyset(&block);
@@ -191,7 +195,7 @@ fake_main(enum fake_mode mode, int out, const char *pid_file)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < UTIL_ARRAY_LEN(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
-	if (pidfile_acquire(pid_file, NULL) == -1)
+	if ((fd = pidfile_acquire(pid_file, NULL)) == -1)
 		_exit(3);
 	if (write(out, "r", 1) != 1)
 		_exit(4);
@@ -217,6 +221,14 @@ fake_main(enum fake_mode mode, int out, const char *pid_file)
 			break;
 		case SIGTERM:
 		case SIGQUIT:
+			/*
+			 * As the real master does: the file removed and the
+			 * lock dropped while it cleans up, then the exit.
+			 */
+			if (mode == FAKE_SLOW_EXIT) {
+				pidfile_release(pid_file, fd);
+				usleep(FAKE_EXIT_DELAY_MS * 1000);
+			}
 			/* Exiting drops the lock; the file stays, stale. */
 			if (mode != FAKE_IGNORE_STOP)
 				_exit(0);
@@ -646,6 +658,31 @@ START_TEST(test_send_quit)
 }
 END_TEST
 
+/*
+ * A master that has dropped its lock is not yet gone: stop returns once
+ * the process has exited (here a zombie, which counts as gone), not when
+ * the lock goes.
+ */
+START_TEST(test_send_stop_waits_for_exit)
+{
+	struct fake f;
+	char err[512];
+	int status;
+	int64_t t0, ms;
+
+	fake_start(&f, FAKE_SLOW_EXIT, pid_path);
+	t0 = now_ms();
+	ck_assert_int_eq(send_captured(CONTROL_STOP, 5, err, sizeof(err)), 0);
+	ms = now_ms() - t0;
+	ck_assert_str_eq(err, "forkhttpd: stopped\n");
+	ck_assert_int_eq(waitpid(f.pid, &status, WNOHANG), f.pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_msg(ms >= FAKE_EXIT_DELAY_MS, "returned after %ld ms",
+	    (long)ms);
+	close(f.events);
+}
+END_TEST
+
 START_TEST(test_send_stop_timeout)
 {
 	struct fake f;
@@ -812,6 +849,7 @@ control_suite(void)
 	tcase_add_test(tc, test_send_reload_old_report);
 	tcase_add_test(tc, test_send_stop);
 	tcase_add_test(tc, test_send_quit);
+	tcase_add_test(tc, test_send_stop_waits_for_exit);
 	tcase_add_test(tc, test_send_stop_timeout);
 	tcase_add_test(tc, test_send_reopen);
 	tcase_add_test(tc, test_send_no_permission);

@@ -7,6 +7,7 @@
 #include "autoconf.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,6 +158,43 @@ START_TEST(test_strlcpy)
 	for (size_t i = cap; i < sizeof(dst); i++)
 		ck_assert_msg((unsigned char)dst[i] == CANARY,
 		    "%s: byte %zu written", strlcpy_cases[_i].note, i);
+}
+END_TEST
+
+/*
+ * Our own process runs; a child that exited and is not reaped yet is a
+ * zombie whose parent is us; once reaped there is nothing to read.
+ */
+START_TEST(test_proc_stat)
+{
+	char state = 0;
+	pid_t ppid = 0, child;
+	int p[2], status;
+	char c;
+
+	ck_assert(util_proc_stat(getpid(), &state, &ppid));
+	ck_assert_int_eq(state, 'R');
+	ck_assert_int_eq(ppid, getppid());
+
+	ck_assert_int_eq(pipe(p), 0);
+	child = fork();
+	ck_assert_int_ne(child, -1);
+	if (child == 0)
+		_exit(0);
+	close(p[1]);
+	/* End of file once the child has exited and its end has closed. */
+	ck_assert_int_eq(read(p[0], &c, 1), 0);
+	close(p[0]);
+	for (int i = 0; i < 500; i++) {
+		ck_assert(util_proc_stat(child, &state, &ppid));
+		if (state == 'Z')
+			break;
+		usleep(10 * 1000);
+	}
+	ck_assert_int_eq(state, 'Z');
+	ck_assert_int_eq(ppid, getpid());
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(!util_proc_stat(child, &state, &ppid));
 }
 END_TEST
 
@@ -813,6 +851,7 @@ util_suite(void)
 	tc = tcase_create("util");
 	tcase_add_loop_test(tc, test_parse_u64, 0, ROWS(u64_cases));
 	tcase_add_loop_test(tc, test_strlcpy, 0, ROWS(strlcpy_cases));
+	tcase_add_test(tc, test_proc_stat);
 	tcase_add_test(tc, test_hexval);
 	suite_add_tcase(s, tc);
 
