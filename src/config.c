@@ -76,6 +76,7 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("body-max", 1048576, CFGF_NONE),
 	CFG_INT("keepalive-requests", 100, CFGF_NONE),
 	CFG_INT("listen-backlog", 511, CFGF_NONE),
+	CFG_INT("worker-connections", 512, CFGF_NONE),
 	CFG_END()
 };
 
@@ -612,6 +613,8 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	CONFIG_RANGE("keepalive-requests", 0, 1000000, keepalive_requests,
 	    unsigned);
 	CONFIG_RANGE("listen-backlog", 1, 65535, listen_backlog, unsigned);
+	CONFIG_RANGE("worker-connections", 1, 65536, worker_connections,
+	    unsigned);
 #undef CONFIG_RANGE
 	if (!config_check_pool(p, c))
 		return false;

@@ -63,6 +63,7 @@ struct config {
 	uint64_t body_max;		/* bytes of a request body */
 	unsigned keepalive_requests;	/* per connection; 0: keep-alive off */
 	unsigned listen_backlog;
+	unsigned worker_connections;	/* open per worker, idle ones included */
 };
 
 /*

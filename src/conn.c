@@ -1,12 +1,14 @@
 /*
  * conn.c - one connection: read a header block, answer it, and go on while
- * keep-alive allows.
+ * requests are buffered; a keep-alive connection with nothing buffered
+ * goes back to the worker to wait, idle, with the others (worker.c).
  *
  * The buffer is the worker's, allocated once: header-max bytes for a
  * header block and CONN_BODY_WINDOW more that request bodies pass through
  * (read and dropped: we serve files, so no body is ever kept).  Bytes
  * after the end of one request (a pipelined one) stay in the buffer and
- * are parsed next, so requests are answered in order.
+ * are parsed next, so requests are answered in order; so the buffer is
+ * empty whenever a connection goes idle, and serves the next one.
  */
 #include "autoconf.h"
 
@@ -40,10 +42,6 @@ static const char conn_continue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 /* After an error, read and drop at most this much before closing. */
 #define CONN_LINGER_BYTES (64 * 1024)
 #define CONN_LINGER_MS 2000
-
-/* How long a waiting connection must go untaken before an idle
- * keep-alive connection gives its worker up (plus up to 7 ms by pid). */
-#define CONN_YIELD_GRACE_MS 2
 
 static char *conn_buf;
 static size_t conn_cap;
@@ -239,43 +237,15 @@ conn_reopen_logs(const struct conn_env *env)
  * Reads until buf holds a whole header block.  Returns HTTP_FRAME_COMPLETE
  * with *end set, HTTP_FRAME_ERROR with *status set (408 included), or
  * HTTP_FRAME_INCOMPLETE when the connection should just be closed (the
- * client left, or an idle keep-alive connection timed out).
+ * client left).  The whole header must arrive within header-timeout of
+ * the call: a total, so trickling bytes cannot hold the worker.
  */
 static enum http_frame_result
-conn_read_header(const struct conn_env *env, const struct http_limits *lim,
-    int fd, size_t *used, bool idle, size_t *end, int *status)
+conn_read_header(const struct config *cfg, const struct http_limits *lim,
+    int fd, size_t *used, size_t *end, int *status)
 {
-	const struct config *cfg = env->cfg;
-	int64_t deadline;
+	int64_t deadline = net_now_ms() + (int64_t)cfg->header_timeout * 1000;
 
-	/*
-	 * Between requests the client may stay silent keepalive-timeout;
-	 * once a request has begun, the whole header must arrive within
-	 * header-timeout of its first byte: a total, so trickling bytes
-	 * cannot hold the worker.
-	 */
-	if (idle && *used == 0) {
-		/*
-		 * Workers that wake together stagger their grace by pid, so
-		 * that the first to give up its idle client takes the waiting
-		 * one and the others keep theirs.
-		 */
-		int grace = CONN_YIELD_GRACE_MS + (int)(getpid() % 8);
-
-		int rc;
-
-		deadline = net_now_ms() + (int64_t)cfg->keepalive_timeout * 1000;
-		conn_state(env, SCOREBOARD_KEEPALIVE);
-		/* A signal: a graceful stop closes the idle connection now;
-		 * anything else (a log reopen) goes on waiting. */
-		while ((rc = net_wait_idle(fd, env->listeners, env->nlisteners,
-		    grace, deadline)) < 0 && errno == EINTR && !*env->stop)
-			conn_reopen_logs(env);
-		if (rc <= 0)
-			return HTTP_FRAME_INCOMPLETE;
-		conn_state(env, SCOREBOARD_READING);
-	} else
-		deadline = net_now_ms() + (int64_t)cfg->header_timeout * 1000;
 	for (;;) {
 		enum http_frame_result r;
 		ssize_t n;
@@ -299,9 +269,6 @@ conn_read_header(const struct conn_env *env, const struct http_limits *lim,
 			}
 			return HTTP_FRAME_INCOMPLETE;
 		}
-		if (*used == 0 && idle)
-			deadline = net_now_ms() +
-			    (int64_t)cfg->header_timeout * 1000;
 		*used += (size_t)n;
 	}
 }
@@ -404,9 +371,17 @@ conn_body(const struct config *cfg, int fd, const struct http_request *req,
 	return false;
 }
 
-unsigned
-conn_serve(const struct conn_env *env, int fd,
-    const struct sockaddr_storage *peer)
+void
+conn_open(struct conn *c, int fd, const struct sockaddr_storage *peer)
+{
+	c->fd = fd;
+	c->served = 0;
+	c->peer = *peer;
+	net_peer_name(peer, c->client, sizeof(c->client));
+}
+
+enum conn_after
+conn_serve(const struct conn_env *env, struct conn *c)
 {
 	const struct config *cfg = env->cfg;
 	const struct http_limits lim = {
@@ -415,16 +390,28 @@ conn_serve(const struct conn_env *env, int fd,
 		.header_max = cfg->header_max,
 		.fields_max = cfg->header_fields_max,
 	};
-	char client[NET_ADDR_MAX];
 	struct router_client rclient;
-	unsigned served = 0;
+	int fd = c->fd;
 	size_t used = 0;
 	bool linger = false;
 
-	net_setup_conn(fd);
-	net_peer_name(peer, client, sizeof(client));
-	rclient.peer = peer;
+	rclient.peer = &c->peer;
 	rclient.sb = env->sb;
+	if (c->served > 0) {
+		/*
+		 * Back from idling: the worker saw the connection readable,
+		 * so one read() without waiting takes the request (or the
+		 * end of stream); nothing there after all is not worth a
+		 * wait that would hold the worker.
+		 */
+		ssize_t n = read(fd, conn_buf, conn_cap);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return CONN_IDLE;
+		if (n <= 0)
+			goto done;
+		used = (size_t)n;
+	}
 	conn_state(env, SCOREBOARD_READING);
 	for (;;) {
 		struct http_request req;
@@ -436,8 +423,7 @@ conn_serve(const struct conn_env *env, int fd,
 		off_t sent;
 		time_t now;
 
-		fr = conn_read_header(env, &lim, fd, &used, served > 0, &end,
-		    &status);
+		fr = conn_read_header(cfg, &lim, fd, &used, &end, &status);
 		if (fr == HTTP_FRAME_INCOMPLETE)
 			break;
 		memset(&req, 0, sizeof(req));
@@ -449,7 +435,7 @@ conn_serve(const struct conn_env *env, int fd,
 		resp.head_only = req.method == HTTP_METHOD_HEAD;
 		if (env->slot != NULL)
 			scoreboard_begin_request(env->slot,
-			    req.request_line.p, req.request_line.len, client);
+			    req.request_line.p, req.request_line.len, c->client);
 		if (parsed)
 			router_handle(cfg, env->root_fd, &rclient, &req, &resp);
 		else
@@ -462,7 +448,7 @@ conn_serve(const struct conn_env *env, int fd,
 		 */
 		resp.keep_alive = body_ok && req.keep_alive &&
 		    cfg->keepalive_timeout > 0 &&
-		    served + 1 < cfg->keepalive_requests && !*env->stop;
+		    c->served + 1 < cfg->keepalive_requests && !*env->stop;
 		resp.say_keep_alive = resp.keep_alive &&
 		    req.version == HTTP_VERSION_10;
 		now = time(NULL);
@@ -471,13 +457,13 @@ conn_serve(const struct conn_env *env, int fd,
 		if ((resp.body == HTTP_BODY_FILE ||
 		    resp.body == HTTP_BODY_RANGES) && resp.fd >= 0)
 			close(resp.fd);
-		conn_log(client, &req, parsed, resp.status, sent > 0 ? sent : 0,
-		    now);
+		conn_log(c->client, &req, parsed, resp.status,
+		    sent > 0 ? sent : 0, now);
 		if (env->slot != NULL)
 			scoreboard_end_request(env->slot,
 			    sent > 0 ? (uint64_t)sent : 0);
 		conn_reopen_logs(env);
-		served++;
+		c->served++;
 		if (sent < 0)
 			break;
 		if (!resp.keep_alive) {
@@ -489,11 +475,16 @@ conn_serve(const struct conn_env *env, int fd,
 		/* Keep what the client pipelined behind this request. */
 		memmove(conn_buf, conn_buf + end, used - end);
 		used -= end;
+		/* Nothing more buffered: the worker waits for the next. */
+		if (used == 0)
+			return CONN_IDLE;
 	}
 	if (linger) {
 		conn_state(env, SCOREBOARD_CLOSING);
 		conn_linger(fd);
 	}
+done:
 	close(fd);
-	return served;
+	c->fd = -1;
+	return CONN_CLOSED;
 }

@@ -199,23 +199,6 @@ master_unbind(struct master_listener *ls, size_t n,
 }
 
 /*
- * Blocking accept() with one listener (the kernel wakes one waiter per
- * connection); non-blocking with several, which workers poll.  Set only
- * once a new set is committed: the flag is shared with old workers.
- */
-static void
-master_set_blocking(struct master_listener *ls, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int fl = fcntl(ls[i].fd, F_GETFL);
-
-		if (fl >= 0)
-			fcntl(ls[i].fd, F_SETFL, n > 1 ? fl | O_NONBLOCK :
-			    fl & ~O_NONBLOCK);
-	}
-}
-
-/*
  * The listeners of cfg: those with a spec the old set has too are taken
  * over (the same socket, so nothing queued on it is lost), the others are
  * bound.  On success returns the new set (taken fds are -1 in old); on
@@ -383,7 +366,6 @@ master_start(void)
 		return -1;
 	}
 	master.nls = cfg->nlisten;
-	master_set_blocking(master.ls, master.nls);
 	master_set_fds();
 	if (log_open(cfg->error_log, cfg->access_log, cfg->log_level, err,
 	    sizeof(err)) < 0) {
@@ -883,7 +865,6 @@ master_reload(pid_t sender)
 	master_close_listeners(master.ls, master.nls);
 	master.ls = ls;
 	master.nls = cfg->nlisten;
-	master_set_blocking(master.ls, master.nls);
 	master_set_fds();
 	config_free(master.cfg);
 	master.cfg = cfg;

@@ -58,13 +58,21 @@ net_listen(const struct config_listen *l, int backlog, char *err,
 	}
 	/* A name may resolve to several addresses: the first that binds wins. */
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol);
+		/* Non-blocking: workers accept() only what epoll says is
+		 * there, and must never sleep in accept() itself. */
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
 		if (fd < 0) {
 			saved = errno;
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/*
+		 * Accepted sockets inherit TCP_NODELAY: a response goes out
+		 * in one writev(), and Nagle would only delay its last
+		 * segment.  Set here, it costs no call per connection.
+		 */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		/* "[::]:80" means IPv6 only, so "*:80" can be bound beside it. */
 		if (ai->ai_family == AF_INET6)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
@@ -92,18 +100,6 @@ net_listen(const struct config_listen *l, int backlog, char *err,
 	return fd;
 }
 
-void
-net_setup_conn(int fd)
-{
-	int one = 1;
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl >= 0 && !(fl & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	/* Responses go out in one writev; Nagle would only delay the last. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
 /* Waits for events on fd until deadline_ms; 0, or -1 with errno. */
 static int
 net_wait(int fd, short events, int64_t deadline_ms)
@@ -122,68 +118,6 @@ net_wait(int fd, short events, int64_t deadline_ms)
 			return 0;
 		if (rc < 0 && errno != EINTR)
 			return -1;
-	}
-}
-
-/* True if a connection is waiting on one of the listeners. */
-static bool
-net_backlog_waiting(const int *listeners, size_t n)
-{
-	struct pollfd pfd[16];
-
-	if (n > UTIL_ARRAY_LEN(pfd))
-		n = UTIL_ARRAY_LEN(pfd);
-	for (size_t i = 0; i < n; i++) {
-		pfd[i].fd = listeners[i];
-		pfd[i].events = POLLIN;
-	}
-	return poll(pfd, (nfds_t)n, 0) > 0;
-}
-
-int
-net_wait_idle(int fd, const int *listeners, size_t nlisteners, int grace_ms,
-    int64_t deadline_ms)
-{
-	struct pollfd pfd[17];
-	size_t n = nlisteners < 16 ? nlisteners : 16;
-
-	pfd[0].fd = fd;
-	pfd[0].events = POLLIN;
-	for (size_t i = 0; i < n; i++) {
-		pfd[i + 1].fd = listeners[i];
-		pfd[i + 1].events = POLLIN;
-	}
-	for (;;) {
-		int64_t left = deadline_ms - net_now_ms();
-		int rc;
-
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		rc = poll(pfd, (nfds_t)(n + 1), left > INT32_MAX ? INT32_MAX :
-		    (int)left);
-		/* A signal (a graceful stop, a log reopen) is the caller's
-		 * to look at: EINTR goes back to it. */
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			continue;
-		if (pfd[0].revents != 0)
-			return 1;
-		/*
-		 * A connection is waiting.  A worker blocked in accept() takes
-		 * it at once; if it is still there after the grace period, no
-		 * worker is free.  Wait on fd alone meanwhile, so the client's
-		 * next request still wins.
-		 */
-		rc = poll(pfd, 1, left < grace_ms ? (int)left : grace_ms);
-		if (rc > 0)
-			return 1;
-		if (rc < 0)
-			return -1;	/* EINTR and all: as above */
-		if (net_backlog_waiting(listeners, n))
-			return 0;
 	}
 }
 

@@ -28,14 +28,12 @@ int64_t net_now_ms(void);
 
 /*
  * Binds and listens on one configured address (SO_REUSEADDR, close-on-exec,
- * IPV6_V6ONLY for IPv6).  Returns the fd, or -1 with one line in err
- * (address in use, permission denied, does not resolve ...).
+ * non-blocking, IPV6_V6ONLY for IPv6, TCP_NODELAY for the connections it
+ * accepts).  Returns the fd, or -1 with one
+ * line in err (address in use, permission denied, does not resolve ...).
  */
 int net_listen(const struct config_listen *l, int backlog, char *err,
     size_t errlen);
-
-/* Accepted sockets: non-blocking, TCP_NODELAY. */
-void net_setup_conn(int fd);
 
 /*
  * Reads at most cap bytes, waiting until deadline_ms.  Returns the count,
@@ -43,16 +41,6 @@ void net_setup_conn(int fd);
  * passed).
  */
 ssize_t net_read(int fd, void *buf, size_t cap, int64_t deadline_ms);
-
-/*
- * Waits until fd is readable (returns 1), until deadline_ms (-1,
- * ETIMEDOUT), or until a signal arrives (-1, EINTR: the caller looks at
- * its flags and calls again).  Returns 0 when a connection has been waiting on one of the
- * listeners for a while (grace_ms) without any other process taking it:
- * the caller should give up fd, which is idle, and go to accept().
- */
-int net_wait_idle(int fd, const int *listeners, size_t nlisteners,
-    int grace_ms, int64_t deadline_ms);
 
 /*
  * Sends all of iov (which it consumes), waiting until deadline_ms.  With

@@ -27,7 +27,7 @@
 enum scoreboard_state {
 	SCOREBOARD_EMPTY = 0,	/* no worker in this slot */
 	SCOREBOARD_STARTING,	/* forked, not yet accepting */
-	SCOREBOARD_IDLE,	/* waiting in accept() */
+	SCOREBOARD_IDLE,	/* waiting for a client (epoll_wait) */
 	SCOREBOARD_READING,	/* reading a request (header or body) */
 	SCOREBOARD_WRITING,	/* sending a response */
 	SCOREBOARD_KEEPALIVE,	/* waiting for the next request */

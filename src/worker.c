@@ -1,5 +1,6 @@
 /*
- * worker.c - a worker's life: signals, privileges, the accept loop.
+ * worker.c - a worker's life: signals, privileges, and the event loop over
+ * its listeners and its idle keep-alive connections.
  */
 #include "autoconf.h"
 
@@ -9,7 +10,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,37 +112,19 @@ worker_drop_privileges(const struct config *cfg)
 }
 
 /*
- * Waits for a connection on any listener.  With one listener, a blocking
- * accept() (the kernel wakes one waiter per connection); with several,
- * the listeners are non-blocking and poll() says which one is ready.
- * Returns the connection, or -1 to look at the flags and try again.
+ * Takes a connection from listener lfd (non-blocking, like every
+ * listener: a worker must never block in accept() while its idle
+ * connections wait).  Returns the socket, or -1 when there is none to
+ * take.
  */
 static int
-worker_accept(const int *fds, size_t nfds, struct sockaddr_storage *peer)
+worker_accept(int lfd, struct sockaddr_storage *peer)
 {
 	socklen_t len = sizeof(*peer);
-	int lfd = fds[0];
 	int cfd;
 
-	if (nfds > 1) {
-		struct pollfd pfd[64];
-		size_t n = nfds < UTIL_ARRAY_LEN(pfd) ? nfds : UTIL_ARRAY_LEN(pfd);
-		size_t i;
-
-		for (i = 0; i < n; i++) {
-			pfd[i].fd = fds[i];
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
-		}
-		if (poll(pfd, (nfds_t)n, -1) <= 0)
-			return -1;
-		for (i = 0; i < n && !(pfd[i].revents & POLLIN); i++)
-			;
-		if (i == n)
-			return -1;
-		lfd = fds[i];
-	}
-	cfd = accept4(lfd, (struct sockaddr *)peer, &len, SOCK_CLOEXEC);
+	cfd = accept4(lfd, (struct sockaddr *)peer, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd >= 0)
 		return cfd;
 	switch (errno) {
@@ -186,6 +172,292 @@ worker_request_limit(unsigned limit)
 	return limit + ((uint64_t)getpid() * 2654435761u) % spread;
 }
 
+/*
+ * The worker's connections.  It serves one request at a time; between
+ * requests, keep-alive connections wait idle in this table, watched by
+ * epoll beside the listeners, so that a client that keeps its connection
+ * open does not hold a whole process (the keep-alive handling of
+ * Apache's event MPM, in processes).  Idle connections are on a list
+ * oldest first.  Every one's deadline is its time of arrival plus
+ * keepalive-timeout, so the list is in deadline order too: the head
+ * expires next, and is the first to go when a new client needs room.
+ */
+struct worker_conn {
+	struct conn c;
+	int64_t deadline;	/* while idle: keepalive-timeout runs out */
+	uint32_t gen;		/* tells stale epoll events from a new client */
+	uint32_t prev, next;	/* the idle list; next: the free list */
+	bool idle;
+	bool watched;		/* in the epoll set */
+};
+
+#define WORKER_NIL UINT32_MAX
+/* epoll events per wait; more wait for the next round. */
+#define WORKER_EVENTS 64
+/* epoll data of a listener: this bit and its index. */
+#define WORKER_LISTENER (UINT64_C(1) << 63)
+/* Descriptors a worker needs besides its connections: listeners, logs,
+ * the document root, a file being sent, epoll. */
+#define WORKER_FD_RESERVE 64
+
+static struct {
+	struct worker_conn *t;
+	uint32_t cap;
+	uint32_t free;			/* head of the free list */
+	uint32_t oldest, newest;	/* the idle list */
+	int ep;				/* the epoll instance */
+} wk;
+
+/*
+ * The table for cfg->worker_connections, as far as the open-file limit
+ * allows (raised to what is needed when the hard limit lets it).  0 or
+ * -1 (logged).
+ */
+static int
+worker_conns_init(const struct config *cfg)
+{
+	uint64_t want = (uint64_t)cfg->worker_connections + WORKER_FD_RESERVE;
+	struct rlimit rl;
+	uint32_t cap = cfg->worker_connections;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (rl.rlim_cur > was && setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			rl.rlim_cur = was;
+		if (rl.rlim_cur < want) {
+			cap = rl.rlim_cur > 2 * WORKER_FD_RESERVE ?
+			    (uint32_t)(rl.rlim_cur - WORKER_FD_RESERVE) :
+			    WORKER_FD_RESERVE;
+			log_warn("worker-connections %u is more than the "
+			    "open-file limit (%llu) allows: %u",
+			    cfg->worker_connections,
+			    (unsigned long long)rl.rlim_cur, cap);
+		}
+	}
+	wk.t = calloc(cap, sizeof(*wk.t));
+	if (wk.t == NULL)
+		return -1;
+	wk.cap = cap;
+	for (uint32_t i = 0; i < cap; i++) {
+		wk.t[i].c.fd = -1;
+		wk.t[i].next = i + 1 < cap ? i + 1 : WORKER_NIL;
+	}
+	wk.free = 0;
+	wk.oldest = wk.newest = WORKER_NIL;
+	return 0;
+}
+
+static void
+worker_idle_push(uint32_t i, int64_t deadline)
+{
+	struct worker_conn *w = &wk.t[i];
+
+	w->idle = true;
+	w->deadline = deadline;
+	w->next = WORKER_NIL;
+	w->prev = wk.newest;
+	if (wk.newest != WORKER_NIL)
+		wk.t[wk.newest].next = i;
+	else
+		wk.oldest = i;
+	wk.newest = i;
+}
+
+static void
+worker_idle_unlink(uint32_t i)
+{
+	struct worker_conn *w = &wk.t[i];
+
+	if (w->prev != WORKER_NIL)
+		wk.t[w->prev].next = w->next;
+	else
+		wk.oldest = w->next;
+	if (w->next != WORKER_NIL)
+		wk.t[w->next].prev = w->prev;
+	else
+		wk.newest = w->prev;
+	w->idle = false;
+}
+
+/* Closes slot i's connection (closing takes it out of the epoll set). */
+static void
+worker_release(uint32_t i)
+{
+	struct worker_conn *w = &wk.t[i];
+
+	if (w->idle)
+		worker_idle_unlink(i);
+	if (w->c.fd >= 0)
+		close(w->c.fd);
+	w->c.fd = -1;
+	w->watched = false;
+	w->gen++;
+	w->next = wk.free;
+	wk.free = i;
+}
+
+/*
+ * Serves slot i until its connection closes or goes idle, counting the
+ * responses in *served.
+ */
+static void
+worker_serve(const struct conn_env *env, uint32_t i, uint64_t *served)
+{
+	struct worker_conn *w = &wk.t[i];
+	unsigned before = w->c.served;
+
+	if (conn_serve(env, &w->c) == CONN_CLOSED) {
+		*served += w->c.served - before;
+		worker_release(i);
+		return;
+	}
+	*served += w->c.served - before;
+	if (!w->watched) {
+		struct epoll_event ev = {
+			.events = EPOLLIN,
+			.data.u64 = (uint64_t)w->gen << 32 | i,
+		};
+
+		if (epoll_ctl(wk.ep, EPOLL_CTL_ADD, w->c.fd, &ev) < 0) {
+			log_error("epoll_ctl:");
+			worker_release(i);
+			return;
+		}
+		w->watched = true;
+	}
+	worker_idle_push(i, net_now_ms() +
+	    (int64_t)env->cfg->keepalive_timeout * 1000);
+}
+
+/*
+ * A new client on listener lfd, served at once.  With the table full,
+ * the connection idle longest makes room: a worker is worth more to a
+ * client with a request than to one without.
+ */
+static void
+worker_new_client(const struct conn_env *env, int lfd, uint64_t *served)
+{
+	struct sockaddr_storage peer;
+	uint32_t i;
+	int cfd;
+
+	if (wk.free == WORKER_NIL) {
+		if (wk.oldest == WORKER_NIL)
+			return;	/* cannot happen: one is served at a time */
+		worker_release(wk.oldest);
+	}
+	if ((cfd = worker_accept(lfd, &peer)) < 0)
+		return;
+	i = wk.free;
+	wk.free = wk.t[i].next;
+	conn_open(&wk.t[i].c, cfd, &peer);
+	worker_serve(env, i, served);
+}
+
+/* Closes the idle connections whose keepalive-timeout ran out. */
+static void
+worker_expire(int64_t now)
+{
+	while (wk.oldest != WORKER_NIL && wk.t[wk.oldest].deadline <= now)
+		worker_release(wk.oldest);
+}
+
+/* How long epoll_wait() may sleep: until the next idle deadline. */
+static int
+worker_timeout(int64_t now)
+{
+	int64_t left;
+
+	if (wk.oldest == WORKER_NIL)
+		return -1;
+	left = wk.t[wk.oldest].deadline - now;
+	if (left <= 0)
+		return 0;
+	return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+/*
+ * One round: waits for listeners and idle connections (or an idle
+ * deadline, or a signal) and serves what is ready.  timeout_ms -1: as
+ * the idle deadlines say.  Returns the number of events, or -1.
+ */
+static int
+worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
+    uint64_t *served)
+{
+	struct epoll_event ev[WORKER_EVENTS];
+	int n;
+
+	if (timeout_ms < 0)
+		timeout_ms = worker_timeout(net_now_ms());
+	n = epoll_wait(wk.ep, ev, WORKER_EVENTS, timeout_ms);
+	if (n < 0) {
+		if (errno != EINTR)
+			log_error("epoll_wait:");
+		return -1;
+	}
+	for (int k = 0; k < n; k++) {
+		uint64_t d = ev[k].data.u64;
+		uint32_t i = (uint32_t)d;
+
+		if (d & WORKER_LISTENER) {
+			if (!*env->stop)
+				worker_new_client(env, fds[i], served);
+			continue;
+		}
+		/* A slot closed and reused earlier in this round: stale. */
+		if (i >= wk.cap || wk.t[i].gen != (uint32_t)(d >> 32) ||
+		    !wk.t[i].idle)
+			continue;
+		worker_idle_unlink(i);
+		worker_serve(env, i, served);
+	}
+	worker_expire(net_now_ms());
+	return n;
+}
+
+/*
+ * A graceful end: the listeners leave the epoll set, idle connections
+ * whose client has already sent a request get a last answer (with
+ * Connection: close), and the rest are closed.
+ */
+static void
+worker_drain(const struct conn_env *env, const int *fds, size_t nfds,
+    uint64_t *served)
+{
+	for (size_t i = 0; i < nfds; i++)
+		epoll_ctl(wk.ep, EPOLL_CTL_DEL, fds[i], NULL);
+	while (wk.oldest != WORKER_NIL && worker_round(env, fds, 0, served) > 0)
+		;
+	while (wk.oldest != WORKER_NIL)
+		worker_release(wk.oldest);
+}
+
+/* The epoll set: every listener, each woken alone (EPOLLEXCLUSIVE, so a
+ * connection wakes one waiting worker, not all).  0 or -1 (logged). */
+static int
+worker_watch_listeners(const int *fds, size_t nfds)
+{
+	if ((wk.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		log_error("epoll_create1:");
+		return -1;
+	}
+	for (size_t i = 0; i < nfds; i++) {
+		struct epoll_event ev = {
+			.events = EPOLLIN | EPOLLEXCLUSIVE,
+			.data.u64 = WORKER_LISTENER | i,
+		};
+
+		if (epoll_ctl(wk.ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			log_error("epoll_ctl (listener):");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 worker_run(const struct config *cfg, const int *fds, size_t nfds,
     pid_t master_pid, bool one_process, struct scoreboard *sb,
@@ -203,6 +475,11 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	 */
 	if ((root_fd = static_open_root(cfg->document_root)) < 0) {
 		log_error("document root %s:", cfg->document_root);
+		return WORKER_EXIT_FATAL;
+	}
+	/* Before the privilege drop: root may raise the hard limit. */
+	if (worker_conns_init(cfg) < 0) {
+		log_error("cannot allocate the connection table:");
 		return WORKER_EXIT_FATAL;
 	}
 	if (worker_drop_privileges(cfg) < 0)
@@ -224,13 +501,13 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 		log_error("cannot allocate the worker's buffers:");
 		return WORKER_EXIT_FATAL;
 	}
+	if (worker_watch_listeners(fds, nfds) < 0)
+		return WORKER_EXIT_FATAL;
 	worker_slot = slot;
 	if (slot != NULL)
 		net_set_progress_hook(worker_progress);
 	env.cfg = cfg;
 	env.root_fd = root_fd;
-	env.listeners = fds;
-	env.nlisteners = nfds;
 	env.stop = &worker_stop;
 	env.reopen = &worker_reopen;
 	env.sb = sb;
@@ -238,27 +515,25 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	limit = worker_request_limit(cfg->max_requests_per_worker);
 	log_debug("serving");
 	while (!worker_stop) {
-		struct sockaddr_storage peer;
-		int cfd;
-
 		if (worker_reopen) {
 			worker_reopen = 0;
 			log_reopen();
 		}
 		if (slot != NULL)
 			scoreboard_set_state(slot, SCOREBOARD_IDLE);
-		if ((cfd = worker_accept(fds, nfds, &peer)) < 0)
-			continue;
-		served += conn_serve(&env, cfd, &peer);
+		worker_round(&env, fds, -1, &served);
 		if (limit > 0 && served >= limit) {
 			log_info("served %llu requests (max-requests-per-worker "
 			    "%u): retiring", (unsigned long long)served,
 			    cfg->max_requests_per_worker);
-			break;
+			/* From here on, as a graceful stop. */
+			worker_stop = 1;
 		}
 	}
 	if (slot != NULL)
 		scoreboard_set_state(slot, SCOREBOARD_GRACEFUL);
+	worker_drain(&env, fds, nfds, &served);
+	close(wk.ep);
 	close(root_fd);
 	return WORKER_EXIT_OK;
 }

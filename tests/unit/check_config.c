@@ -151,6 +151,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->body_max, 1048576);
 	ck_assert_uint_eq(c->keepalive_requests, 100);
 	ck_assert_uint_eq(c->listen_backlog, 511);
+	ck_assert_uint_eq(c->worker_connections, 512);
 	ck_assert(!c->directory_listing);
 	/* No pool key: a fixed pool of `workers`. */
 	ck_assert(!c->adaptive);
@@ -195,6 +196,7 @@ START_TEST(test_all_keys)
 	    "directory-listing = true\n"
 	    "keepalive-requests = 0\n"
 	    "listen-backlog = 17\n"
+	    "worker-connections = 9\n"
 	    "max-requests-per-worker = 5000\n"
 	    "shutdown-timeout = 7\n"
 	    "request-timeout = 0\n"
@@ -231,6 +233,7 @@ START_TEST(test_all_keys)
 	ck_assert(c->directory_listing);
 	ck_assert_uint_eq(c->keepalive_requests, 0);
 	ck_assert_uint_eq(c->listen_backlog, 17);
+	ck_assert_uint_eq(c->worker_connections, 9);
 	/* `workers` and no pool key: still the fixed pool, of 7. */
 	ck_assert(!c->adaptive);
 	ck_assert_uint_eq(c->start_workers, 7);
@@ -270,6 +273,7 @@ static const struct {
 	{ "body-max", 0, 1099511627776L, "", false },
 	{ "keepalive-requests", 0, 1000000, "", false },
 	{ "listen-backlog", 1, 65535, "", false },
+	{ "worker-connections", 1, 65536, "", false },
 	/* The extras keep min-spare <= max-spare, start-workers and
 	 * min-spare <= max-workers at both edges. */
 	{ "start-workers", 1, 4096, "max-workers = 4096\n", true },
@@ -309,6 +313,8 @@ config_number(const struct config *c, const char *key)
 		return (long)c->keepalive_requests;
 	if (strcmp(key, "listen-backlog") == 0)
 		return (long)c->listen_backlog;
+	if (strcmp(key, "worker-connections") == 0)
+		return (long)c->worker_connections;
 	if (strcmp(key, "start-workers") == 0)
 		return (long)c->start_workers;
 	if (strcmp(key, "min-spare") == 0)

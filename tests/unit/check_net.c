@@ -1,7 +1,6 @@
 /*
  * check_net.c - listeners (binding, errors, flags), deadline-bounded reads
  * and writes, sendfile(), stall deadlines that progress renews, the
- * keep-alive yield of net_wait_idle() and its return on a signal, the
  * progress hook (the worker's heartbeat), peer names and the clock.
  * Everything runs over loopback (127.0.0.1, ::1) with short deadlines;
  * helpers that need a second party fork a child that is bounded by
@@ -16,6 +15,7 @@
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -91,10 +91,17 @@ tcp_connect(const struct sockaddr_in *addr)
 	return fd;
 }
 
+/* A worker's connection is non-blocking (accept4 with SOCK_NONBLOCK). */
+static void
+set_nonblock(int fd)
+{
+	ck_assert_int_eq(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK),
+	    0);
+}
+
 /*
- * A connected loopback TCP pair: *srv is the accepted side, set up as
- * net_setup_conn() sets up a worker's connection (non-blocking); *cli is
- * a blocking client.
+ * A connected loopback TCP pair: *srv is the accepted side, non-blocking
+ * as a worker's connection is; *cli is a blocking client.
  */
 static void
 tcp_pair(int *srv, int *cli)
@@ -106,8 +113,7 @@ tcp_pair(int *srv, int *cli)
 	*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC);
 	ck_assert_msg(*srv != -1, "accept: %s", strerror(errno));
 	close(l);
-	net_setup_conn(*srv);
-	ck_assert(fcntl(*srv, F_GETFL) & O_NONBLOCK);
+	set_nonblock(*srv);
 }
 
 /* A bounded blocking read of exactly len bytes (or until EOF). */
@@ -341,6 +347,11 @@ assert_listening(int fd, int family)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_msg(fcntl(fd, F_GETFD) & FD_CLOEXEC, "no FD_CLOEXEC");
+	ck_assert_msg(fcntl(fd, F_GETFL) & O_NONBLOCK, "no O_NONBLOCK");
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &vlen),
+	    0);
+	ck_assert_msg(v == 1, "no TCP_NODELAY");
+	vlen = sizeof(v);
 	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vlen),
 	    0);
 	ck_assert_msg(v == 1, "not listening");
@@ -800,7 +811,7 @@ START_TEST(test_send_closed_peer)
 	/* A stream socketpair gives EPIPE on the first send. */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    sv), 0);
-	net_setup_conn(sv[0]);
+	set_nonblock(sv[0]);
 	close(sv[1]);
 	send_to_closed(sv[0]);
 	ck_assert_int_eq(errno, EPIPE);
@@ -992,7 +1003,7 @@ tcp_pair_mode(int *srv, int *cli, bool small)
 	close(l);
 	ck_assert_int_eq(setsockopt(*srv, SOL_SOCKET, SO_SNDBUF, &v,
 	    sizeof(v)), 0);
-	net_setup_conn(*srv);
+	set_nonblock(*srv);
 }
 
 /* An unlinked file of size pattern bytes; *data gets a copy. */
@@ -1224,7 +1235,7 @@ START_TEST(test_stall_deadline_edges)
 	 */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    sv), 0);
-	net_setup_conn(sv[0]);
+	set_nonblock(sv[0]);
 	while ((n = send(sv[0], chunk, sizeof(chunk), MSG_DONTWAIT |
 	    MSG_NOSIGNAL)) > 0)
 		continue;
@@ -1260,382 +1271,6 @@ START_TEST(test_stall_deadline_edges)
 	close(srv);
 	close(cli);
 	free(data);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
-/* net_wait_idle */
-
-struct idle_fx {
-	int srv, cli;		/* the idle keep-alive connection */
-	int l;			/* a listener of "this server" */
-	struct sockaddr_in laddr;
-};
-
-static void
-idle_setup(struct idle_fx *fx)
-{
-	tcp_pair(&fx->srv, &fx->cli);
-	fx->l = tcp_listener(&fx->laddr);
-}
-
-static void
-idle_teardown(struct idle_fx *fx)
-{
-	close(fx->srv);
-	close(fx->cli);
-	close(fx->l);
-}
-
-/* (a) The client sends its next request: 1. */
-START_TEST(test_idle_data)
-{
-	struct idle_fx fx;
-	int64_t t0, el;
-	pid_t pid;
-	int status, rc;
-
-	idle_setup(&fx);
-	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
-	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 50,
-	    net_now_ms() + 2000), 1);
-
-	/* Data that comes while it waits. */
-	idle_teardown(&fx);
-	idle_setup(&fx);
-	pid = fork();
-	ck_assert_int_ne(pid, -1);
-	if (pid == 0) {
-		alarm(10);
-		sleep_ms(100);
-		_exit(write(fx.cli, "GET", 3) == 3 ? 0 : 1);
-	}
-	t0 = now_ms();
-	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 3000);
-	el = now_ms() - t0;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ck_assert_int_eq(rc, 1);
-	ck_assert_msg(el >= 50 && el < 2500, "elapsed %lld ms", (long long)el);
-
-	/* The client closing counts as readable too (read() gives 0). */
-	idle_teardown(&fx);
-	idle_setup(&fx);
-	close(fx.cli);
-	fx.cli = -1;
-	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 50,
-	    net_now_ms() + 2000), 1);
-	idle_teardown(&fx);
-}
-END_TEST
-
-/* (b) A connection waits on the listener and nobody takes it: 0. */
-START_TEST(test_idle_yield)
-{
-	struct idle_fx fx;
-	int64_t t0, el;
-	int c, rc, other;
-	struct sockaddr_in oaddr;
-	int ls[2];
-
-	idle_setup(&fx);
-	c = tcp_connect(&fx.laddr);
-	t0 = now_ms();
-	rc = net_wait_idle(fx.srv, &fx.l, 1, 100, net_now_ms() + 5000);
-	el = now_ms() - t0;
-	ck_assert_int_eq(rc, 0);
-	/* It waited the grace period, and not much more. */
-	ck_assert_msg(el >= 90 && el < 1000, "elapsed %lld ms", (long long)el);
-	close(c);
-	idle_teardown(&fx);
-
-	/* The waiting connection on the second of two listeners. */
-	idle_setup(&fx);
-	other = tcp_listener(&oaddr);
-	ls[0] = fx.l;
-	ls[1] = other;
-	c = tcp_connect(&oaddr);
-	t0 = now_ms();
-	rc = net_wait_idle(fx.srv, ls, 2, 20, net_now_ms() + 5000);
-	el = now_ms() - t0;
-	ck_assert_int_eq(rc, 0);
-	ck_assert_msg(el < 1000, "elapsed %lld ms", (long long)el);
-	close(c);
-	close(other);
-	idle_teardown(&fx);
-
-	/* If the client's data is there too, it wins over yielding. */
-	idle_setup(&fx);
-	c = tcp_connect(&fx.laddr);
-	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
-	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 100,
-	    net_now_ms() + 5000), 1);
-	close(c);
-	idle_teardown(&fx);
-}
-END_TEST
-
-/* (c) Nothing happens: -1, ETIMEDOUT, at the deadline. */
-START_TEST(test_idle_timeout)
-{
-	struct idle_fx fx;
-	int64_t t0, el;
-	int rc;
-
-	idle_setup(&fx);
-	t0 = now_ms();
-	errno = 0;
-	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 200);
-	el = now_ms() - t0;
-	ck_assert_int_eq(rc, -1);
-	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
-	ck_assert_msg(el >= 190 && el < 1000, "elapsed %lld ms",
-	    (long long)el);
-
-	/* No listeners at all. */
-	errno = 0;
-	ck_assert_int_eq(net_wait_idle(fx.srv, NULL, 0, 50,
-	    net_now_ms() + 100), -1);
-	ck_assert_int_eq(errno, ETIMEDOUT);
-	idle_teardown(&fx);
-}
-END_TEST
-
-/* The state letter of /proc/<pid>/stat ('R', 'S', ...), or 0. */
-static char
-proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *fp;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fp = fopen(path, "r");
-	if (fp == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' ? p[2] : 0;
-}
-
-/*
- * (d) Another worker is blocked in accept() on the listener and takes the
- * connection at once: this worker keeps its idle client (no 0).
- */
-START_TEST(test_idle_other_worker_accepts)
-{
-	struct idle_fx fx;
-	int ready[2], taken[2];
-	int64_t t0, el, until;
-	pid_t pid;
-	int c, rc, status;
-	char b;
-
-	idle_setup(&fx);
-	ck_assert_int_eq(pipe(ready), 0);
-	ck_assert_int_eq(pipe(taken), 0);
-	pid = fork();
-	ck_assert_int_ne(pid, -1);
-	if (pid == 0) {
-		int a;
-
-		alarm(10);
-		close(ready[0]);
-		close(taken[0]);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(1);
-		a = accept(fx.l, NULL, NULL);
-		if (a < 0 || write(taken[1], "t", 1) != 1)
-			_exit(1);
-		/* Hold the connection until the parent is done. */
-		pause();
-		_exit(0);
-	}
-	close(ready[1]);
-	close(taken[1]);
-	ck_assert_int_eq(read_full(ready[0], &b, 1), 1);
-	/* After "r" the child only calls accept(): asleep means in it. */
-	until = now_ms() + 3000;
-	while (proc_state(pid) != 'S' && now_ms() < until)
-		sleep_ms(1);
-	ck_assert_msg(proc_state(pid) == 'S', "child not blocked in accept()");
-
-	c = tcp_connect(&fx.laddr);
-	t0 = now_ms();
-	errno = 0;
-	rc = net_wait_idle(fx.srv, &fx.l, 1, 100, net_now_ms() + 600);
-	el = now_ms() - t0;
-	/* The other worker really took it. */
-	ck_assert_int_eq(read_full(taken[0], &b, 1), 1);
-	ck_assert_msg(rc != 0, "yielded although another worker accepted");
-	ck_assert_int_eq(rc, -1);
-	ck_assert_msg(errno == ETIMEDOUT, "errno %s", strerror(errno));
-	ck_assert_msg(el >= 590 && el < 2000, "elapsed %lld ms",
-	    (long long)el);
-
-	/* And the idle client's next request is still seen. */
-	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
-	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 100,
-	    net_now_ms() + 2000), 1);
-
-	kill(pid, SIGKILL);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	close(c);
-	close(ready[0]);
-	close(taken[0]);
-	idle_teardown(&fx);
-}
-END_TEST
-
-/*
- * (e) Signals.  A handled signal ends the wait with -1, EINTR, so that
- * the worker looks at its flags (a graceful stop, a log reopen) at once
- * instead of at the keep-alive deadline; an ignored one is not seen.
- */
-
-static volatile sig_atomic_t idle_signals;
-
-static void
-idle_on_signal(int sig)
-{
-	(void)sig;
-	idle_signals++;
-}
-
-/*
- * A child that sends sig to target first_ms after it starts, then every
- * every_ms: count times and exits 0, or (count 0) until it is killed.
- * Sending more than once means a signal that lands before the wait
- * begins (handled outside poll(), so nothing to interrupt) is not the
- * only one.  alarm() bounds it if the parent dies.
- */
-static pid_t
-signaller_start(pid_t target, int sig, int first_ms, int every_ms, int count)
-{
-	pid_t pid = fork();
-
-	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		alarm(10);
-		sleep_ms(first_ms);
-		for (int i = 0; count == 0 || i < count; i++) {
-			if (i > 0)
-				sleep_ms(every_ms);
-			if (kill(target, sig) < 0)
-				_exit(1);
-		}
-		_exit(0);
-	}
-	return pid;
-}
-
-/* Kills (if still running) and reaps a signaller; its wait status. */
-static int
-signaller_stop(pid_t pid, bool kill_it)
-{
-	int status;
-
-	if (kill_it)
-		kill(pid, SIGKILL);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
-static const struct {
-	int flags;
-	const char *note;
-} idle_sa_cases[] = {
-	{ 0, "a handler without SA_RESTART (the worker's)" },
-	{ SA_RESTART, "a handler with SA_RESTART: poll() is never "
-	    "restarted, so this must be EINTR too" },
-};
-
-START_TEST(test_idle_signal)
-{
-	const char *note = idle_sa_cases[_i].note;
-	struct sigaction sa, old;
-	struct idle_fx fx;
-	int64_t t0, el;
-	pid_t pid;
-	int rc, err;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = idle_on_signal;
-	sa.sa_flags = idle_sa_cases[_i].flags;
-	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old), 0);
-	idle_signals = 0;
-	idle_setup(&fx);
-
-	/* An idle connection, a deadline 10 s away, a signal after 100 ms. */
-	pid = signaller_start(getpid(), SIGUSR1, 100, 50, 0);
-	t0 = now_ms();
-	errno = 0;
-	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 10000);
-	err = errno;
-	el = now_ms() - t0;
-	signaller_stop(pid, true);
-	ck_assert_msg(rc == -1, "%s: returned %d after %lld ms", note, rc,
-	    (long long)el);
-	ck_assert_msg(err == EINTR, "%s: errno %s", note, strerror(err));
-	ck_assert_msg(idle_signals >= 1, "%s: the handler never ran", note);
-	ck_assert_msg(el >= 90 && el < 2000, "%s: elapsed %lld ms", note,
-	    (long long)el);
-
-	/* Called again, as the caller does: the connection still works. */
-	ck_assert_int_eq(write(fx.cli, "GET", 3), 3);
-	ck_assert_int_eq(net_wait_idle(fx.srv, &fx.l, 1, 50,
-	    net_now_ms() + 2000), 1);
-	idle_teardown(&fx);
-	ck_assert_int_eq(sigaction(SIGUSR1, &old, NULL), 0);
-}
-END_TEST
-
-/*
- * Signals that are not delivered to a handler do not end the wait:
- * SIGUSR1 ignored, SIGWINCH at its default (ignore), and the SIGCHLD of
- * the signaller's exit.  The wait runs to its deadline.
- */
-START_TEST(test_idle_signal_ignored)
-{
-	struct sigaction sa, old_usr1, old_winch, old_chld;
-	struct idle_fx fx;
-	int64_t t0, el;
-	pid_t p1, p2;
-	int rc, err, s1, s2;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	ck_assert_int_eq(sigaction(SIGUSR1, &sa, &old_usr1), 0);
-	sa.sa_handler = SIG_DFL;
-	ck_assert_int_eq(sigaction(SIGWINCH, &sa, &old_winch), 0);
-	ck_assert_int_eq(sigaction(SIGCHLD, &sa, &old_chld), 0);
-	idle_setup(&fx);
-
-	/* 10 of each, every 30 ms from 50 ms on; both exit by ~350 ms. */
-	p1 = signaller_start(getpid(), SIGUSR1, 50, 30, 10);
-	p2 = signaller_start(getpid(), SIGWINCH, 60, 30, 10);
-	t0 = now_ms();
-	errno = 0;
-	rc = net_wait_idle(fx.srv, &fx.l, 1, 50, net_now_ms() + 800);
-	err = errno;
-	el = now_ms() - t0;
-	s1 = signaller_stop(p1, false);
-	s2 = signaller_stop(p2, false);
-	/* Both sent all they had to (and so exited) during the wait. */
-	ck_assert_msg(WIFEXITED(s1) && WEXITSTATUS(s1) == 0, "status %#x", s1);
-	ck_assert_msg(WIFEXITED(s2) && WEXITSTATUS(s2) == 0, "status %#x", s2);
-	ck_assert_msg(rc == -1 && err == ETIMEDOUT, "returned %d (%s) after "
-	    "%lld ms", rc, strerror(err), (long long)el);
-	ck_assert_msg(el >= 790 && el < 2500, "elapsed %lld ms",
-	    (long long)el);
-	idle_teardown(&fx);
-	ck_assert_int_eq(sigaction(SIGUSR1, &old_usr1, NULL), 0);
-	ck_assert_int_eq(sigaction(SIGWINCH, &old_winch, NULL), 0);
-	ck_assert_int_eq(sigaction(SIGCHLD, &old_chld, NULL), 0);
 }
 END_TEST
 
@@ -1783,7 +1418,7 @@ START_TEST(test_hook_not_called)
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 	    sv), 0);
-	net_setup_conn(sv[0]);
+	set_nonblock(sv[0]);
 	while ((n = send(sv[0], chunk, sizeof(chunk), MSG_DONTWAIT |
 	    MSG_NOSIGNAL)) > 0)
 		continue;
@@ -2041,17 +1676,6 @@ net_suite(void)
 	    NSTALL_MODES);
 	tcase_add_loop_test(tc, test_send_stall_stopped, 0, NSTALL_MODES);
 	tcase_add_test(tc, test_stall_deadline_edges);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("wait-idle");
-	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, test_idle_data);
-	tcase_add_test(tc, test_idle_yield);
-	tcase_add_test(tc, test_idle_timeout);
-	tcase_add_test(tc, test_idle_other_worker_accepts);
-	tcase_add_loop_test(tc, test_idle_signal, 0,
-	    (int)(sizeof(idle_sa_cases) / sizeof(idle_sa_cases[0])));
-	tcase_add_test(tc, test_idle_signal_ignored);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("progress-hook");
