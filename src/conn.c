@@ -454,9 +454,7 @@ conn_serve(const struct conn_env *env, struct conn *c)
 		now = time(NULL);
 		conn_state(env, SCOREBOARD_WRITING);
 		sent = conn_send(cfg, fd, &resp, now);
-		if ((resp.body == HTTP_BODY_FILE ||
-		    resp.body == HTTP_BODY_RANGES) && resp.fd >= 0)
-			close(resp.fd);
+		http_response_close_fd(&resp);
 		conn_log(c->client, &req, parsed, resp.status,
 		    sent > 0 ? sent : 0, now);
 		if (env->slot != NULL)

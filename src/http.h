@@ -147,6 +147,7 @@ struct http_response {
 	const char *mem;		/* HTTP_BODY_MEM */
 	size_t mem_len;
 	int fd;				/* HTTP_BODY_FILE, _RANGES: owned, conn closes it */
+	bool fd_cached;			/* fd is the file cache's: never closed */
 	off_t offset;			/* HTTP_BODY_FILE: first byte to send */
 	size_t etag_len;		/* 0: no ETag */
 	char etag[HTTP_ETAG_MAX];

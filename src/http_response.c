@@ -168,6 +168,16 @@ http_page_for(int status)
 }
 
 void
+http_response_close_fd(struct http_response *resp)
+{
+	if ((resp->body == HTTP_BODY_FILE || resp->body == HTTP_BODY_RANGES) &&
+	    resp->fd >= 0 && !resp->fd_cached)
+		close(resp->fd);
+	resp->fd = -1;
+	resp->fd_cached = false;
+}
+
+void
 http_response_error(struct http_response *resp, int status)
 {
 	const char *page = http_page_for(status);
@@ -175,10 +185,7 @@ http_response_error(struct http_response *resp, int status)
 	/* A status without a page of its own gets its class's general one. */
 	if (page == NULL)
 		page = http_page_for(status >= 500 ? 500 : 400);
-	if ((resp->body == HTTP_BODY_FILE || resp->body == HTTP_BODY_RANGES) &&
-	    resp->fd >= 0)
-		close(resp->fd);
-	resp->fd = -1;
+	http_response_close_fd(resp);
 	resp->offset = 0;
 	resp->status = status;
 	resp->content_type = "text/html";

@@ -24,9 +24,15 @@ size_t http_response_format(const struct http_response *resp,
     const char *date, char *buf, size_t cap);
 
 /*
+ * Closes the file of resp (HTTP_BODY_FILE or HTTP_BODY_RANGES) unless it
+ * is the file cache's (fd_cached), and forgets it: fd -1.
+ */
+void http_response_close_fd(struct http_response *resp);
+
+/*
  * Turns resp into a response for status with a small static HTML body:
  * errors, and redirects (the Location set before is kept).  Any open file
- * in resp (HTTP_BODY_FILE or HTTP_BODY_RANGES) is closed first, and the
+ * in resp is let go first (http_response_close_fd()), and the
  * validators go.  keep_alive, head_only and allow are left as they are,
  * and so are the Content-Range fields for a 416 (cleared otherwise).
  */

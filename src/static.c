@@ -43,6 +43,8 @@
 #endif
 
 #include "cond.h"
+#include "fcache.h"
+#include "http_response.h"
 #include "listing.h"
 #include "mime.h"
 #include "range.h"
@@ -278,6 +280,43 @@ static_open_beneath(const struct config *cfg, int root_fd, const char *rel,
 	return 0;
 }
 
+/*
+ * Opens rel beneath root_fd to serve it, with *st its status: from the
+ * file cache when it holds rel unchanged, else afresh, and then a
+ * regular file goes into the cache.  *cached says whose the fd is (the
+ * cache's must not be closed).  Returns 0, or an errno value (EIO when
+ * fstat() failed).
+ */
+static int
+static_open_file(const struct config *cfg, int root_fd, const char *rel,
+    int *fdp, struct stat *st, bool *cached)
+{
+	struct timespec ts;
+	int64_t now;
+	int fd, err;
+
+	/* Coarse is fine for an idle time of seconds, and cheaper. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if ((fd = fcache_get(root_fd, rel, now, st)) >= 0) {
+		*fdp = fd;
+		*cached = true;
+		return 0;
+	}
+	*cached = false;
+	if ((err = static_open_beneath(cfg, root_fd, rel, STATIC_OPEN_FLAGS,
+	    &fd)) != 0)
+		return err;
+	if (fstat(fd, st) == -1) {
+		close(fd);
+		return EIO;
+	}
+	if (S_ISREG(st->st_mode))
+		*cached = fcache_put(rel, fd, st, now);
+	*fdp = fd;
+	return 0;
+}
+
 static int
 static_fail(struct http_response *resp, int status)
 {
@@ -352,13 +391,13 @@ static_range(const struct http_request *req, struct http_response *resp,
 }
 
 /*
- * The response for a regular file, open as fd (resp owns it from here):
- * 200 with validators, or what the preconditions and a Range make of it
- * (304, 412, 206, 416).
+ * The response for a regular file, open as fd (resp owns it from here,
+ * or the file cache does when cached): 200 with validators, or what the
+ * preconditions and a Range make of it (304, 412, 206, 416).
  */
 static int
 static_file(const struct http_request *req, struct http_response *resp,
-    int fd, const struct stat *st, const char *name)
+    int fd, bool cached, const struct stat *st, const char *name)
 {
 	struct cond_validators v;
 	int status;
@@ -366,6 +405,7 @@ static_file(const struct http_request *req, struct http_response *resp,
 	resp->status = HTTP_STATUS_OK;
 	resp->body = HTTP_BODY_FILE;
 	resp->fd = fd;
+	resp->fd_cached = cached;
 	resp->offset = 0;
 	resp->content_length = st->st_size;
 	resp->last_modified = st->st_mtime;
@@ -380,8 +420,7 @@ static_file(const struct http_request *req, struct http_response *resp,
 	if (status == HTTP_STATUS_NOT_MODIFIED) {
 		/* RFC 9110 §15.4.5: no content; the validators stay, as a
 		 * 200 would have sent them. */
-		close(fd);
-		resp->fd = -1;
+		http_response_close_fd(resp);
 		resp->body = HTTP_BODY_NONE;
 		resp->content_length = -1;
 		resp->content_type = NULL;
@@ -483,6 +522,7 @@ static_index(const struct config *cfg, int root_fd, const char *rel,
 		const char *name = cfg->index[k];
 		struct stat st;
 		size_t namelen;
+		bool cached;
 		int fd, err;
 
 		if (!static_index_name_ok(name))
@@ -498,8 +538,7 @@ static_index(const struct config *cfg, int root_fd, const char *rel,
 			memcpy(path, name, namelen + 1);
 		}
 
-		err = static_open_beneath(cfg, root_fd, path, STATIC_OPEN_FLAGS,
-		    &fd);
+		err = static_open_file(cfg, root_fd, path, &fd, &st, &cached);
 		if (err != 0) {
 			int status = static_errno_status(err);
 
@@ -509,12 +548,8 @@ static_index(const struct config *cfg, int root_fd, const char *rel,
 				continue;
 			return static_fail(resp, status);
 		}
-		if (fstat(fd, &st) == -1) {
-			close(fd);
-			return static_fail(resp, HTTP_STATUS_INTERNAL_ERROR);
-		}
 		if (S_ISREG(st.st_mode))
-			return static_file(req, resp, fd, &st, name);
+			return static_file(req, resp, fd, cached, &st, name);
 		close(fd);
 	}
 	if (cfg->directory_listing)
@@ -528,7 +563,7 @@ static_serve(const struct config *cfg, int root_fd,
 {
 	char rel[PATH_MAX];
 	struct stat st;
-	bool dir_form;
+	bool dir_form, cached;
 	int status, fd, err;
 
 	status = static_map_path(req->path.p, req->path.len, rel, sizeof(rel),
@@ -536,28 +571,30 @@ static_serve(const struct config *cfg, int root_fd,
 	if (status != 0)
 		return static_fail(resp, status);
 
-	err = static_open_beneath(cfg, root_fd, rel, STATIC_OPEN_FLAGS, &fd);
+	err = static_open_file(cfg, root_fd, rel, &fd, &st, &cached);
 	/*
 	 * A directory we may search but not read (mode 0711) still serves
 	 * its index files: look at it again without asking to read it.
 	 */
-	if (err == EACCES)
+	if (err == EACCES) {
 		err = static_open_beneath(cfg, root_fd, rel,
 		    O_PATH | O_DIRECTORY | O_CLOEXEC, &fd) == 0 ? 0 : EACCES;
+		if (err == 0 && fstat(fd, &st) == -1) {
+			close(fd);
+			err = EIO;
+		}
+	}
 	if (err != 0)
 		return static_fail(resp, static_errno_status(err));
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return static_fail(resp, HTTP_STATUS_INTERNAL_ERROR);
-	}
 
 	if (S_ISREG(st.st_mode)) {
 		/* "/file/" names a directory, and file is not one (ENOTDIR). */
 		if (dir_form) {
-			close(fd);
+			if (!cached)
+				close(fd);
 			return static_fail(resp, HTTP_STATUS_NOT_FOUND);
 		}
-		return static_file(req, resp, fd, &st, rel);
+		return static_file(req, resp, fd, cached, &st, rel);
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		/* FIFOs, sockets, devices. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "fcache.h"
 #include "log.h"
 #include "net.h"
 #include "scoreboard.h"
@@ -197,8 +198,8 @@ struct worker_conn {
 /* epoll data of a listener: this bit and its index. */
 #define WORKER_LISTENER (UINT64_C(1) << 63)
 /* Descriptors a worker needs besides its connections: listeners, logs,
- * the document root, a file being sent, epoll. */
-#define WORKER_FD_RESERVE 64
+ * the document root, the file cache's, a file being sent, epoll. */
+#define WORKER_FD_RESERVE (64 + FCACHE_SIZE)
 
 static struct {
 	struct worker_conn *t;
@@ -390,8 +391,15 @@ worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
 	struct epoll_event ev[WORKER_EVENTS];
 	int n;
 
-	if (timeout_ms < 0)
-		timeout_ms = worker_timeout(net_now_ms());
+	if (timeout_ms < 0) {
+		int64_t now = net_now_ms();
+		int files = fcache_sweep(now);
+
+		timeout_ms = worker_timeout(now);
+		/* Wake to close cached files that went unused, too. */
+		if (files >= 0 && (timeout_ms < 0 || files < timeout_ms))
+			timeout_ms = files;
+	}
 	n = epoll_wait(wk.ep, ev, WORKER_EVENTS, timeout_ms);
 	if (n < 0) {
 		if (errno != EINTR)

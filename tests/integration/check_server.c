@@ -1287,6 +1287,84 @@ START_TEST(test_worker_connections_evicts_oldest_idle)
 }
 END_TEST
 
+/* Writes text to docroot/name through a new file renamed over it. */
+static void
+replace_file(const char *name, const char *text)
+{
+	char tmp[PATH_MAX + 64], path[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.new", own.docroot, name);
+	snprintf(path, sizeof(path), "%s/%s", own.docroot, name);
+	ck_assert_ptr_nonnull(f = fopen(tmp, "w"));
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+/* GET /name on c: 200 with exactly body; its ETag goes to etag. */
+static void
+assert_body_on(struct harness_conn *c, const char *name, const char *body,
+    char *etag, size_t cap)
+{
+	struct harness_response r;
+	char req[256];
+
+	snprintf(req, sizeof(req), "GET /%s HTTP/1.1\r\nHost: t\r\n\r\n", name);
+	ck_assert_int_eq(harness_conn_sendstr(c, req), 0);
+	ck_assert_int_eq(harness_conn_read_response(c, false, &r, 3000), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strcmp(r.body, body) == 0, "body \"%s\", want \"%s\"",
+	    r.body, body);
+	ck_assert(harness_header(&r, "ETag", etag, cap));
+	harness_response_free(&r);
+}
+
+/*
+ * The worker keeps files open between requests (its file cache): a file
+ * replaced, rewritten in place at the same size, or removed is served as
+ * it is now, never as it was.  One worker, one connection, so every
+ * request meets the same cache.
+ */
+START_TEST(test_file_cache_never_stale)
+{
+	struct harness_response r;
+	struct harness_conn a;
+	char e1[128], e2[128], e3[128], path[PATH_MAX + 64];
+	FILE *f;
+
+	ck_assert_int_eq(harness_start(&own, 1, NULL), 0);
+	replace_file("fresh.txt", "first version\n");
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	assert_body_on(&a, "fresh.txt", "first version\n", e1, sizeof(e1));
+	assert_body_on(&a, "fresh.txt", "first version\n", e2, sizeof(e2));
+	ck_assert_str_eq(e1, e2);
+
+	replace_file("fresh.txt", "second, a longer version\n");
+	assert_body_on(&a, "fresh.txt", "second, a longer version\n", e2,
+	    sizeof(e2));
+	ck_assert_str_ne(e1, e2);
+
+	/* In place, the same size: the new bytes and a new ETag. */
+	harness_sleep_ms(20);
+	snprintf(path, sizeof(path), "%s/fresh.txt", own.docroot);
+	ck_assert_ptr_nonnull(f = fopen(path, "r+"));
+	ck_assert_int_ge(fputs("SECOND", f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	assert_body_on(&a, "fresh.txt", "SECOND, a longer version\n", e3,
+	    sizeof(e3));
+	ck_assert_str_ne(e2, e3);
+
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&a,
+	    "GET /fresh.txt HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+	ck_assert_int_eq(harness_conn_read_response(&a, false, &r, 3000), 0);
+	ck_assert_int_eq(r.status, 404);
+	harness_response_free(&r);
+	harness_conn_close(&a);
+}
+END_TEST
+
 static bool
 process_gone(void *arg)
 {
@@ -2781,6 +2859,7 @@ server_suite(void)
 	tcase_add_test(tc, test_keepalive_idle_does_not_hold_worker);
 	tcase_add_test(tc, test_keepalive_many_clients_one_worker);
 	tcase_add_test(tc, test_worker_connections_evicts_oldest_idle);
+	tcase_add_test(tc, test_file_cache_never_stale);
 	tcase_add_test(tc, test_workers_die_with_master);
 	tcase_add_test(tc, test_all_workers_fail_at_start);
 	tcase_add_test(tc, test_workers_drop_privileges);
