@@ -32,7 +32,6 @@ static const char *const scoreboard_names[SCOREBOARD_STATE_COUNT] = {
 	[SCOREBOARD_IDLE] = "idle",
 	[SCOREBOARD_READING] = "reading",
 	[SCOREBOARD_WRITING] = "writing",
-	[SCOREBOARD_KEEPALIVE] = "keepalive",
 	[SCOREBOARD_CLOSING] = "closing",
 	[SCOREBOARD_GRACEFUL] = "graceful",
 };
@@ -136,6 +135,7 @@ scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 	if (s->state == SCOREBOARD_EMPTY) {
 		s->requests = 0;
 		s->bytes = 0;
+		s->idle_conns = 0;
 		__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
 		s->progress_ms = 0;
 		s->request_start = 0;
@@ -198,6 +198,12 @@ scoreboard_set_state(struct scoreboard_slot *s, enum scoreboard_state st)
 }
 
 void
+scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n)
+{
+	s->idle_conns = n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
+}
+
+void
 scoreboard_begin_request(struct scoreboard_slot *s, const char *line,
     size_t len, const char *client)
 {
@@ -253,6 +259,18 @@ scoreboard_total_bytes(const struct scoreboard *sb)
 
 	for (i = 0; i < sb->nslots; i++)
 		n += sb->slot[i].bytes;
+	return n;
+}
+
+uint64_t
+scoreboard_total_idle_conns(const struct scoreboard *sb)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < sb->nslots; i++)
+		if (sb->slot[i].state != SCOREBOARD_EMPTY)
+			n += sb->slot[i].idle_conns;
 	return n;
 }
 

@@ -27,10 +27,10 @@
 enum scoreboard_state {
 	SCOREBOARD_EMPTY = 0,	/* no worker in this slot */
 	SCOREBOARD_STARTING,	/* forked, not yet accepting */
-	SCOREBOARD_IDLE,	/* waiting for a client (epoll_wait) */
+	SCOREBOARD_IDLE,	/* in epoll_wait: for a new client, or the next
+				 * request on an idle keep-alive connection */
 	SCOREBOARD_READING,	/* reading a request (header or body) */
 	SCOREBOARD_WRITING,	/* sending a response */
-	SCOREBOARD_KEEPALIVE,	/* waiting for the next request */
 	SCOREBOARD_CLOSING,	/* lingering after an error */
 	SCOREBOARD_GRACEFUL,	/* told to finish and exit */
 	SCOREBOARD_STATE_COUNT
@@ -40,6 +40,7 @@ struct scoreboard_slot {
 	pid_t pid;
 	unsigned generation;
 	volatile int state;		/* enum scoreboard_state */
+	volatile uint32_t idle_conns;	/* idle keep-alive connections held */
 	uint64_t requests;		/* served by this worker */
 	uint64_t bytes;			/* body bytes sent by this worker */
 	time_t started;			/* the worker's start (wall clock) */
@@ -68,7 +69,7 @@ void scoreboard_destroy(struct scoreboard *sb);
 
 /*
  * The state's name as the status page shows it: "empty", "starting",
- * "idle", "reading", "writing", "keepalive", "closing", "graceful";
+ * "idle", "reading", "writing", "closing", "graceful";
  * "unknown" for a value out of range (a torn or corrupt slot).
  */
 const char *scoreboard_state_name(int state);
@@ -76,18 +77,19 @@ const char *scoreboard_state_name(int state);
 /*
  * Master: a worker is about to be forked into slot i: sets pid (0 if not
  * known yet; the master stores it after fork()), generation, state
- * STARTING, its start time, zero counters and no request.  Slot i must
- * be EMPTY (new, or scoreboard_clear()ed).  The master calls it before
- * fork(), so the child's first writes cannot be undone; if called after,
- * a child that has already written its slot keeps its state and
- * counters.
+ * STARTING, its start time, zero counters (idle_conns too) and no
+ * request.  Slot i must be EMPTY (new, or scoreboard_clear()ed).  The
+ * master calls it before fork(), so the child's first writes cannot be
+ * undone; if called after, a child that has already written its slot
+ * keeps its state and counters (idle_conns too).
  */
 void scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
     unsigned generation);
 
 /*
  * Master: the worker of slot i is gone.  Adds its counters to the past
- * totals and empties the slot (state EMPTY, pid 0), keeping nothing.
+ * totals and empties the slot (state EMPTY, pid 0, idle_conns 0),
+ * keeping nothing: the connections it held died with it.
  * Call scoreboard_describe() first to report what it was doing.
  */
 void scoreboard_clear(struct scoreboard *sb, size_t i);
@@ -104,6 +106,14 @@ void scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
 
 /* Worker side: slot s is its own.  Sets the state alone. */
 void scoreboard_set_state(struct scoreboard_slot *s, enum scoreboard_state st);
+
+/*
+ * Worker: it now holds n idle keep-alive connections (waiting in its
+ * epoll set for their next request; the one it is serving is not one of
+ * them).  Sets idle_conns alone, whatever the state; no other worker
+ * call changes it.  n above UINT32_MAX is stored as UINT32_MAX.
+ */
+void scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n);
 
 /*
  * Worker: a request begins: state READING, its start time (progress_ms
@@ -125,6 +135,13 @@ void scoreboard_end_request(struct scoreboard_slot *s, uint64_t bytes);
 /* Totals over the past and the live slots. */
 uint64_t scoreboard_total_requests(const struct scoreboard *sb);
 uint64_t scoreboard_total_bytes(const struct scoreboard *sb);
+
+/*
+ * The idle keep-alive connections held by live workers: the sum of
+ * idle_conns over the slots that are not EMPTY (an empty slot's value is
+ * no one's, whatever a torn read left in it).
+ */
+uint64_t scoreboard_total_idle_conns(const struct scoreboard *sb);
 
 /* How many slots are in state st. */
 size_t scoreboard_count(const struct scoreboard *sb, enum scoreboard_state st);

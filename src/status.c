@@ -8,13 +8,14 @@
  * maximum: the request line and the client address are at most
  * SCOREBOARD_LINE_MAX - 1 and SCOREBOARD_CLIENT_MAX - 1 bytes (the
  * scoreboard's arrays), the state's name is cut at STATUS_NAME_MAX, one
- * byte escapes to at most STATUS_ESC_MAX bytes, and the six numbers
+ * byte escapes to at most STATUS_ESC_MAX bytes, and the seven numbers
  * print in at most 20 digits each.  So STATUS_HEAD_MAX + nslots *
  * STATUS_ROW_MAX holds the page for any nslots-slot scoreboard in any
- * state (about 2.4 KiB a slot: 600 KiB for the default 256 workers, 10
- * MiB virtual for the maximum of 4096, of which only what a page uses is
- * ever touched).  The writer still checks every byte against the end,
- * and a page that does not fit is a 500, never an overflow.
+ * state (about 2.4 KiB a slot: some 620 KiB for the default 256
+ * workers, 10 MiB virtual for the maximum of 4096, of which only what a
+ * page uses is ever touched).  The writer still checks every byte
+ * against the end, and a page that does not fit is a 500, never an
+ * overflow.
  *
  * The scoreboard is written by other processes while we read it.  Each
  * slot is copied once and its strings terminated in the copy, so a row
@@ -65,16 +66,18 @@
 #define STATUS_NAME_MAX 32
 
 /*
- * A row's fixed part: its markup (under 250 bytes in either format), six
- * numbers of at most 20 characters and the escaped state name.
+ * A row's fixed part: its markup (under 250 bytes in either format),
+ * seven numbers of at most 20 characters (slot, pid, generation,
+ * requests, bytes, idle connections, seconds) and the escaped state
+ * name.
  */
-#define STATUS_ROW_FIXED (256 + 6 * 20 + STATUS_ESC_MAX * STATUS_NAME_MAX)
+#define STATUS_ROW_FIXED (256 + 7 * 20 + STATUS_ESC_MAX * STATUS_NAME_MAX)
 
 #define STATUS_ROW_MAX (STATUS_ROW_FIXED + STATUS_ESC_MAX *		\
 	(SCOREBOARD_LINE_MAX - 1 + SCOREBOARD_CLIENT_MAX - 1))
 
 /*
- * Everything but the rows: the summary (seven values and a count per
+ * Everything but the rows: the summary (eight values and a count per
  * state, under 2 KiB in either format) and the page's start and end.
  */
 #define STATUS_HEAD_MAX 4096
@@ -395,6 +398,7 @@ struct status_summary {
 	uint64_t bytes;
 	uint64_t rate_int;		/* requests per second, */
 	unsigned rate_cents;		/* to two decimals, rounded down */
+	uint64_t idle_conns;		/* held by live workers */
 	size_t count[SCOREBOARD_STATE_COUNT];
 };
 
@@ -414,6 +418,7 @@ status_summarize(const struct scoreboard *sb, time_t now,
 	up = sum->uptime > 0 ? (uint64_t)sum->uptime : 1;
 	sum->rate_int = sum->requests / up;
 	sum->rate_cents = (unsigned)(sum->requests % up * 100 / up);
+	sum->idle_conns = scoreboard_total_idle_conns(sb);
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++)
 		sum->count[st] = scoreboard_count(sb,
 		    (enum scoreboard_state)st);
@@ -460,8 +465,10 @@ status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
 	    "<tr><th>Requests</th><td>%" PRIu64 "</td></tr>\n"
 	    "<tr><th>Bytes</th><td>%" PRIu64 "</td></tr>\n"
 	    "<tr><th>Requests per second</th><td>%" PRIu64 ".%02u</td></tr>\n"
-	    "</table>\n", sum->generation, sum->reloads, sum->requests,
-	    sum->bytes, sum->rate_int, sum->rate_cents);
+	    "<tr><th>Idle keep-alive connections</th><td>%" PRIu64
+	    "</td></tr>\n</table>\n", sum->generation, sum->reloads,
+	    sum->requests, sum->bytes, sum->rate_int, sum->rate_cents,
+	    sum->idle_conns);
 
 	status_put(o, "<h2>Workers by state</h2>\n<table>\n");
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
@@ -472,8 +479,8 @@ status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
 	}
 	status_put(o, "</table>\n<h2>Workers</h2>\n<table>\n<tr><th>Slot</th>"
 	    "<th>PID</th><th>Generation</th><th>State</th><th>Requests</th>"
-	    "<th>Bytes</th><th>Request</th><th>Client</th><th>For (s)</th>"
-	    "</tr>\n");
+	    "<th>Bytes</th><th>Idle conns</th><th>Request</th><th>Client</th>"
+	    "<th>For (s)</th></tr>\n");
 	for (size_t i = 0; i < sb->nslots && !o->full; i++) {
 		struct scoreboard_slot s;
 		int64_t secs;
@@ -489,8 +496,9 @@ status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
 		status_put_html(o, status_state_name(s.state),
 		    STATUS_NAME_MAX);
 		status_put(o, "</td><td class=\"n\">%" PRIu64 "</td>"
-		    "<td class=\"n\">%" PRIu64 "</td><td class=\"req\">",
-		    s.requests, s.bytes);
+		    "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu32
+		    "</td><td class=\"req\">", s.requests, s.bytes,
+		    s.idle_conns);
 		status_put_html(o, s.request, sizeof(s.request));
 		status_put(o, "</td><td class=\"client\">");
 		status_put_html(o, s.client, sizeof(s.client));
@@ -511,10 +519,11 @@ status_json(struct status_out *o, const struct scoreboard *sb, time_t now,
 	    "\"uptime\": %" PRId64 ",\n\"generation\": %u,\n"
 	    "\"reloads\": %" PRIu64 ",\n\"requests\": %" PRIu64 ",\n"
 	    "\"bytes\": %" PRIu64 ",\n"
-	    "\"requests_per_second\": %" PRIu64 ".%02u,\n\"states\": {",
+	    "\"requests_per_second\": %" PRIu64 ".%02u,\n"
+	    "\"idle_connections\": %" PRIu64 ",\n\"states\": {",
 	    (long long)now, (long long)sum->started, sum->uptime,
 	    sum->generation, sum->reloads, sum->requests, sum->bytes,
-	    sum->rate_int, sum->rate_cents);
+	    sum->rate_int, sum->rate_cents, sum->idle_conns);
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
 		status_put(o, "%s", st > 0 ? ", " : "");
 		status_put_json(o, status_state_name(st), STATUS_NAME_MAX);
@@ -537,7 +546,8 @@ status_json(struct status_out *o, const struct scoreboard *sb, time_t now,
 		status_put_json(o, status_state_name(s.state),
 		    STATUS_NAME_MAX);
 		status_put(o, ", \"requests\": %" PRIu64 ", \"bytes\": %"
-		    PRIu64 ", \"request\": ", s.requests, s.bytes);
+		    PRIu64 ", \"idle_connections\": %" PRIu32
+		    ", \"request\": ", s.requests, s.bytes, s.idle_conns);
 		status_put_json(o, s.request, sizeof(s.request));
 		status_put(o, ", \"client\": ");
 		status_put_json(o, s.client, sizeof(s.client));

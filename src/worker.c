@@ -206,6 +206,7 @@ static struct {
 	uint32_t cap;
 	uint32_t free;			/* head of the free list */
 	uint32_t oldest, newest;	/* the idle list */
+	uint32_t nidle;			/* on it */
 	int ep;				/* the epoll instance */
 } wk;
 
@@ -264,6 +265,7 @@ worker_idle_push(uint32_t i, int64_t deadline)
 	else
 		wk.oldest = i;
 	wk.newest = i;
+	wk.nidle++;
 }
 
 static void
@@ -280,6 +282,7 @@ worker_idle_unlink(uint32_t i)
 	else
 		wk.newest = w->prev;
 	w->idle = false;
+	wk.nidle--;
 }
 
 /* Closes slot i's connection (closing takes it out of the epoll set). */
@@ -423,6 +426,8 @@ worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
 		worker_serve(env, i, served);
 	}
 	worker_expire(net_now_ms());
+	if (worker_slot != NULL)
+		scoreboard_set_idle_conns(worker_slot, wk.nidle);
 	return n;
 }
 
@@ -441,6 +446,8 @@ worker_drain(const struct conn_env *env, const int *fds, size_t nfds,
 		;
 	while (wk.oldest != WORKER_NIL)
 		worker_release(wk.oldest);
+	if (worker_slot != NULL)
+		scoreboard_set_idle_conns(worker_slot, 0);
 }
 
 /* The epoll set: every listener, each woken alone (EPOLLEXCLUSIVE, so a

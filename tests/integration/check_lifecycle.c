@@ -1833,6 +1833,50 @@ START_TEST(test_status_page)
 }
 END_TEST
 
+/*
+ * The page counts the idle keep-alive connections a worker holds: one
+ * worker, three connections left idle after a request each, then the
+ * page on a fourth (served by the same worker, so not idle itself).
+ * After they close, the count goes back to 0.
+ */
+START_TEST(test_status_idle_connections)
+{
+	struct harness_conn ka[3];
+	struct harness_response r;
+
+	start_own(1, "status-path = \"/server-status\"\n"
+	    "keepalive-timeout = 30\n");
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(harness_conn_open(&ka[i], own.port), 0);
+		ck_assert_int_eq(harness_conn_sendstr(&ka[i],
+		    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+		ck_assert_int_eq(harness_conn_read_response(&ka[i], false, &r,
+		    5000), 0);
+		harness_response_free(&r);
+	}
+	status_get("/server-status?json", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(json_has(r.body, "idle_connections", 3), "?json does "
+	    "not count 3 idle connections:\n%s", r.body);
+	harness_response_free(&r);
+
+	for (int i = 0; i < 3; i++)
+		harness_conn_close(&ka[i]);
+	/* The worker sees each end of stream as a readable connection. */
+	for (int i = 0; i < 50; i++) {
+		status_get("/server-status?json", &r);
+		if (json_has(r.body, "idle_connections", 0))
+			break;
+		harness_response_free(&r);
+		r.body = NULL;
+		harness_sleep_ms(20);
+	}
+	ck_assert_msg(r.body != NULL, "idle_connections never went back "
+	    "to 0");
+	harness_response_free(&r);
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------- */
 
 static TCase *
@@ -1879,6 +1923,7 @@ lifecycle_suite(void)
 
 	tc = tcase(s, "status", 40);
 	tcase_add_test(tc, test_status_page);
+	tcase_add_test(tc, test_status_idle_connections);
 
 	return s;
 }

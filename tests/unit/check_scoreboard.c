@@ -4,7 +4,9 @@
  * writes seen by its parent and the other way round), the master's start
  * and clear, the worker's request bookkeeping, the bounded and escaped
  * copies of the request line and client, describe() texts for log lines,
- * totals over live and cleared slots, counting by state, and state names.
+ * the count of idle keep-alive connections and its total over live
+ * slots, totals over live and cleared slots, counting by state, and
+ * state names.
  */
 
 #include <sys/wait.h>
@@ -135,7 +137,9 @@ START_TEST(test_shared_across_fork)
 		scoreboard_begin_request(s, "GET /a HTTP/1.1", 15, "192.0.2.1");
 		scoreboard_progress(s);
 		scoreboard_end_request(s, 1000);
-		scoreboard_set_state(s, SCOREBOARD_KEEPALIVE);
+		/* Back in epoll_wait, the connection kept alive. */
+		scoreboard_set_state(s, SCOREBOARD_IDLE);
+		scoreboard_set_idle_conns(s, 3);
 		scoreboard_begin_request(s, "GET /b HTTP/1.1", 15, "192.0.2.2");
 		scoreboard_progress(s);
 		scoreboard_set_state(s, SCOREBOARD_WRITING);
@@ -146,6 +150,7 @@ START_TEST(test_shared_across_fork)
 	w1 = time(NULL);
 
 	ck_assert_int_eq(s->state, SCOREBOARD_WRITING);
+	ck_assert_uint_eq(s->idle_conns, 3);
 	ck_assert_uint_eq(s->requests, 1);
 	ck_assert_uint_eq(s->bytes, 1000);
 	ck_assert_str_eq(s->request, "GET /b HTTP/1.1");
@@ -193,6 +198,8 @@ START_TEST(test_start)
 
 	ck_assert_ptr_nonnull(sb);
 	s = &sb->slot[1];
+	/* Left in an EMPTY slot by nobody's worker: not the new one's. */
+	s->idle_conns = 9;
 	before = time(NULL);
 	scoreboard_start(sb, 1, 4242, 3);
 	after = time(NULL);
@@ -204,6 +211,7 @@ START_TEST(test_start)
 	    (long long)before, (long long)after);
 	ck_assert_uint_eq(s->requests, 0);
 	ck_assert_uint_eq(s->bytes, 0);
+	ck_assert_uint_eq(s->idle_conns, 0);
 	ck_assert_int_eq(s->request_start_ms, 0);
 	ck_assert_str_eq(s->request, "");
 	ck_assert_str_eq(s->client, "");
@@ -231,6 +239,7 @@ START_TEST(test_start_after_child)
 		scoreboard_begin_request(s, "GET / HTTP/1.1", 14, "::1");
 		scoreboard_end_request(s, 42);
 		scoreboard_set_state(s, SCOREBOARD_IDLE);
+		scoreboard_set_idle_conns(s, 1);
 		_exit(0);
 	}
 	wait_exit(pid, 0);
@@ -238,6 +247,7 @@ START_TEST(test_start_after_child)
 	ck_assert_int_eq(s->state, SCOREBOARD_IDLE);
 	ck_assert_uint_eq(s->requests, 1);
 	ck_assert_uint_eq(s->bytes, 42);
+	ck_assert_uint_eq(s->idle_conns, 1);
 	ck_assert_int_eq(s->pid, pid);
 	ck_assert_uint_eq(s->generation, 2);
 	ck_assert_int_eq(scoreboard_count(sb, SCOREBOARD_IDLE), 1);
@@ -361,7 +371,9 @@ START_TEST(test_begin_request)
 	memset(&s, 0, sizeof(s));
 	s.requests = 5;
 	s.bytes = 77;
-	scoreboard_set_state(&s, SCOREBOARD_KEEPALIVE);
+	/* The next request on a kept-alive connection, two others idle. */
+	scoreboard_set_state(&s, SCOREBOARD_IDLE);
+	scoreboard_set_idle_conns(&s, 2);
 	t0 = net_now_ms();
 	w0 = time(NULL);
 	scoreboard_begin_request(&s, "HEAD /x HTTP/1.0", 16, "198.51.100.9");
@@ -378,6 +390,8 @@ START_TEST(test_begin_request)
 	/* Counting happens at the end, not the start. */
 	ck_assert_uint_eq(s.requests, 5);
 	ck_assert_uint_eq(s.bytes, 77);
+	/* The idle connections are the worker's own to count. */
+	ck_assert_uint_eq(s.idle_conns, 2);
 }
 END_TEST
 
@@ -426,6 +440,95 @@ START_TEST(test_end_request)
 	scoreboard_end_request(&s, 0);
 	ck_assert_uint_eq(s.requests, 11);
 	ck_assert_uint_eq(s.bytes, 4097);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Idle keep-alive connections */
+
+START_TEST(test_set_idle_conns)
+{
+	struct scoreboard_slot s;
+
+	memset(&s, 0, sizeof(s));
+	scoreboard_set_state(&s, SCOREBOARD_IDLE);
+	scoreboard_set_idle_conns(&s, 5);
+	ck_assert_uint_eq(s.idle_conns, 5);
+	/* It sets the count alone: the state is the caller's. */
+	ck_assert_int_eq(s.state, SCOREBOARD_IDLE);
+	scoreboard_set_idle_conns(&s, 1);
+	ck_assert_uint_eq(s.idle_conns, 1);
+	scoreboard_set_idle_conns(&s, 0);
+	ck_assert_uint_eq(s.idle_conns, 0);
+	scoreboard_set_idle_conns(&s, UINT_MAX);
+	ck_assert_uint_eq(s.idle_conns, UINT32_MAX);
+
+	/* No other worker call changes it, whatever the state. */
+	scoreboard_set_idle_conns(&s, 7);
+	scoreboard_begin_request(&s, "GET / HTTP/1.1", 14, "::1");
+	scoreboard_set_state(&s, SCOREBOARD_WRITING);
+	scoreboard_progress(&s);
+	scoreboard_end_request(&s, 10);
+	scoreboard_set_state(&s, SCOREBOARD_GRACEFUL);
+	ck_assert_uint_eq(s.idle_conns, 7);
+	/* Only what it was set to: nothing else in the slot moved. */
+	ck_assert_uint_eq(s.requests, 1);
+	ck_assert_uint_eq(s.bytes, 10);
+}
+END_TEST
+
+/* A worker that dies holding connections: the slot it leaves holds none. */
+START_TEST(test_idle_conns_clear)
+{
+	struct scoreboard *sb = scoreboard_create(2);
+
+	ck_assert_ptr_nonnull(sb);
+	scoreboard_start(sb, 0, 100, 1);
+	scoreboard_set_state(&sb->slot[0], SCOREBOARD_IDLE);
+	scoreboard_set_idle_conns(&sb->slot[0], 12);
+	ck_assert_uint_eq(scoreboard_total_idle_conns(sb), 12);
+	scoreboard_clear(sb, 0);
+	ck_assert_uint_eq(sb->slot[0].idle_conns, 0);
+	ck_assert_msg(slot_is_zero(&sb->slot[0]), "cleared slot not zero");
+	ck_assert_uint_eq(scoreboard_total_idle_conns(sb), 0);
+	/* A new worker in the slot starts with none. */
+	scoreboard_start(sb, 0, 101, 2);
+	ck_assert_uint_eq(sb->slot[0].idle_conns, 0);
+	scoreboard_destroy(sb);
+}
+END_TEST
+
+/*
+ * The total is over live slots only: whatever an EMPTY slot holds is no
+ * worker's, so it is not counted.
+ */
+START_TEST(test_total_idle_conns)
+{
+	struct scoreboard *sb = scoreboard_create(5);
+
+	ck_assert_ptr_nonnull(sb);
+	ck_assert_uint_eq(scoreboard_total_idle_conns(sb), 0);
+	scoreboard_start(sb, 0, 100, 1);
+	scoreboard_set_state(&sb->slot[0], SCOREBOARD_IDLE);
+	scoreboard_set_idle_conns(&sb->slot[0], 3);
+	scoreboard_start(sb, 1, 101, 1);
+	scoreboard_set_state(&sb->slot[1], SCOREBOARD_WRITING);
+	scoreboard_set_idle_conns(&sb->slot[1], 4);
+	/* An old generation's worker finishing with its connections. */
+	scoreboard_start(sb, 3, 103, 0);
+	scoreboard_set_state(&sb->slot[3], SCOREBOARD_GRACEFUL);
+	scoreboard_set_idle_conns(&sb->slot[3], 10);
+	/* Slot 2 is EMPTY with a stray value; slot 4 is EMPTY and zero. */
+	sb->slot[2].idle_conns = 1000;
+	ck_assert_int_eq(sb->slot[2].state, SCOREBOARD_EMPTY);
+	ck_assert_uint_eq(scoreboard_total_idle_conns(sb), 17);
+
+	/* Large values add up without wrapping at 32 bits. */
+	scoreboard_set_idle_conns(&sb->slot[0], UINT32_MAX);
+	scoreboard_set_idle_conns(&sb->slot[1], UINT32_MAX);
+	ck_assert_uint_eq(scoreboard_total_idle_conns(sb),
+	    2 * (uint64_t)UINT32_MAX + 10);
+	scoreboard_destroy(sb);
 }
 END_TEST
 
@@ -602,15 +705,15 @@ END_TEST
 /* Slot i of an 8-slot board is put in state_of[i]. */
 static const enum scoreboard_state state_of[] = {
 	SCOREBOARD_IDLE, SCOREBOARD_IDLE, SCOREBOARD_READING,
-	SCOREBOARD_WRITING, SCOREBOARD_KEEPALIVE, SCOREBOARD_GRACEFUL,
+	SCOREBOARD_WRITING, SCOREBOARD_READING, SCOREBOARD_GRACEFUL,
 	SCOREBOARD_STARTING, SCOREBOARD_EMPTY,
 };
 /* So each state's count is: */
 static const size_t count_want[SCOREBOARD_STATE_COUNT] = {
 	[SCOREBOARD_EMPTY] = 1, [SCOREBOARD_STARTING] = 1,
-	[SCOREBOARD_IDLE] = 2, [SCOREBOARD_READING] = 1,
-	[SCOREBOARD_WRITING] = 1, [SCOREBOARD_KEEPALIVE] = 1,
-	[SCOREBOARD_CLOSING] = 0, [SCOREBOARD_GRACEFUL] = 1,
+	[SCOREBOARD_IDLE] = 2, [SCOREBOARD_READING] = 2,
+	[SCOREBOARD_WRITING] = 1, [SCOREBOARD_CLOSING] = 0,
+	[SCOREBOARD_GRACEFUL] = 1,
 };
 
 START_TEST(test_count)
@@ -657,7 +760,6 @@ static const struct {
 	{ SCOREBOARD_IDLE, "idle" },
 	{ SCOREBOARD_READING, "reading" },
 	{ SCOREBOARD_WRITING, "writing" },
-	{ SCOREBOARD_KEEPALIVE, "keepalive" },
 	{ SCOREBOARD_CLOSING, "closing" },
 	{ SCOREBOARD_GRACEFUL, "graceful" },
 	{ -1, "unknown" },
@@ -723,6 +825,12 @@ scoreboard_suite(void)
 	tcase_add_test(tc, test_begin_request);
 	tcase_add_test(tc, test_progress);
 	tcase_add_test(tc, test_end_request);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("idle conns");
+	tcase_add_test(tc, test_set_idle_conns);
+	tcase_add_test(tc, test_idle_conns_clear);
+	tcase_add_test(tc, test_total_idle_conns);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("describe");

@@ -1,10 +1,12 @@
 /*
  * check_status.c - status.c: who may see the page (addresses, networks,
  * "all", v4-mapped peers), the HTML page and the JSON page for a real
- * scoreboard (the numbers, one row per busy slot, a hostile request line
- * escaped and read back intact), the escaping of every kind of byte in
- * both formats, and the buffer's bound: the largest scoreboard in its
- * worst state fits, and a page that cannot fit is a 500, not an overflow.
+ * scoreboard (the numbers, one row per busy slot, the idle keep-alive
+ * connections per worker and their total over live workers, a hostile
+ * request line escaped and read back intact), the escaping of every
+ * kind of byte in both formats, and the buffer's bound: the largest
+ * scoreboard in its worst state fits, and a page that cannot fit is a
+ * 500, not an overflow.
  *
  * The JSON is checked by a strict RFC 8259 parser of our own (so the test
  * needs nothing installed), which also reads values back by path
@@ -627,15 +629,20 @@ check_json_python(const char *doc, size_t len)
 #define CLIENT_A "192.0.2.7"
 #define LINE_B "GET /<script>alert(\"x\")&'</script> HTTP/1.1"
 #define CLIENT_B "2001:db8::5"
+#define IDLE_A 3
+#define IDLE_B 2
+#define IDLE_STRAY 50
 
 static struct scoreboard *sb;
 static time_t now;
 
 /*
- * Four slots: 0 has served one request of 1000 bytes and waits for the
- * next (keep-alive); 2 is writing the hostile request for 7 s; 1 and 3
- * are empty.  Ten requests and 5000 bytes of workers gone; generation
- * 3 after 2 reloads, 100 s up.
+ * Four slots: 0 has served one request of 1000 bytes and waits in
+ * epoll_wait (idle) holding IDLE_A idle keep-alive connections; 2 is
+ * writing the hostile request for 7 s and holds IDLE_B; 1 and 3 are
+ * empty, 1 with a stray IDLE_STRAY that no total may count.  Ten
+ * requests and 5000 bytes of workers gone; generation 3 after 2
+ * reloads, 100 s up.
  */
 static void
 board_setup(void)
@@ -655,15 +662,19 @@ board_setup(void)
 	scoreboard_begin_request(&sb->slot[0], LINE_A, strlen(LINE_A),
 	    CLIENT_A);
 	scoreboard_end_request(&sb->slot[0], 1000);
-	scoreboard_set_state(&sb->slot[0], SCOREBOARD_KEEPALIVE);
+	scoreboard_set_state(&sb->slot[0], SCOREBOARD_IDLE);
+	scoreboard_set_idle_conns(&sb->slot[0], IDLE_A);
 
 	scoreboard_start(sb, 2, PID_B, 3);
 	scoreboard_set_state(&sb->slot[2], SCOREBOARD_IDLE);
 	scoreboard_begin_request(&sb->slot[2], LINE_B, strlen(LINE_B),
 	    CLIENT_B);
 	scoreboard_set_state(&sb->slot[2], SCOREBOARD_WRITING);
+	scoreboard_set_idle_conns(&sb->slot[2], IDLE_B);
 	/* The wall-clock start, as if 7 s ago. */
 	sb->slot[2].request_start = now - 7;
+	/* Not a worker's: the page must not add it to the total. */
+	sb->slot[1].idle_conns = IDLE_STRAY;
 
 	/* What the scoreboard itself says, so a failure below is ours. */
 	ck_assert_uint_eq(sb->slot[0].requests, 1);
@@ -674,6 +685,9 @@ board_setup(void)
 	ck_assert_str_eq(sb->slot[2].client, CLIENT_B);
 	ck_assert_uint_eq(scoreboard_total_requests(sb), 11);
 	ck_assert_uint_eq(scoreboard_total_bytes(sb), 6000);
+	ck_assert_int_eq(sb->slot[1].state, SCOREBOARD_EMPTY);
+	ck_assert_uint_eq(sb->slot[0].idle_conns, IDLE_A);
+	ck_assert_uint_eq(sb->slot[2].idle_conns, IDLE_B);
 }
 
 static void
@@ -840,9 +854,13 @@ START_TEST(test_html)
 	/* 11 requests in 100 s. */
 	ck_assert(contains(&resp, "<th>Requests per second</th><td>0.11"
 	    "</td>"));
+	/* Slots 0 and 2; not the stray count of empty slot 1. */
+	snprintf(want, sizeof(want), "<th>Idle keep-alive connections</th>"
+	    "<td>%d</td>", IDLE_A + IDLE_B);
+	ck_assert_msg(contains(&resp, want), "no total %s", want);
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
 		size_t n = st == SCOREBOARD_EMPTY ? 2 :
-		    st == SCOREBOARD_KEEPALIVE || st == SCOREBOARD_WRITING ?
+		    st == SCOREBOARD_IDLE || st == SCOREBOARD_WRITING ?
 		    1 : 0;
 
 		snprintf(want, sizeof(want), "<tr><th>%s</th><td class=\"n\">"
@@ -852,15 +870,19 @@ START_TEST(test_html)
 
 	/* One row per busy slot, in slot order; 1 and 3 are empty. */
 	ck_assert_uint_eq(count(m, resp.mem_len, "<tr class=\"slot\">"), 2);
+	ck_assert(contains(&resp, "<th>Bytes</th><th>Idle conns</th>"
+	    "<th>Request</th>"));
 	snprintf(want, sizeof(want), "<tr class=\"slot\"><td class=\"n\">0"
 	    "</td><td class=\"n\">%d</td><td class=\"n\">3</td><td>%s</td>"
-	    "<td class=\"n\">1</td><td class=\"n\">1000</td>", PID_A,
-	    scoreboard_state_name(SCOREBOARD_KEEPALIVE));
+	    "<td class=\"n\">1</td><td class=\"n\">1000</td>"
+	    "<td class=\"n\">%d</td><td class=\"req\">", PID_A,
+	    scoreboard_state_name(SCOREBOARD_IDLE), IDLE_A);
 	ck_assert_msg(contains(&resp, want), "no row %s", want);
 	snprintf(want, sizeof(want), "<tr class=\"slot\"><td class=\"n\">2"
 	    "</td><td class=\"n\">%d</td><td class=\"n\">3</td><td>%s</td>"
-	    "<td class=\"n\">0</td><td class=\"n\">0</td>", PID_B,
-	    scoreboard_state_name(SCOREBOARD_WRITING));
+	    "<td class=\"n\">0</td><td class=\"n\">0</td>"
+	    "<td class=\"n\">%d</td><td class=\"req\">", PID_B,
+	    scoreboard_state_name(SCOREBOARD_WRITING), IDLE_B);
 	ck_assert_msg(contains(&resp, want), "no row %s", want);
 	ck_assert(contains(&resp, "<td class=\"n\">7</td></tr>"));
 
@@ -907,6 +929,9 @@ START_TEST(test_json)
 	check_json_number(m, n, "requests", "11");
 	check_json_number(m, n, "bytes", "6000");
 	check_json_number(m, n, "requests_per_second", "0.11");
+	/* Slots 0 and 2; not the stray count of empty slot 1. */
+	snprintf(path, sizeof(path), "%d", IDLE_A + IDLE_B);
+	check_json_number(m, n, "idle_connections", path);
 
 	json_get(m, n, "states", &v);
 	ck_assert(v.found && v.kind == JSON_OBJECT);
@@ -917,7 +942,7 @@ START_TEST(test_json)
 		snprintf(path, sizeof(path), "states.%s",
 		    scoreboard_state_name(st));
 		snprintf(want, sizeof(want), "%d", st == SCOREBOARD_EMPTY ? 2 :
-		    st == SCOREBOARD_KEEPALIVE || st == SCOREBOARD_WRITING ?
+		    st == SCOREBOARD_IDLE || st == SCOREBOARD_WRITING ?
 		    1 : 0);
 		check_json_number(m, n, path, want);
 	}
@@ -932,9 +957,11 @@ START_TEST(test_json)
 	check_json_number(m, n, "workers.0.generation", "3");
 	check_json_number(m, n, "workers.0.requests", "1");
 	check_json_number(m, n, "workers.0.bytes", "1000");
+	snprintf(path, sizeof(path), "%d", IDLE_A);
+	check_json_number(m, n, "workers.0.idle_connections", path);
 	json_get(m, n, "workers.0.state", &v);
 	ck_assert(v.found && v.kind == JSON_STRING);
-	ck_assert_str_eq(v.dec, scoreboard_state_name(SCOREBOARD_KEEPALIVE));
+	ck_assert_str_eq(v.dec, scoreboard_state_name(SCOREBOARD_IDLE));
 	json_get(m, n, "workers.0.seconds", &v);
 	ck_assert(v.found && v.kind == JSON_LITERAL);
 	ck_assert_str_eq(v.raw, "null");
@@ -945,6 +972,8 @@ START_TEST(test_json)
 	check_json_number(m, n, "workers.1.slot", "2");
 	check_json_number(m, n, "workers.1.pid", "4243");
 	check_json_number(m, n, "workers.1.requests", "0");
+	snprintf(path, sizeof(path), "%d", IDLE_B);
+	check_json_number(m, n, "workers.1.idle_connections", path);
 	check_json_number(m, n, "workers.1.seconds", "7");
 	json_get(m, n, "workers.1.state", &v);
 	ck_assert_str_eq(v.dec, scoreboard_state_name(SCOREBOARD_WRITING));
@@ -967,8 +996,11 @@ START_TEST(test_changes)
 	static struct json_val v;
 	struct http_response resp;
 
+	/* Slot 2's client kept its connection: back to idle, with more. */
 	scoreboard_end_request(&sb->slot[2], 4000);
 	scoreboard_set_state(&sb->slot[2], SCOREBOARD_IDLE);
+	scoreboard_set_idle_conns(&sb->slot[2], 6);
+	/* Slot 0's worker is gone, and its connections with it. */
 	scoreboard_clear(sb, 0);
 	sb->generation = 4;
 	now += 100;
@@ -980,9 +1012,12 @@ START_TEST(test_changes)
 	check_json_number(resp.mem, resp.mem_len, "generation", "4");
 	check_json_number(resp.mem, resp.mem_len, "requests_per_second",
 	    "0.06");
+	check_json_number(resp.mem, resp.mem_len, "idle_connections", "6");
 	json_get(resp.mem, resp.mem_len, "workers", &v);
 	ck_assert_uint_eq(v.members, 1);
 	check_json_number(resp.mem, resp.mem_len, "workers.0.pid", "4243");
+	check_json_number(resp.mem, resp.mem_len,
+	    "workers.0.idle_connections", "6");
 	json_get(resp.mem, resp.mem_len, "workers.0.seconds", &v);
 	ck_assert_str_eq(v.raw, "null");
 
@@ -992,6 +1027,10 @@ START_TEST(test_changes)
 	ck_assert(contains(&resp, "<th>Requests</th><td>12</td>"));
 	ck_assert(contains(&resp, "<th>Requests per second</th><td>0.06"
 	    "</td>"));
+	ck_assert(contains(&resp, "<th>Idle keep-alive connections</th>"
+	    "<td>6</td>"));
+	ck_assert(contains(&resp, "<td class=\"n\">4000</td>"
+	    "<td class=\"n\">6</td><td class=\"req\">"));
 	ck_assert(!contains(&resp, "<td class=\"n\">4242</td>"));
 }
 END_TEST
@@ -1082,13 +1121,20 @@ END_TEST
 /* The bound. */
 
 /*
- * Every slot busy with the longest numbers and strings that escape the
- * most: for HTML '"' (6 bytes each), for JSON a byte >= 0x80 (6 too).
+ * Every slot busy with the longest numbers, state name and strings that
+ * escape the most: for HTML '"' (6 bytes each), for JSON a byte >= 0x80
+ * (6 too).
  */
 static void
 fill_worst(struct scoreboard *b, bool json)
 {
 	char fill = json ? '\x80' : '"';
+	int longest = SCOREBOARD_EMPTY;
+
+	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++)
+		if (strlen(scoreboard_state_name(st)) >
+		    strlen(scoreboard_state_name(longest)))
+			longest = st;
 
 	b->started = 1;
 	b->generation = UINT_MAX;
@@ -1100,7 +1146,8 @@ fill_worst(struct scoreboard *b, bool json)
 
 		s->pid = INT_MIN;
 		s->generation = UINT_MAX;
-		s->state = SCOREBOARD_KEEPALIVE;
+		s->state = longest;
+		s->idle_conns = UINT32_MAX;
 		s->requests = UINT64_MAX;
 		s->bytes = UINT64_MAX;
 		s->request_start_ms = 1;
