@@ -13,6 +13,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,6 +47,14 @@ static const char conn_continue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 static char *conn_buf;
 static size_t conn_cap;
 
+/* The log buffers of responses going on in the background: a stack of
+ * the free ones. */
+static char *conn_logs[CONN_SENDING_MAX];
+static size_t conn_nlogs;
+
+/* conn_send(): the file body goes on in the background (c->sending). */
+#define CONN_SEND_PAUSED ((off_t)-2)
+
 /* The Date value changes once a second: format it once a second. */
 static time_t conn_date_time = -1;
 static char conn_date[HTTP_DATE_LEN];
@@ -58,6 +67,9 @@ conn_init(const struct config *cfg)
 	conn_buf = malloc(conn_cap);
 	if (conn_buf == NULL)
 		return -1;
+	for (; conn_nlogs < CONN_SENDING_MAX; conn_nlogs++)
+		if ((conn_logs[conn_nlogs] = malloc(CONN_LOG_KEEP)) == NULL)
+			return -1;
 	return cfg->directory_listing ? listing_init() : 0;
 }
 
@@ -130,13 +142,49 @@ conn_send_ranges(int fd, const struct http_response *resp,
 }
 
 /*
+ * Hands the rest of resp's file, [off, end), to c->snd: the worker sends
+ * it as the client takes it, serving others meanwhile.  The file becomes
+ * c's (a cached one is dup()ed: the cache may close its own).  Returns
+ * 0, or -1 when no log buffer is free or dup() failed: then the caller
+ * sends the rest itself.
+ */
+static int
+conn_pause(struct conn *c, struct http_response *resp, off_t off,
+    off_t end, int stall_ms)
+{
+	struct conn_sending *snd = &c->snd;
+	int file_fd = resp->fd;
+
+	if (conn_nlogs == 0)
+		return -1;
+	if (resp->fd_cached &&
+	    (file_fd = fcntl(resp->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	if (!resp->fd_cached)
+		resp->fd = -1;	/* c's now: not closed with the response */
+	memset(snd, 0, sizeof(*snd));
+	snd->file_fd = file_fd;
+	snd->start = resp->offset;
+	snd->off = off;
+	snd->end = end;
+	snd->deadline = net_now_ms() + stall_ms;
+	snd->check = net_now_ms() + NET_SEND_SLICE_MS;
+	snd->queued = net_send_queued(c->fd);
+	snd->log = conn_logs[--conn_nlogs];
+	c->sending = true;
+	return 0;
+}
+
+/*
  * Sends resp; returns the body bytes sent, or -1 if the client is gone.
  * send-timeout bounds each stall, not the whole response: a large file
- * to a slow but reading client must not be cut off.
+ * to a slow but reading client must not be cut off.  With c non-NULL a
+ * file body that does not fit in the socket goes on in the background:
+ * CONN_SEND_PAUSED (see conn_pause()).
  */
 static off_t
 conn_send(const struct config *cfg, int fd, struct http_response *resp,
-    time_t now)
+    time_t now, struct conn *c)
 {
 	char head[CONN_RESPONSE_HEAD_MAX];
 	int stall = (int)cfg->send_timeout * 1000;
@@ -174,13 +222,19 @@ conn_send(const struct config *cfg, int fd, struct http_response *resp,
 		return conn_send_ranges(fd, resp, deadline, stall) < 0 ? -1 :
 		    resp->content_length;
 	if (file) {
-		off_t off = resp->offset;
+		off_t off = resp->offset, end = off + resp->content_length;
+		int r = 1;
 
-		if (net_sendfile_all(fd, resp->fd, &off, resp->content_length,
-		    deadline, stall) < 0) {
+		if (c != NULL && (r = net_sendfile_some(fd, resp->fd, &off,
+		    end)) == 1 && conn_pause(c, resp, off, end, stall) == 0)
+			return CONN_SEND_PAUSED;
+		if (r == 1 && net_sendfile_all(fd, resp->fd, &off, end - off,
+		    deadline, stall) < 0)
+			r = -1;
+		if (r < 0) {
 			if (errno == EIO)
-				log_error("file shrank while being sent (status "
-				    "%d)", resp->status);
+				log_error("file shrank while being sent "
+				    "(status %d)", resp->status);
 			return -1;
 		}
 		return resp->content_length;
@@ -214,6 +268,124 @@ conn_log(const char *client, const struct http_request *req, bool parsed,
 		e.user_agent_len = req->user_agent.len;
 	}
 	log_access(&e);
+}
+
+/* Copies at most n bytes of p to the rest of buf (cap in all, *used so
+ * far); returns how many. */
+static size_t
+conn_keep(char *buf, size_t cap, size_t *used, const char *p, size_t n)
+{
+	if (n > cap - *used)
+		n = cap - *used;
+	memcpy(buf + *used, p, n);
+	*used += n;
+	return n;
+}
+
+/*
+ * The access log's fields of req, copied into c->snd.log for when its
+ * body is out.  CONN_LOG_KEEP is the longest access log line, so a field
+ * cut here would have been cut in the line anyway.
+ */
+static void
+conn_keep_log(struct conn *c, const struct http_request *req, bool parsed)
+{
+	struct conn_sending *snd = &c->snd;
+	size_t used = 0;
+
+	if (req->request_line.len > 0)
+		snd->line_len = conn_keep(snd->log, CONN_LOG_KEEP, &used,
+		    req->request_line.p, req->request_line.len);
+	else
+		snd->line_len = conn_keep(snd->log, CONN_LOG_KEEP, &used, "-",
+		    1);
+	snd->has_ref = parsed && req->referer.p != NULL;
+	if (snd->has_ref)
+		snd->ref_len = conn_keep(snd->log, CONN_LOG_KEEP, &used,
+		    req->referer.p, req->referer.len);
+	snd->has_ua = parsed && req->user_agent.p != NULL;
+	if (snd->has_ua)
+		snd->ua_len = conn_keep(snd->log, CONN_LOG_KEEP, &used,
+		    req->user_agent.p, req->user_agent.len);
+}
+
+/*
+ * The end of a response sent in the background: logged with the body
+ * bytes that went out, counted, its file closed; then the connection
+ * goes idle when all went out and keep-alive allows, else it is closed.
+ */
+static enum conn_after
+conn_send_done(const struct conn_env *env, struct conn *c, bool complete)
+{
+	struct conn_sending *snd = &c->snd;
+	off_t bytes = snd->off - snd->start;
+	struct log_access_entry e = {
+		.client = c->client,
+		.when = snd->when,
+		.request_line = snd->log,
+		.request_line_len = snd->line_len,
+		.status = snd->status,
+		.bytes = bytes,
+		.referer = snd->has_ref ? snd->log + snd->line_len : NULL,
+		.referer_len = snd->ref_len,
+		.user_agent = snd->has_ua ? snd->log + snd->line_len +
+		    snd->ref_len : NULL,
+		.user_agent_len = snd->ua_len,
+	};
+
+	log_access(&e);
+	if (env->slot != NULL)
+		scoreboard_background_done(env->slot, (uint64_t)bytes);
+	close(snd->file_fd);
+	snd->file_fd = -1;
+	conn_logs[conn_nlogs++] = snd->log;
+	snd->log = NULL;
+	c->sending = false;
+	if (complete && snd->keep_alive && !*env->stop)
+		return CONN_IDLE;
+	close(c->fd);
+	c->fd = -1;
+	return CONN_CLOSED;
+}
+
+enum conn_after
+conn_send_more(const struct conn_env *env, struct conn *c, int64_t now_ms)
+{
+	struct conn_sending *snd = &c->snd;
+	int stall = (int)env->cfg->send_timeout * 1000;
+	off_t before = snd->off;
+	int r, q;
+
+	r = net_sendfile_some(c->fd, snd->file_fd, &snd->off, snd->end);
+	if (r == 1) {
+		if (snd->off > before)
+			snd->deadline = now_ms + stall;
+		/*
+		 * Linux reports a socket writable only once a third of its
+		 * buffer is free, so a client that reads slowly shows only
+		 * as its send queue shrinking: look at it now and then.
+		 */
+		if (now_ms >= snd->check || snd->off > before) {
+			q = net_send_queued(c->fd);
+			if (snd->off == before && q >= 0 && snd->queued >= 0 &&
+			    q < snd->queued)
+				snd->deadline = now_ms + stall;
+			snd->queued = q;
+			snd->check = now_ms + NET_SEND_SLICE_MS;
+		}
+		if (now_ms < snd->deadline)
+			return CONN_SENDING;
+		r = -1;
+	} else if (r < 0 && errno == EIO)
+		log_error("file shrank while being sent (status %d)",
+		    snd->status);
+	return conn_send_done(env, c, r == 0);
+}
+
+void
+conn_send_abort(const struct conn_env *env, struct conn *c)
+{
+	conn_send_done(env, c, false);
 }
 
 static void
@@ -376,6 +548,7 @@ conn_open(struct conn *c, int fd, const struct sockaddr_storage *peer)
 {
 	c->fd = fd;
 	c->served = 0;
+	c->sending = false;
 	c->peer = *peer;
 	net_peer_name(peer, c->client, sizeof(c->client));
 }
@@ -434,8 +607,8 @@ conn_serve(const struct conn_env *env, struct conn *c)
 		}
 		resp.head_only = req.method == HTTP_METHOD_HEAD;
 		if (env->slot != NULL)
-			scoreboard_begin_request(env->slot,
-			    req.request_line.p, req.request_line.len, c->client);
+			scoreboard_begin_request(env->slot, req.request_line.p,
+			    req.request_line.len, c->client);
 		if (parsed)
 			router_handle(cfg, env->root_fd, &rclient, &req, &resp);
 		else
@@ -453,7 +626,21 @@ conn_serve(const struct conn_env *env, struct conn *c)
 		    req.version == HTTP_VERSION_10;
 		now = time(NULL);
 		conn_state(env, SCOREBOARD_WRITING);
-		sent = conn_send(cfg, fd, &resp, now);
+		/* Only with nothing pipelined behind it may a response go on
+		 * in the background: conn_buf is the next connection's. */
+		sent = conn_send(cfg, fd, &resp, now, used == end ? c : NULL);
+		if (sent == CONN_SEND_PAUSED) {
+			conn_keep_log(c, &req, parsed);
+			c->snd.status = resp.status;
+			c->snd.keep_alive = resp.keep_alive;
+			c->snd.when = now;
+			http_response_close_fd(&resp);
+			if (env->slot != NULL)
+				scoreboard_background_request(env->slot);
+			conn_reopen_logs(env);
+			c->served++;
+			return CONN_SENDING;
+		}
 		http_response_close_fd(&resp);
 		conn_log(c->client, &req, parsed, resp.status,
 		    sent > 0 ? sent : 0, now);

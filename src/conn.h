@@ -10,7 +10,11 @@
 #define FORKHTTPD_CONN_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "config.h"
 #include "net.h"
@@ -33,19 +37,50 @@ struct conn_env {
 	struct scoreboard_slot *slot;	/* this worker's; NULL: none */
 };
 
+/*
+ * At most this many responses per worker go on in the background (the
+ * access log's fields of each are kept meanwhile, in a buffer of
+ * CONN_LOG_KEEP bytes); beyond, a file is sent as before, the worker
+ * waiting on it.
+ */
+#define CONN_SENDING_MAX 32
+#define CONN_LOG_KEEP 4096
+
+/* A file body still going out while its worker serves others. */
+struct conn_sending {
+	int file_fd;			/* owned */
+	off_t start, off, end;		/* body bytes [start, end) */
+	int64_t deadline;		/* send-timeout: stalled past it, ends */
+	int64_t check;			/* next look at the send queue */
+	int queued;			/* unacknowledged bytes at the last look
+					 * (SIOCOUTQ), or -1 */
+	int status;
+	bool keep_alive;
+	time_t when;			/* for the access log */
+	char *log;			/* request line, referer, user agent */
+	size_t line_len, ref_len, ua_len;
+	bool has_ref, has_ua;
+};
+
 /* One client connection, as its worker keeps it between requests. */
 struct conn {
 	int fd;				/* -1 once closed */
 	unsigned served;		/* responses sent on it */
 	struct sockaddr_storage peer;
 	char client[NET_ADDR_MAX];	/* the peer's address, for the logs */
+	bool sending;			/* snd is in use */
+	struct conn_sending snd;
 };
 
-/* How conn_serve() left a connection. */
+/* How conn_serve() or conn_send_more() left a connection. */
 enum conn_after {
 	CONN_CLOSED,	/* closed; c->fd is -1 */
-	CONN_IDLE	/* keep-alive with nothing buffered: the worker waits
-			 * for it to be readable, then calls conn_serve() again */
+	CONN_IDLE,	/* keep-alive with nothing buffered: the worker
+			 * waits for it to be readable, then calls
+			 * conn_serve() again */
+	CONN_SENDING	/* a file body is going out (c->sending): the worker
+			 * waits for it to be writable, or for c->snd.deadline,
+			 * and calls conn_send_more() */
 };
 
 /* Takes over an accepted socket (non-blocking; TCP_NODELAY from its
@@ -63,5 +98,22 @@ void conn_open(struct conn *c, int fd, const struct sockaddr_storage *peer);
  * *env->reopen asks.
  */
 enum conn_after conn_serve(const struct conn_env *env, struct conn *c);
+
+/*
+ * Goes on with c's file body (c->sending) as far as the socket takes it
+ * without waiting; the worker calls it when the socket is writable, and
+ * at c->snd.check (every NET_SEND_SLICE_MS), when it looks at the send
+ * queue: a queue that shrank is progress, as bytes sent are, and moves
+ * c->snd.deadline on.  At the deadline with neither, the client has
+ * stalled for send-timeout: the connection is closed.  Once the body
+ * is out the response is logged and counted; then the connection goes
+ * idle (keep-alive, unless a graceful stop began) or is closed.
+ */
+enum conn_after conn_send_more(const struct conn_env *env, struct conn *c,
+    int64_t now_ms);
+
+/* Gives up c's file body (c->sending): logged with what went out, and
+ * the connection closed. */
+void conn_send_abort(const struct conn_env *env, struct conn *c);
 
 #endif

@@ -26,9 +26,6 @@
 #include "net.h"
 #include "util.h"
 
-/* How often a send waiting under a stall deadline looks at its queue. */
-#define NET_SEND_SLICE_MS 200
-
 int64_t
 net_now_ms(void)
 {
@@ -235,11 +232,8 @@ net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
 }
 
 int
-net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
-    int64_t deadline_ms, int stall_ms)
+net_sendfile_some(int fd, int file_fd, off_t *offset, off_t end)
 {
-	off_t end = *offset + len;
-
 	while (*offset < end) {
 		size_t chunk = (size_t)(end - *offset);
 		ssize_t n;
@@ -249,7 +243,8 @@ net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
 			chunk = 0x7ffff000;
 		n = sendfile(fd, file_fd, offset, chunk);
 		if (n > 0) {
-			net_progress(&deadline_ms, stall_ms);
+			if (net_progress_hook != NULL)
+				net_progress_hook();
 			continue;
 		}
 		if (n == 0) {
@@ -257,10 +252,41 @@ net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
 			errno = EIO;
 			return -1;
 		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
+    int64_t deadline_ms, int stall_ms)
+{
+	off_t end = *offset + len;
+
+	for (;;) {
+		off_t before = *offset;
+		int r = net_sendfile_some(fd, file_fd, offset, end);
+
+		if (r <= 0)
+			return r;
+		if (*offset > before)
+			net_progress(&deadline_ms, stall_ms);
+		errno = EAGAIN;
 		if (net_again_send(fd, &deadline_ms, stall_ms) < 0)
 			return -1;
 	}
-	return 0;
+}
+
+int
+net_send_queued(int fd)
+{
+	int q;
+
+	return ioctl(fd, SIOCOUTQ, &q) == 0 ? q : -1;
 }
 
 void

@@ -23,6 +23,12 @@
 /* Longest text net_peer_name() writes, with the NUL ("[...]:port" not used). */
 #define NET_ADDR_MAX 64
 
+/*
+ * How often a send waiting under a stall deadline looks at its send
+ * queue (see net_send_queued()): a shrinking queue is progress too.
+ */
+#define NET_SEND_SLICE_MS 200
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t net_now_ms(void);
 
@@ -64,6 +70,17 @@ int net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
  */
 int net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
     int64_t deadline_ms, int stall_ms);
+
+/*
+ * Sends what the socket takes of file_fd's bytes [*offset, end) without
+ * waiting, advancing *offset.  Returns 0 when all went out, 1 when the
+ * socket is full (wait for it to be writable), or -1 with errno (EIO:
+ * the file shrank underneath).
+ */
+int net_sendfile_some(int fd, int file_fd, off_t *offset, off_t end);
+
+/* The bytes sent on fd and not yet acknowledged (SIOCOUTQ), or -1. */
+int net_send_queued(int fd);
 
 /*
  * A function called each time a send moves bytes (the worker's

@@ -175,6 +175,15 @@ scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
 
 	if (cap == 0)
 		return;
+	if (start == 0 && s->request[0] != '\0') {
+		/* A response going out in the background (see
+		 * scoreboard_background_request()). */
+		snprintf(buf, cap, "\"%.*s\"%s%.*s, sending in the background",
+		    SCOREBOARD_LINE_MAX - 1, s->request,
+		    s->client[0] != '\0' ? " from " : "",
+		    SCOREBOARD_CLIENT_MAX - 1, s->client);
+		return;
+	}
 	if (start == 0) {
 		snprintf(buf, cap, "no request");
 		return;
@@ -238,6 +247,28 @@ scoreboard_end_request(struct scoreboard_slot *s, uint64_t bytes)
 	s->client[0] = '\0';
 	s->requests++;
 	s->bytes += bytes;
+}
+
+void
+scoreboard_background_request(struct scoreboard_slot *s)
+{
+	/* No request in the foreground: the watchdog leaves it alone. */
+	__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
+	s->progress_ms = 0;
+	s->request_start = 0;
+	s->requests++;
+}
+
+void
+scoreboard_background_done(struct scoreboard_slot *s, uint64_t bytes)
+{
+	s->bytes += bytes;
+	/* Forget it unless a request in the foreground holds the fields
+	 * now (which it then will clear itself). */
+	if (__atomic_load_n(&s->request_start_ms, __ATOMIC_ACQUIRE) == 0) {
+		s->request[0] = '\0';
+		s->client[0] = '\0';
+	}
 }
 
 uint64_t

@@ -97,8 +97,10 @@ void scoreboard_clear(struct scoreboard *sb, size_t i);
 /*
  * Writes "\"GET / HTTP/1.1\" from 127.0.0.1 for 1234 ms" (what the slot's
  * worker was serving, with the time spent on it so far: now_ms is
- * net_now_ms()) into buf, or "no request" when it was between requests;
- * " from ..." is left out when no client was recorded.  Truncated to
+ * net_now_ms()) into buf; "\"GET /big HTTP/1.1\" from 127.0.0.1, sending in
+ * the background" for a response going out in the background (see
+ * scoreboard_background_request()); or "no request" when it was between
+ * requests.  " from ..." is left out when no client was recorded.  Truncated to
  * cap - 1 bytes, always NUL-terminated when cap > 0.  For log lines.
  */
 void scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
@@ -131,6 +133,23 @@ void scoreboard_progress(struct scoreboard_slot *s);
 /* Worker: the request was answered with bytes of body; counts it and
  * clears the request (state left to the caller). */
 void scoreboard_end_request(struct scoreboard_slot *s, uint64_t bytes);
+
+/*
+ * Worker: the request's response goes on in the background (a file the
+ * client takes slowly) while the worker serves others.  Counts the
+ * request and clears its start, so that the watchdog does not take the
+ * worker for stuck on it, but keeps its line and client: until another
+ * request begins, scoreboard_describe() and the status page show it as
+ * sending in the background.
+ */
+void scoreboard_background_request(struct scoreboard_slot *s);
+
+/*
+ * Worker: a response sent in the background is done, with bytes of body:
+ * counted; its line and client are cleared unless a request in the
+ * foreground has taken the fields since.
+ */
+void scoreboard_background_done(struct scoreboard_slot *s, uint64_t bytes);
 
 /* Totals over the past and the live slots. */
 uint64_t scoreboard_total_requests(const struct scoreboard *sb);

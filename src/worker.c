@@ -189,7 +189,8 @@ struct worker_conn {
 	uint32_t gen;		/* tells stale epoll events from a new client */
 	uint32_t prev, next;	/* the idle list; next: the free list */
 	bool idle;
-	bool watched;		/* in the epoll set */
+	bool sending;		/* on the sending list */
+	uint32_t events;	/* watched for in the epoll set; 0: not in it */
 };
 
 #define WORKER_NIL UINT32_MAX
@@ -198,8 +199,8 @@ struct worker_conn {
 /* epoll data of a listener: this bit and its index. */
 #define WORKER_LISTENER (UINT64_C(1) << 63)
 /* Descriptors a worker needs besides its connections: listeners, logs,
- * the document root, the file cache's, a file being sent, epoll. */
-#define WORKER_FD_RESERVE (64 + FCACHE_SIZE)
+ * the document root, the file cache's, the files being sent, epoll. */
+#define WORKER_FD_RESERVE (64 + FCACHE_SIZE + CONN_SENDING_MAX)
 
 static struct {
 	struct worker_conn *t;
@@ -207,6 +208,12 @@ static struct {
 	uint32_t free;			/* head of the free list */
 	uint32_t oldest, newest;	/* the idle list */
 	uint32_t nidle;			/* on it */
+	uint32_t sending[CONN_SENDING_MAX];	/* sending in the background */
+	uint32_t nsending;
+	const int *fds;			/* the listeners */
+	size_t nfds;
+	bool listening;			/* the listeners are in the epoll set */
+	bool draining;			/* a graceful end: never again */
 	int ep;				/* the epoll instance */
 } wk;
 
@@ -215,6 +222,35 @@ static struct {
  * allows (raised to what is needed when the hard limit lets it).  0 or
  * -1 (logged).
  */
+/*
+ * Puts the listeners in the epoll set (on) or takes them out, each woken
+ * alone (EPOLLEXCLUSIVE: a connection wakes one waiting worker, not
+ * all).  Out while every slot is busy sending, lest a ready listener
+ * that cannot be served keep epoll_wait() from ever sleeping; out for
+ * good in a graceful stop.  0 or -1 (logged).
+ */
+static int
+worker_listen(bool on)
+{
+	if (on == wk.listening)
+		return 0;
+	for (size_t i = 0; i < wk.nfds; i++) {
+		struct epoll_event ev = {
+			.events = EPOLLIN | EPOLLEXCLUSIVE,
+			.data.u64 = WORKER_LISTENER | i,
+		};
+
+		if (on && epoll_ctl(wk.ep, EPOLL_CTL_ADD, wk.fds[i], &ev) < 0) {
+			log_error("epoll_ctl (listener):");
+			return -1;
+		}
+		if (!on)
+			epoll_ctl(wk.ep, EPOLL_CTL_DEL, wk.fds[i], NULL);
+	}
+	wk.listening = on;
+	return 0;
+}
+
 static int
 worker_conns_init(const struct config *cfg)
 {
@@ -296,43 +332,101 @@ worker_release(uint32_t i)
 	if (w->c.fd >= 0)
 		close(w->c.fd);
 	w->c.fd = -1;
-	w->watched = false;
+	w->events = 0;
 	w->gen++;
 	w->next = wk.free;
 	wk.free = i;
+	/* A slot is free again: new clients may come (see worker_listen). */
+	if (!wk.listening && !wk.draining)
+		worker_listen(true);
+}
+
+/* Watches slot i's connection for events (EPOLLIN or EPOLLOUT).  0 or
+ * -1 (logged). */
+static int
+worker_watch(uint32_t i, uint32_t events)
+{
+	struct worker_conn *w = &wk.t[i];
+	struct epoll_event ev = {
+		.events = events,
+		.data.u64 = (uint64_t)w->gen << 32 | i,
+	};
+
+	if (w->events == events)
+		return 0;
+	if (epoll_ctl(wk.ep, w->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+	    w->c.fd, &ev) < 0) {
+		log_error("epoll_ctl:");
+		return -1;
+	}
+	w->events = events;
+	return 0;
+}
+
+static void
+worker_sending_remove(uint32_t i)
+{
+	for (uint32_t k = 0; k < wk.nsending; k++) {
+		if (wk.sending[k] == i) {
+			wk.sending[k] = wk.sending[--wk.nsending];
+			break;
+		}
+	}
+	wk.t[i].sending = false;
 }
 
 /*
- * Serves slot i until its connection closes or goes idle, counting the
- * responses in *served.
+ * Where slot i goes after conn_serve() or conn_send_more() said how they
+ * left it: idle (watched for its next request), sending (watched for
+ * room in its socket), or closed (the slot freed).
+ */
+static void
+worker_after(const struct conn_env *env, uint32_t i, enum conn_after how)
+{
+	struct worker_conn *w = &wk.t[i];
+
+	if (how != CONN_SENDING && w->sending)
+		worker_sending_remove(i);
+	switch (how) {
+	case CONN_CLOSED:
+		worker_release(i);
+		return;
+	case CONN_IDLE:
+		if (worker_watch(i, EPOLLIN) < 0) {
+			worker_release(i);
+			return;
+		}
+		worker_idle_push(i, net_now_ms() +
+		    (int64_t)env->cfg->keepalive_timeout * 1000);
+		return;
+	case CONN_SENDING:
+		if (worker_watch(i, EPOLLOUT) < 0) {
+			/* Cannot wait for room: give it up. */
+			conn_send_abort(env, &w->c);
+			worker_after(env, i, CONN_CLOSED);
+			return;
+		}
+		if (!w->sending) {
+			wk.sending[wk.nsending++] = i;
+			w->sending = true;
+		}
+		return;
+	}
+}
+
+/*
+ * Serves slot i until its connection closes, goes idle or sends in the
+ * background, counting the responses in *served.
  */
 static void
 worker_serve(const struct conn_env *env, uint32_t i, uint64_t *served)
 {
 	struct worker_conn *w = &wk.t[i];
 	unsigned before = w->c.served;
+	enum conn_after how = conn_serve(env, &w->c);
 
-	if (conn_serve(env, &w->c) == CONN_CLOSED) {
-		*served += w->c.served - before;
-		worker_release(i);
-		return;
-	}
 	*served += w->c.served - before;
-	if (!w->watched) {
-		struct epoll_event ev = {
-			.events = EPOLLIN,
-			.data.u64 = (uint64_t)w->gen << 32 | i,
-		};
-
-		if (epoll_ctl(wk.ep, EPOLL_CTL_ADD, w->c.fd, &ev) < 0) {
-			log_error("epoll_ctl:");
-			worker_release(i);
-			return;
-		}
-		w->watched = true;
-	}
-	worker_idle_push(i, net_now_ms() +
-	    (int64_t)env->cfg->keepalive_timeout * 1000);
+	worker_after(env, i, how);
 }
 
 /*
@@ -348,8 +442,11 @@ worker_new_client(const struct conn_env *env, int lfd, uint64_t *served)
 	int cfd;
 
 	if (wk.free == WORKER_NIL) {
-		if (wk.oldest == WORKER_NIL)
-			return;	/* cannot happen: one is served at a time */
+		if (wk.oldest == WORKER_NIL) {
+			/* Every one sending: no room until one is done. */
+			worker_listen(false);
+			return;
+		}
 		worker_release(wk.oldest);
 	}
 	if ((cfd = worker_accept(lfd, &peer)) < 0)
@@ -360,23 +457,39 @@ worker_new_client(const struct conn_env *env, int lfd, uint64_t *served)
 	worker_serve(env, i, served);
 }
 
-/* Closes the idle connections whose keepalive-timeout ran out. */
+/*
+ * Closes the idle connections whose keepalive-timeout ran out, and
+ * looks at the sending ones whose time to look at their queue came.
+ */
 static void
-worker_expire(int64_t now)
+worker_expire(const struct conn_env *env, int64_t now)
 {
 	while (wk.oldest != WORKER_NIL && wk.t[wk.oldest].deadline <= now)
 		worker_release(wk.oldest);
+	/* Backwards: worker_after() may move the last one into k. */
+	for (uint32_t k = wk.nsending; k-- > 0;) {
+		uint32_t i = wk.sending[k];
+
+		if (wk.t[i].c.snd.check <= now)
+			worker_after(env, i, conn_send_more(env, &wk.t[i].c,
+			    now));
+	}
 }
 
-/* How long epoll_wait() may sleep: until the next idle deadline. */
+/* How long epoll_wait() may sleep: until the next deadline. */
 static int
 worker_timeout(int64_t now)
 {
-	int64_t left;
+	int64_t next = INT64_MAX, left;
 
-	if (wk.oldest == WORKER_NIL)
+	if (wk.oldest != WORKER_NIL)
+		next = wk.t[wk.oldest].deadline;
+	for (uint32_t k = 0; k < wk.nsending; k++)
+		if (wk.t[wk.sending[k]].c.snd.check < next)
+			next = wk.t[wk.sending[k]].c.snd.check;
+	if (next == INT64_MAX)
 		return -1;
-	left = wk.t[wk.oldest].deadline - now;
+	left = next - now;
 	if (left <= 0)
 		return 0;
 	return left > INT32_MAX ? INT32_MAX : (int)left;
@@ -419,13 +532,17 @@ worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
 			continue;
 		}
 		/* A slot closed and reused earlier in this round: stale. */
-		if (i >= wk.cap || wk.t[i].gen != (uint32_t)(d >> 32) ||
-		    !wk.t[i].idle)
+		if (i >= wk.cap || wk.t[i].gen != (uint32_t)(d >> 32))
 			continue;
-		worker_idle_unlink(i);
-		worker_serve(env, i, served);
+		if (wk.t[i].sending)
+			worker_after(env, i, conn_send_more(env, &wk.t[i].c,
+			    net_now_ms()));
+		else if (wk.t[i].idle) {
+			worker_idle_unlink(i);
+			worker_serve(env, i, served);
+		}
 	}
-	worker_expire(net_now_ms());
+	worker_expire(env, net_now_ms());
 	if (worker_slot != NULL)
 		scoreboard_set_idle_conns(worker_slot, wk.nidle);
 	return n;
@@ -434,24 +551,26 @@ worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
 /*
  * A graceful end: the listeners leave the epoll set, idle connections
  * whose client has already sent a request get a last answer (with
- * Connection: close), and the rest are closed.
+ * Connection: close), the rest are closed, and responses still going
+ * out in the background are finished (each bounded by send-timeout; the
+ * master's shutdown-timeout bounds it all).
  */
 static void
-worker_drain(const struct conn_env *env, const int *fds, size_t nfds,
-    uint64_t *served)
+worker_drain(const struct conn_env *env, const int *fds, uint64_t *served)
 {
-	for (size_t i = 0; i < nfds; i++)
-		epoll_ctl(wk.ep, EPOLL_CTL_DEL, fds[i], NULL);
+	wk.draining = true;
+	worker_listen(false);
 	while (wk.oldest != WORKER_NIL && worker_round(env, fds, 0, served) > 0)
 		;
 	while (wk.oldest != WORKER_NIL)
 		worker_release(wk.oldest);
+	while (wk.nsending > 0)
+		worker_round(env, fds, -1, served);
 	if (worker_slot != NULL)
 		scoreboard_set_idle_conns(worker_slot, 0);
 }
 
-/* The epoll set: every listener, each woken alone (EPOLLEXCLUSIVE, so a
- * connection wakes one waiting worker, not all).  0 or -1 (logged). */
+/* The epoll set and the listeners in it.  0 or -1 (logged). */
 static int
 worker_watch_listeners(const int *fds, size_t nfds)
 {
@@ -459,18 +578,9 @@ worker_watch_listeners(const int *fds, size_t nfds)
 		log_error("epoll_create1:");
 		return -1;
 	}
-	for (size_t i = 0; i < nfds; i++) {
-		struct epoll_event ev = {
-			.events = EPOLLIN | EPOLLEXCLUSIVE,
-			.data.u64 = WORKER_LISTENER | i,
-		};
-
-		if (epoll_ctl(wk.ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
-			log_error("epoll_ctl (listener):");
-			return -1;
-		}
-	}
-	return 0;
+	wk.fds = fds;
+	wk.nfds = nfds;
+	return worker_listen(true);
 }
 
 int
@@ -547,7 +657,7 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	}
 	if (slot != NULL)
 		scoreboard_set_state(slot, SCOREBOARD_GRACEFUL);
-	worker_drain(&env, fds, nfds, &served);
+	worker_drain(&env, fds, &served);
 	close(wk.ep);
 	close(root_fd);
 	return WORKER_EXIT_OK;

@@ -376,16 +376,33 @@ struct download {
 	struct harness_stream s;
 };
 
-/* Connects with a receive buffer of rcvbuf and asks for the big file. */
+/*
+ * Connects with a receive buffer of rcvbuf and asks for the big file.
+ * With foreground, a second request is pipelined behind it: then the
+ * worker sends the file itself, busy until it is out (the tests of a busy
+ * worker need that), where a file alone would go on in the background
+ * while the worker serves others.  Connection: close on the first, so
+ * the second is never answered.
+ */
 static void
-dl_start(struct download *d, uint16_t port, int rcvbuf)
+dl_start_as(struct download *d, uint16_t port, int rcvbuf, bool foreground)
 {
 	memset(d, 0, sizeof(*d));
 	harness_stream_init(&d->s);
 	ck_assert_msg(harness_conn_open_rcvbuf(&d->c, port, rcvbuf) == 0,
 	    "cannot connect to port %u", (unsigned)port);
-	ck_assert_int_eq(harness_conn_sendstr(&d->c, "GET " BIG_PATH
-	    " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&d->c, foreground ?
+	    "GET " BIG_PATH " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+	    "GET /a HTTP/1.1\r\nHost: t\r\n\r\n" :
+	    "GET " BIG_PATH " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+	    0);
+}
+
+/* A download that keeps its worker busy (see dl_start_as()). */
+static void
+dl_start(struct download *d, uint16_t port, int rcvbuf)
+{
+	dl_start_as(d, port, rcvbuf, true);
 }
 
 /*
@@ -836,6 +853,11 @@ END_TEST
 
 /* ---- 4. kill -9 of a worker mid-download --------------------------------- */
 
+/*
+ * The log line names the download the killed worker was sending: _i 0
+ * with the worker busy sending it, 1 with it going out in the background
+ * ("sending in the background").
+ */
 START_TEST(test_kill_worker_mid_download)
 {
 	struct download d;
@@ -846,8 +868,8 @@ START_TEST(test_kill_worker_mid_download)
 	make_big_file((uint64_t)64 * 1024 * 1024);
 	start_own(1, NULL);
 	wait_workers(1, w);
-	dl_start(&d, own.port, 16 * 1024);
-	/* a slow reader: the worker is busy sending for a long while */
+	dl_start_as(&d, own.port, 16 * 1024, _i == 0);
+	/* a slow reader: the file is being sent for a long while */
 	for (int i = 0; i < 5; i++) {
 		(void)dl_read(&d, 16 * 1024, 50);
 		harness_sleep_ms(40);
@@ -861,6 +883,9 @@ START_TEST(test_kill_worker_mid_download)
 	    "worker %ld killed: no new worker within 5 s (%d)", (long)w[0], got);
 	line = expect_log(5000, w[0], NEEDLES("signal 9",
 	    "GET " BIG_PATH " HTTP/1.1", "127.0.0.1"));
+	ck_assert_msg(_i == 0 || strstr(line, "sending in the background"),
+	    "the crash line does not say the download was going out in the "
+	    "background: %s", line);
 	free(line);
 	dl_finish(&d, 3000);
 	ck_assert_msg(d.c.eof && d.s.body < (uint64_t)64 * 1024 * 1024,
@@ -973,6 +998,11 @@ END_TEST
 
 #define QUIT_SIZE	((uint64_t)20 * 1024 * 1024)
 
+/*
+ * QUIT lets a slow download finish, byte for byte, and serves no new
+ * client: _i 0 with the worker busy sending it, 1 with the file going
+ * out in the background while the worker waits for events.
+ */
 START_TEST(test_quit_finishes_download)
 {
 	struct download d;
@@ -987,7 +1017,7 @@ START_TEST(test_quit_finishes_download)
 	make_big_file(QUIT_SIZE);
 	start_own(2, NULL);
 	wait_workers(2, w);
-	dl_start(&d, own.port, 256 * 1024);
+	dl_start_as(&d, own.port, 256 * 1024, _i == 0);
 	t0 = harness_now_ms();
 	/* about 5 MiB/s: 256 KiB every 50 ms, about 4 s in all */
 	while (!d.c.eof && harness_now_ms() - t0 < 20000) {
@@ -1902,12 +1932,12 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_reload_listen_and_workers);
 
 	tc = tcase(s, "crashes", 40);
-	tcase_add_test(tc, test_kill_worker_mid_download);
+	tcase_add_loop_test(tc, test_kill_worker_mid_download, 0, 2);
 	tcase_add_test(tc, test_crash_loop_backoff);
 	tcase_add_test(tc, test_watchdog_stuck_worker);
 
 	tc = tcase(s, "stop", 40);
-	tcase_add_test(tc, test_quit_finishes_download);
+	tcase_add_loop_test(tc, test_quit_finishes_download, 0, 2);
 	tcase_add_test(tc, test_quit_shutdown_timeout);
 	tcase_add_test(tc, test_term_logs_no_error);
 

@@ -866,6 +866,56 @@ sendfile_case(int file_fd, off_t start, off_t len, off_t *end_offset,
 	return rc;
 }
 
+/*
+ * net_sendfile_some(): what the socket takes, then 1 (full) without
+ * waiting; called again as the reader makes room, 0 once all is out, the
+ * bytes in order; EIO past the end of the file.
+ */
+START_TEST(test_sendfile_some)
+{
+	static char got[FILE_SIZE];
+	int fd = make_file(), srv, cli, small = 16 * 1024, r = 1;
+	size_t have = 0;
+	off_t off = 0;
+
+	tcp_pair(&srv, &cli);
+	ck_assert_int_eq(setsockopt(srv, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)), 0);
+	ck_assert_int_eq(setsockopt(cli, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	ck_assert_int_eq(net_sendfile_some(srv, fd, &off, FILE_SIZE), 1);
+	ck_assert_msg(off > 0 && off < FILE_SIZE, "offset %lld after the "
+	    "first call", (long long)off);
+	for (int i = 0; i < 100000 && r == 1; i++) {
+		ssize_t n = recv(cli, got + have, sizeof(got) - have,
+		    MSG_DONTWAIT);
+
+		if (n > 0)
+			have += (size_t)n;
+		r = net_sendfile_some(srv, fd, &off, FILE_SIZE);
+		ck_assert_int_ge(r, 0);
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(off, FILE_SIZE);
+	while (have < FILE_SIZE) {
+		ssize_t n = recv(cli, got + have, sizeof(got) - have, 0);
+
+		ck_assert_int_gt(n, 0);
+		have += (size_t)n;
+	}
+	ck_assert(memcmp(got, file_data, FILE_SIZE) == 0);
+
+	/* Past the end: EIO, the offset where the file ends. */
+	ck_assert_int_eq(net_sendfile_some(srv, fd, &off, FILE_SIZE + 10), -1);
+	ck_assert_int_eq(errno, EIO);
+	ck_assert_int_eq(off, FILE_SIZE);
+	close(srv);
+	close(cli);
+	close(fd);
+	free(file_data);
+}
+END_TEST
+
 START_TEST(test_sendfile)
 {
 	struct reader r;
@@ -1664,6 +1714,7 @@ net_suite(void)
 	tcase_add_test(tc, test_send_timeout);
 	tcase_add_test(tc, test_send_closed_peer);
 	tcase_add_test(tc, test_sendfile);
+	tcase_add_test(tc, test_sendfile_some);
 	tcase_add_test(tc, test_sendfile_timeout);
 	suite_add_tcase(s, tc);
 

@@ -556,8 +556,12 @@ static const struct {
 	    "\"OPTIONS * HTTP/1.1\" for 86400000 ms",
 	    "no client recorded: no \" from\"" },
 	{ "", "", 0, 12345, "no request", "between requests" },
-	{ "GET /stale HTTP/1.1", "127.0.0.1", 0, 12345, "no request",
-	    "start 0 wins over leftover text" },
+	{ "GET /big HTTP/1.1", "127.0.0.1", 0, 12345,
+	    "\"GET /big HTTP/1.1\" from 127.0.0.1, sending in the background",
+	    "start 0 with a line: a response in the background" },
+	{ "GET /big HTTP/1.1", "", 0, 12345,
+	    "\"GET /big HTTP/1.1\", sending in the background",
+	    "in the background, no client recorded" },
 };
 
 START_TEST(test_describe)
@@ -593,6 +597,45 @@ START_TEST(test_describe_live)
 	scoreboard_end_request(&s, 10);
 	scoreboard_describe(&s, 99999, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "no request");
+}
+END_TEST
+
+/*
+ * A response that goes on in the background: counted at once, no start
+ * (the watchdog's business is the foreground), shown until done; done
+ * adds its bytes and forgets it, unless a foreground request has taken
+ * the fields since.
+ */
+START_TEST(test_background_request)
+{
+	struct scoreboard_slot s;
+	char buf[128];
+
+	memset(&s, 0, sizeof(s));
+	scoreboard_begin_request(&s, "GET /big HTTP/1.1", 17, "192.0.2.7");
+	scoreboard_background_request(&s);
+	ck_assert_int_eq(s.request_start_ms, 0);
+	ck_assert_int_eq(s.progress_ms, 0);
+	ck_assert_uint_eq(s.requests, 1);
+	ck_assert_uint_eq(s.bytes, 0);
+	scoreboard_describe(&s, 99999, buf, sizeof(buf));
+	ck_assert_str_eq(buf,
+	    "\"GET /big HTTP/1.1\" from 192.0.2.7, sending in the background");
+	scoreboard_background_done(&s, 4096);
+	ck_assert_uint_eq(s.bytes, 4096);
+	ck_assert_uint_eq(s.requests, 1);
+	scoreboard_describe(&s, 99999, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "no request");
+
+	/* A request in the foreground meanwhile keeps its fields. */
+	scoreboard_begin_request(&s, "GET /big HTTP/1.1", 17, "192.0.2.7");
+	scoreboard_background_request(&s);
+	scoreboard_begin_request(&s, "GET /a HTTP/1.1", 15, "192.0.2.8");
+	scoreboard_background_done(&s, 10);
+	ck_assert_uint_eq(s.bytes, 4106);
+	ck_assert_str_eq(s.request, "GET /a HTTP/1.1");
+	ck_assert_str_eq(s.client, "192.0.2.8");
+	ck_assert_int_ne(s.request_start_ms, 0);
 }
 END_TEST
 
@@ -836,6 +879,7 @@ scoreboard_suite(void)
 	tc = tcase_create("describe");
 	tcase_add_loop_test(tc, test_describe, 0, ROWS(describe_cases));
 	tcase_add_test(tc, test_describe_live);
+	tcase_add_test(tc, test_background_request);
 	tcase_add_test(tc, test_describe_small_buffer);
 	tcase_add_test(tc, test_describe_unterminated);
 	suite_add_tcase(s, tc);
