@@ -1196,19 +1196,29 @@ wait_workers(pid_t *out, int n)
 	ck_abort_msg("the master has %d workers, want %d", got, n);
 }
 
+/* GET path on c, answered 200 within 3 s: the response in *r. */
+static void
+get_on(struct harness_conn *c, const char *path, const char *what,
+    struct harness_response *r)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+	ck_assert_msg(harness_conn_sendstr(c, req) == 0, "%s: send", what);
+	ck_assert_msg(harness_conn_read_response(c, false, r, 3000) == 0,
+	    "%s: no answer to GET %s within 3 s", what, path);
+	ck_assert_msg(r->status == 200, "%s: status %d", what, r->status);
+}
+
 /* GET path on c, answered 200 with the content of path within 3 s. */
 static void
 assert_get_on(struct harness_conn *c, const char *path, const char *what)
 {
 	struct harness_response r;
-	char req[256], want[64];
+	char want[64];
 
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
 	snprintf(want, sizeof(want), "content of %s", path + 1);
-	ck_assert_msg(harness_conn_sendstr(c, req) == 0, "%s: send", what);
-	ck_assert_msg(harness_conn_read_response(c, false, &r, 3000) == 0,
-	    "%s: no answer to GET %s within 3 s", what, path);
-	ck_assert_msg(r.status == 200, "%s: status %d", what, r.status);
+	get_on(c, path, what, &r);
 	ck_assert_msg(strstr(r.body, want) != NULL, "%s: body %s", what,
 	    r.body);
 	harness_response_free(&r);
@@ -1302,18 +1312,14 @@ replace_file(const char *name, const char *text)
 	ck_assert_int_eq(rename(tmp, path), 0);
 }
 
-/* GET /name on c: 200 with exactly body; its ETag goes to etag. */
+/* GET path on c: 200 with exactly body; its ETag goes to etag. */
 static void
-assert_body_on(struct harness_conn *c, const char *name, const char *body,
+assert_body_on(struct harness_conn *c, const char *path, const char *body,
     char *etag, size_t cap)
 {
 	struct harness_response r;
-	char req[256];
 
-	snprintf(req, sizeof(req), "GET /%s HTTP/1.1\r\nHost: t\r\n\r\n", name);
-	ck_assert_int_eq(harness_conn_sendstr(c, req), 0);
-	ck_assert_int_eq(harness_conn_read_response(c, false, &r, 3000), 0);
-	ck_assert_int_eq(r.status, 200);
+	get_on(c, path, path, &r);
 	ck_assert_msg(strcmp(r.body, body) == 0, "body \"%s\", want \"%s\"",
 	    r.body, body);
 	ck_assert(harness_header(&r, "ETag", etag, cap));
@@ -1336,12 +1342,12 @@ START_TEST(test_file_cache_never_stale)
 	ck_assert_int_eq(harness_start(&own, 1, NULL), 0);
 	replace_file("fresh.txt", "first version\n");
 	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
-	assert_body_on(&a, "fresh.txt", "first version\n", e1, sizeof(e1));
-	assert_body_on(&a, "fresh.txt", "first version\n", e2, sizeof(e2));
+	assert_body_on(&a, "/fresh.txt", "first version\n", e1, sizeof(e1));
+	assert_body_on(&a, "/fresh.txt", "first version\n", e2, sizeof(e2));
 	ck_assert_str_eq(e1, e2);
 
 	replace_file("fresh.txt", "second, a longer version\n");
-	assert_body_on(&a, "fresh.txt", "second, a longer version\n", e2,
+	assert_body_on(&a, "/fresh.txt", "second, a longer version\n", e2,
 	    sizeof(e2));
 	ck_assert_str_ne(e1, e2);
 
@@ -1351,7 +1357,7 @@ START_TEST(test_file_cache_never_stale)
 	ck_assert_ptr_nonnull(f = fopen(path, "r+"));
 	ck_assert_int_ge(fputs("SECOND", f), 0);
 	ck_assert_int_eq(fclose(f), 0);
-	assert_body_on(&a, "fresh.txt", "SECOND, a longer version\n", e3,
+	assert_body_on(&a, "/fresh.txt", "SECOND, a longer version\n", e3,
 	    sizeof(e3));
 	ck_assert_str_ne(e2, e3);
 
