@@ -501,8 +501,7 @@ worker_timeout(int64_t now)
  * the idle deadlines say.  Returns the number of events, or -1.
  */
 static int
-worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
-    uint64_t *served)
+worker_round(const struct conn_env *env, int timeout_ms, uint64_t *served)
 {
 	struct epoll_event ev[WORKER_EVENTS];
 	int n;
@@ -528,7 +527,7 @@ worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
 
 		if (d & WORKER_LISTENER) {
 			if (!*env->stop)
-				worker_new_client(env, fds[i], served);
+				worker_new_client(env, wk.fds[i], served);
 			continue;
 		}
 		/* A slot closed and reused earlier in this round: stale. */
@@ -556,16 +555,16 @@ worker_round(const struct conn_env *env, const int *fds, int timeout_ms,
  * master's shutdown-timeout bounds it all).
  */
 static void
-worker_drain(const struct conn_env *env, const int *fds, uint64_t *served)
+worker_drain(const struct conn_env *env, uint64_t *served)
 {
 	wk.draining = true;
 	worker_listen(false);
-	while (wk.oldest != WORKER_NIL && worker_round(env, fds, 0, served) > 0)
+	while (wk.oldest != WORKER_NIL && worker_round(env, 0, served) > 0)
 		;
 	while (wk.oldest != WORKER_NIL)
 		worker_release(wk.oldest);
 	while (wk.nsending > 0)
-		worker_round(env, fds, -1, served);
+		worker_round(env, -1, served);
 	if (worker_slot != NULL)
 		scoreboard_set_idle_conns(worker_slot, 0);
 }
@@ -646,7 +645,7 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 		}
 		if (slot != NULL)
 			scoreboard_set_state(slot, SCOREBOARD_IDLE);
-		worker_round(&env, fds, -1, &served);
+		worker_round(&env, -1, &served);
 		if (limit > 0 && served >= limit) {
 			log_info("served %llu requests (max-requests-per-worker "
 			    "%u): retiring", (unsigned long long)served,
@@ -657,7 +656,7 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	}
 	if (slot != NULL)
 		scoreboard_set_state(slot, SCOREBOARD_GRACEFUL);
-	worker_drain(&env, fds, &served);
+	worker_drain(&env, &served);
 	close(wk.ep);
 	close(root_fd);
 	return WORKER_EXIT_OK;
