@@ -69,6 +69,9 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("keepalive-timeout", 5, CFGF_NONE),
 	CFG_INT("send-timeout", 60, CFGF_NONE),
 	CFG_INT("body-timeout", 30, CFGF_NONE),
+	CFG_INT("send-min-rate", 1024, CFGF_NONE),
+	CFG_INT("body-min-rate", 1024, CFGF_NONE),
+	CFG_INT("min-rate-window", 10, CFGF_NONE),
 	CFG_INT("request-line-max", 8192, CFGF_NONE),
 	CFG_INT("header-field-max", 8192, CFGF_NONE),
 	CFG_INT("header-max", 16384, CFGF_NONE),
@@ -603,6 +606,9 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	CONFIG_RANGE("keepalive-timeout", 0, 3600, keepalive_timeout, unsigned);
 	CONFIG_RANGE("send-timeout", 1, 3600, send_timeout, unsigned);
 	CONFIG_RANGE("body-timeout", 1, 3600, body_timeout, unsigned);
+	CONFIG_RANGE("send-min-rate", 0, 1000000000, send_min_rate, uint64_t);
+	CONFIG_RANGE("body-min-rate", 0, 1000000000, body_min_rate, uint64_t);
+	CONFIG_RANGE("min-rate-window", 1, 3600, min_rate_window, unsigned);
 	CONFIG_RANGE("request-line-max", 256, 65536, request_line_max, size_t);
 	CONFIG_RANGE("header-field-max", 256, 65536, header_field_max,
 	    size_t);

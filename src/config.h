@@ -56,6 +56,15 @@ struct config {
 	unsigned keepalive_timeout;	/* seconds an idle keep-alive waits */
 	unsigned send_timeout;		/* seconds a response may stall */
 	unsigned body_timeout;		/* seconds to receive a whole request body */
+	/*
+	 * Minimum rates in bytes per second, each averaged over every
+	 * window of min_rate_window seconds (0: no minimum): a response
+	 * the client takes slower is cut off, a body that arrives slower
+	 * gets 408.  64 bits, so that rate * window cannot overflow.
+	 */
+	uint64_t send_min_rate;
+	uint64_t body_min_rate;
+	unsigned min_rate_window;	/* seconds, 1..3600 */
 	size_t request_line_max;	/* bytes */
 	size_t header_field_max;	/* bytes of one field line */
 	size_t header_max;		/* bytes of the whole header block */

@@ -2793,6 +2793,12 @@ static const struct {
 	{ "body-max = 10\n\nbody-timeout = 3601", 2, "body-timeout", "3601" },
 	{ "send-timeout = 0", 0, "send-timeout", "range" },
 	{ "directory-listing = maybe", 0, "directory-listing", "boolean" },
+	{ "send-min-rate = 0\nbody-min-rate = 1000000000\n"
+	  "min-rate-window = 1", -1, NULL, NULL },
+	{ "send-min-rate = 1024\nbody-min-rate = -1", 1, "body-min-rate",
+	  "-1" },
+	{ "send-min-rate = 1000000001", 0, "send-min-rate", "1000000001" },
+	{ "min-rate-window = 3601", 0, "min-rate-window", "3601" },
 };
 
 START_TEST(test_configtest_new_keys)

@@ -144,6 +144,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->keepalive_timeout, 5);
 	ck_assert_uint_eq(c->send_timeout, 60);
 	ck_assert_uint_eq(c->body_timeout, 30);
+	ck_assert_uint_eq(c->send_min_rate, 1024);
+	ck_assert_uint_eq(c->body_min_rate, 1024);
+	ck_assert_uint_eq(c->min_rate_window, 10);
 	ck_assert_uint_eq(c->request_line_max, 8192);
 	ck_assert_uint_eq(c->header_field_max, 8192);
 	ck_assert_uint_eq(c->header_max, 16384);
@@ -188,6 +191,9 @@ START_TEST(test_all_keys)
 	    "keepalive-timeout = 0\n"
 	    "send-timeout = 9\n"
 	    "body-timeout = 11\n"
+	    "send-min-rate = 0\n"
+	    "body-min-rate = 1000000000\n"
+	    "min-rate-window = 3600\n"
 	    "request-line-max = 300\n"
 	    "header-field-max = 500\n"
 	    "header-max = 2000\n"
@@ -224,6 +230,9 @@ START_TEST(test_all_keys)
 	ck_assert_uint_eq(c->keepalive_timeout, 0);
 	ck_assert_uint_eq(c->send_timeout, 9);
 	ck_assert_uint_eq(c->body_timeout, 11);
+	ck_assert_uint_eq(c->send_min_rate, 0);
+	ck_assert_uint_eq(c->body_min_rate, 1000000000);
+	ck_assert_uint_eq(c->min_rate_window, 3600);
 	ck_assert_uint_eq(c->request_line_max, 300);
 	ck_assert_uint_eq(c->header_field_max, 500);
 	ck_assert_uint_eq(c->header_max, 2000);
@@ -266,6 +275,9 @@ static const struct {
 	{ "keepalive-timeout", 0, 3600, "", false },
 	{ "send-timeout", 1, 3600, "request-timeout = 0\n", false },
 	{ "body-timeout", 1, 3600, "request-timeout = 0\n", false },
+	{ "send-min-rate", 0, 1000000000, "", false },
+	{ "body-min-rate", 0, 1000000000, "", false },
+	{ "min-rate-window", 1, 3600, "", false },
 	{ "request-line-max", 256, 65536, "header-max = 1048576\n", false },
 	{ "header-field-max", 256, 65536, "", false },
 	{ "header-max", 1024, 1048576, "request-line-max = 256\n", false },
@@ -299,6 +311,12 @@ config_number(const struct config *c, const char *key)
 		return (long)c->send_timeout;
 	if (strcmp(key, "body-timeout") == 0)
 		return (long)c->body_timeout;
+	if (strcmp(key, "send-min-rate") == 0)
+		return (long)c->send_min_rate;
+	if (strcmp(key, "body-min-rate") == 0)
+		return (long)c->body_min_rate;
+	if (strcmp(key, "min-rate-window") == 0)
+		return (long)c->min_rate_window;
 	if (strcmp(key, "header-field-max") == 0)
 		return (long)c->header_field_max;
 	if (strcmp(key, "body-max") == 0)
@@ -973,6 +991,19 @@ static const struct {
 	{ DOCROOT "shutdown-timeout = 0\n",
 	    "t.conf:2: shutdown-timeout: value 0 out of range 1..86400", false,
 	    NULL, NULL, "a graceful stop must end" },
+	/* the minimum rates */
+	{ DOCROOT "send-min-rate = 1024\n\nbody-min-rate = -1\n",
+	    "t.conf:4: body-min-rate: value -1 out of range 0..1000000000",
+	    false, NULL, NULL, "a negative body-min-rate, on line 4" },
+	{ DOCROOT "# rates\nsend-min-rate = 1000000001\n",
+	    "t.conf:3: send-min-rate: value 1000000001 out of range "
+	    "0..1000000000", false, NULL, NULL,
+	    "send-min-rate above 1 GB/s, after a comment" },
+	{ DOCROOT "min-rate-window = 0\n",
+	    "t.conf:2: min-rate-window: value 0 out of range 1..3600", false,
+	    NULL, NULL, "a window of 0 s averages nothing" },
+	{ DOCROOT "send-min-rate = \"1k\"\n", "t.conf:2: ", true,
+	    "'send-min-rate'", NULL, "no unit suffixes on a rate" },
 	/* the watchdog outlasts the other deadlines */
 	{ DOCROOT "request-timeout = 60\n",
 	    "t.conf:2: request-timeout: 60 must be 0 or more than "
