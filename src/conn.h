@@ -1,10 +1,20 @@
 /*
- * conn.h - one client connection in a worker: read a header block against
- * the header deadline, parse it, route it, send the response, log it, and
- * go on while pipelined requests are buffered; then hand the connection
- * back to the worker, idle, or close it.  Nothing on this path allocates: the
- * buffer for headers and bodies is allocated once per worker by
- * conn_init().
+ * conn.h - one client connection in a worker, as a state machine that
+ * the worker's event loop resumes whenever the socket is ready or the
+ * connection's deadline comes: read a header block, route it, read (and
+ * drop) its body, send the response, log it, go on with what is
+ * pipelined, then wait idle for the next request or close.  No call
+ * here ever waits on the client: a slow, silent or stalled client costs
+ * its connection's slot and buffer, never the worker.
+ *
+ * Memory.  An idle connection is a struct conn (about 300 bytes) and its
+ * socket.  A connection with a request under way also holds an exchange
+ * (the request buffer of header-max + CONN_BODY_WINDOW bytes, the parsed
+ * request, the response and the reply: about 27 KiB with the default
+ * header-max) taken from the worker's pool and given back once the
+ * connection goes idle; a response that must wait for its client may
+ * also hold a copy of the rest of a generated page (a listing or the
+ * status page) and one file descriptor.
  */
 #ifndef FORKHTTPD_CONN_H
 #define FORKHTTPD_CONN_H
@@ -19,13 +29,17 @@
 #include "config.h"
 #include "net.h"
 #include "scoreboard.h"
+#include "sock.h"
 
-/*
- * Allocates the worker's buffer (cfg->header_max plus a window for
- * reading bodies through) and, if cfg->directory_listing, the listing
- * buffers.  0 or -1.
- */
-int conn_init(const struct config *cfg);
+/* Room behind the header block for reading request bodies through. */
+#define CONN_BODY_WINDOW (16 * 1024)
+
+/* Requests one connection may have answered in one step before the
+ * worker turns to the others (pipelining must not starve them). */
+#define CONN_STEP_REQUESTS 8
+
+/* Exchanges the worker keeps allocated for reuse when none is in use. */
+#define CONN_POOL_KEEP 64
 
 /* What a worker hands to every connection. */
 struct conn_env {
@@ -37,83 +51,71 @@ struct conn_env {
 	struct scoreboard_slot *slot;	/* this worker's; NULL: none */
 };
 
-/*
- * At most this many responses per worker go on in the background (the
- * access log's fields of each are kept meanwhile, in a buffer of
- * CONN_LOG_KEEP bytes); beyond, a file is sent as before, the worker
- * waiting on it.
- */
-#define CONN_SENDING_MAX 32
-#define CONN_LOG_KEEP 4096
+struct conn_x;
 
-/* A file body still going out while its worker serves others. */
-struct conn_sending {
-	int file_fd;			/* owned */
-	off_t start, off, end;		/* body bytes [start, end) */
-	int64_t deadline;		/* send-timeout: stalled past it, ends */
-	int64_t check;			/* next look at the send queue */
-	int queued;			/* unacknowledged bytes at the last look
-					 * (SIOCOUTQ), or -1 */
-	int status;
-	bool keep_alive;
-	time_t when;			/* for the access log */
-	char *log;			/* request line, referer, user agent */
-	size_t line_len, ref_len, ua_len;
-	bool has_ref, has_ua;
-};
-
-/* One client connection, as its worker keeps it between requests. */
+/* One client connection. */
 struct conn {
-	int fd;				/* -1 once closed */
+	struct sock sock;
+	int state;			/* private: enum conn_state */
 	unsigned served;		/* responses sent on it */
+	int64_t deadline;		/* the worker calls conn_step() by then */
+	int64_t due;			/* private: the deadline of the state */
+	int64_t check;			/* private: next look at the send queue
+					 * or at the transfer rate */
+	int64_t win_start;		/* private: the rate window's start */
+	uint64_t win_bytes;		/* private: bytes moved before it */
+	int queued;			/* private: SIOCOUTQ at the last look */
+	struct conn_x *x;		/* the exchange; NULL while idle */
 	struct sockaddr_storage peer;
 	char client[NET_ADDR_MAX];	/* the peer's address, for the logs */
-	bool sending;			/* snd is in use */
-	struct conn_sending snd;
 };
 
-/* How conn_serve() or conn_send_more() left a connection. */
-enum conn_after {
-	CONN_CLOSED,	/* closed; c->fd is -1 */
-	CONN_IDLE,	/* keep-alive with nothing buffered: the worker
-			 * waits for it to be readable, then calls
-			 * conn_serve() again */
-	CONN_SENDING	/* a file body is going out (c->sending): the worker
-			 * waits for it to be writable, or for c->snd.deadline,
-			 * and calls conn_send_more() */
+/* What the connection waits for after conn_step(). */
+enum conn_want {
+	CONN_WANT_READ,		/* readable, or c->deadline */
+	CONN_WANT_WRITE,	/* writable, or c->deadline */
+	CONN_WANT_IDLE,		/* between requests: readable, or c->deadline
+				 * (keepalive-timeout); holds no exchange */
+	CONN_WANT_RUN,		/* more is buffered: step again soon */
+	CONN_CLOSED		/* closed; the slot is free */
 };
 
-/* Takes over an accepted socket (non-blocking; TCP_NODELAY from its
- * listener, see net_listen()). */
-void conn_open(struct conn *c, int fd, const struct sockaddr_storage *peer);
+/*
+ * Allocates what every worker needs once (the listing buffers when
+ * directory-listing is on).  0 or -1.
+ */
+int conn_init(const struct config *cfg);
+
+/* Frees the pool of exchanges (a worker at its end; tests). */
+void conn_pool_clear(void);
 
 /*
- * Serves c's requests, pipelined ones included, until the connection
- * closes or would have to wait for its client's next request.  A new
- * connection's first request must arrive within header-timeout; a
- * connection back from idling is read once without waiting (nothing
- * there: CONN_IDLE again).  A graceful stop (*env->stop) makes the
- * response in flight the last.  The worker's scoreboard slot follows
- * what it does, and the logs are reopened between requests when
- * *env->reopen asks.
+ * Takes over an accepted socket (non-blocking; TCP_NODELAY from its
+ * listener) at now (net_now_ms()): its first request must arrive
+ * within header-timeout.  Call conn_step() next: the request is usually
+ * there already.
  */
-enum conn_after conn_serve(const struct conn_env *env, struct conn *c);
+void conn_open(const struct conn_env *env, struct conn *c, int fd,
+    const struct sockaddr_storage *peer, int64_t now);
 
 /*
- * Goes on with c's file body (c->sending) as far as the socket takes it
- * without waiting; the worker calls it when the socket is writable, and
- * at c->snd.check (every NET_SEND_SLICE_MS), when it looks at the send
- * queue: a queue that shrank is progress, as bytes sent are, and moves
- * c->snd.deadline on.  At the deadline with neither, the client has
- * stalled for send-timeout: the connection is closed.  Once the body
- * is out the response is logged and counted; then the connection goes
- * idle (keep-alive, unless a graceful stop began) or is closed.
+ * Goes on with c as far as it can without waiting: the worker calls it
+ * when the socket is ready (as the last conn_want asked) or at
+ * c->deadline, whichever comes first.  Deadlines are enforced here: a
+ * header not complete within header-timeout (408), a body not complete
+ * within body-timeout or slower than body-min-rate (408), a response
+ * stalled for send-timeout or taken slower than send-min-rate (closed),
+ * an idle connection at keepalive-timeout (closed).  A graceful stop
+ * (*env->stop) makes every response from then on the last of its
+ * connection.
  */
-enum conn_after conn_send_more(const struct conn_env *env, struct conn *c,
-    int64_t now_ms);
+enum conn_want conn_step(const struct conn_env *env, struct conn *c,
+    int64_t now);
 
-/* Gives up c's file body (c->sending): logged with what went out, and
- * the connection closed. */
-void conn_send_abort(const struct conn_env *env, struct conn *c);
+/*
+ * Closes c at once (the worker needs the room, or is stopping): a
+ * response in flight is logged with what went out.
+ */
+void conn_abort(const struct conn_env *env, struct conn *c);
 
 #endif

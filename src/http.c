@@ -35,9 +35,12 @@ http_response_init(struct http_response *resp)
 	resp->say_keep_alive = false;
 	resp->head_only = false;
 	resp->body = HTTP_BODY_NONE;
+	resp->mem_stable = false;
+	resp->chunked = false;
 	resp->mem = NULL;
 	resp->mem_len = 0;
 	resp->fd = -1;
+	resp->fd_cached = false;
 	resp->offset = 0;
 	resp->etag_len = 0;
 	resp->accept_ranges = false;

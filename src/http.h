@@ -122,7 +122,8 @@ enum http_body_kind {
 	HTTP_BODY_NONE = 0,
 	HTTP_BODY_MEM,
 	HTTP_BODY_FILE,
-	HTTP_BODY_RANGES		/* multipart/byteranges of fd */
+	HTTP_BODY_RANGES,		/* multipart/byteranges of fd */
+	HTTP_BODY_STREAM		/* fd, a pipe or socket, to its end */
 };
 
 /* A strong entity tag with its quotes: '"' 3 x 16 hex digits, 2 '-' '"'. */
@@ -146,7 +147,12 @@ struct http_response {
 	enum http_body_kind body;
 	const char *mem;		/* HTTP_BODY_MEM */
 	size_t mem_len;
-	int fd;				/* HTTP_BODY_FILE, _RANGES: owned, conn closes it */
+	bool mem_stable;		/* mem outlives the request (a literal);
+					 * else it is copied if it must wait */
+	bool chunked;			/* HTTP_BODY_STREAM: Transfer-Encoding:
+					 * chunked (else close-delimited) */
+	int fd;				/* HTTP_BODY_FILE, _RANGES, _STREAM:
+					 * owned, the reply closes it */
 	bool fd_cached;			/* fd is the file cache's: never closed */
 	off_t offset;			/* HTTP_BODY_FILE: first byte to send */
 	size_t etag_len;		/* 0: no ETag */

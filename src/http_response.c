@@ -68,6 +68,9 @@ http_response_format(const struct http_response *resp, const char *date,
 	if (resp->content_length >= 0)
 		n = http_response_put(buf, cap, n, &ok,
 		    "Content-Length: %lld\r\n", (long long)resp->content_length);
+	else if (resp->chunked)
+		n = http_response_put(buf, cap, n, &ok,
+		    "Transfer-Encoding: chunked\r\n");
 	if (resp->last_modified > 0) {
 		char lm[HTTP_DATE_LEN];
 
@@ -170,8 +173,8 @@ http_page_for(int status)
 void
 http_response_close_fd(struct http_response *resp)
 {
-	if ((resp->body == HTTP_BODY_FILE || resp->body == HTTP_BODY_RANGES) &&
-	    resp->fd >= 0 && !resp->fd_cached)
+	if ((resp->body == HTTP_BODY_FILE || resp->body == HTTP_BODY_RANGES ||
+	    resp->body == HTTP_BODY_STREAM) && resp->fd >= 0 && !resp->fd_cached)
 		close(resp->fd);
 	resp->fd = -1;
 	resp->fd_cached = false;
@@ -200,6 +203,8 @@ http_response_error(struct http_response *resp, int status)
 		resp->range_unsatisfied = false;
 	}
 	resp->body = HTTP_BODY_MEM;
+	resp->mem_stable = true;
+	resp->chunked = false;
 	resp->mem = page;
 	resp->mem_len = strlen(page);
 	resp->content_length = (off_t)resp->mem_len;

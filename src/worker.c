@@ -25,6 +25,7 @@
 #include "scoreboard.h"
 #include "static.h"
 #include "status.h"
+#include "timers.h"
 #include "util.h"
 #include "worker.h"
 
@@ -44,13 +45,6 @@ worker_on_reopen(int sig)
 {
 	(void)sig;
 	worker_reopen = 1;
-}
-
-/* The net module's progress hook: the watchdog's heartbeat. */
-static void
-worker_progress(void)
-{
-	scoreboard_progress(worker_slot);
 }
 
 /*
@@ -174,22 +168,22 @@ worker_request_limit(unsigned limit)
 }
 
 /*
- * The worker's connections.  It serves one request at a time; between
- * requests, keep-alive connections wait idle in this table, watched by
- * epoll beside the listeners, so that a client that keeps its connection
- * open does not hold a whole process (the keep-alive handling of
- * Apache's event MPM, in processes).  Idle connections are on a list
- * oldest first.  Every one's deadline is its time of arrival plus
- * keepalive-timeout, so the list is in deadline order too: the head
- * expires next, and is the first to go when a new client needs room.
+ * The worker's connections.  Each is a state machine (conn.c) that the
+ * worker resumes when its socket is ready or its deadline comes: epoll
+ * watches the sockets beside the listeners, a heap (timers.c) keeps the
+ * deadlines.  No connection is ever waited on: a slow or silent client
+ * costs its slot, and the worker goes on with the others.
+ *
+ * Connections that hold nothing (idle keep-alive ones, new ones that
+ * have sent nothing yet) are also on a list, oldest first: with the
+ * table full, the oldest of them makes room for a new client.
  */
 struct worker_conn {
 	struct conn c;
-	int64_t deadline;	/* while idle: keepalive-timeout runs out */
 	uint32_t gen;		/* tells stale epoll events from a new client */
 	uint32_t prev, next;	/* the idle list; next: the free list */
-	bool idle;
-	bool sending;		/* on the sending list */
+	bool idle;		/* on the idle list */
+	bool open;		/* the slot holds a connection */
 	uint32_t events;	/* watched for in the epoll set; 0: not in it */
 };
 
@@ -199,8 +193,13 @@ struct worker_conn {
 /* epoll data of a listener: this bit and its index. */
 #define WORKER_LISTENER (UINT64_C(1) << 63)
 /* Descriptors a worker needs besides its connections: listeners, logs,
- * the document root, the file cache's, the files being sent, epoll. */
-#define WORKER_FD_RESERVE (64 + FCACHE_SIZE + CONN_SENDING_MAX)
+ * the document root, the file cache's, epoll. */
+#define WORKER_FD_RESERVE (64 + FCACHE_SIZE)
+/* Descriptors one connection may hold: its socket and a file that goes
+ * out while the worker serves others. */
+#define WORKER_FDS_PER_CONN 2
+/* Running out of descriptors is logged at most this often. */
+#define WORKER_EMFILE_LOG_MS 10000
 
 static struct {
 	struct worker_conn *t;
@@ -208,26 +207,26 @@ static struct {
 	uint32_t free;			/* head of the free list */
 	uint32_t oldest, newest;	/* the idle list */
 	uint32_t nidle;			/* on it */
-	uint32_t sending[CONN_SENDING_MAX];	/* sending in the background */
-	uint32_t nsending;
+	uint32_t nconns;		/* open */
+	struct timers timers;		/* every open connection's deadline */
 	const int *fds;			/* the listeners */
 	size_t nfds;
 	bool listening;			/* the listeners are in the epoll set */
 	bool draining;			/* a graceful end: never again */
 	int ep;				/* the epoll instance */
+	int64_t emfile_logged;		/* when running out was last logged */
+	uint64_t emfile_missed;		/* accepts refused since */
+	uint64_t served;		/* responses sent, for
+					 * max-requests-per-worker */
 } wk;
 
 /*
- * The table for cfg->worker_connections, as far as the open-file limit
- * allows (raised to what is needed when the hard limit lets it).  0 or
- * -1 (logged).
- */
-/*
  * Puts the listeners in the epoll set (on) or takes them out, each woken
  * alone (EPOLLEXCLUSIVE: a connection wakes one waiting worker, not
- * all).  Out while every slot is busy sending, lest a ready listener
- * that cannot be served keep epoll_wait() from ever sleeping; out for
- * good in a graceful stop.  0 or -1 (logged).
+ * all).  Out while the table is full of connections that cannot make
+ * room, lest a ready listener that cannot be served keep epoll_wait()
+ * from ever sleeping; out for good in a graceful stop.  0 or -1
+ * (logged).
  */
 static int
 worker_listen(bool on)
@@ -251,10 +250,18 @@ worker_listen(bool on)
 	return 0;
 }
 
+/*
+ * The table for cfg->worker_connections, as far as the open-file limit
+ * allows (raised to what is needed when the hard limit lets it): every
+ * connection may hold WORKER_FDS_PER_CONN descriptors, so the sum of
+ * connections, their files, the cache and the rest always fits.  0 or
+ * -1 (logged).
+ */
 static int
 worker_conns_init(const struct config *cfg)
 {
-	uint64_t want = (uint64_t)cfg->worker_connections + WORKER_FD_RESERVE;
+	uint64_t want = (uint64_t)cfg->worker_connections *
+	    WORKER_FDS_PER_CONN + WORKER_FD_RESERVE;
 	struct rlimit rl;
 	uint32_t cap = cfg->worker_connections;
 
@@ -266,8 +273,9 @@ worker_conns_init(const struct config *cfg)
 			rl.rlim_cur = was;
 		if (rl.rlim_cur < want) {
 			cap = rl.rlim_cur > 2 * WORKER_FD_RESERVE ?
-			    (uint32_t)(rl.rlim_cur - WORKER_FD_RESERVE) :
-			    WORKER_FD_RESERVE;
+			    (uint32_t)((rl.rlim_cur - WORKER_FD_RESERVE) /
+			    WORKER_FDS_PER_CONN) : WORKER_FD_RESERVE /
+			    WORKER_FDS_PER_CONN;
 			log_warn("worker-connections %u is more than the "
 			    "open-file limit (%llu) allows: %u",
 			    cfg->worker_connections,
@@ -275,25 +283,22 @@ worker_conns_init(const struct config *cfg)
 		}
 	}
 	wk.t = calloc(cap, sizeof(*wk.t));
-	if (wk.t == NULL)
+	if (wk.t == NULL || timers_init(&wk.timers, cap) < 0)
 		return -1;
 	wk.cap = cap;
-	for (uint32_t i = 0; i < cap; i++) {
-		wk.t[i].c.fd = -1;
+	for (uint32_t i = 0; i < cap; i++)
 		wk.t[i].next = i + 1 < cap ? i + 1 : WORKER_NIL;
-	}
 	wk.free = 0;
 	wk.oldest = wk.newest = WORKER_NIL;
 	return 0;
 }
 
 static void
-worker_idle_push(uint32_t i, int64_t deadline)
+worker_idle_push(uint32_t i)
 {
 	struct worker_conn *w = &wk.t[i];
 
 	w->idle = true;
-	w->deadline = deadline;
 	w->next = WORKER_NIL;
 	w->prev = wk.newest;
 	if (wk.newest != WORKER_NIL)
@@ -309,6 +314,8 @@ worker_idle_unlink(uint32_t i)
 {
 	struct worker_conn *w = &wk.t[i];
 
+	if (!w->idle)
+		return;
 	if (w->prev != WORKER_NIL)
 		wk.t[w->prev].next = w->next;
 	else
@@ -321,21 +328,21 @@ worker_idle_unlink(uint32_t i)
 	wk.nidle--;
 }
 
-/* Closes slot i's connection (closing takes it out of the epoll set). */
+/* Slot i's connection is closed (closing took it out of the epoll set):
+ * the slot is free again. */
 static void
 worker_release(uint32_t i)
 {
 	struct worker_conn *w = &wk.t[i];
 
-	if (w->idle)
-		worker_idle_unlink(i);
-	if (w->c.fd >= 0)
-		close(w->c.fd);
-	w->c.fd = -1;
+	worker_idle_unlink(i);
+	timers_del(&wk.timers, i);
+	w->open = false;
 	w->events = 0;
 	w->gen++;
 	w->next = wk.free;
 	wk.free = i;
+	wk.nconns--;
 	/* A slot is free again: new clients may come (see worker_listen). */
 	if (!wk.listening && !wk.draining)
 		worker_listen(true);
@@ -355,7 +362,7 @@ worker_watch(uint32_t i, uint32_t events)
 	if (w->events == events)
 		return 0;
 	if (epoll_ctl(wk.ep, w->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
-	    w->c.fd, &ev) < 0) {
+	    w->c.sock.fd, &ev) < 0) {
 		log_error("epoll_ctl:");
 		return -1;
 	}
@@ -363,79 +370,66 @@ worker_watch(uint32_t i, uint32_t events)
 	return 0;
 }
 
-static void
-worker_sending_remove(uint32_t i)
-{
-	for (uint32_t k = 0; k < wk.nsending; k++) {
-		if (wk.sending[k] == i) {
-			wk.sending[k] = wk.sending[--wk.nsending];
-			break;
-		}
-	}
-	wk.t[i].sending = false;
-}
-
 /*
- * Where slot i goes after conn_serve() or conn_send_more() said how they
- * left it: idle (watched for its next request), sending (watched for
- * room in its socket), or closed (the slot freed).
+ * Where slot i goes after conn_step() said what it waits for: watched
+ * for its socket (and on the idle list when it holds nothing), its
+ * deadline in the heap; or freed.
  */
 static void
-worker_after(const struct conn_env *env, uint32_t i, enum conn_after how)
+worker_after(const struct conn_env *env, uint32_t i, enum conn_want want)
 {
 	struct worker_conn *w = &wk.t[i];
+	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN;
 
-	if (how != CONN_SENDING && w->sending)
-		worker_sending_remove(i);
-	switch (how) {
-	case CONN_CLOSED:
+	if (want == CONN_CLOSED) {
 		worker_release(i);
 		return;
-	case CONN_IDLE:
-		if (worker_watch(i, EPOLLIN) < 0) {
-			worker_release(i);
-			return;
-		}
-		worker_idle_push(i, net_now_ms() +
-		    (int64_t)env->cfg->keepalive_timeout * 1000);
-		return;
-	case CONN_SENDING:
-		if (worker_watch(i, EPOLLOUT) < 0) {
-			/* Cannot wait for room: give it up. */
-			conn_send_abort(env, &w->c);
-			worker_after(env, i, CONN_CLOSED);
-			return;
-		}
-		if (!w->sending) {
-			wk.sending[wk.nsending++] = i;
-			w->sending = true;
-		}
+	}
+	worker_idle_unlink(i);
+	if (want != CONN_WANT_RUN && worker_watch(i, events) < 0) {
+		conn_abort(env, &w->c);
+		worker_release(i);
 		return;
 	}
+	if (want == CONN_WANT_IDLE)
+		worker_idle_push(i);
+	timers_set(&wk.timers, i, w->c.deadline);
 }
 
-/*
- * Serves slot i until its connection closes, goes idle or sends in the
- * background, counting the responses in *served.
- */
+/* Resumes slot i's connection, counting the responses it sends. */
 static void
-worker_serve(const struct conn_env *env, uint32_t i, uint64_t *served)
+worker_step(const struct conn_env *env, uint32_t i, int64_t now)
 {
-	struct worker_conn *w = &wk.t[i];
-	unsigned before = w->c.served;
-	enum conn_after how = conn_serve(env, &w->c);
+	struct conn *c = &wk.t[i].c;
+	unsigned before = c->served;
+	enum conn_want want = conn_step(env, c, now);
 
-	*served += w->c.served - before;
-	worker_after(env, i, how);
+	wk.served += c->served - before;
+	worker_after(env, i, want);
+}
+
+/* accept() failed for want of descriptors or memory: said once in a
+ * while, with how many were refused meanwhile, never silently. */
+static void
+worker_out_of_fds(int64_t now)
+{
+	wk.emfile_missed++;
+	if (wk.emfile_logged != 0 &&
+	    now - wk.emfile_logged < WORKER_EMFILE_LOG_MS)
+		return;
+	log_error("accept: %s (%llu refused since the last report)",
+	    strerror(errno), (unsigned long long)wk.emfile_missed);
+	wk.emfile_logged = now;
+	wk.emfile_missed = 0;
 }
 
 /*
  * A new client on listener lfd, served at once.  With the table full,
- * the connection idle longest makes room: a worker is worth more to a
- * client with a request than to one without.
+ * the connection that held nothing longest makes room: a slot is worth
+ * more to a client with a request than to one without.
  */
 static void
-worker_new_client(const struct conn_env *env, int lfd, uint64_t *served)
+worker_new_client(const struct conn_env *env, int lfd, int64_t now)
 {
 	struct sockaddr_storage peer;
 	uint32_t i;
@@ -443,36 +437,40 @@ worker_new_client(const struct conn_env *env, int lfd, uint64_t *served)
 
 	if (wk.free == WORKER_NIL) {
 		if (wk.oldest == WORKER_NIL) {
-			/* Every one sending: no room until one is done. */
+			/* Every one busy: no room until one is done. */
 			worker_listen(false);
 			return;
 		}
-		worker_release(wk.oldest);
+		i = wk.oldest;
+		conn_abort(env, &wk.t[i].c);
+		worker_release(i);
 	}
-	if ((cfd = worker_accept(lfd, &peer)) < 0)
+	if ((cfd = worker_accept(lfd, &peer)) < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			worker_out_of_fds(now);
 		return;
+	}
 	i = wk.free;
 	wk.free = wk.t[i].next;
-	conn_open(&wk.t[i].c, cfd, &peer);
-	worker_serve(env, i, served);
+	wk.t[i].open = true;
+	wk.nconns++;
+	conn_open(env, &wk.t[i].c, cfd, &peer, now);
+	worker_step(env, i, now);
 }
 
-/*
- * Closes the idle connections whose keepalive-timeout ran out, and
- * looks at the sending ones whose time to look at their queue came.
- */
+/* Steps every connection whose deadline has come. */
 static void
 worker_expire(const struct conn_env *env, int64_t now)
 {
-	while (wk.oldest != WORKER_NIL && wk.t[wk.oldest].deadline <= now)
-		worker_release(wk.oldest);
-	/* Backwards: worker_after() may move the last one into k. */
-	for (uint32_t k = wk.nsending; k-- > 0;) {
-		uint32_t i = wk.sending[k];
+	int64_t when;
+	uint32_t i;
 
-		if (wk.t[i].c.snd.check <= now)
-			worker_after(env, i, conn_send_more(env, &wk.t[i].c,
-			    now));
+	while ((i = timers_first(&wk.timers, &when)) != TIMERS_NONE &&
+	    when <= now) {
+		/* Off the heap first: a step that waits puts it back. */
+		timers_del(&wk.timers, i);
+		worker_step(env, i, now);
 	}
 }
 
@@ -480,91 +478,91 @@ worker_expire(const struct conn_env *env, int64_t now)
 static int
 worker_timeout(int64_t now)
 {
-	int64_t next = INT64_MAX, left;
+	int64_t when, left;
 
-	if (wk.oldest != WORKER_NIL)
-		next = wk.t[wk.oldest].deadline;
-	for (uint32_t k = 0; k < wk.nsending; k++)
-		if (wk.t[wk.sending[k]].c.snd.check < next)
-			next = wk.t[wk.sending[k]].c.snd.check;
-	if (next == INT64_MAX)
+	if (timers_first(&wk.timers, &when) == TIMERS_NONE)
 		return -1;
-	left = next - now;
+	left = when - now;
 	if (left <= 0)
 		return 0;
 	return left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
 /*
- * One round: waits for listeners and idle connections (or an idle
- * deadline, or a signal) and serves what is ready.  timeout_ms -1: as
- * the idle deadlines say.  Returns the number of events, or -1.
+ * One round: waits for listeners and connections (or the next deadline,
+ * or a signal) and steps what is ready.  timeout_ms -1: as the deadlines
+ * say.  Returns the number of events, or -1.
  */
 static int
-worker_round(const struct conn_env *env, int timeout_ms, uint64_t *served)
+worker_round(const struct conn_env *env, int timeout_ms)
 {
 	struct epoll_event ev[WORKER_EVENTS];
+	int64_t now;
 	int n;
 
 	if (timeout_ms < 0) {
-		int64_t now = net_now_ms();
-		int files = fcache_sweep(now);
+		int files;
 
+		now = net_now_ms();
+		files = fcache_sweep(now);
 		timeout_ms = worker_timeout(now);
 		/* Wake to close cached files that went unused, too. */
 		if (files >= 0 && (timeout_ms < 0 || files < timeout_ms))
 			timeout_ms = files;
 	}
+	if (worker_slot != NULL)
+		scoreboard_set_state(worker_slot, wk.draining ?
+		    SCOREBOARD_GRACEFUL : SCOREBOARD_IDLE);
 	n = epoll_wait(wk.ep, ev, WORKER_EVENTS, timeout_ms);
 	if (n < 0) {
 		if (errno != EINTR)
 			log_error("epoll_wait:");
 		return -1;
 	}
+	now = net_now_ms();
 	for (int k = 0; k < n; k++) {
 		uint64_t d = ev[k].data.u64;
 		uint32_t i = (uint32_t)d;
 
 		if (d & WORKER_LISTENER) {
 			if (!*env->stop)
-				worker_new_client(env, wk.fds[i], served);
+				worker_new_client(env, wk.fds[i], now);
 			continue;
 		}
 		/* A slot closed and reused earlier in this round: stale. */
-		if (i >= wk.cap || wk.t[i].gen != (uint32_t)(d >> 32))
+		if (i >= wk.cap || !wk.t[i].open ||
+		    wk.t[i].gen != (uint32_t)(d >> 32))
 			continue;
-		if (wk.t[i].sending)
-			worker_after(env, i, conn_send_more(env, &wk.t[i].c,
-			    net_now_ms()));
-		else if (wk.t[i].idle) {
-			worker_idle_unlink(i);
-			worker_serve(env, i, served);
-		}
+		timers_del(&wk.timers, i);
+		worker_step(env, i, now);
 	}
-	worker_expire(env, net_now_ms());
+	worker_expire(env, now);
 	if (worker_slot != NULL)
 		scoreboard_set_idle_conns(worker_slot, wk.nidle);
 	return n;
 }
 
 /*
- * A graceful end: the listeners leave the epoll set, idle connections
- * whose client has already sent a request get a last answer (with
- * Connection: close), the rest are closed, and responses still going
- * out in the background are finished (each bounded by send-timeout; the
- * master's shutdown-timeout bounds it all).
+ * A graceful end: the listeners leave the epoll set; every connection
+ * goes on, and each response from now on says Connection: close
+ * (*env->stop is set), so keep-alive clients move to the new
+ * generation without a request lost.  Connections that hold nothing
+ * wait at most keepalive-timeout more for a last request.  The master's
+ * shutdown-timeout bounds it all.
  */
 static void
-worker_drain(const struct conn_env *env, uint64_t *served)
+worker_drain(const struct conn_env *env)
 {
+	int64_t grace = net_now_ms() +
+	    (int64_t)env->cfg->keepalive_timeout * 1000;
+
 	wk.draining = true;
 	worker_listen(false);
-	while (wk.oldest != WORKER_NIL && worker_round(env, 0, served) > 0)
-		;
-	while (wk.oldest != WORKER_NIL)
-		worker_release(wk.oldest);
-	while (wk.nsending > 0)
-		worker_round(env, -1, served);
+	for (uint32_t i = wk.oldest; i != WORKER_NIL; i = wk.t[i].next)
+		if (wk.t[i].c.deadline > grace)
+			timers_set(&wk.timers, i, grace);
+	while (wk.nconns > 0)
+		worker_round(env, -1);
 	if (worker_slot != NULL)
 		scoreboard_set_idle_conns(worker_slot, 0);
 }
@@ -588,7 +586,7 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
     struct scoreboard_slot *slot)
 {
 	struct conn_env env;
-	uint64_t limit, served = 0;
+	uint64_t limit;
 	int root_fd;
 
 	log_set_role("worker");
@@ -628,8 +626,6 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	if (worker_watch_listeners(fds, nfds) < 0)
 		return WORKER_EXIT_FATAL;
 	worker_slot = slot;
-	if (slot != NULL)
-		net_set_progress_hook(worker_progress);
 	env.cfg = cfg;
 	env.root_fd = root_fd;
 	env.stop = &worker_stop;
@@ -643,12 +639,10 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 			worker_reopen = 0;
 			log_reopen();
 		}
-		if (slot != NULL)
-			scoreboard_set_state(slot, SCOREBOARD_IDLE);
-		worker_round(&env, -1, &served);
-		if (limit > 0 && served >= limit) {
+		worker_round(&env, -1);
+		if (limit > 0 && wk.served >= limit) {
 			log_info("served %llu requests (max-requests-per-worker "
-			    "%u): retiring", (unsigned long long)served,
+			    "%u): retiring", (unsigned long long)wk.served,
 			    cfg->max_requests_per_worker);
 			/* From here on, as a graceful stop. */
 			worker_stop = 1;
@@ -656,7 +650,8 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	}
 	if (slot != NULL)
 		scoreboard_set_state(slot, SCOREBOARD_GRACEFUL);
-	worker_drain(&env, &served);
+	worker_drain(&env);
+	conn_pool_clear();
 	close(wk.ep);
 	close(root_fd);
 	return WORKER_EXIT_OK;
