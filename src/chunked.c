@@ -1,8 +1,8 @@
 #include "autoconf.h"
 /*
- * chunked.c - the chunked transfer coding of request bodies, decoded by a
- * state machine that takes one byte at a time (RFC 9112 §7.1); see
- * chunked.h.
+ * chunked.c - the chunked transfer coding (RFC 9112 §7.1); see chunked.h.
+ * Request bodies are decoded by a state machine that takes one byte at a
+ * time; response bodies get their framing from the encoder at the end.
  *
  * Every byte outside chunk data moves the machine by exactly one step and
  * the counters (line, trailer, the size being read) live in the decoder,
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "chunked.h"
 #include "http.h"
@@ -319,4 +320,43 @@ chunked_decode(struct chunked_decoder *d, const char *buf, size_t len,
 	if (d->state == CHUNKED_S_ERROR)
 		return CHUNKED_ERROR;
 	return CHUNKED_MORE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding */
+
+const char chunked_encode_tail[3] = "\r\n";
+
+size_t
+chunked_encode_head(size_t n, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t digits = 0, len;
+
+	/* RFC 9112 §7.1: a chunk-size of 0 is the last-chunk; never a chunk
+	 * of data. */
+	if (n == 0 || (uint64_t)n > CHUNKED_ENCODE_CHUNK_MAX)
+		return 0;
+	for (size_t v = n; v != 0; v >>= 4)
+		digits++;
+	len = digits + 2;
+	if (len > cap)
+		return 0;
+	/* chunk-size = 1*HEXDIG, most significant first. */
+	for (size_t i = digits, v = n; i > 0; i--, v >>= 4)
+		out[i - 1] = hex[v & 0xf];
+	out[digits] = '\r';
+	out[digits + 1] = '\n';
+	return len;
+}
+
+size_t
+chunked_encode_last(char *out, size_t cap)
+{
+	/* last-chunk = 1*("0") CRLF, then an empty trailer-section and the
+	 * CRLF that ends the chunked-body. */
+	if (cap < CHUNKED_ENCODE_LAST_LEN)
+		return 0;
+	memcpy(out, "0\r\n\r\n", CHUNKED_ENCODE_LAST_LEN);
+	return CHUNKED_ENCODE_LAST_LEN;
 }

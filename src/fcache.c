@@ -12,6 +12,7 @@
 struct fcache_entry {
 	int fd;			/* -1: empty */
 	int64_t used_ms;	/* last hit or put */
+	struct fcache_root root;	/* with path, the key */
 	dev_t dev;
 	ino_t ino;
 	off_t size;
@@ -33,17 +34,39 @@ fcache_init(void)
 	fcache_ready = true;
 }
 
-/* FNV-1a: paths differ mostly at the end, and it mixes every byte. */
+static uint32_t
+fcache_mix(uint32_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 16777619u;
+	return h;
+}
+
+/*
+ * FNV-1a over the root, then the path: paths differ mostly at the end,
+ * and it mixes every byte.  The root is in the hash so that two roots'
+ * "index.html" do not take each other's place.
+ */
 static struct fcache_entry *
-fcache_slot(const char *rel)
+fcache_slot(const struct fcache_root *root, const char *rel)
 {
 	uint32_t h = 2166136261u;
 
 	if (!fcache_ready)
 		fcache_init();
+	h = fcache_mix(h, (uint64_t)root->dev);
+	h = fcache_mix(h, (uint64_t)root->ino);
+	h = fcache_mix(h, (uint64_t)(unsigned)root->policy);
 	for (const unsigned char *p = (const unsigned char *)rel; *p; p++)
 		h = (h ^ *p) * 16777619u;
 	return &fcache[h % FCACHE_SIZE];
+}
+
+static bool
+fcache_same_root(const struct fcache_root *a, const struct fcache_root *b)
+{
+	return a->dev == b->dev && a->ino == b->ino &&
+	    a->policy == b->policy;
 }
 
 static void
@@ -65,14 +88,33 @@ fcache_same(const struct fcache_entry *e, const struct stat *st)
 	    e->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
-int
-fcache_get(int root_fd, const char *rel, int64_t now_ms, struct stat *st)
+bool
+fcache_root_of(int root_fd, int policy, struct fcache_root *root)
 {
-	struct fcache_entry *e = fcache_slot(rel);
+	struct stat st;
 
-	if (e->fd < 0 || strcmp(e->path, rel) != 0)
+	if (fstat(root_fd, &st) == -1)
+		return false;
+	root->dev = st.st_dev;
+	root->ino = st.st_ino;
+	root->policy = policy;
+	return true;
+}
+
+int
+fcache_get(const struct fcache_root *root, int root_fd, const char *rel,
+    int64_t now_ms, struct stat *st)
+{
+	struct fcache_entry *e = fcache_slot(root, rel);
+
+	if (e->fd < 0 || !fcache_same_root(&e->root, root) ||
+	    strcmp(e->path, rel) != 0)
 		return -1;
-	/* The path as it resolves now: the same inode, unchanged? */
+	/*
+	 * The path as it resolves now, symlinks followed: the very inode
+	 * the entry holds, unchanged?  Nothing else passes (fcache.h says
+	 * why that is enough).
+	 */
 	if (fstatat(root_fd, rel, st, 0) == -1 || !S_ISREG(st->st_mode) ||
 	    !fcache_same(e, st)) {
 		fcache_drop(e);
@@ -83,17 +125,19 @@ fcache_get(int root_fd, const char *rel, int64_t now_ms, struct stat *st)
 }
 
 bool
-fcache_put(const char *rel, int fd, const struct stat *st, int64_t now_ms)
+fcache_put(const struct fcache_root *root, const char *rel, int fd,
+    const struct stat *st, int64_t now_ms)
 {
 	size_t len = strlen(rel);
 	struct fcache_entry *e;
 
 	if (len >= FCACHE_PATH_MAX)
 		return false;
-	e = fcache_slot(rel);
+	e = fcache_slot(root, rel);
 	fcache_drop(e);
 	e->fd = fd;
 	e->used_ms = now_ms;
+	e->root = *root;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	e->size = st->st_size;

@@ -291,14 +291,20 @@ static int
 static_open_file(const struct config *cfg, int root_fd, const char *rel,
     int *fdp, struct stat *st, bool *cached)
 {
+	struct fcache_root id;
 	struct timespec ts;
 	int64_t now;
 	int fd, err;
+	bool use_cache;
+
+	/* The cache is keyed by the root and the symlink rule (fcache.h);
+	 * a root that fstat() cannot tell goes without it. */
+	use_cache = fcache_root_of(root_fd, cfg->symlinks_outside_root, &id);
 
 	/* Coarse is fine for an idle time of seconds, and cheaper. */
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if ((fd = fcache_get(root_fd, rel, now, st)) >= 0) {
+	if (use_cache && (fd = fcache_get(&id, root_fd, rel, now, st)) >= 0) {
 		*fdp = fd;
 		*cached = true;
 		return 0;
@@ -311,8 +317,8 @@ static_open_file(const struct config *cfg, int root_fd, const char *rel,
 		close(fd);
 		return EIO;
 	}
-	if (S_ISREG(st->st_mode))
-		*cached = fcache_put(rel, fd, st, now);
+	if (use_cache && S_ISREG(st->st_mode))
+		*cached = fcache_put(&id, rel, fd, st, now);
 	*fdp = fd;
 	return 0;
 }

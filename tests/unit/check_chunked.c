@@ -6,6 +6,12 @@
  * time, split in two at every point (or many when it is long) and cut at
  * random points: the result, the bytes used and the data counted must be
  * the same each time.
+ *
+ * Then the encoder: chunked_encode_head() and chunked_encode_last()
+ * against a table of sizes and buffer capacities, and a round trip:
+ * random payloads cut into random chunks, framed by the encoder, must
+ * decode to exactly the payload, and end exactly where the encoder's
+ * output ends, however the decoder is fed.
  */
 #include <check.h>
 #include <stdint.h>
@@ -716,6 +722,300 @@ START_TEST(test_init_again)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* The encoder */
+
+#define HEAD_MAX CHUNKED_ENCODE_HEAD_MAX
+
+static const struct head_row {
+	int line;
+	uint64_t n;
+	size_t cap;
+	const char *want;	/* NULL: refused (returns 0, writes nothing) */
+} head_rows[] = {
+	{ __LINE__, 1, HEAD_MAX, "1\r\n" },
+	{ __LINE__, 9, HEAD_MAX, "9\r\n" },
+	{ __LINE__, 10, HEAD_MAX, "a\r\n" },
+	{ __LINE__, 15, HEAD_MAX, "f\r\n" },
+	{ __LINE__, 16, HEAD_MAX, "10\r\n" },
+	{ __LINE__, 255, HEAD_MAX, "ff\r\n" },
+	{ __LINE__, 256, HEAD_MAX, "100\r\n" },
+	{ __LINE__, 4096, HEAD_MAX, "1000\r\n" },
+	{ __LINE__, 65535, HEAD_MAX, "ffff\r\n" },
+	{ __LINE__, 0x12345678, HEAD_MAX, "12345678\r\n" },
+	{ __LINE__, 0xabcdef0, HEAD_MAX, "abcdef0\r\n" },
+	{ __LINE__, UINT32_MAX, HEAD_MAX, "ffffffff\r\n" },
+	/* Rows past SIZE_MAX cannot be asked where size_t is 32 bits. */
+	{ __LINE__, (uint64_t)UINT32_MAX + 1, HEAD_MAX, "100000000\r\n" },
+	{ __LINE__, INT64_MAX, HEAD_MAX, "7fffffffffffffff\r\n" },
+	/* The decoder refuses a chunk-size past 2^63 - 1: so does this. */
+	{ __LINE__, (uint64_t)INT64_MAX + 1, HEAD_MAX, NULL },
+	{ __LINE__, SIZE_MAX, HEAD_MAX,
+	    (uint64_t)SIZE_MAX > (uint64_t)INT64_MAX ? NULL : "ffffffff\r\n" },
+	/* RFC 9112 §7.1: a chunk-size of 0 is the last-chunk. */
+	{ __LINE__, 0, HEAD_MAX, NULL },
+	/* Capacity: exactly enough, one byte short, none. */
+	{ __LINE__, 1, 3, "1\r\n" },
+	{ __LINE__, 1, 2, NULL },
+	{ __LINE__, 1, 0, NULL },
+	{ __LINE__, 4096, 6, "1000\r\n" },
+	{ __LINE__, 4096, 5, NULL },
+	{ __LINE__, 16, 3, NULL },
+	{ __LINE__, INT64_MAX, HEAD_MAX - 1, NULL },
+	{ __LINE__, 0, 0, NULL },
+};
+
+/*
+ * Each row written into a buffer of exactly cap bytes (so a sanitizer
+ * build sees a write past it) preceded by a guard; then the head, fed to
+ * chunked_decode(), must read as a chunk of n, and for a small n the data,
+ * the tail and the last-chunk must end the body with n bytes of data.
+ */
+START_TEST(test_encode_head)
+{
+	const struct head_row *r = &head_rows[_i];
+	char *buf, *out, body[8192];
+	struct chunked_decoder d;
+	size_t len, used;
+	uint64_t data;
+
+	if (r->n > SIZE_MAX)
+		return;
+	buf = malloc(r->cap + 1);
+	ck_assert_ptr_nonnull(buf);
+	memset(buf, '#', r->cap + 1);
+	out = buf + 1;
+	len = chunked_encode_head((size_t)r->n, out, r->cap);
+	if (r->want == NULL) {
+		ck_assert_msg(len == 0, "line %d: n %llu cap %zu: %zu, want "
+		    "0", r->line, (unsigned long long)r->n, r->cap, len);
+		for (size_t i = 0; i < r->cap + 1; i++)
+			ck_assert_msg(buf[i] == '#', "line %d: refused, yet "
+			    "byte %zu written", r->line, i);
+		free(buf);
+		return;
+	}
+	ck_assert_msg(len == strlen(r->want) && memcmp(out, r->want, len) == 0,
+	    "line %d: n %llu: \"%.*s\" (%zu), want \"%s\"", r->line,
+	    (unsigned long long)r->n, (int)len, out, len, r->want);
+	ck_assert_uint_le(len, HEAD_MAX);
+	ck_assert_msg(buf[0] == '#', "line %d: wrote before out", r->line);
+	for (size_t i = len; i < r->cap; i++)
+		ck_assert_msg(out[i] == '#', "line %d: wrote past the head, at "
+		    "%zu", r->line, i);
+
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, out, len, &used, &data),
+	    CHUNKED_MORE);
+	ck_assert_uint_eq(used, len);
+	ck_assert_uint_eq(data, 0);
+	if (r->n + CHUNKED_ENCODE_TAIL_LEN + CHUNKED_ENCODE_LAST_LEN <=
+	    sizeof(body)) {
+		size_t n = (size_t)r->n, blen;
+
+		memset(body, '0', n);
+		memcpy(body + n, chunked_encode_tail, CHUNKED_ENCODE_TAIL_LEN);
+		blen = n + CHUNKED_ENCODE_TAIL_LEN;
+		blen += chunked_encode_last(body + blen, sizeof(body) - blen);
+		ck_assert_int_eq(chunked_decode(&d, body, blen, &used, &data),
+		    CHUNKED_DONE);
+		ck_assert_uint_eq(used, blen);
+		ck_assert_uint_eq(data, n);
+		ck_assert_uint_eq(d.total, n);
+	}
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_encode_last)
+{
+	char buf[CHUNKED_ENCODE_LAST_LEN + 2];
+	struct chunked_decoder d;
+	size_t used;
+	uint64_t data;
+
+	ck_assert_int_eq(CHUNKED_ENCODE_TAIL_LEN, 2);
+	ck_assert(memcmp(chunked_encode_tail, "\r\n", 2) == 0);
+
+	for (size_t cap = 0; cap < CHUNKED_ENCODE_LAST_LEN; cap++) {
+		memset(buf, '#', sizeof(buf));
+		ck_assert_uint_eq(chunked_encode_last(buf, cap), 0);
+		for (size_t i = 0; i < sizeof(buf); i++)
+			ck_assert_msg(buf[i] == '#', "cap %zu: byte %zu "
+			    "written", cap, i);
+	}
+	memset(buf, '#', sizeof(buf));
+	ck_assert_uint_eq(chunked_encode_last(buf, CHUNKED_ENCODE_LAST_LEN),
+	    CHUNKED_ENCODE_LAST_LEN);
+	ck_assert(memcmp(buf, "0\r\n\r\n#", 6) == 0);
+	ck_assert_uint_eq(chunked_encode_last(buf, sizeof(buf)),
+	    CHUNKED_ENCODE_LAST_LEN);
+
+	/* Alone, it is a whole body of no data. */
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, buf, sizeof(buf), &used, &data),
+	    CHUNKED_DONE);
+	ck_assert_uint_eq(used, CHUNKED_ENCODE_LAST_LEN);
+	ck_assert_uint_eq(d.total, 0);
+}
+END_TEST
+
+/*
+ * The round trip.  A payload is drawn from bytes that look like framing
+ * ('0', CR, LF, hex digits) and any byte, and cut into pieces: mostly
+ * small, sometimes large, sometimes empty (an empty piece must be
+ * skipped: chunked_encode_head() refuses it).  The encoded body is
+ * followed by the start of a pipelined request, which must not be taken.
+ *
+ * chunked_decode() does not hand data back, only how many of the bytes
+ * it used were data; fed one byte at a time, that says of each byte
+ * whether it is data, so the payload is rebuilt from those calls and must
+ * be the payload exactly.  Fed in random pieces, it must agree with that
+ * at every piece's end (data so far, bytes used, the result) and end the
+ * body where the encoder's output ends.
+ */
+#define TRIP_ROUNDS 300
+#define TRIP_PAYLOAD_MAX 20000
+#define NEXT_REQUEST "GET / HTTP/1.1\r\n"
+
+struct trip {
+	char payload[TRIP_PAYLOAD_MAX];
+	size_t plen;
+	char enc[2 * TRIP_PAYLOAD_MAX + 64];	/* body, then NEXT_REQUEST */
+	size_t body_len, len;
+	uint64_t cum[2 * TRIP_PAYLOAD_MAX + 64 + 1]; /* data in enc[0..i) */
+	char back[TRIP_PAYLOAD_MAX];
+};
+
+static void
+trip_make(struct trip *t, uint32_t *seed)
+{
+	static const char looks[] = "0\r\n;1aF";
+	size_t at = 0, len = 0;
+
+	t->plen = next_random(seed) % 8 == 0 ? 0 :
+	    next_random(seed) % (next_random(seed) % 2 ? 64 : TRIP_PAYLOAD_MAX);
+	for (size_t i = 0; i < t->plen; i++) {
+		uint32_t r = next_random(seed);
+
+		t->payload[i] = r % 3 == 0 ? (char)(r >> 8) :
+		    looks[(r >> 8) % (sizeof(looks) - 1)];
+	}
+	while (at < t->plen) {
+		uint32_t r = next_random(seed);
+		size_t n = r % 10 == 0 ? 0 : r % 10 < 8 ? 1 + (r >> 8) % 17 :
+		    1 + (r >> 8) % 5000;
+		size_t h;
+
+		if (n > t->plen - at)
+			n = t->plen - at;
+		h = chunked_encode_head(n, t->enc + len, HEAD_MAX);
+		if (n == 0) {
+			ck_assert_uint_eq(h, 0);
+			continue;
+		}
+		ck_assert_uint_gt(h, 0);
+		len += h;
+		memcpy(t->enc + len, t->payload + at, n);
+		len += n;
+		memcpy(t->enc + len, chunked_encode_tail,
+		    CHUNKED_ENCODE_TAIL_LEN);
+		len += CHUNKED_ENCODE_TAIL_LEN;
+		at += n;
+	}
+	len += chunked_encode_last(t->enc + len, CHUNKED_ENCODE_LAST_LEN);
+	t->body_len = len;
+	memcpy(t->enc + len, NEXT_REQUEST, strlen(NEXT_REQUEST));
+	t->len = len + strlen(NEXT_REQUEST);
+	ck_assert_uint_le(t->len, sizeof(t->enc));
+}
+
+/* One byte at a time: rebuilds the payload and fills t->cum. */
+static void
+trip_bytes(struct trip *t, int round)
+{
+	struct chunked_decoder d;
+	enum chunked_result r = CHUNKED_MORE;
+	size_t i, k = 0, used;
+	uint64_t data;
+
+	chunked_init(&d, TMAX);
+	t->cum[0] = 0;
+	for (i = 0; i < t->len && r == CHUNKED_MORE; i++) {
+		r = chunked_decode(&d, t->enc + i, 1, &used, &data);
+		REQUIRE(r != CHUNKED_ERROR, "round %d: error at byte %zu",
+		    round, i);
+		REQUIRE(used == 1 && data <= 1 && k + data <= t->plen,
+		    "round %d: byte %zu: used %zu data %llu", round, i, used,
+		    (unsigned long long)data);
+		if (data == 1)
+			t->back[k++] = t->enc[i];
+		t->cum[i + 1] = k;
+	}
+	REQUIRE(r == CHUNKED_DONE && i == t->body_len, "round %d: result %d "
+	    "after %zu bytes, body is %zu", round, r, i, t->body_len);
+	REQUIRE(k == t->plen && d.total == t->plen, "round %d: %zu data "
+	    "bytes, total %llu, payload %zu", round, k,
+	    (unsigned long long)d.total, t->plen);
+	REQUIRE(memcmp(t->back, t->payload, t->plen) == 0,
+	    "round %d: the payload came back changed", round);
+}
+
+/* Random pieces of 1..max bytes, each an exact-size copy. */
+static void
+trip_pieces(const struct trip *t, size_t max, uint32_t *seed, int round)
+{
+	struct chunked_decoder d;
+	enum chunked_result r = CHUNKED_MORE;
+	size_t at = 0, used;
+	uint64_t data, sum = 0;
+
+	chunked_init(&d, TMAX);
+	while (at < t->len && r == CHUNKED_MORE) {
+		size_t n = 1 + next_random(seed) % max;
+		char *piece;
+
+		if (n > t->len - at)
+			n = t->len - at;
+		piece = malloc(n);
+		REQUIRE(piece != NULL, "malloc");
+		memcpy(piece, t->enc + at, n);
+		r = chunked_decode(&d, piece, n, &used, &data);
+		free(piece);
+		REQUIRE(r != CHUNKED_ERROR, "round %d: error at %zu", round,
+		    at + used);
+		REQUIRE(r == CHUNKED_DONE || used == n, "round %d: MORE used "
+		    "%zu of %zu", round, used, n);
+		at += used;
+		sum += data;
+		REQUIRE(sum == t->cum[at], "round %d: %llu data bytes in the "
+		    "first %zu, byte by byte %llu", round,
+		    (unsigned long long)sum, at,
+		    (unsigned long long)t->cum[at]);
+	}
+	REQUIRE(r == CHUNKED_DONE && at == t->body_len, "round %d: pieces "
+	    "of up to %zu: result %d at %zu, body is %zu", round, max, r, at,
+	    t->body_len);
+	REQUIRE(d.total == t->plen, "round %d: total %llu, payload %zu",
+	    round, (unsigned long long)d.total, t->plen);
+}
+
+START_TEST(test_round_trip)
+{
+	static struct trip t;
+	uint32_t seed = 0x2545f491u;
+	static const size_t maxes[] = { 1, 3, 7, 64, 4096, SIZE_MAX };
+
+	for (int round = 0; round < TRIP_ROUNDS; round++) {
+		trip_make(&t, &seed);
+		trip_bytes(&t, round);
+		for (size_t m = 0; m < ROWS(maxes); m++)
+			trip_pieces(&t, maxes[m] == SIZE_MAX ? t.len :
+			    maxes[m], &seed, round);
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 
 static Suite *
 chunked_suite(void)
@@ -737,6 +1037,12 @@ chunked_suite(void)
 	tcase_add_test(tc, test_stays_done);
 	tcase_add_test(tc, test_stays_error);
 	tcase_add_test(tc, test_init_again);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("encode");
+	tcase_add_loop_test(tc, test_encode_head, 0, ROWS(head_rows));
+	tcase_add_test(tc, test_encode_last);
+	tcase_add_test(tc, test_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

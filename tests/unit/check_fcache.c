@@ -3,7 +3,8 @@
  * a scratch directory: a hit hands back the same fd; any change to the
  * file (written, truncated, replaced, removed, its mode) is a miss that
  * closes the old fd; paths that share a slot replace each other; long
- * paths are refused; idle entries are swept.
+ * paths are refused; idle entries are swept; an entry made under one
+ * document root (or open policy) is never another's.
  */
 #include "autoconf.h"
 
@@ -23,6 +24,7 @@
 
 static char scratch[1024];
 static int root_fd = -1;
+static struct fcache_root rid;	/* root_fd's */
 
 static void
 setup(void)
@@ -30,6 +32,7 @@ setup(void)
 	unit_scratch_dir(scratch, sizeof(scratch), "check_fcache");
 	root_fd = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(root_fd, 0);
+	ck_assert(fcache_root_of(root_fd, 0, &rid));
 	unit_write_file(scratch, "a.txt", "alpha");
 	unit_write_file(scratch, "b.txt", "beta");
 }
@@ -57,7 +60,7 @@ put(const char *rel, int64_t now)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(fstat(fd, &st), 0);
-	ck_assert(fcache_put(rel, fd, &st, now));
+	ck_assert(fcache_put(&rid, rel, fd, &st, now));
 	return fd;
 }
 
@@ -66,11 +69,11 @@ START_TEST(test_hit)
 	struct stat st;
 	int fd = put("a.txt", 1000);
 
-	ck_assert_int_eq(fcache_get(root_fd, "a.txt", 1001, &st), fd);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st), fd);
 	ck_assert_int_eq(st.st_size, 5);
 	ck_assert(S_ISREG(st.st_mode));
 	/* Another name is not this entry. */
-	ck_assert_int_eq(fcache_get(root_fd, "b.txt", 1001, &st), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "b.txt", 1001, &st), -1);
 	ck_assert(fd_open(fd));
 }
 END_TEST
@@ -114,12 +117,12 @@ START_TEST(test_changed_file_misses)
 	case NCHANGES:
 		break;
 	}
-	ck_assert_msg(fcache_get(root_fd, "a.txt", 1001, &st) == -1,
+	ck_assert_msg(fcache_get(&rid, root_fd, "a.txt", 1001, &st) == -1,
 	    "a %s file was a hit", change_names[_i]);
 	ck_assert_msg(!fd_open(fd), "the fd of a %s file was not closed",
 	    change_names[_i]);
 	/* And the entry is gone: the next look is a plain miss. */
-	ck_assert_int_eq(fcache_get(root_fd, "a.txt", 1002, &st), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1002, &st), -1);
 }
 END_TEST
 
@@ -133,7 +136,7 @@ START_TEST(test_now_a_directory)
 	unit_path(path, sizeof(path), scratch, "a.txt");
 	ck_assert_int_eq(unlink(path), 0);
 	unit_make_dir(scratch, "a.txt");
-	ck_assert_int_eq(fcache_get(root_fd, "a.txt", 1001, &st), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st), -1);
 	ck_assert(!fd_open(fd));
 }
 END_TEST
@@ -155,8 +158,151 @@ START_TEST(test_slot_shared)
 			snprintf(other, sizeof(other), "%s", name);
 	}
 	ck_assert_msg(other[0] != '\0', "no name shares a slot with a.txt");
-	ck_assert_int_eq(fcache_get(root_fd, "a.txt", 1001, &st), -1);
-	ck_assert_int_eq(fcache_get(root_fd, other, 1001, &st), fd2);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, other, 1001, &st), fd2);
+}
+END_TEST
+
+/*
+ * Two document roots side by side: A holds secret.txt; B holds symlinks
+ * that leave B for it (link.txt, and secret.txt under the same name as
+ * A's).  Opening either beneath B is refused (RESOLVE_BENEATH), so once A
+ * has cached its secret.txt a look-up under B must miss: an entry made
+ * under one root is never another root's, even when the path and the
+ * inode it resolves to are the same.  Nor is it the same root's under
+ * another policy.  Another fd on A is A.
+ */
+START_TEST(test_roots_apart)
+{
+	char two[1024], a[1100], b[1100];
+	struct fcache_root a_id, b_id, a2_id, lax_id;
+	struct stat st;
+	int a_fd, a2_fd, b_fd, fd;
+
+	unit_scratch_dir(two, sizeof(two), "check_fcache_roots");
+	unit_make_dir(two, "A");
+	unit_make_dir(two, "B");
+	unit_write_file(two, "A/secret.txt", "secret");
+	unit_path(b, sizeof(b), two, "B/link.txt");
+	ck_assert_int_eq(symlink("../A/secret.txt", b), 0);
+	unit_path(b, sizeof(b), two, "B/secret.txt");
+	ck_assert_int_eq(symlink("../A/secret.txt", b), 0);
+	unit_path(a, sizeof(a), two, "A");
+	unit_path(b, sizeof(b), two, "B");
+	a_fd = open(a, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	a2_fd = open(a, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	b_fd = open(b, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert(a_fd >= 0 && a2_fd >= 0 && b_fd >= 0);
+	ck_assert(fcache_root_of(a_fd, 0, &a_id));
+	ck_assert(fcache_root_of(a2_fd, 0, &a2_id));
+	ck_assert(fcache_root_of(a_fd, 1, &lax_id));
+	ck_assert(fcache_root_of(b_fd, 0, &b_id));
+
+	fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
+	ck_assert_int_eq(fcache_get(&a_id, a_fd, "secret.txt", 1001, &st), fd);
+
+	ck_assert_msg(fcache_get(&b_id, b_fd, "link.txt", 1002, &st) == -1,
+	    "root B's link.txt was served from root A's entry");
+	ck_assert_msg(fcache_get(&b_id, b_fd, "secret.txt", 1002, &st) == -1,
+	    "root B's secret.txt (a symlink out of B) was served from root "
+	    "A's entry");
+	ck_assert_msg(fcache_get(&lax_id, a_fd, "secret.txt", 1002, &st) == -1,
+	    "an entry was served under another policy");
+	/* B's misses left A's entry alone; a second fd on A shares it. */
+	ck_assert(fd_open(fd));
+	ck_assert_int_eq(fcache_get(&a2_id, a2_fd, "secret.txt", 1003, &st),
+	    fd);
+
+	close(a_fd);
+	close(a2_fd);
+	close(b_fd);
+	unit_rmtree(two);
+}
+END_TEST
+
+/*
+ * The root is in the hash, so test_roots_apart's roots most likely land
+ * in different slots and never compare keys.  Here a root and a policy
+ * are found whose "secret.txt" shares A's slot (putting there closes A's
+ * fd), and a look-up under them, through a symlink to A's very file,
+ * must still miss.
+ */
+START_TEST(test_roots_same_slot)
+{
+	char name[32], p[1100];
+	struct fcache_root a_id, c_id, lax_id;
+	struct stat st;
+	int a_fd, c_fd = -1, fd, dummy, policy = -1;
+
+	unit_make_dir(scratch, "A");
+	unit_write_file(scratch, "A/secret.txt", "secret");
+	unit_path(p, sizeof(p), scratch, "A");
+	a_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(a_fd, 0);
+	ck_assert(fcache_root_of(a_fd, 0, &a_id));
+
+	/* A root C whose secret.txt takes the slot of A's. */
+	for (int i = 0; i < 10 * FCACHE_SIZE && c_fd < 0; i++) {
+		fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
+		ck_assert_int_eq(fstat(fd, &st), 0);
+		ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
+		snprintf(name, sizeof(name), "C%d", i);
+		unit_make_dir(scratch, name);
+		unit_path(p, sizeof(p), scratch, name);
+		c_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		ck_assert(fcache_root_of(c_fd, 0, &c_id));
+		dummy = dup(root_fd);
+		ck_assert(fcache_put(&c_id, "secret.txt", dummy, &st, 1000));
+		if (fd_open(fd)) {
+			close(c_fd);
+			c_fd = -1;
+		}
+		fcache_clear();
+	}
+	ck_assert_msg(c_fd >= 0, "no root shares a slot with A");
+	snprintf(name + strlen(name), sizeof(name) - strlen(name),
+	    "/secret.txt");
+	unit_path(p, sizeof(p), scratch, name);
+	ck_assert_int_eq(symlink("../A/secret.txt", p), 0);
+
+	/* A policy under which A's secret.txt takes the same slot. */
+	for (int i = 1; i <= 10 * FCACHE_SIZE && policy < 0; i++) {
+		fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
+		ck_assert_int_eq(fstat(fd, &st), 0);
+		ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
+		ck_assert(fcache_root_of(a_fd, i, &lax_id));
+		dummy = dup(root_fd);
+		ck_assert(fcache_put(&lax_id, "secret.txt", dummy, &st, 1000));
+		if (!fd_open(fd))
+			policy = i;
+		fcache_clear();
+	}
+	ck_assert_msg(policy >= 0, "no policy shares a slot with A's");
+	ck_assert(fcache_root_of(a_fd, policy, &lax_id));
+
+	fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
+	ck_assert_msg(fcache_get(&c_id, c_fd, "secret.txt", 1001, &st) == -1,
+	    "another root's secret.txt (a symlink to A's) hit A's entry");
+	ck_assert_msg(fcache_get(&lax_id, a_fd, "secret.txt", 1001, &st) == -1,
+	    "A's entry was served under another policy");
+	ck_assert_int_eq(fcache_get(&a_id, a_fd, "secret.txt", 1002, &st), fd);
+	close(c_fd);
+	close(a_fd);
+}
+END_TEST
+
+START_TEST(test_root_of_bad_fd)
+{
+	struct fcache_root id;
+
+	errno = 0;
+	ck_assert(!fcache_root_of(-1, 0, &id));
+	ck_assert_int_eq(errno, EBADF);
 }
 END_TEST
 
@@ -169,8 +315,8 @@ START_TEST(test_long_path_refused)
 	rel[FCACHE_PATH_MAX] = '\0';
 	ck_assert_int_eq(fstat(root_fd, &st), 0);
 	/* Not kept: the caller still owns (here: has no) fd. */
-	ck_assert(!fcache_put(rel, 12345, &st, 1000));
-	ck_assert_int_eq(fcache_get(root_fd, rel, 1000, &st), -1);
+	ck_assert(!fcache_put(&rid, rel, 12345, &st, 1000));
+	ck_assert_int_eq(fcache_get(&rid, root_fd, rel, 1000, &st), -1);
 }
 END_TEST
 
@@ -184,7 +330,7 @@ START_TEST(test_sweep)
 	fb = put("b.txt", 3000);
 	ck_assert_int_eq(fcache_sweep(1000), FCACHE_IDLE_MS);
 	/* A hit counts as use. */
-	ck_assert_int_eq(fcache_get(root_fd, "a.txt", 4000, &st), fa);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 4000, &st), fa);
 	/* b.txt is idle longest now: it goes first. */
 	ck_assert_int_eq(fcache_sweep(3000 + FCACHE_IDLE_MS),
 	    4000 - 3000);
@@ -217,6 +363,9 @@ fcache_suite(void)
 	tcase_add_loop_test(tc, test_changed_file_misses, 0, NCHANGES);
 	tcase_add_test(tc, test_now_a_directory);
 	tcase_add_test(tc, test_slot_shared);
+	tcase_add_test(tc, test_roots_apart);
+	tcase_add_test(tc, test_roots_same_slot);
+	tcase_add_test(tc, test_root_of_bad_fd);
 	tcase_add_test(tc, test_long_path_refused);
 	tcase_add_test(tc, test_sweep);
 	tcase_add_test(tc, test_clear);

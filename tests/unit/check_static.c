@@ -674,6 +674,106 @@ START_TEST(test_open_root)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Several document roots, one file cache */
+
+/*
+ * Two roots side by side, as virtual hosts will have them: A holds
+ * secret.txt; B holds link.txt and secret.txt, both symlinks to
+ * ../A/secret.txt, leaving B.
+ */
+static char two[PATH_MAX];
+static int a_fd = -1, b_fd = -1;
+
+static void
+roots_setup(void)
+{
+	char p[2 * PATH_MAX];
+
+	unit_scratch_dir(two, sizeof(two), "check_static_roots");
+	unit_make_dir(two, "A");
+	unit_make_dir(two, "B");
+	unit_write_file(two, "A/secret.txt", "secret\n");
+	unit_path(p, sizeof(p), two, "B/link.txt");
+	ck_assert_int_eq(symlink("../A/secret.txt", p), 0);
+	unit_path(p, sizeof(p), two, "B/secret.txt");
+	ck_assert_int_eq(symlink("../A/secret.txt", p), 0);
+	unit_path(p, sizeof(p), two, "A");
+	a_fd = static_open_root(p);
+	unit_path(p, sizeof(p), two, "B");
+	b_fd = static_open_root(p);
+	ck_assert(a_fd != -1 && b_fd != -1);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.index = index_default;
+	cfg.nindex = 2;
+}
+
+static void
+roots_teardown(void)
+{
+	if (a_fd != -1)
+		close(a_fd);
+	if (b_fd != -1)
+		close(b_fd);
+	a_fd = b_fd = -1;
+	unit_rmtree(two);
+	two[0] = '\0';
+}
+
+/* serve() under the root open as fd. */
+static int
+serve_under(int fd, const char *path, struct http_response *resp)
+{
+	root_fd = fd;
+	return serve(path, NULL, resp);
+}
+
+/*
+ * A's secret.txt, once in the cache, must not come out under B: B's
+ * symlinks leave B, so B answers 403 (symlinks-outside-root off) whether
+ * or not A has just served the file they point at.
+ */
+START_TEST(test_roots_cache_apart)
+{
+	struct http_response resp;
+
+	ck_assert_int_eq(serve_under(b_fd, "/secret.txt", &resp), 403);
+	ck_assert_int_eq(serve_under(a_fd, "/secret.txt", &resp), 200);
+	ck_assert_msg(resp.fd_cached, "A's secret.txt was not cached");
+	check_file(&resp, "A/secret.txt", "text/plain", "secret\n");
+
+	ck_assert_int_eq(serve_under(b_fd, "/link.txt", &resp), 403);
+	ck_assert_msg(serve_under(b_fd, "/secret.txt", &resp) == 403,
+	    "B's secret.txt, a symlink out of B, was served from A's cache "
+	    "entry");
+	ck_assert_int_eq(resp.fd, -1);
+	/* And A still has it. */
+	ck_assert_int_eq(serve_under(a_fd, "/secret.txt", &resp), 200);
+	check_file(&resp, "A/secret.txt", "text/plain", "secret\n");
+}
+END_TEST
+
+/*
+ * What one policy let in, another does not get from the cache: B's
+ * link.txt served with symlinks-outside-root on is cached, and must be
+ * 403 again once it is off (a virtual host that shares B's directory but
+ * not its setting).
+ */
+START_TEST(test_roots_cache_policy)
+{
+	struct http_response resp;
+
+	cfg.symlinks_outside_root = true;
+	ck_assert_int_eq(serve_under(b_fd, "/link.txt", &resp), 200);
+	ck_assert_msg(resp.fd_cached, "B's link.txt was not cached");
+	check_file(&resp, "B/link.txt", "text/plain", "secret\n");
+	cfg.symlinks_outside_root = false;
+	ck_assert_msg(serve_under(b_fd, "/link.txt", &resp) == 403,
+	    "link.txt cached with symlinks-outside-root on was served with "
+	    "it off");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Validators, preconditions, ranges (RFC 9110 §8.8, §13, §14) */
 
 /* A slice over a NUL-terminated string (the tests' header buffer). */
@@ -1509,6 +1609,13 @@ static_suite(void)
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_no_fd_leak);
 	tcase_add_test(tc, test_open_root);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("roots");
+	tcase_add_checked_fixture(tc, roots_setup, roots_teardown);
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_roots_cache_apart);
+	tcase_add_test(tc, test_roots_cache_policy);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("validators");
