@@ -647,29 +647,23 @@ master_adapt(void)
 }
 
 /*
- * Whether the request in slot sb has made no progress for limit ms.  The
- * worker may end it while we look: request_start_ms is read before and
- * after progress_ms (the worker stores progress_ms first and clears
- * request_start_ms first, see scoreboard.c), and a change, or a zero,
- * means there is no one request to judge.
+ * Whether the worker of slot sb has not turned its event loop for limit
+ * ms.  A live worker beats at least once a second, whatever its clients
+ * do (no step waits on a client), so a silent heartbeat means a worker
+ * stuck inside one step.  0: it has not started its loop yet.
  */
 static bool
 master_stalled(const struct scoreboard_slot *sb, int64_t now, int64_t limit)
 {
-	int64_t start, progress;
+	int64_t beat = __atomic_load_n(&sb->heartbeat_ms, __ATOMIC_RELAXED);
 
-	start = __atomic_load_n(&sb->request_start_ms, __ATOMIC_ACQUIRE);
-	progress = __atomic_load_n(&sb->progress_ms, __ATOMIC_ACQUIRE);
-	if (start == 0 || progress == 0 ||
-	    start != __atomic_load_n(&sb->request_start_ms, __ATOMIC_ACQUIRE))
-		return false;
-	return now - progress >= limit;
+	return beat != 0 && now - beat >= limit;
 }
 
 /*
- * The watchdog: a worker that made no progress on one request for
- * request-timeout is stuck (a bug, a hung file system); it gets TERM,
- * then KILL.  Its slot is refilled like after any crash.
+ * The watchdog: a worker stuck for request-timeout in one step (a bug,
+ * a hung file system) gets TERM, then KILL.  Its slot is refilled like
+ * after any crash.
  */
 static void
 master_watchdog(int64_t now)
@@ -693,9 +687,7 @@ master_watchdog(int64_t now)
 			}
 			continue;
 		}
-		if (limit == 0 || (sb->state != SCOREBOARD_READING &&
-		    sb->state != SCOREBOARD_WRITING) ||
-		    !master_stalled(sb, now, limit))
+		if (limit == 0 || !master_stalled(sb, now, limit))
 			continue;
 		scoreboard_describe(sb, now, what, sizeof(what));
 		log_error("worker %ld stuck for %u s (request-timeout) serving "

@@ -34,6 +34,7 @@ static const char *const scoreboard_names[SCOREBOARD_STATE_COUNT] = {
 	[SCOREBOARD_WRITING] = "writing",
 	[SCOREBOARD_CLOSING] = "closing",
 	[SCOREBOARD_GRACEFUL] = "graceful",
+	[SCOREBOARD_FULL] = "full",
 };
 
 /* The mapping's length for nslots slots; false if it overflows size_t. */
@@ -138,6 +139,7 @@ scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 		s->idle_conns = 0;
 		__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
 		s->progress_ms = 0;
+		s->heartbeat_ms = 0;
 		s->request_start = 0;
 		s->request[0] = '\0';
 		s->client[0] = '\0';
@@ -227,6 +229,12 @@ scoreboard_begin_request(struct scoreboard_slot *s, const char *line,
 	__atomic_store_n(&s->progress_ms, now, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->request_start_ms, now, __ATOMIC_RELEASE);
 	s->state = SCOREBOARD_READING;
+}
+
+void
+scoreboard_heartbeat(struct scoreboard_slot *s, int64_t now_ms)
+{
+	__atomic_store_n(&s->heartbeat_ms, now_ms, __ATOMIC_RELAXED);
 }
 
 void

@@ -33,6 +33,9 @@ enum scoreboard_state {
 	SCOREBOARD_WRITING,	/* sending a response */
 	SCOREBOARD_CLOSING,	/* lingering after an error */
 	SCOREBOARD_GRACEFUL,	/* told to finish and exit */
+	SCOREBOARD_FULL,	/* in epoll_wait, every connection slot taken
+				 * by a client that holds it: busy, for the
+				 * adaptive pool */
 	SCOREBOARD_STATE_COUNT
 };
 
@@ -46,6 +49,8 @@ struct scoreboard_slot {
 	time_t started;			/* the worker's start (wall clock) */
 	int64_t request_start_ms;	/* CLOCK_MONOTONIC ms; 0: none */
 	int64_t progress_ms;		/* last progress on it (monotonic ms) */
+	int64_t heartbeat_ms;		/* the worker's loop last turned
+					 * (monotonic ms); 0: not yet */
 	time_t request_start;		/* the same on the wall clock */
 	char request[SCOREBOARD_LINE_MAX];	/* the line being served */
 	char client[SCOREBOARD_CLIENT_MAX];	/* its client's address */
@@ -125,6 +130,14 @@ void scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n);
  */
 void scoreboard_begin_request(struct scoreboard_slot *s, const char *line,
     size_t len, const char *client);
+
+/*
+ * Worker: its event loop turned at now_ms (net_now_ms()).  A worker
+ * beats at least once a second while it lives (see worker.c), so the
+ * master's watchdog takes a slot whose beat is older than
+ * request-timeout for a worker stuck in one step.
+ */
+void scoreboard_heartbeat(struct scoreboard_slot *s, int64_t now_ms);
 
 /* Worker: bytes moved on the request (a piece of a large file sent):
  * progress_ms = now, so the watchdog tells slow from stuck. */

@@ -198,6 +198,8 @@ struct worker_conn {
 /* Descriptors one connection may hold: its socket and a file that goes
  * out while the worker serves others. */
 #define WORKER_FDS_PER_CONN 2
+/* The longest a worker sleeps: its heartbeat for the watchdog. */
+#define WORKER_BEAT_MS 1000
 /* Running out of descriptors is logged at most this often. */
 #define WORKER_EMFILE_LOG_MS 10000
 
@@ -510,9 +512,13 @@ worker_round(const struct conn_env *env, int timeout_ms)
 		if (files >= 0 && (timeout_ms < 0 || files < timeout_ms))
 			timeout_ms = files;
 	}
+	/* Beat at least once a second: the watchdog listens for it. */
+	if (timeout_ms < 0 || timeout_ms > WORKER_BEAT_MS)
+		timeout_ms = WORKER_BEAT_MS;
 	if (worker_slot != NULL)
 		scoreboard_set_state(worker_slot, wk.draining ?
-		    SCOREBOARD_GRACEFUL : SCOREBOARD_IDLE);
+		    SCOREBOARD_GRACEFUL : wk.listening ? SCOREBOARD_IDLE :
+		    SCOREBOARD_FULL);
 	n = epoll_wait(wk.ep, ev, WORKER_EVENTS, timeout_ms);
 	if (n < 0) {
 		if (errno != EINTR)
@@ -520,6 +526,8 @@ worker_round(const struct conn_env *env, int timeout_ms)
 		return -1;
 	}
 	now = net_now_ms();
+	if (worker_slot != NULL)
+		scoreboard_heartbeat(worker_slot, now);
 	for (int k = 0; k < n; k++) {
 		uint64_t d = ev[k].data.u64;
 		uint32_t i = (uint32_t)d;

@@ -1142,7 +1142,7 @@ END_TEST
 START_TEST(test_adaptive_pool)
 {
 	const struct harness_conf c = { .workers_value = harness_no_workers,
-	    .extra = "start-workers = 2\nmin-spare = 1\nmax-spare = 2\n"
+	    .extra = "worker-connections = 1\nstart-workers = 2\nmin-spare = 1\nmax-spare = 2\n"
 	    "max-workers = 8\n" };
 	struct download d[POOL_CLIENTS];
 	pid_t w[MAX_PIDS];
@@ -1223,7 +1223,7 @@ END_TEST
 START_TEST(test_adaptive_pool_doubles)
 {
 	const struct harness_conf c = { .workers_value = harness_no_workers,
-	    .extra = "start-workers = 2\nmin-spare = 1\nmax-spare = 2\n"
+	    .extra = "worker-connections = 1\nstart-workers = 2\nmin-spare = 1\nmax-spare = 2\n"
 	    "max-workers = 8\n" };
 	struct download d[POOL_CLIENTS];
 	pid_t w[MAX_PIDS];

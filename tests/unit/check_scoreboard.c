@@ -805,6 +805,7 @@ static const struct {
 	{ SCOREBOARD_WRITING, "writing" },
 	{ SCOREBOARD_CLOSING, "closing" },
 	{ SCOREBOARD_GRACEFUL, "graceful" },
+	{ SCOREBOARD_FULL, "full" },
 	{ -1, "unknown" },
 	{ SCOREBOARD_STATE_COUNT, "unknown" },
 	{ SCOREBOARD_STATE_COUNT + 1, "unknown" },
