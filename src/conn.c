@@ -648,7 +648,7 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 		scoreboard_begin_request(env->slot, x->req.request_line.p,
 		    x->req.request_line.len, c->client);
 	if (x->parsed)
-		router_handle(env->cfg, env->root_fd, &rclient, &x->req,
+		router_handle(env->cfg, env->root, &rclient, &x->req,
 		    &x->resp);
 	else
 		http_response_error(&x->resp, status);

@@ -30,6 +30,7 @@
 #include "net.h"
 #include "scoreboard.h"
 #include "sock.h"
+#include "static.h"
 
 /* Room behind the header block for reading request bodies through. */
 #define CONN_BODY_WINDOW (16 * 1024)
@@ -44,7 +45,7 @@
 /* What a worker hands to every connection. */
 struct conn_env {
 	const struct config *cfg;
-	int root_fd;			/* from static_open_root() */
+	const struct static_root *root;	/* the document root */
 	const volatile sig_atomic_t *stop;	/* non-zero: last response */
 	volatile sig_atomic_t *reopen;	/* non-zero: reopen the logs */
 	struct scoreboard *sb;		/* for the status page; NULL: none */

@@ -65,7 +65,7 @@ router_status(const struct config *cfg, const struct router_client *client,
 }
 
 int
-router_handle(const struct config *cfg, int root_fd,
+router_handle(const struct config *cfg, const struct static_root *root,
     const struct router_client *client, const struct http_request *req,
     struct http_response *resp)
 {
@@ -105,7 +105,7 @@ router_handle(const struct config *cfg, int root_fd,
 		http_response_error(resp, HTTP_STATUS_METHOD_NOT_ALLOWED);
 		return resp->status;
 	}
-	status = static_serve(cfg, root_fd, req, resp);
+	status = static_serve(cfg, root, req, resp);
 	/* 200, 206 and 304 come complete; the rest get an error page. */
 	if (status != HTTP_STATUS_OK && status != HTTP_STATUS_PARTIAL_CONTENT &&
 	    status != HTTP_STATUS_NOT_MODIFIED)

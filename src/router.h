@@ -12,6 +12,7 @@
 #include "config.h"
 #include "http.h"
 #include "scoreboard.h"
+#include "static.h"
 
 /* The methods the static handler allows, for the Allow field. */
 #define ROUTER_ALLOW_STATIC "GET, HEAD, OPTIONS"
@@ -33,7 +34,7 @@ struct router_client {
  * its path is then a file path like any other.  Always leaves a complete
  * response (an error one included); returns its status.
  */
-int router_handle(const struct config *cfg, int root_fd,
+int router_handle(const struct config *cfg, const struct static_root *root,
     const struct router_client *client, const struct http_request *req,
     struct http_response *resp);
 

@@ -80,6 +80,14 @@ static_open_root(const char *document_root)
 	return open(document_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+void
+static_root_init(struct static_root *r, int fd, const struct config *cfg)
+{
+	r->fd = fd;
+	r->cacheable = fcache_root_of(fd, cfg->symlinks_outside_root,
+	    &r->cache);
+}
+
 /*
  * Decodes and resolves in one pass, segment by segment, writing straight
  * into out: each segment is written after the ones kept so far, then
@@ -288,29 +296,27 @@ static_open_beneath(const struct config *cfg, int root_fd, const char *rel,
  * fstat() failed).
  */
 static int
-static_open_file(const struct config *cfg, int root_fd, const char *rel,
-    int *fdp, struct stat *st, bool *cached)
+static_open_file(const struct config *cfg, const struct static_root *root,
+    const char *rel, int *fdp, struct stat *st, bool *cached)
 {
-	struct fcache_root id;
 	struct timespec ts;
 	int64_t now;
 	int fd, err;
-	bool use_cache;
-
 	/* The cache is keyed by the root and the symlink rule (fcache.h);
-	 * a root that fstat() cannot tell goes without it. */
-	use_cache = fcache_root_of(root_fd, cfg->symlinks_outside_root, &id);
+	 * a root that fstat() could not tell goes without it. */
+	bool use_cache = root->cacheable;
 
 	/* Coarse is fine for an idle time of seconds, and cheaper. */
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (use_cache && (fd = fcache_get(&id, root_fd, rel, now, st)) >= 0) {
+	if (use_cache && (fd = fcache_get(&root->cache, root->fd, rel, now,
+	    st)) >= 0) {
 		*fdp = fd;
 		*cached = true;
 		return 0;
 	}
 	*cached = false;
-	if ((err = static_open_beneath(cfg, root_fd, rel, STATIC_OPEN_FLAGS,
+	if ((err = static_open_beneath(cfg, root->fd, rel, STATIC_OPEN_FLAGS,
 	    &fd)) != 0)
 		return err;
 	if (fstat(fd, st) == -1) {
@@ -318,7 +324,7 @@ static_open_file(const struct config *cfg, int root_fd, const char *rel,
 		return EIO;
 	}
 	if (use_cache && S_ISREG(st->st_mode))
-		*cached = fcache_put(&id, rel, fd, st, now);
+		*cached = fcache_put(&root->cache, rel, fd, st, now);
 	*fdp = fd;
 	return 0;
 }
@@ -518,8 +524,9 @@ static_listing(const struct http_request *req, struct http_response *resp,
  * elsewhere in the root still works under RESOLVE_BENEATH.
  */
 static int
-static_index(const struct config *cfg, int root_fd, const char *rel,
-    int dir_fd, const struct http_request *req, struct http_response *resp)
+static_index(const struct config *cfg, const struct static_root *root,
+    const char *rel, int dir_fd, const struct http_request *req,
+    struct http_response *resp)
 {
 	char path[PATH_MAX];
 	size_t dirlen = strlen(rel);
@@ -544,7 +551,7 @@ static_index(const struct config *cfg, int root_fd, const char *rel,
 			memcpy(path, name, namelen + 1);
 		}
 
-		err = static_open_file(cfg, root_fd, path, &fd, &st, &cached);
+		err = static_open_file(cfg, root, path, &fd, &st, &cached);
 		if (err != 0) {
 			int status = static_errno_status(err);
 
@@ -564,7 +571,7 @@ static_index(const struct config *cfg, int root_fd, const char *rel,
 }
 
 int
-static_serve(const struct config *cfg, int root_fd,
+static_serve(const struct config *cfg, const struct static_root *root,
     const struct http_request *req, struct http_response *resp)
 {
 	char rel[PATH_MAX];
@@ -577,13 +584,13 @@ static_serve(const struct config *cfg, int root_fd,
 	if (status != 0)
 		return static_fail(resp, status);
 
-	err = static_open_file(cfg, root_fd, rel, &fd, &st, &cached);
+	err = static_open_file(cfg, root, rel, &fd, &st, &cached);
 	/*
 	 * A directory we may search but not read (mode 0711) still serves
 	 * its index files: look at it again without asking to read it.
 	 */
 	if (err == EACCES) {
-		err = static_open_beneath(cfg, root_fd, rel,
+		err = static_open_beneath(cfg, root->fd, rel,
 		    O_PATH | O_DIRECTORY | O_CLOEXEC, &fd) == 0 ? 0 : EACCES;
 		if (err == 0 && fstat(fd, &st) == -1) {
 			close(fd);
@@ -611,7 +618,7 @@ static_serve(const struct config *cfg, int root_fd,
 		close(fd);
 		return static_redirect(req, resp);
 	}
-	status = static_index(cfg, root_fd, rel, fd, req, resp);
+	status = static_index(cfg, root, rel, fd, req, resp);
 	close(fd);
 	return status;
 }

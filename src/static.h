@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "fcache.h"
 #include "http.h"
 
 /*
@@ -18,6 +19,21 @@
  * resolve every request beneath it.  Returns the fd, or -1 with errno set.
  */
 int static_open_root(const char *document_root);
+
+/*
+ * A document root as the handlers use it: its fd and, computed once,
+ * its identity for the file cache (fcache.h), so that a request costs
+ * no fstat() of the root.
+ */
+struct static_root {
+	int fd;				/* from static_open_root() */
+	bool cacheable;			/* fstat() of fd told its identity */
+	struct fcache_root cache;	/* that identity, with the symlink rule */
+};
+
+/* Fills r for fd (not owned) under cfg's symlink rule. */
+void static_root_init(struct static_root *r, int fd,
+    const struct config *cfg);
 
 /*
  * Maps an origin-form path, still percent-encoded, to a path relative to
@@ -35,7 +51,7 @@ int static_map_path(const char *path, size_t len, char *out, size_t cap,
     bool *dir_form);
 
 /*
- * Serves req (GET or HEAD) from the document root open as root_fd:
+ * Serves req (GET or HEAD) from the document root root:
  *   a regular file   -> 200, resp->body = HTTP_BODY_FILE with fd, length,
  *                       content type, ETag, Last-Modified, Accept-Ranges;
  *                       or, by the preconditions (RFC 9110 §13.2.2), 304
@@ -56,7 +72,7 @@ int static_map_path(const char *path, size_t len, char *out, size_t cap,
  * its fields (412, and 416 with Content-Range set), and the caller makes
  * it an error page with http_response_error(), which closes the file.
  */
-int static_serve(const struct config *cfg, int root_fd,
+int static_serve(const struct config *cfg, const struct static_root *root,
     const struct http_request *req, struct http_response *resp);
 
 #endif

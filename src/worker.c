@@ -595,6 +595,7 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 {
 	struct conn_env env;
 	uint64_t limit;
+	struct static_root root;
 	int root_fd;
 
 	log_set_role("worker");
@@ -635,7 +636,8 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 		return WORKER_EXIT_FATAL;
 	worker_slot = slot;
 	env.cfg = cfg;
-	env.root_fd = root_fd;
+	static_root_init(&root, root_fd, cfg);
+	env.root = &root;
 	env.stop = &worker_stop;
 	env.reopen = &worker_reopen;
 	env.sb = sb;

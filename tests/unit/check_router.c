@@ -196,12 +196,14 @@ static int
 route_req(const struct http_request *req, bool head_only,
     struct http_response *resp)
 {
+	struct static_root root;
 	int status;
 
 	http_response_init(resp);
 	resp->keep_alive = true;
 	resp->head_only = head_only;
-	status = router_handle(&cfg, root_fd, route_client, req, resp);
+	static_root_init(&root, root_fd, &cfg);
+	status = router_handle(&cfg, &root, route_client, req, resp);
 	ck_assert_int_eq(status, resp->status);
 	/* The connection's choices are left alone. */
 	ck_assert(resp->keep_alive);

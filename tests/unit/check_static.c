@@ -179,6 +179,16 @@ END_TEST
 static char base[PATH_MAX];	/* mkdtemp: outside.txt, outdir/, root/ */
 static char root[PATH_MAX + 8];
 static int root_fd = -1;
+
+/* root_fd as static_serve() takes it, under c's symlink rule. */
+static const struct static_root *
+test_root(const struct config *c)
+{
+	static struct static_root r;
+
+	static_root_init(&r, root_fd, c);
+	return &r;
+}
 static bool as_root;
 
 static char idx_html[] = "index.html";
@@ -435,7 +445,7 @@ serve(const char *path, const char *query, struct http_response *resp)
 	http_response_init(resp);
 	resp->keep_alive = true;
 	resp->head_only = true;
-	return static_serve(&cfg, root_fd, &req, resp);
+	return static_serve(&cfg, test_root(&cfg), &req, resp);
 }
 
 /* Checks resp against a 200 for body, then closes its fd. */
@@ -813,7 +823,7 @@ serve_req(const struct http_request *req, struct http_response *resp)
 	http_response_init(resp);
 	resp->keep_alive = true;
 	resp->head_only = req->method == HTTP_METHOD_HEAD;
-	status = static_serve(&cfg, root_fd, req, resp);
+	status = static_serve(&cfg, test_root(&cfg), req, resp);
 	ck_assert_int_eq(resp->status, status);
 	ck_assert(resp->keep_alive);
 	return status;
@@ -1478,7 +1488,7 @@ serve_with(const struct config *c, enum http_method method,
 	req_init(&req, method, path);
 	http_response_init(resp);
 	resp->keep_alive = true;
-	return static_serve(c, root_fd, &req, resp);
+	return static_serve(c, test_root(c), &req, resp);
 }
 
 /* Whether the page has needle in it. */
