@@ -630,7 +630,12 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 {
 	struct conn_x *x = c->x;
 	const struct http_limits lim = conn_limits(env->cfg);
-	struct router_client rclient = { .peer = &c->peer, .sb = env->sb };
+	const struct handler_ctx ctx = {
+		.cfg = env->cfg,
+		.root = env->root,
+		.peer = &c->peer,
+		.sb = env->sb,
+	};
 	int status = frame_status;
 
 	memset(&x->req, 0, sizeof(x->req));
@@ -648,8 +653,7 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 		scoreboard_begin_request(env->slot, x->req.request_line.p,
 		    x->req.request_line.len, c->client);
 	if (x->parsed)
-		router_handle(env->cfg, env->root, &rclient, &x->req,
-		    &x->resp);
+		router_handle(&ctx, &x->req, &x->resp);
 	else
 		http_response_error(&x->resp, status);
 	return conn_body_begin(env, c, now);

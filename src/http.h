@@ -34,12 +34,20 @@ enum http_method {
 enum http_status {
 	HTTP_STATUS_NONE = 0,
 	HTTP_STATUS_CONTINUE = 100,
+	HTTP_STATUS_SWITCHING_PROTOCOLS = 101,
 	HTTP_STATUS_OK = 200,
+	HTTP_STATUS_CREATED = 201,
+	HTTP_STATUS_ACCEPTED = 202,
 	HTTP_STATUS_NO_CONTENT = 204,
 	HTTP_STATUS_PARTIAL_CONTENT = 206,
 	HTTP_STATUS_MOVED_PERMANENTLY = 301,
+	HTTP_STATUS_FOUND = 302,
+	HTTP_STATUS_SEE_OTHER = 303,
 	HTTP_STATUS_NOT_MODIFIED = 304,
+	HTTP_STATUS_TEMPORARY_REDIRECT = 307,
+	HTTP_STATUS_PERMANENT_REDIRECT = 308,
 	HTTP_STATUS_BAD_REQUEST = 400,
+	HTTP_STATUS_UNAUTHORIZED = 401,
 	HTTP_STATUS_FORBIDDEN = 403,
 	HTTP_STATUS_NOT_FOUND = 404,
 	HTTP_STATUS_METHOD_NOT_ALLOWED = 405,
@@ -50,10 +58,14 @@ enum http_status {
 	HTTP_STATUS_URI_TOO_LONG = 414,
 	HTTP_STATUS_RANGE_NOT_SATISFIABLE = 416,
 	HTTP_STATUS_EXPECTATION_FAILED = 417,
+	HTTP_STATUS_MISDIRECTED_REQUEST = 421,
+	HTTP_STATUS_TOO_MANY_REQUESTS = 429,
 	HTTP_STATUS_HEADER_TOO_LARGE = 431,
 	HTTP_STATUS_INTERNAL_ERROR = 500,
 	HTTP_STATUS_NOT_IMPLEMENTED = 501,
+	HTTP_STATUS_BAD_GATEWAY = 502,
 	HTTP_STATUS_SERVICE_UNAVAILABLE = 503,
+	HTTP_STATUS_GATEWAY_TIMEOUT = 504,
 	HTTP_STATUS_VERSION_NOT_SUPPORTED = 505
 };
 
@@ -104,6 +116,12 @@ struct http_request {
 	bool expect_continue;		/* HTTP/1.1 "Expect: 100-continue" */
 	size_t header_len;		/* bytes up to and including the blank line */
 	/*
+	 * Every field line of the request, in order, as sent: from the
+	 * first field line to the CRLF of the last (len 0: none).  Read it
+	 * with http_request_field() or http_request_field_next().
+	 */
+	struct http_slice fields;
+	/*
 	 * Conditional and range fields, values trimmed.  A slice with p NULL
 	 * is absent.  The date fields and Range/If-Range are single values:
 	 * when one comes in more than one line the parser drops it (p NULL),
@@ -124,6 +142,19 @@ enum http_body_kind {
 	HTTP_BODY_FILE,
 	HTTP_BODY_RANGES,		/* multipart/byteranges of fd */
 	HTTP_BODY_STREAM		/* fd, a pipe or socket, to its end */
+};
+
+/*
+ * Fields a handler adds to a response (beyond those struct
+ * http_response names), copied into the response so that they live as
+ * long as it: at most HTTP_FIELDS_MAX of them, HTTP_FIELD_BYTES in all.
+ */
+#define HTTP_FIELDS_MAX 32
+#define HTTP_FIELD_BYTES 4096
+
+struct http_field {
+	uint16_t name, name_len;	/* offsets into field_buf */
+	uint16_t value, value_len;
 };
 
 /* A strong entity tag with its quotes: '"' 3 x 16 hex digits, 2 '-' '"'. */
@@ -170,10 +201,40 @@ struct http_response {
 	const char *boundary;
 	size_t location_len;		/* 0: no Location */
 	char location[HTTP_LOCATION_MAX];
+	const char *reason;		/* NULL: http_status_reason()'s */
+	unsigned nfields;		/* added by http_response_add_field() */
+	size_t field_used;
+	struct http_field field[HTTP_FIELDS_MAX];
+	char field_buf[HTTP_FIELD_BYTES];
 };
 
 /* Reset a response to "no status yet, no body, fd -1". */
 void http_response_init(struct http_response *resp);
+
+/*
+ * Adds the field "name: value" to resp, copied.  name must be a token
+ * (RFC 9110 §5.1) and value field-content: no CR, LF or NUL (RFC 9110
+ * §5.5), with no leading or trailing whitespace.  Returns 0, or -1 when
+ * it is not well formed or resp has no room left (then nothing changed).
+ */
+int http_response_add_field(struct http_response *resp, const char *name,
+    size_t name_len, const char *value, size_t value_len);
+
+/*
+ * The request's field lines in order, duplicates included: starts at
+ * *pos = 0, and each call sets *name and *value (value without its
+ * surrounding whitespace) and moves *pos on.  false when there is none
+ * left.  The request was parsed strictly, so every line is well formed.
+ */
+bool http_request_field_next(const struct http_request *req, size_t *pos,
+    struct http_slice *name, struct http_slice *value);
+
+/*
+ * The value of the nth (from 0) field line named name (compared without
+ * case, RFC 9110 §5.1), in the order sent.  false when there are fewer.
+ */
+bool http_request_field(const struct http_request *req, const char *name,
+    unsigned nth, struct http_slice *value);
 
 /* The reason phrase of a status ("Not Found"), "Unknown" if none. */
 const char *http_status_reason(int status);

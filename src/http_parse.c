@@ -798,6 +798,7 @@ http_parse_block(const char *buf, size_t len,
 	if (len > limits->header_max)
 		return HTTP_STATUS_HEADER_TOO_LARGE;
 
+	req->fields.p = buf + eol + 2;
 	for (;;) {
 		start = eol + 2;
 		if (http_find_eol(buf, start, len, &eol) != HTTP_LINE_OK)
@@ -807,6 +808,7 @@ http_parse_block(const char *buf, size_t len,
 			 * section; the caller passes exactly one block. */
 			if (eol + 2 != len)
 				return HTTP_STATUS_BAD_REQUEST;
+			req->fields.len = (size_t)(buf + start - req->fields.p);
 			break;
 		}
 		/* RFC 6585 §5: 431 for too many header fields, or one

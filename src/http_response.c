@@ -57,7 +57,8 @@ http_response_format(const struct http_response *resp, const char *date,
 	/* RFC 9110 §6.2: a server sends the highest version it conforms to. */
 	n = http_response_put(buf, cap, n, &ok,
 	    "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: " HTTP_SERVER_NAME "\r\n",
-	    resp->status, http_status_reason(resp->status), date);
+	    resp->status, resp->reason != NULL ? resp->reason :
+	    http_status_reason(resp->status), date);
 	if (resp->body == HTTP_BODY_RANGES)
 		/* RFC 9110 §14.6: the parts carry the representation's type. */
 		n = http_response_put(buf, cap, n, &ok, "Content-Type: "
@@ -106,6 +107,13 @@ http_response_format(const struct http_response *resp, const char *date,
 	if (resp->cache_control != NULL)
 		n = http_response_put(buf, cap, n, &ok,
 		    "Cache-Control: %s\r\n", resp->cache_control);
+	for (unsigned i = 0; i < resp->nfields; i++) {
+		const struct http_field *f = &resp->field[i];
+
+		n = http_response_put(buf, cap, n, &ok, "%.*s: %.*s\r\n",
+		    (int)f->name_len, resp->field_buf + f->name,
+		    (int)f->value_len, resp->field_buf + f->value);
+	}
 	if (!resp->keep_alive)
 		n = http_response_put(buf, cap, n, &ok, "Connection: close\r\n");
 	else if (resp->say_keep_alive)

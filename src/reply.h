@@ -34,7 +34,8 @@
 #include "sock.h"
 
 /* Room for the status line and header fields of any response we send. */
-#define REPLY_HEAD_MAX (HTTP_LOCATION_MAX + 1024)
+#define REPLY_HEAD_MAX (HTTP_LOCATION_MAX + HTTP_FIELD_BYTES + \
+    4 * HTTP_FIELDS_MAX + 1024)
 
 /* The buffer a stream's bytes pass through (allocated for streams only). */
 #define REPLY_STREAM_BUF (16 * 1024)

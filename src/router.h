@@ -1,41 +1,29 @@
 /*
- * router.h - which handler answers a request: the status page at
- * cfg->status_path (when set, for the clients status-allow lets in), GET
- * and HEAD to the static handler, OPTIONS answered with Allow, an unknown
- * method 501 and any other known method 405 with Allow.
+ * router.h - which handler answers a request: an unknown method 501; the
+ * status page at cfg->status_path (when set, for the clients
+ * status-allow lets in); GET and HEAD the static handler; OPTIONS
+ * answered with Allow; any other known method 405 with Allow.
  */
 #ifndef FORKHTTPD_ROUTER_H
 #define FORKHTTPD_ROUTER_H
 
-#include <sys/socket.h>
-
-#include "config.h"
-#include "http.h"
-#include "scoreboard.h"
+#include "handler.h"
 #include "static.h"
+#include "status.h"
 
 /* The methods the static handler allows, for the Allow field. */
 #define ROUTER_ALLOW_STATIC "GET, HEAD, OPTIONS"
 
-/* The methods the status page allows. */
-#define ROUTER_ALLOW_STATUS "GET, HEAD"
+/* The handler for req.  ctx->peer NULL means no status page: its path
+ * is then a file path like any other. */
+handler_fn *router_pick(const struct handler_ctx *ctx,
+    const struct http_request *req);
 
 /*
- * Who is asking, and what the status page reports.  Neither is owned;
- * both outlive the call.  sb NULL: the page is a 500.
+ * Picks the handler for req and runs it: resp is then complete (an
+ * error one included, with its body).  Returns its status.
  */
-struct router_client {
-	const struct sockaddr_storage *peer;	/* from accept() */
-	const struct scoreboard *sb;
-};
-
-/*
- * Fills resp for req from the client.  client NULL means no status page:
- * its path is then a file path like any other.  Always leaves a complete
- * response (an error one included); returns its status.
- */
-int router_handle(const struct config *cfg, const struct static_root *root,
-    const struct router_client *client, const struct http_request *req,
-    struct http_response *resp);
+int router_handle(const struct handler_ctx *ctx,
+    const struct http_request *req, struct http_response *resp);
 
 #endif

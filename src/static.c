@@ -622,3 +622,16 @@ static_serve(const struct config *cfg, const struct static_root *root,
 	close(fd);
 	return status;
 }
+
+int
+static_handle(const struct handler_ctx *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+	int status = static_serve(ctx->cfg, ctx->root, req, resp);
+
+	/* 200, 206 and 304 come complete; the rest get an error page. */
+	if (status != HTTP_STATUS_OK && status != HTTP_STATUS_PARTIAL_CONTENT &&
+	    status != HTTP_STATUS_NOT_MODIFIED)
+		http_response_error(resp, status);
+	return resp->status;
+}

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "fcache.h"
+#include "handler.h"
 #include "http.h"
 
 /*
@@ -74,5 +75,11 @@ int static_map_path(const char *path, size_t len, char *out, size_t cap,
  */
 int static_serve(const struct config *cfg, const struct static_root *root,
     const struct http_request *req, struct http_response *resp);
+
+/*
+ * The handler (handler.h) of static files: static_serve() under
+ * ctx->root, with an error page for any status it leaves incomplete.
+ */
+handler_fn static_handle;
 
 #endif

@@ -592,3 +592,40 @@ status_page(const struct scoreboard *sb, bool json, time_t now,
 	resp->location_len = 0;
 	return resp->status;
 }
+
+/* "?json", or "?json&..." (the first parameter, without a value). */
+static bool
+status_wants_json(const struct http_request *req)
+{
+	const struct http_slice *q = &req->query;
+
+	return q->len >= 4 && memcmp(q->p, "json", 4) == 0 &&
+	    (q->len == 4 || q->p[4] == '&');
+}
+
+/*
+ * The peer is checked before the method, so a client that may not see
+ * the page learns nothing more from a POST than from a GET.
+ */
+int
+status_handle(const struct handler_ctx *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+	int status;
+
+	if (!status_allowed(ctx->cfg, ctx->peer)) {
+		http_response_error(resp, HTTP_STATUS_FORBIDDEN);
+		return resp->status;
+	}
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD) {
+		/* RFC 9110 §15.5.6: a 405 MUST carry Allow. */
+		resp->allow = STATUS_ALLOW;
+		http_response_error(resp, HTTP_STATUS_METHOD_NOT_ALLOWED);
+		return resp->status;
+	}
+	status = status_page(ctx->sb, status_wants_json(req), time(NULL),
+	    resp);
+	if (status != HTTP_STATUS_OK)
+		http_response_error(resp, status);
+	return resp->status;
+}

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "handler.h"
 #include "http.h"
 #include "scoreboard.h"
 
@@ -39,5 +40,16 @@ bool status_allowed(const struct config *cfg,
  */
 int status_page(const struct scoreboard *sb, bool json, time_t now,
     struct http_response *resp);
+
+/* The methods the status page allows. */
+#define STATUS_ALLOW "GET, HEAD"
+
+/*
+ * The handler (handler.h) of the status page: 403 for a client
+ * status-allow does not let in, 405 for a method but GET and HEAD, else
+ * the page for ctx->sb (as HTML, or JSON for "?json"; 500 when sb is
+ * NULL).
+ */
+handler_fn status_handle;
 
 #endif

@@ -35,6 +35,37 @@ fuzz_check_slice(const char *buf, size_t len, struct http_slice s)
 		abort();
 }
 
+/*
+ * Every field line is handed out, each a token name and a value inside
+ * the buffer with no CR, LF or surrounding whitespace, as many as the
+ * limit allows, ending exactly at the end of the field section.
+ */
+static void
+fuzz_check_fields(const char *buf, size_t len, const struct http_request *req)
+{
+	struct http_slice name, value;
+	size_t pos = 0;
+	unsigned n = 0;
+
+	fuzz_check_slice(buf, len, req->fields);
+	while (http_request_field_next(req, &pos, &name, &value)) {
+		fuzz_check_slice(buf, len, name);
+		fuzz_check_slice(buf, len, value);
+		if (name.len == 0 || ++n > fuzz_limits.fields_max)
+			abort();
+		for (size_t i = 0; i < name.len; i++)
+			if (!http_is_tchar((unsigned char)name.p[i]))
+				abort();
+		if (memchr(value.p, '\r', value.len) != NULL ||
+		    memchr(value.p, '\n', value.len) != NULL ||
+		    (value.len > 0 && (http_is_ows((unsigned char)value.p[0]) ||
+		    http_is_ows((unsigned char)value.p[value.len - 1]))))
+			abort();
+	}
+	if (pos != req->fields.len)
+		abort();
+}
+
 static bool
 fuzz_known_status(int status)
 {
@@ -107,6 +138,7 @@ fuzz_parse(const char *buf, size_t len)
 			abort();
 		if ((int)req.method < 0 || req.method >= HTTP_METHOD_COUNT)
 			abort();
+		fuzz_check_fields(buf, len, &req);
 		/* What parses is exactly one framed block. */
 		if (http_parse_frame(buf, len, &fuzz_limits, &end, &fstatus) !=
 		    HTTP_FRAME_COMPLETE || end != len)

@@ -912,6 +912,66 @@ START_TEST(test_slices)
 }
 END_TEST
 
+/*
+ * Every field line is kept, in order, duplicates and unknown names
+ * included, with its value trimmed of OWS (RFC 9110 §5.5).
+ */
+START_TEST(test_all_fields)
+{
+	static const char raw[] = "GET / HTTP/1.1\r\n"
+	    "Host: h\r\nX-A:  one \r\nAccept-Encoding: gzip\r\n"
+	    "x-a: two\r\nX-Empty:\r\nX-A:\tthree\t\r\n\r\n";
+	static const char *const want[][2] = {
+		{ "Host", "h" }, { "X-A", "one" },
+		{ "Accept-Encoding", "gzip" }, { "x-a", "two" },
+		{ "X-Empty", "" }, { "X-A", "three" },
+	};
+	struct http_request req;
+	struct http_slice name, value;
+	size_t pos = 0;
+	unsigned n = 0;
+
+	ck_assert_int_eq(http_parse_request(raw, sizeof(raw) - 1, &dflt,
+	    &req), 0);
+	while (http_request_field_next(&req, &pos, &name, &value)) {
+		ck_assert_uint_lt(n, (sizeof(want) / sizeof(want[0])));
+		ck_assert_msg(slice_is(name, want[n][0]) &&
+		    slice_is(value, want[n][1]), "field %u: \"%.*s: %.*s\"",
+		    n, (int)name.len, name.p, (int)value.len, value.p);
+		n++;
+	}
+	ck_assert_uint_eq(n, (sizeof(want) / sizeof(want[0])));
+	/* By name, without case, the nth in order. */
+	ck_assert(http_request_field(&req, "x-A", 0, &value));
+	ck_assert(slice_is(value, "one"));
+	ck_assert(http_request_field(&req, "X-A", 1, &value));
+	ck_assert(slice_is(value, "two"));
+	ck_assert(http_request_field(&req, "X-A", 2, &value));
+	ck_assert(slice_is(value, "three"));
+	ck_assert(!http_request_field(&req, "X-A", 3, &value));
+	ck_assert(!http_request_field(&req, "X-B", 0, &value));
+	ck_assert(!http_request_field(&req, "X-", 0, &value));
+	ck_assert(http_request_field(&req, "accept-encoding", 0, &value));
+	ck_assert(slice_is(value, "gzip"));
+}
+END_TEST
+
+/* A request with no field lines (HTTP/1.0) has none to give. */
+START_TEST(test_no_fields)
+{
+	static const char raw[] = "GET / HTTP/1.0\r\n\r\n";
+	struct http_request req;
+	struct http_slice name, value;
+	size_t pos = 0;
+
+	ck_assert_int_eq(http_parse_request(raw, sizeof(raw) - 1, &dflt,
+	    &req), 0);
+	ck_assert_uint_eq(req.fields.len, 0);
+	ck_assert(!http_request_field_next(&req, &pos, &name, &value));
+	ck_assert(!http_request_field(&req, "Host", 0, &value));
+}
+END_TEST
+
 /* The default limits, at and just past their edges. */
 START_TEST(test_default_limits)
 {
@@ -1667,6 +1727,8 @@ http_parse_suite(void)
 	tcase_add_loop_test(tc, test_parse_table, 0,
 	    (int)(sizeof(parse_rows) / sizeof(parse_rows[0])));
 	tcase_add_test(tc, test_slices);
+	tcase_add_test(tc, test_all_fields);
+	tcase_add_test(tc, test_no_fields);
 	tcase_add_loop_test(tc, test_field_table, 0, NFIELD_ROWS);
 	suite_add_tcase(s, tc);
 

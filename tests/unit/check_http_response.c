@@ -823,12 +823,89 @@ static const struct {
 	{ 501, "Not Implemented" },
 	{ 503, "Service Unavailable" },
 	{ 505, "HTTP Version Not Supported" },
+	{ 101, "Switching Protocols" },
+	{ 201, "Created" },
+	{ 202, "Accepted" },
+	{ 302, "Found" },
+	{ 303, "See Other" },
+	{ 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" },
+	{ 401, "Unauthorized" },
+	{ 421, "Misdirected Request" },
+	{ 429, "Too Many Requests" },
+	{ 502, "Bad Gateway" },
+	{ 504, "Gateway Timeout" },
 	{ 0, "Unknown" },
 	{ 418, "Unknown" },
-	{ 302, "Unknown" },
+	{ 599, "Unknown" },
 	{ -404, "Unknown" },
 	{ 1404, "Unknown" },
 };
+
+/* A handler's own fields and reason phrase reach the wire; what is not
+ * a field is refused, and nothing of it is kept. */
+START_TEST(test_extra_fields)
+{
+	struct http_response resp;
+	char buf[8192];
+	size_t n;
+
+	http_response_init(&resp);
+	resp.status = 299;
+	resp.reason = "Fine Indeed";
+	resp.keep_alive = true;
+	resp.content_length = 0;
+	ck_assert_int_eq(http_response_add_field(&resp, "X-Frame-Options", 15,
+	    "DENY", 4), 0);
+	ck_assert_int_eq(http_response_add_field(&resp, "Set-Cookie", 10,
+	    "a=1", 3), 0);
+	ck_assert_int_eq(http_response_add_field(&resp, "Set-Cookie", 10,
+	    "b=2", 3), 0);
+	ck_assert_int_eq(http_response_add_field(&resp, "Bad Name", 8, "x",
+	    1), -1);
+	ck_assert_int_eq(http_response_add_field(&resp, "", 0, "x", 1), -1);
+	ck_assert_int_eq(http_response_add_field(&resp, "X-Split", 7,
+	    "a\r\nX-Injected: 1", 18), -1);
+	ck_assert_int_eq(http_response_add_field(&resp, "X-Nul", 5, "a\0b",
+	    3), -1);
+	ck_assert_int_eq(http_response_add_field(&resp, "X-Space", 7, " a",
+	    2), -1);
+	ck_assert_uint_eq(resp.nfields, 3);
+	n = http_response_format(&resp, "Sun, 06 Nov 1994 08:49:37 GMT", buf,
+	    sizeof(buf) - 1);
+	ck_assert_uint_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 299 Fine Indeed\r\n", 26) == 0,
+	    "%s", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "\r\nX-Frame-Options: DENY\r\n"
+	    "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n"));
+	ck_assert_ptr_null(strstr(buf, "Injected"));
+	ck_assert_ptr_null(strstr(buf, "Bad Name"));
+}
+END_TEST
+
+/* The room is bounded: the field that does not fit is refused whole. */
+START_TEST(test_extra_fields_full)
+{
+	static char big[HTTP_FIELD_BYTES];
+	struct http_response resp;
+	unsigned i;
+
+	http_response_init(&resp);
+	memset(big, 'v', sizeof(big));
+	ck_assert_int_eq(http_response_add_field(&resp, "X", 1, big,
+	    sizeof(big)), -1);
+	ck_assert_int_eq(http_response_add_field(&resp, "X", 1, big,
+	    sizeof(big) - 1), 0);
+	ck_assert_int_eq(http_response_add_field(&resp, "Y", 1, "", 0), -1);
+	http_response_init(&resp);
+	for (i = 0; i < HTTP_FIELDS_MAX; i++)
+		ck_assert_int_eq(http_response_add_field(&resp, "Z", 1, "1", 1),
+		    0);
+	ck_assert_int_eq(http_response_add_field(&resp, "Z", 1, "1", 1), -1);
+	ck_assert_uint_eq(resp.nfields, HTTP_FIELDS_MAX);
+}
+END_TEST
 
 START_TEST(test_status_reason)
 {
@@ -957,6 +1034,8 @@ http_response_suite(void)
 
 	tc = tcase_create("names");
 	tcase_add_loop_test(tc, test_status_reason, 0, ROWS(reason_cases));
+	tcase_add_test(tc, test_extra_fields);
+	tcase_add_test(tc, test_extra_fields_full);
 	tcase_add_loop_test(tc, test_method_lookup, 0, ROWS(method_cases));
 	tcase_add_test(tc, test_method_name);
 	tcase_add_loop_test(tc, test_slice_eq_nocase, 0, ROWS(nocase_cases));

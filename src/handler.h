@@ -1,0 +1,57 @@
+/*
+ * handler.h - the contract between a connection and what answers its
+ * requests.  A handler receives the parsed request and a context, and
+ * fills a response: a status (any, with its reason phrase or one of its
+ * own), fields (those struct http_response names, and any others added
+ * with http_response_add_field()), and a body source (http.h: none,
+ * memory, a file, file ranges, or a stream another process writes).
+ *
+ * Who owns what:
+ *   - req and everything it points to belong to the connection and live
+ *     until the response is sent; a handler keeps no pointer into them.
+ *   - resp is the connection's.  A file or stream fd put in it becomes
+ *     the response's: the connection closes it when the response is
+ *     done (unless fd_cached: then it is the file cache's).  A memory
+ *     body must live until the handler returns; unless resp->mem_stable
+ *     says it lives longer (a literal), the connection copies what it
+ *     cannot send at once before it waits on the client.
+ *   - ctx and what it points to belong to the worker.
+ *
+ * When: a handler runs inside one step of the worker's event loop and
+ * must not wait on anything a client controls.  It returns the
+ * response's status, and the response is then complete: a handler that
+ * answers with an error fills the error body itself (http_response_error()
+ * for the built-in page), and what it filled is sent as it is, so an
+ * error of the handler's own keeps its body.  A handler does not return
+ * "not ready" yet: handlers that wait on another process (a proxy,
+ * FastCGI, CGI) will be resumed by the connection when that process's
+ * descriptor is ready, and this contract will say how.
+ *
+ * Request bodies: a handler that takes no body leaves it to the
+ * connection, which reads and drops it (within body-max, body-timeout
+ * and body-min-rate) before the response goes out.
+ */
+#ifndef FORKHTTPD_HANDLER_H
+#define FORKHTTPD_HANDLER_H
+
+#include <sys/socket.h>
+
+#include "config.h"
+#include "http.h"
+
+/* Only pointed to here: a handler that needs one includes its header. */
+struct scoreboard;
+struct static_root;
+
+struct handler_ctx {
+	const struct config *cfg;
+	const struct static_root *root;		/* the document root */
+	const struct sockaddr_storage *peer;	/* the client, from accept() */
+	const struct scoreboard *sb;		/* NULL: no status page */
+};
+
+/* Fills resp for req (see the top); returns resp->status. */
+typedef int handler_fn(const struct handler_ctx *ctx,
+    const struct http_request *req, struct http_response *resp);
+
+#endif
