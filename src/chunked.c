@@ -276,9 +276,44 @@ chunked_init(struct chunked_decoder *d, size_t trailer_max)
 	d->total = 0;
 }
 
+static enum chunked_result chunked_run(struct chunked_decoder *d,
+    const char *buf, size_t len, bool one_run, size_t *used, size_t *first,
+    uint64_t *data);
+
 enum chunked_result
 chunked_decode(struct chunked_decoder *d, const char *buf, size_t len,
     size_t *used, uint64_t *data)
+{
+	size_t off;
+
+	return chunked_run(d, buf, len, false, used, &off, data);
+}
+
+enum chunked_result
+chunked_decode_data(struct chunked_decoder *d, const char *buf, size_t len,
+    size_t *used, size_t *data_off, size_t *data_len)
+{
+	uint64_t n;
+	enum chunked_result r = chunked_run(d, buf, len, true, used, data_off,
+	    &n);
+
+	*data_len = (size_t)n;
+	return r;
+}
+
+uint64_t
+chunked_pending(const struct chunked_decoder *d)
+{
+	return d->state == CHUNKED_S_DATA ? d->remaining : 0;
+}
+
+/*
+ * The decoder's loop.  one_run: stop right after the first run of chunk
+ * data, whose offset in buf is then *first.
+ */
+static enum chunked_result
+chunked_run(struct chunked_decoder *d, const char *buf, size_t len,
+    bool one_run, size_t *used, size_t *first, uint64_t *data)
 {
 	const unsigned char *p = (const unsigned char *)buf;
 	uint64_t n = 0;
@@ -286,6 +321,7 @@ chunked_decode(struct chunked_decoder *d, const char *buf, size_t len,
 
 	*used = 0;
 	*data = 0;
+	*first = 0;
 	if (d->state == CHUNKED_S_DONE)
 		return CHUNKED_DONE;
 	if (d->state == CHUNKED_S_ERROR)
@@ -297,11 +333,14 @@ chunked_decode(struct chunked_decoder *d, const char *buf, size_t len,
 
 			if ((uint64_t)take > d->remaining)
 				take = (size_t)d->remaining;
+			*first = i;
 			i += take;
 			n += take;
 			d->remaining -= take;
 			if (d->remaining == 0)
 				d->state = CHUNKED_S_DATA_CR;
+			if (one_run)
+				break;
 			continue;
 		}
 		d->state = chunked_step(d, p[i]);

@@ -71,6 +71,23 @@ enum chunked_result chunked_decode(struct chunked_decoder *d,
     const char *buf, size_t len, size_t *used, uint64_t *data);
 
 /*
+ * As chunked_decode(), but stops right after the first run of chunk
+ * data, so that a reader can take the data itself: *data_len bytes of
+ * data at buf + *data_off (0 bytes: none among the *used consumed).
+ * Call again with buf + *used for the rest.
+ */
+enum chunked_result chunked_decode_data(struct chunked_decoder *d,
+    const char *buf, size_t len, size_t *used, size_t *data_off,
+    size_t *data_len);
+
+/*
+ * The data bytes still to come in the chunk being read (its declared
+ * size, less what was taken), 0 outside chunk data: so that a chunk
+ * declared larger than the body limit is refused before it arrives.
+ */
+uint64_t chunked_pending(const struct chunked_decoder *d);
+
+/*
  * Encoding
  * --------
  * RFC 9112 §7.1:

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chunked.h"
+#include "body.h"
 #include "conn.h"
 #include "http_parse.h"
 #include "http_response.h"
@@ -64,9 +64,8 @@ struct conn_x {
 	bool detached;			/* the reply was made independent */
 	int steps;			/* requests answered in this step */
 	size_t cont_off;		/* bytes of conn_continue sent */
-	uint64_t body_left;		/* Content-Length bytes to come */
 	uint64_t body_read;		/* bytes of body read, for the rate */
-	struct chunked_decoder dec;
+	struct body_reader body;
 	size_t lingered;
 	time_t when;			/* for the access log */
 	struct http_response resp;
@@ -439,36 +438,30 @@ conn_respond(const struct conn_env *env, struct conn *c, int64_t now)
 /* Request bodies */
 
 /*
- * Consumes the body bytes in x->buf[end..used): counts down
- * Content-Length or feeds the chunked decoder, and moves what follows
- * the body (a pipelined request) back to end.  Returns 1 when the body
- * is complete, 0 when more must come, or the status to answer with.
+ * Drops the body bytes in x->buf[end..used) (no handler takes a body
+ * yet), and moves what follows the body (a pipelined request) back to
+ * end.  Returns 1 when the body is complete, 0 when more must come, or
+ * the status to answer with.
  */
 static int
-conn_body_take(const struct config *cfg, struct conn_x *x)
+conn_body_take(struct conn_x *x)
 {
-	size_t avail = x->used - x->end, take;
-	bool done;
+	for (;;) {
+		size_t avail = x->used - x->end, take, n;
+		const char *data;
+		int status;
+		enum body_result r = body_take(&x->body, x->buf + x->end,
+		    avail, &take, &data, &n, &status);
 
-	if (x->req.framing == HTTP_FRAMING_CHUNKED) {
-		enum chunked_result r;
-		uint64_t data;
-
-		r = chunked_decode(&x->dec, x->buf + x->end, avail, &take,
-		    &data);
-		if (r == CHUNKED_ERROR)
-			return HTTP_STATUS_BAD_REQUEST;
-		if (x->dec.total > cfg->body_max)
-			return HTTP_STATUS_PAYLOAD_TOO_LARGE;
-		done = r == CHUNKED_DONE;
-	} else {
-		take = avail < x->body_left ? avail : (size_t)x->body_left;
-		x->body_left -= take;
-		done = x->body_left == 0;
+		memmove(x->buf + x->end, x->buf + x->end + take, avail - take);
+		x->used -= take;
+		if (r == BODY_DONE)
+			return 1;
+		if (r == BODY_ERROR)
+			return status;
+		if (r == BODY_MORE)
+			return 0;
 	}
-	memmove(x->buf + x->end, x->buf + x->end + take, avail - take);
-	x->used -= take;
-	return done ? 1 : 0;
 }
 
 /* The body failed: the response becomes the error, then the end. */
@@ -506,7 +499,7 @@ conn_body(const struct conn_env *env, struct conn *c, int64_t now)
 
 	conn_state(env, SCOREBOARD_READING);
 	for (;;) {
-		int r = conn_body_take(cfg, x);
+		int r = conn_body_take(x);
 		ssize_t n;
 
 		if (r == 1) {
@@ -594,15 +587,12 @@ conn_body_begin(const struct conn_env *env, struct conn *c, int64_t now)
 		x->body_ok = x->parsed;
 		return conn_respond(env, c, now);
 	}
-	if (x->req.framing == HTTP_FRAMING_LENGTH &&
-	    x->req.content_length > cfg->body_max) {
+	if (body_init(&x->body, x->req.framing, x->req.content_length,
+	    cfg->body_max, cfg->header_max) != 0) {
 		http_response_error(&x->resp, HTTP_STATUS_PAYLOAD_TOO_LARGE);
 		return conn_respond(env, c, now);
 	}
-	x->body_left = x->req.content_length;
 	x->body_read = x->used - x->end;
-	if (x->req.framing == HTTP_FRAMING_CHUNKED)
-		chunked_init(&x->dec, cfg->header_max);
 	if (x->req.expect_continue && x->used == x->end) {
 		/*
 		 * RFC 9110 §10.1.1: a server that receives 100-continue
