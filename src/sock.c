@@ -68,11 +68,10 @@ sock_copy(struct sock *s, int file_fd, off_t *off, size_t len)
 {
 	char buf[SOCK_COPY_MAX];
 	struct iovec iov;
+	size_t want = len < sizeof(buf) ? len : sizeof(buf);
 	ssize_t n, w;
 
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	n = pread(file_fd, buf, len, *off);
+	n = pread(file_fd, buf, want, *off);
 	if (n < 0)
 		return -1;
 	if (n == 0) {
@@ -85,6 +84,7 @@ sock_copy(struct sock *s, int file_fd, off_t *off, size_t len)
 	 * What the socket does not take is read again next time: the file
 	 * is the buffer, so nothing is held between calls.
 	 */
+	/* MSG_MORE while more of the file follows this piece. */
 	w = sock_writev(s, &iov, 1, (size_t)n < len);
 	if (w > 0)
 		*off += w;
@@ -94,6 +94,8 @@ sock_copy(struct sock *s, int file_fd, off_t *off, size_t len)
 ssize_t
 sock_sendfile(struct sock *s, int file_fd, off_t *off, size_t len)
 {
+	if (len == 0)
+		return 0;
 	/* sendfile() moves at most 0x7ffff000 bytes per call anyway. */
 	if (len > 0x7ffff000)
 		len = 0x7ffff000;
