@@ -1,25 +1,15 @@
 /*
- * net.c - listeners and deadline-bounded I/O on connections.
- *
- * Connections are non-blocking: each call tries the system call first and
- * only polls when it would block, so the common case costs one syscall and
- * a client that stops reading or writing cannot hold a worker past the
- * deadline.
+ * net.c - listeners, peer names and the clock.
  */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/sendfile.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,198 +85,6 @@ net_listen(const struct config_listen *l, int backlog, char *err,
 		return -1;
 	}
 	return fd;
-}
-
-/* Waits for events on fd until deadline_ms; 0, or -1 with errno. */
-static int
-net_wait(int fd, short events, int64_t deadline_ms)
-{
-	for (;;) {
-		int64_t left = deadline_ms - net_now_ms();
-		struct pollfd pfd = { .fd = fd, .events = events };
-		int rc;
-
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		rc = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (rc > 0)
-			return 0;
-		if (rc < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/*
- * After a call on fd failed with errno: 0 to try it again (it was
- * interrupted, or fd is ready now), -1 to give up (an error, or the
- * deadline passed).
- */
-static int
-net_again(int fd, short events, int64_t deadline_ms)
-{
-	if (errno == EINTR)
-		return 0;
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-		return -1;
-	return net_wait(fd, events, deadline_ms);
-}
-
-ssize_t
-net_read(int fd, void *buf, size_t cap, int64_t deadline_ms)
-{
-	for (;;) {
-		ssize_t n = read(fd, buf, cap);
-
-		if (n >= 0)
-			return n;
-		if (net_again(fd, POLLIN, deadline_ms) < 0)
-			return -1;
-	}
-}
-
-static void (*net_progress_hook)(void);
-
-void
-net_set_progress_hook(void (*hook)(void))
-{
-	net_progress_hook = hook;
-}
-
-/* Progress moves a stall deadline on; a total one stays. */
-static void
-net_progress(int64_t *deadline_ms, int stall_ms)
-{
-	if (stall_ms > 0)
-		*deadline_ms = net_now_ms() + stall_ms;
-	if (net_progress_hook != NULL)
-		net_progress_hook();
-}
-
-/*
- * net_again() for sends under a stall deadline.  Linux reports a TCP
- * socket writable only once about a third of its send buffer is free,
- * and that buffer grows to megabytes, so a client that reads slowly but
- * steadily can go longer than the deadline without POLLOUT.  Its reading
- * shows as the send queue shrinking (SIOCOUTQ: bytes not yet
- * acknowledged), looked at every NET_SEND_SLICE_MS; that is progress too.
- */
-static int
-net_again_send(int fd, int64_t *deadline_ms, int stall_ms)
-{
-	int queued = -1, q;
-
-	if (stall_ms <= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-		return net_again(fd, POLLOUT, *deadline_ms);
-	if (ioctl(fd, SIOCOUTQ, &q) == 0)
-		queued = q;
-	for (;;) {
-		int64_t now = net_now_ms(), left = *deadline_ms - now;
-
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (net_wait(fd, POLLOUT, now + (left < NET_SEND_SLICE_MS ?
-		    left : NET_SEND_SLICE_MS)) == 0)
-			return 0;
-		if (errno != ETIMEDOUT)
-			return -1;
-		if (ioctl(fd, SIOCOUTQ, &q) == 0) {
-			if (queued >= 0 && q < queued)
-				net_progress(deadline_ms, stall_ms);
-			queued = q;
-		}
-	}
-}
-
-int
-net_send_all(int fd, struct iovec *iov, int iovcnt, bool more,
-    int64_t deadline_ms, int stall_ms)
-{
-	int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
-
-	while (iovcnt > 0) {
-		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
-		ssize_t n = sendmsg(fd, &msg, flags);
-
-		if (n < 0) {
-			if (net_again_send(fd, &deadline_ms, stall_ms) < 0)
-				return -1;
-			continue;
-		}
-		net_progress(&deadline_ms, stall_ms);
-		/* Consume what was written, which may end inside an iovec. */
-		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
-			n -= (ssize_t)iov->iov_len;
-			iov++;
-			iovcnt--;
-		}
-		if (iovcnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + n;
-			iov->iov_len -= (size_t)n;
-		}
-	}
-	return 0;
-}
-
-int
-net_sendfile_some(int fd, int file_fd, off_t *offset, off_t end)
-{
-	while (*offset < end) {
-		size_t chunk = (size_t)(end - *offset);
-		ssize_t n;
-
-		/* sendfile moves at most 0x7ffff000 bytes per call anyway. */
-		if (chunk > 0x7ffff000)
-			chunk = 0x7ffff000;
-		n = sendfile(fd, file_fd, offset, chunk);
-		if (n > 0) {
-			if (net_progress_hook != NULL)
-				net_progress_hook();
-			continue;
-		}
-		if (n == 0) {
-			/* The file shrank since fstat(): the length was a lie. */
-			errno = EIO;
-			return -1;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 1;
-		return -1;
-	}
-	return 0;
-}
-
-int
-net_sendfile_all(int fd, int file_fd, off_t *offset, off_t len,
-    int64_t deadline_ms, int stall_ms)
-{
-	off_t end = *offset + len;
-
-	for (;;) {
-		off_t before = *offset;
-		int r = net_sendfile_some(fd, file_fd, offset, end);
-
-		if (r <= 0)
-			return r;
-		if (*offset > before)
-			net_progress(&deadline_ms, stall_ms);
-		errno = EAGAIN;
-		if (net_again_send(fd, &deadline_ms, stall_ms) < 0)
-			return -1;
-	}
-}
-
-int
-net_send_queued(int fd)
-{
-	int q;
-
-	return ioctl(fd, SIOCOUTQ, &q) == 0 ? q : -1;
 }
 
 void

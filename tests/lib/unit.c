@@ -3,15 +3,22 @@
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -126,4 +133,172 @@ unit_count_fds(void)
 	}
 	closedir(d);
 	return n;
+}
+
+int64_t
+unit_now_ms(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *
+unit_pair_name(int kind)
+{
+	return kind == UNIT_PAIR_TCP ? "tcp" : "unix";
+}
+
+static void
+set_buf(int fd, int opt, int size)
+{
+	ck_assert_msg(setsockopt(fd, SOL_SOCKET, opt, &size, sizeof(size)) == 0,
+	    "setsockopt: %s", strerror(errno));
+}
+
+static void
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	ck_assert_msg(fl != -1 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0,
+	    "O_NONBLOCK: %s", strerror(errno));
+}
+
+/* Loopback TCP: connect() to a listener on 127.0.0.1 completes at once. */
+static void
+tcp_pair(int buf, int *srv, int *cli)
+{
+	struct sockaddr_in addr;
+	socklen_t alen = sizeof(addr);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_msg(l != -1, "socket: %s", strerror(errno));
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_msg(bind(l, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+	    listen(l, 4) == 0 && getsockname(l, (struct sockaddr *)&addr,
+	    &alen) == 0, "listen on 127.0.0.1: %s", strerror(errno));
+	*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_msg(*cli != -1, "socket: %s", strerror(errno));
+	if (buf > 0)
+		set_buf(*cli, SO_RCVBUF, buf);
+	ck_assert_msg(connect(*cli, (struct sockaddr *)&addr,
+	    sizeof(addr)) == 0, "connect: %s", strerror(errno));
+	*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_msg(*srv != -1, "accept: %s", strerror(errno));
+	close(l);
+	if (buf > 0)
+		set_buf(*srv, SO_SNDBUF, buf);
+}
+
+void
+unit_pair(int kind, int buf, int *srv, int *cli)
+{
+	int sv[2];
+
+	if (kind == UNIT_PAIR_TCP) {
+		tcp_pair(buf, srv, cli);
+	} else {
+		ck_assert_msg(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    sv) == 0, "socketpair: %s", strerror(errno));
+		*srv = sv[0];
+		*cli = sv[1];
+		if (buf > 0) {
+			set_buf(*srv, SO_SNDBUF, buf);
+			set_buf(*cli, SO_RCVBUF, buf);
+		}
+	}
+	set_nonblock(*srv);
+	set_nonblock(*cli);
+}
+
+bool
+unit_drain(int fd, char *buf, size_t cap, size_t *len)
+{
+	for (;;) {
+		char extra;
+		ssize_t n;
+
+		if (*len < cap)
+			n = recv(fd, buf + *len, cap - *len, MSG_DONTWAIT);
+		else
+			n = recv(fd, &extra, 1, MSG_DONTWAIT);
+		if (n == 0)
+			return true;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;
+		ck_assert_msg(n > 0, "recv: %s", strerror(errno));
+		ck_assert_msg(*len < cap, "more than the %zu bytes expected",
+		    cap);
+		*len += (size_t)n;
+	}
+}
+
+bool
+unit_wait_fd(int fd, short events, int64_t deadline_ms)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int64_t left = deadline_ms - unit_now_ms();
+		int rc;
+
+		if (left <= 0)
+			return false;
+		rc = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
+		if (rc > 0)
+			return true;
+		ck_assert_msg(rc == 0 || errno == EINTR, "poll: %s",
+		    strerror(errno));
+	}
+}
+
+void
+unit_read_to_eof(int fd, char *buf, size_t cap, size_t *len,
+    int64_t deadline_ms)
+{
+	while (!unit_drain(fd, buf, cap, len))
+		ck_assert_msg(unit_wait_fd(fd, POLLIN, deadline_ms),
+		    "no end of stream by the deadline, %zu bytes read", *len);
+}
+
+void
+unit_fill_pattern(char *buf, size_t len, unsigned seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (char)(x >> 24);
+	}
+}
+
+int
+unit_temp_file(size_t len, unsigned seed, char **data)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	char *bytes = malloc(len > 0 ? len : 1);
+	int fd, err;
+
+	ck_assert_ptr_nonnull(bytes);
+	unit_scratch_dir(dir, sizeof(dir), "unit_file");
+	unit_path(path, sizeof(path), dir, "data");
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	err = errno;
+	unit_rmtree(dir);
+	ck_assert_msg(fd != -1, "create %s: %s", path, strerror(err));
+	unit_fill_pattern(bytes, len, seed);
+	ck_assert_msg(pwrite(fd, bytes, len, 0) == (ssize_t)len, "write %s: %s",
+	    path, strerror(errno));
+	if (data != NULL)
+		*data = bytes;
+	else
+		free(bytes);
+	return fd;
 }

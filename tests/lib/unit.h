@@ -1,6 +1,7 @@
 /*
  * unit.h - helpers shared by the Check programs in tests/unit: running a
- * suite, scratch directories and the files in them, counting open fds.
+ * suite, scratch directories and the files in them, counting open fds,
+ * and connected socket pairs with a reader side for the I/O modules.
  *
  * Helpers that can fail report through ck_abort_msg(), so call them from
  * a test or a fixture, never from main() outside unit_run().
@@ -8,7 +9,9 @@
 #ifndef FORKHTTPD_TESTS_UNIT_H
 #define FORKHTTPD_TESTS_UNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <check.h>
 
@@ -45,5 +48,57 @@ void unit_make_dir(const char *dir, const char *rel);
 
 /* How many fds this process has open; only a difference of two means much. */
 int unit_count_fds(void);
+
+/* Milliseconds of CLOCK_MONOTONIC, measured without any module of ours. */
+int64_t unit_now_ms(void);
+
+/* The kinds of connection unit_pair() makes; loop tests over them. */
+enum unit_pair_kind {
+	UNIT_PAIR_UNIX = 0,	/* socketpair(AF_UNIX, SOCK_STREAM) */
+	UNIT_PAIR_TCP,		/* loopback TCP, 127.0.0.1, ephemeral port */
+	UNIT_PAIR_KINDS
+};
+
+/* "unix" or "tcp", for messages. */
+const char *unit_pair_name(int kind);
+
+/*
+ * A connected pair of kind: *srv is the server's side, *cli the client;
+ * both non-blocking and close-on-exec.  buf > 0 sets SO_SNDBUF of srv
+ * and SO_RCVBUF of cli to it (for TCP before connect(), so that the
+ * window is agreed with it), so that a client that does not read fills
+ * the pair after a few tens of KiB; 0 keeps the kernel's sizes.
+ */
+void unit_pair(int kind, int buf, int *srv, int *cli);
+
+/*
+ * Reads what fd holds now, without waiting, onto buf[*len..cap),
+ * advancing *len.  Returns true once fd is at its end.  More than cap
+ * bytes, or an error, aborts.
+ */
+bool unit_drain(int fd, char *buf, size_t cap, size_t *len);
+
+/*
+ * unit_drain() until fd ends; the end not there by deadline_ms
+ * (unit_now_ms() time) aborts.
+ */
+void unit_read_to_eof(int fd, char *buf, size_t cap, size_t *len,
+    int64_t deadline_ms);
+
+/*
+ * Waits until fd has one of events (poll(2)) or deadline_ms passes.
+ * Returns whether it has.
+ */
+bool unit_wait_fd(int fd, short events, int64_t deadline_ms);
+
+/* len pseudo-random bytes from seed, the same on every machine. */
+void unit_fill_pattern(char *buf, size_t len, unsigned seed);
+
+/*
+ * An unlinked regular file (O_RDWR, close-on-exec) holding len
+ * unit_fill_pattern() bytes of seed; *data, unless data is NULL, gets a
+ * malloc()ed copy of them for the caller to free.  Returns the fd.
+ */
+int unit_temp_file(size_t len, unsigned seed, char **data);
 
 #endif
