@@ -228,6 +228,15 @@ master_bind(const struct config *cfg, struct master_listener *old,
 		if (fd < 0 && (fd = net_listen(&cfg->listen[n],
 		    (int)cfg->listen_backlog, err, errlen)) < 0)
 			goto fail;
+		/*
+		 * A silent connection stays in the kernel for about the
+		 * time it would have had in a worker to send its header,
+		 * and then gets that time again there: a worker is woken
+		 * by a request, not by a connect().  Set on a taken-over
+		 * listener too: header-timeout may have changed.
+		 */
+		if (net_defer_accept(fd, cfg->header_timeout) < 0)
+			log_warn("listen %s: cannot defer accept:", spec);
 		ls[n].fd = fd;
 		ls[n].spec = util_xstrdup(spec);
 	}

@@ -97,6 +97,14 @@ net_listen(const struct config_listen *l, int backlog, char *err,
 	return fd;
 }
 
+int
+net_defer_accept(int fd, unsigned seconds)
+{
+	int s = seconds > INT32_MAX ? INT32_MAX : (int)seconds;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &s, sizeof(s));
+}
+
 /* Waits for events on fd until deadline_ms; 0, or -1 with errno. */
 static int
 net_wait(int fd, short events, int64_t deadline_ms)
