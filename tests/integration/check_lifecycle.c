@@ -2,8 +2,9 @@
  * check_lifecycle.c - the master's life, driven from outside with real
  * signals and real load on the real binary: graceful reload under
  * continuous load, reloads that fail, listeners and pool size changed by
- * a reload, a worker killed mid-request, a crash loop and its back-off,
- * graceful stop (QUIT) and its bound, the adaptive pool, recycling after
+ * a reload, the old generation's bound (shutdown-timeout), a worker
+ * killed mid-request, a crash loop and its back-off, graceful stop (QUIT)
+ * and its bound, the adaptive pool, recycling after
  * max-requests-per-worker, the watchdog, log reopening after a
  * logrotate-style rename, the pid file lock, `forkhttpd -s` and the
  * status page.
@@ -848,6 +849,86 @@ START_TEST(test_reload_listen_and_workers)
 	    "connections after its workers exited", (unsigned)a);
 	harness_sleep_ms(300);
 	ck_assert_int_eq(live_workers(gen3), 3);
+}
+END_TEST
+
+/* ---- 3b. the old generation's deadline ------------------------------------ */
+
+#define OLD_GEN_SIZE	((uint64_t)64 * 1024 * 1024)
+/* shutdown-timeout = 2: the old worker is gone within this after HUP. */
+#define OLD_GEN_MARGIN_MS	4000
+
+/*
+ * shutdown-timeout bounds the old generation after a reload as it bounds
+ * a graceful stop: a worker of generation 1 held by a client that asked
+ * for a big file and reads nothing (send-timeout = 60 would let it hold
+ * on for a minute) is stopped shutdown-timeout after the HUP, the error
+ * log names it with its generation and request, and nothing about it is
+ * logged as an error (the stop is ours).  The new generation serves all
+ * along.  Observed from outside only (the pid, the log, the client), so
+ * it holds whether the worker sends the file itself or in the
+ * background.
+ */
+START_TEST(test_reload_old_generation_deadline)
+{
+	struct download d;
+	pid_t gen1[MAX_PIDS], gen2[MAX_PIDS];
+	int64_t hup_at, gone_ms = -1;
+	char *line, *log;
+	int got;
+
+	make_big_file(OLD_GEN_SIZE);
+	start_own(1, "shutdown-timeout = 2\nsend-timeout = 60\n");
+	wait_workers(1, gen1);
+	/* Its head and a first piece, then not another byte read. */
+	dl_start(&d, own.port, 16 * 1024);
+	dl_until(&d, 1, 5000);
+	ck_assert_msg(d.s.status == 200, "GET %s: status %d", BIG_PATH,
+	    d.s.status);
+
+	hup_at = harness_now_ms();
+	ck_assert_int_eq(kill(own.pid, SIGHUP), 0);
+	line = expect_log(5000, 0, NEEDLES("reloaded: generation 2"));
+	free(line);
+	assert_serving(own.port, "while generation 1 finishes");
+	/* Up to KILL's time, to tell "late" from "never" in the message. */
+	while (harness_now_ms() - hup_at < 2000 + 5000 + OLD_GEN_MARGIN_MS) {
+		if (harness_pid_state(gen1[0]) == 0) {
+			gone_ms = harness_now_ms() - hup_at;
+			break;
+		}
+		harness_sleep_ms(20);
+	}
+	ck_assert_msg(gone_ms >= 0, "worker %ld of generation 1, held by a "
+	    "client that reads nothing, still exists %d ms after the reload "
+	    "with shutdown-timeout = 2", (long)gen1[0],
+	    2000 + 5000 + OLD_GEN_MARGIN_MS);
+	ck_assert_msg(gone_ms >= 1500, "worker %ld of generation 1 was gone "
+	    "%lld ms after the reload, before its shutdown-timeout (2 s)",
+	    (long)gen1[0], (long long)gone_ms);
+	ck_assert_msg(gone_ms <= 2000 + OLD_GEN_MARGIN_MS, "worker %ld of "
+	    "generation 1 was gone %lld ms after the reload, want within "
+	    "shutdown-timeout (2 s) + %d ms", (long)gen1[0], (long long)gone_ms,
+	    OLD_GEN_MARGIN_MS);
+	line = expect_log(2000, gen1[0], NEEDLES("generation 1",
+	    "shutdown-timeout", "GET " BIG_PATH " HTTP/1.1"));
+	free(line);
+	log = error_log();
+	line = find_line(log, 0, NEEDLES("[error]"));
+	ck_assert_msg(line == NULL, "stopping the old generation logged an "
+	    "error: %s\n(the whole log:)\n%s", line, log);
+	free(log);
+
+	/* Its client was cut off; generation 2 alone serves. */
+	dl_finish(&d, 3000);
+	ck_assert_msg(d.c.eof && d.s.body < OLD_GEN_SIZE, "the old "
+	    "generation's download: closed %d after %llu bytes", d.c.eof,
+	    (unsigned long long)d.s.body);
+	dl_close(&d);
+	ck_assert_msg(wait_workers_new(1, gen1, 1, gen2, &got, 5000),
+	    "after the old worker went, %d workers, want 1 of generation 2",
+	    got);
+	assert_serving(own.port, "after generation 1 was stopped");
 }
 END_TEST
 
@@ -1930,6 +2011,9 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_reload_under_load);
 	tcase_add_test(tc, test_reload_control_and_broken_conf);
 	tcase_add_test(tc, test_reload_listen_and_workers);
+
+	tc = tcase(s, "old-generation", 40);
+	tcase_add_test(tc, test_reload_old_generation_deadline);
 
 	tc = tcase(s, "crashes", 40);
 	tcase_add_loop_test(tc, test_kill_worker_mid_download, 0, 2);
