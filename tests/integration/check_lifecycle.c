@@ -25,6 +25,7 @@
 
 #include <check.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
@@ -1092,7 +1093,6 @@ START_TEST(test_quit_finishes_download)
 	char pidfile[PATH_MAX + 32];
 	int64_t t0, quit_at = 0, done_at;
 	bool probed = false, probe_connected = false;
-	int probe_answered = 0;
 
 	memset(&probe, 0, sizeof(probe));
 	make_big_file(QUIT_SIZE);
@@ -1110,14 +1110,12 @@ START_TEST(test_quit_finishes_download)
 			quit_at = harness_now_ms();
 		}
 		if (!probed && quit_at > 0 && harness_now_ms() - quit_at >= 800) {
-			/* a new client is not served any more */
+			/* a new client, never to be served: read at the end */
 			probed = true;
 			if (harness_conn_open(&probe, own.port) == 0) {
 				probe_connected = true;
 				(void)harness_conn_sendstr(&probe, "GET /a "
 				    "HTTP/1.1\r\nHost: t\r\n\r\n");
-				probe_answered = (int)harness_conn_recv(&probe,
-				    300);
 			}
 		}
 	}
@@ -1136,9 +1134,6 @@ START_TEST(test_quit_finishes_download)
 	ck_assert_msg(done_at - quit_at >= 1500 && probed, "the download "
 	    "ended %lld ms after QUIT: was it slow at all?",
 	    (long long)(done_at - quit_at));
-	ck_assert_msg(probe_answered <= 0, "a client that connected %s after "
-	    "QUIT was answered: \"%.80s\"", "800 ms",
-	    probe_connected ? probe.in.data : "");
 	dl_close(&d);
 
 	ck_assert_msg(harness_wait_exit(&own, 5000), "the master did not exit "
@@ -1146,8 +1141,15 @@ START_TEST(test_quit_finishes_download)
 	ck_assert_msg(WIFEXITED(own.exit_status) &&
 	    WEXITSTATUS(own.exit_status) == 0, "master exit status 0x%x after "
 	    "QUIT", (unsigned)own.exit_status);
-	if (probe_connected)
+	if (probe_connected) {
+		/* Everything is gone now: whatever it got, it got by now. */
+		for (int64_t end = harness_now_ms() + 2000;
+		    !probe.eof && harness_now_ms() < end;)
+			(void)harness_conn_recv(&probe, 100);
+		ck_assert_msg(probe.in.len == 0, "a client that connected 800 "
+		    "ms after QUIT was answered: \"%.80s\"", probe.in.data);
 		harness_conn_close(&probe);
+	}
 	pidfile_path(pidfile, sizeof(pidfile));
 	ck_assert_msg(!file_exists(pidfile), "pid file %s left after QUIT",
 	    pidfile);
@@ -1299,7 +1301,9 @@ END_TEST
  * "Spawning doubles per second while short" (issue 4; Apache prefork's
  * idle_spawn_rate): with 6 stalled downloads and 2 workers the pool is
  * short at every tick until it has 7, and spawns 1, 2, then 4 (capped by
- * max-workers): 7 or more within 3 ticks.  One a second would need 5.
+ * max-workers).  Told by the master's own account, one line per tick
+ * ("started N more"): one a second would never start 2 in a tick.  The
+ * wall clock only bounds the wait, generously (3 ticks are enough).
  */
 START_TEST(test_adaptive_pool_doubles)
 {
@@ -1309,6 +1313,7 @@ START_TEST(test_adaptive_pool_doubles)
 	struct download d[POOL_CLIENTS];
 	pid_t w[MAX_PIDS];
 	int64_t t0, seven_ms = -1;
+	char *line, *log;
 	int n = 0;
 
 	make_big_file((uint64_t)64 * 1024 * 1024);
@@ -1317,7 +1322,7 @@ START_TEST(test_adaptive_pool_doubles)
 	for (int i = 0; i < POOL_CLIENTS; i++)
 		dl_start(&d[i], own.port, 16 * 1024);
 	t0 = harness_now_ms();
-	while (harness_now_ms() - t0 < 6000) {
+	while (harness_now_ms() - t0 < 10000) {
 		n = live_workers(w);
 		if (n >= POOL_CLIENTS + 1) {
 			seven_ms = harness_now_ms() - t0;
@@ -1325,12 +1330,18 @@ START_TEST(test_adaptive_pool_doubles)
 		}
 		harness_sleep_ms(20);
 	}
+	ck_assert_msg(seven_ms >= 0, "6 stalled downloads, min-spare = 1: %d "
+	    "workers after 10 s, want 7", n);
+	line = expect_log(2000, 0, NEEDLES("started 1 more"));
+	free(line);
+	log = error_log();
+	line = find_line(log, 0, NEEDLES("started 2 more"));
+	ck_assert_msg(line != NULL, "the pool grew to %d workers, but never "
+	    "by 2 in a tick (1, then 2, then 4):\n%s", n, log);
+	free(line);
+	free(log);
 	for (int i = 0; i < POOL_CLIENTS; i++)
 		dl_close(&d[i]);
-	ck_assert_msg(seven_ms >= 0 && seven_ms <= 3500, "6 stalled "
-	    "downloads, min-spare = 1: %d workers after %lld ms, want 7 "
-	    "within 3 ticks (spawning 1, 2, 4 a tick)", n,
-	    (long long)(seven_ms >= 0 ? seven_ms : harness_now_ms() - t0));
 }
 END_TEST
 
@@ -1486,6 +1497,54 @@ get_with_agent(uint16_t port, const char *agent)
 	harness_response_free(&r);
 }
 
+/* Does pid hold an open file named dir/name (as /proc/PID/fd shows it)? */
+static bool
+holds_file(pid_t pid, const char *dir, const char *name)
+{
+	char fddir[64], link[PATH_MAX + 64], target[PATH_MAX + 1];
+	size_t dl = strlen(dir);
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(fddir, sizeof(fddir), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(fddir)) == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "%s/%s", fddir, e->d_name);
+		if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		found = strncmp(target, dir, dl) == 0 && target[dl] == '/' &&
+		    strcmp(target + dl + 1, name) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Whether the master and every live worker have reopened their logs: none
+ * holds access.log.1 or error.log.1 any more (a renamed file shows under
+ * its new name in /proc/PID/fd).  The state itself, where a fixed wait
+ * after USR1 would only guess it.
+ */
+static bool
+logs_reopened(void *arg)
+{
+	pid_t pids[MAX_PIDS + 1];
+	int n = live_workers(pids);
+
+	(void)arg;
+	pids[n++] = own.pid;
+	for (int i = 0; i < n; i++)
+		if (holds_file(pids[i], own.dir, "access.log.1") ||
+		    holds_file(pids[i], own.dir, "error.log.1"))
+			return false;
+	return true;
+}
+
 static void
 assert_owner(const char *name, uid_t uid)
 {
@@ -1531,8 +1590,12 @@ START_TEST(test_usr1_reopen_after_rename)
 		snprintf(path1, sizeof(path1), "%s/%s.1", own.dir, names[i]);
 		ck_assert_int_eq(rename(path, path1), 0);
 	}
+	ck_assert_msg(holds_file(w[0], own.dir, "access.log.1"), "worker %ld "
+	    "does not hold the renamed access.log: /proc cannot tell a reopen",
+	    (long)w[0]);
 	ck_assert_int_eq(kill(own.pid, SIGUSR1), 0);
-	harness_sleep_ms(300);
+	ck_assert_msg(harness_poll(logs_reopened, NULL, 5000), "5 s after "
+	    "USR1 the master or a worker still holds a renamed log");
 
 	for (int i = 0; i < 10; i++) {
 		snprintf(agent, sizeof(agent), "%s-%d", after, i);
@@ -1634,7 +1697,9 @@ START_TEST(test_control_commands)
 	ck_assert_msg(rc == 0, "-s reopen: exit %d\nstderr: %s", rc, err);
 	free(out);
 	free(err);
-	harness_sleep_ms(300);
+	/* -s reopen does not wait: the worker's fds tell when it is done. */
+	ck_assert_msg(harness_poll(logs_reopened, NULL, 5000), "5 s after "
+	    "-s reopen the master or its worker still holds access.log.1");
 	snprintf(agent, sizeof(agent), "after-reopen-%ld", (long)getpid());
 	get_with_agent(own.port, agent);
 	aw = (struct access_wait){ "access.log", agent, 1, 0 };
@@ -1974,12 +2039,14 @@ START_TEST(test_status_idle_connections)
 	for (int i = 0; i < 3; i++)
 		harness_conn_close(&ka[i]);
 	/* The worker sees each end of stream as a readable connection. */
-	for (int i = 0; i < 50; i++) {
+	for (int64_t end = harness_now_ms() + 5000;;) {
 		status_get("/server-status?json", &r);
 		if (json_has(r.body, "idle_connections", 0))
 			break;
 		harness_response_free(&r);
 		r.body = NULL;
+		if (harness_now_ms() >= end)
+			break;
 		harness_sleep_ms(20);
 	}
 	ck_assert_msg(r.body != NULL, "idle_connections never went back "
