@@ -10,8 +10,9 @@
  *         snapshot, open its logs, bind its new listeners; if anything
  *         fails the old generation goes on untouched, else a new
  *         generation of workers starts and the old one is told to finish
- *         (QUIT); the outcome goes to whoever sent HUP (control.h);
- *   QUIT  graceful stop, bounded by shutdown-timeout;
+ *         (QUIT) within shutdown-timeout; the outcome goes to whoever
+ *         sent HUP (control.h);
+ *   QUIT  graceful stop, bounded by shutdown-timeout in the same way;
  *   TERM, INT  fast stop;
  *   USR1  reopen the logs, here and in every worker;
  *   ALRM  the once-a-second tick: the adaptive pool, the watchdog, due
@@ -74,11 +75,13 @@ struct master_slot {
 	unsigned generation;
 	bool wanted;		/* the current pool wants a worker here */
 	bool retiring;		/* told to finish (QUIT): not refilled */
+	int64_t quit_ms;	/* retiring: told at; TERM at finish_by_ms */
+	int64_t finish_by_ms;	/* quit_ms + shutdown-timeout */
 	int64_t started_ms;
 	int64_t respawn_ms;	/* when a wanted empty slot may be refilled */
 	unsigned failures;	/* quick crashes in a row */
 	bool fatal;		/* the last worker failed at start (exit 2) */
-	int64_t term_ms;	/* TERM sent at (watchdog, stop); 0: not */
+	int64_t term_ms;	/* TERM sent at (any reason); 0: not */
 };
 
 struct master_listener {
@@ -228,6 +231,15 @@ master_bind(const struct config *cfg, struct master_listener *old,
 		if (fd < 0 && (fd = net_listen(&cfg->listen[n],
 		    (int)cfg->listen_backlog, err, errlen)) < 0)
 			goto fail;
+		/*
+		 * A silent connection stays in the kernel for about the
+		 * time it would have had in a worker to send its header,
+		 * and then gets that time again there: a worker is woken
+		 * by a request, not by a connect().  Set on a taken-over
+		 * listener too: header-timeout may have changed.
+		 */
+		if (net_defer_accept(fd, cfg->header_timeout) < 0)
+			log_warn("listen %s: cannot defer accept:", spec);
 		ls[n].fd = fd;
 		ls[n].spec = util_xstrdup(spec);
 	}
@@ -421,6 +433,7 @@ master_spawn(size_t i)
 	slot->started_ms = net_now_ms();
 	slot->term_ms = 0;
 	slot->retiring = false;
+	slot->quit_ms = slot->finish_by_ms = 0;
 	master.sb->slot[i].pid = pid;
 	log_debug("worker %ld started in slot %zu", (long)pid, i);
 }
@@ -448,8 +461,9 @@ master_worker_exited(size_t i, pid_t pid, int status)
 	scoreboard_clear(master.sb, i);
 	slot->pid = 0;
 	slot->fatal = false;
-	if (WIFSIGNALED(status) && master.stopping) {
-		/* The stop we are making: nothing to report. */
+	if (WIFSIGNALED(status) && (master.stopping ||
+	    (slot->retiring && slot->term_ms > 0))) {
+		/* A stop we made (and logged when it was overdue). */
 		crashed = false;
 		log_info("worker %ld stopped (signal %d)", (long)pid,
 		    WTERMSIG(status));
@@ -537,7 +551,12 @@ master_all_fatal(void)
 	return wanted > 0;
 }
 
-/* Tells the worker of slot i to finish its request and exit. */
+/*
+ * Tells the worker of slot i to finish what it is doing and exit (QUIT),
+ * within shutdown-timeout: master_enforce() stops it then.  The same for
+ * every reason: an old generation after a reload, a surplus idle worker,
+ * a graceful stop.  A worker already retiring keeps its first deadline.
+ */
 static void
 master_retire(size_t i)
 {
@@ -546,8 +565,65 @@ master_retire(size_t i)
 	slot->wanted = false;
 	if (slot->pid > 0 && !slot->retiring) {
 		slot->retiring = true;
+		slot->quit_ms = net_now_ms();
+		slot->finish_by_ms = slot->quit_ms +
+		    (int64_t)master.cfg->shutdown_timeout * 1000;
 		kill(slot->pid, SIGQUIT);
 	}
+}
+
+/* TERM to the worker of slot i; master_enforce() sends KILL later. */
+static void
+master_terminate(size_t i, int64_t now)
+{
+	struct master_slot *slot = &master.slots[i];
+
+	if (slot->pid > 0 && slot->term_ms == 0) {
+		kill(slot->pid, SIGTERM);
+		slot->term_ms = now;
+	}
+}
+
+/*
+ * The deadlines of workers told to stop, whoever told them: a retiring
+ * worker still running shutdown-timeout after its QUIT gets TERM, logged
+ * with what it is doing; one still running MASTER_KILL_WAIT_MS after a
+ * TERM (from here, the watchdog or a fast stop) gets KILL, and again
+ * each MASTER_KILL_WAIT_MS.  Whenever the master wakes, and in
+ * master_stop_workers().  Returns when the next of these is due
+ * (INT64_MAX: none), for the timer.
+ */
+static int64_t
+master_enforce(int64_t now)
+{
+	int64_t next = INT64_MAX;
+
+	for (size_t i = 0; i < master.nslots; i++) {
+		struct master_slot *s = &master.slots[i];
+		char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+
+		if (s->pid <= 0 || (s->term_ms == 0 && !s->retiring))
+			continue;
+		if (s->term_ms > 0 && now - s->term_ms >= MASTER_KILL_WAIT_MS) {
+			log_warn("worker %ld still running %d ms after TERM: "
+			    "killing it", (long)s->pid, MASTER_KILL_WAIT_MS);
+			kill(s->pid, SIGKILL);
+			s->term_ms = now;
+		} else if (s->term_ms == 0 && now >= s->finish_by_ms) {
+			scoreboard_describe(&master.sb->slot[i], now, what,
+			    sizeof(what));
+			log_warn("worker %ld (generation %u) still busy %lld ms "
+			    "after it was told to finish (shutdown-timeout), "
+			    "serving %s: stopping it", (long)s->pid,
+			    s->generation, (long long)(now - s->quit_ms), what);
+			master_terminate(i, now);
+		}
+		if (s->term_ms > 0 && s->term_ms + MASTER_KILL_WAIT_MS < next)
+			next = s->term_ms + MASTER_KILL_WAIT_MS;
+		else if (s->term_ms == 0 && s->finish_by_ms < next)
+			next = s->finish_by_ms;
+	}
+	return next;
 }
 
 /*
@@ -662,43 +738,34 @@ master_stalled(const struct scoreboard_slot *sb, int64_t now, int64_t limit)
 
 /*
  * The watchdog: a worker stuck for request-timeout in one step (a bug,
- * a hung file system) gets TERM, then KILL.  Its slot is refilled like
- * after any crash.
+ * a hung file system) gets TERM, then KILL (master_enforce()).  Its slot
+ * is refilled like after any crash.
  */
 static void
 master_watchdog(int64_t now)
 {
 	int64_t limit = (int64_t)master.cfg->request_timeout * 1000;
 
-	for (size_t i = 0; i < master.nslots; i++) {
+	for (size_t i = 0; i < master.nslots && limit > 0; i++) {
 		struct master_slot *s = &master.slots[i];
 		const struct scoreboard_slot *sb = &master.sb->slot[i];
 		char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
 
-		if (s->pid <= 0)
-			continue;
-		if (s->term_ms > 0) {
-			if (now - s->term_ms >= MASTER_KILL_WAIT_MS) {
-				log_error("worker %ld still running %d ms after "
-				    "TERM: killing it", (long)s->pid,
-				    MASTER_KILL_WAIT_MS);
-				kill(s->pid, SIGKILL);
-				s->term_ms = now;
-			}
-			continue;
-		}
-		if (limit == 0 || !master_stalled(sb, now, limit))
+		if (s->pid <= 0 || s->term_ms > 0 ||
+		    !master_stalled(sb, now, limit))
 			continue;
 		scoreboard_describe(sb, now, what, sizeof(what));
 		log_error("worker %ld stuck for %u s (request-timeout) serving "
 		    "%s: stopping it", (long)s->pid,
 		    master.cfg->request_timeout, what);
-		kill(s->pid, SIGTERM);
-		s->term_ms = now;
+		master_terminate(i, now);
 	}
 }
 
-/* Refills due wanted slots and sets the timer for the next thing due. */
+/*
+ * The tick's work when it is due, the deadlines of workers told to stop,
+ * due refills of wanted slots; then the timer for the next thing due.
+ */
 static void
 master_maintain(void)
 {
@@ -711,7 +778,9 @@ master_maintain(void)
 		master_requit();
 		master.next_tick_ms = now + MASTER_TICK_MS;
 	}
-	next = master.next_tick_ms;
+	next = master_enforce(now);
+	if (master.next_tick_ms < next)
+		next = master.next_tick_ms;
 	for (size_t i = 0; i < master.nslots; i++) {
 		struct master_slot *slot = &master.slots[i];
 
@@ -754,64 +823,77 @@ master_signal_all(int sig)
 }
 
 /*
- * Waits, with the handled signals let through, until every worker is
- * reaped or deadline passes.  With interruptible (the graceful wait), a
- * TERM or INT ends it early: the caller then stops fast.  true when no
- * worker is left.
+ * When master_stop_workers() gives up: every live worker has had its
+ * deadline (TERM), MASTER_KILL_WAIT_MS more (KILL), and as long again to
+ * die.  Only a worker stuck in the kernel outlives that.
  */
-static bool
-master_wait_workers(int64_t deadline, bool interruptible)
+static int64_t
+master_give_up_ms(void)
 {
-	int64_t requit = net_now_ms() + MASTER_TICK_MS;
+	int64_t last = net_now_ms();
+
+	for (size_t i = 0; i < master.nslots; i++) {
+		const struct master_slot *s = &master.slots[i];
+		int64_t t = s->term_ms > 0 ? s->term_ms : s->finish_by_ms;
+
+		if (s->pid > 0 && t > last)
+			last = t;
+	}
+	return last + 2 * MASTER_KILL_WAIT_MS + MASTER_TICK_MS;
+}
+
+/*
+ * Stops every worker, with the handled signals let through while it
+ * waits.  Graceful: each is retired (QUIT), as at a reload, and
+ * master_enforce() stops those still busy after shutdown-timeout; a TERM
+ * or INT meanwhile makes it fast.  Fast: TERM at once.  Either way KILL
+ * follows MASTER_KILL_WAIT_MS after TERM.
+ */
+static void
+master_stop_workers(bool graceful)
+{
+	int64_t now = net_now_ms(), requit = now + MASTER_TICK_MS, give_up;
+	bool fast = false;
 	sigset_t none, old;
 
+	master.stopping = true;
+	for (size_t i = 0; i < master.nslots; i++) {
+		if (graceful)
+			master_retire(i);
+		master.slots[i].wanted = false;
+	}
+	give_up = master_give_up_ms();
 	sigemptyset(&none);
 	for (;;) {
-		int64_t now;
-
 		master_reap();
 		if (master_alive() == 0)
-			return true;
+			return;
 		now = net_now_ms();
-		if (now >= deadline || (interruptible && master_got_stop))
-			return false;
-		/* The graceful wait: see master_requit(). */
-		if (interruptible && now >= requit) {
-			master_signal_all(SIGQUIT);
+		if (!fast && (!graceful || master_got_stop)) {
+			if (graceful)
+				log_notice("signal %d (%s): stopping the "
+				    "workers now", (int)master_got_stop,
+				    strsignal(master_got_stop));
+			fast = true;
+			for (size_t i = 0; i < master.nslots; i++)
+				master_terminate(i, now);
+			give_up = master_give_up_ms();
+		}
+		(void)master_enforce(now);
+		/* See master_requit(). */
+		if (now >= requit) {
+			master_requit();
 			requit = now + MASTER_TICK_MS;
+		}
+		if (now >= give_up) {
+			log_error("%zu workers still running after KILL; "
+			    "leaving them", master_alive());
+			return;
 		}
 		sigprocmask(SIG_SETMASK, &none, &old);
 		usleep(10 * 1000);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
-}
-
-/*
- * Stops every worker.  Graceful: QUIT, up to shutdown-timeout for the
- * requests in flight; then, or at once when fast: TERM, and KILL after
- * MASTER_KILL_WAIT_MS.
- */
-static void
-master_stop_workers(bool graceful)
-{
-	master.stopping = true;
-	for (size_t i = 0; i < master.nslots; i++)
-		master.slots[i].wanted = false;
-	if (graceful) {
-		master_signal_all(SIGQUIT);
-		if (master_wait_workers(net_now_ms() +
-		    (int64_t)master.cfg->shutdown_timeout * 1000, true))
-			return;
-		log_warn("%zu workers still busy after shutdown-timeout (%u "
-		    "s); stopping them", master_alive(),
-		    master.cfg->shutdown_timeout);
-	}
-	master_signal_all(SIGTERM);
-	if (master_wait_workers(net_now_ms() + MASTER_KILL_WAIT_MS, false))
-		return;
-	log_warn("%zu workers still running; killing them", master_alive());
-	master_signal_all(SIGKILL);
-	master_wait_workers(net_now_ms() + MASTER_KILL_WAIT_MS, false);
 }
 
 /* ------------------------------------------------------------------ */

@@ -87,6 +87,14 @@ net_listen(const struct config_listen *l, int backlog, char *err,
 	return fd;
 }
 
+int
+net_defer_accept(int fd, unsigned seconds)
+{
+	int s = seconds > INT32_MAX ? INT32_MAX : (int)seconds;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &s, sizeof(s));
+}
+
 void
 net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap)
 {

@@ -34,6 +34,17 @@ int64_t net_now_ms(void);
 int net_listen(const struct config_listen *l, int backlog, char *err,
     size_t errlen);
 
+/*
+ * TCP_DEFER_ACCEPT on listener fd: the kernel completes a connection for
+ * accept() only when its first data arrives, or about seconds after the
+ * handshake if none comes, so a client that connects and says nothing
+ * wakes no worker meanwhile.  The kernel rounds seconds up to its SYN-ACK
+ * retransmission schedule (1, 3, 7, 15, 31 ... s), which is what
+ * getsockopt() reads back.  Separate from net_listen() because a reload
+ * keeps the listener and sets it again.  0, or -1 with errno.
+ */
+int net_defer_accept(int fd, unsigned seconds);
+
 /* The numeric address of a peer ("127.0.0.1", "::1"). */
 void net_peer_name(const struct sockaddr_storage *ss, char *out, size_t cap);
 

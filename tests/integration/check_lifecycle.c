@@ -2,8 +2,9 @@
  * check_lifecycle.c - the master's life, driven from outside with real
  * signals and real load on the real binary: graceful reload under
  * continuous load, reloads that fail, listeners and pool size changed by
- * a reload, a worker killed mid-request, a crash loop and its back-off,
- * graceful stop (QUIT) and its bound, the adaptive pool, recycling after
+ * a reload, the old generation's bound (shutdown-timeout), a worker
+ * killed mid-request, a crash loop and its back-off, graceful stop (QUIT)
+ * and its bound, the adaptive pool, recycling after
  * max-requests-per-worker, the watchdog, log reopening after a
  * logrotate-style rename, the pid file lock, `forkhttpd -s` and the
  * status page.
@@ -24,6 +25,7 @@
 
 #include <check.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
@@ -851,6 +853,86 @@ START_TEST(test_reload_listen_and_workers)
 }
 END_TEST
 
+/* ---- 3b. the old generation's deadline ------------------------------------ */
+
+#define OLD_GEN_SIZE	((uint64_t)64 * 1024 * 1024)
+/* shutdown-timeout = 2: the old worker is gone within this after HUP. */
+#define OLD_GEN_MARGIN_MS	4000
+
+/*
+ * shutdown-timeout bounds the old generation after a reload as it bounds
+ * a graceful stop: a worker of generation 1 held by a client that asked
+ * for a big file and reads nothing (send-timeout = 60 would let it hold
+ * on for a minute) is stopped shutdown-timeout after the HUP, the error
+ * log names it with its generation and request, and nothing about it is
+ * logged as an error (the stop is ours).  The new generation serves all
+ * along.  Observed from outside only (the pid, the log, the client), so
+ * it holds whether the worker sends the file itself or in the
+ * background.
+ */
+START_TEST(test_reload_old_generation_deadline)
+{
+	struct download d;
+	pid_t gen1[MAX_PIDS], gen2[MAX_PIDS];
+	int64_t hup_at, gone_ms = -1;
+	char *line, *log;
+	int got;
+
+	make_big_file(OLD_GEN_SIZE);
+	start_own(1, "shutdown-timeout = 2\nsend-timeout = 60\n");
+	wait_workers(1, gen1);
+	/* Its head and a first piece, then not another byte read. */
+	dl_start(&d, own.port, 16 * 1024);
+	dl_until(&d, 1, 5000);
+	ck_assert_msg(d.s.status == 200, "GET %s: status %d", BIG_PATH,
+	    d.s.status);
+
+	hup_at = harness_now_ms();
+	ck_assert_int_eq(kill(own.pid, SIGHUP), 0);
+	line = expect_log(5000, 0, NEEDLES("reloaded: generation 2"));
+	free(line);
+	assert_serving(own.port, "while generation 1 finishes");
+	/* Up to KILL's time, to tell "late" from "never" in the message. */
+	while (harness_now_ms() - hup_at < 2000 + 5000 + OLD_GEN_MARGIN_MS) {
+		if (harness_pid_state(gen1[0]) == 0) {
+			gone_ms = harness_now_ms() - hup_at;
+			break;
+		}
+		harness_sleep_ms(20);
+	}
+	ck_assert_msg(gone_ms >= 0, "worker %ld of generation 1, held by a "
+	    "client that reads nothing, still exists %d ms after the reload "
+	    "with shutdown-timeout = 2", (long)gen1[0],
+	    2000 + 5000 + OLD_GEN_MARGIN_MS);
+	ck_assert_msg(gone_ms >= 1500, "worker %ld of generation 1 was gone "
+	    "%lld ms after the reload, before its shutdown-timeout (2 s)",
+	    (long)gen1[0], (long long)gone_ms);
+	ck_assert_msg(gone_ms <= 2000 + OLD_GEN_MARGIN_MS, "worker %ld of "
+	    "generation 1 was gone %lld ms after the reload, want within "
+	    "shutdown-timeout (2 s) + %d ms", (long)gen1[0], (long long)gone_ms,
+	    OLD_GEN_MARGIN_MS);
+	line = expect_log(2000, gen1[0], NEEDLES("generation 1",
+	    "shutdown-timeout", "GET " BIG_PATH " HTTP/1.1"));
+	free(line);
+	log = error_log();
+	line = find_line(log, 0, NEEDLES("[error]"));
+	ck_assert_msg(line == NULL, "stopping the old generation logged an "
+	    "error: %s\n(the whole log:)\n%s", line, log);
+	free(log);
+
+	/* Its client was cut off; generation 2 alone serves. */
+	dl_finish(&d, 3000);
+	ck_assert_msg(d.c.eof && d.s.body < OLD_GEN_SIZE, "the old "
+	    "generation's download: closed %d after %llu bytes", d.c.eof,
+	    (unsigned long long)d.s.body);
+	dl_close(&d);
+	ck_assert_msg(wait_workers_new(1, gen1, 1, gen2, &got, 5000),
+	    "after the old worker went, %d workers, want 1 of generation 2",
+	    got);
+	assert_serving(own.port, "after generation 1 was stopped");
+}
+END_TEST
+
 /* ---- 4. kill -9 of a worker mid-download --------------------------------- */
 
 /*
@@ -1011,7 +1093,6 @@ START_TEST(test_quit_finishes_download)
 	char pidfile[PATH_MAX + 32];
 	int64_t t0, quit_at = 0, done_at;
 	bool probed = false, probe_connected = false;
-	int probe_answered = 0;
 
 	memset(&probe, 0, sizeof(probe));
 	make_big_file(QUIT_SIZE);
@@ -1029,14 +1110,12 @@ START_TEST(test_quit_finishes_download)
 			quit_at = harness_now_ms();
 		}
 		if (!probed && quit_at > 0 && harness_now_ms() - quit_at >= 800) {
-			/* a new client is not served any more */
+			/* a new client, never to be served: read at the end */
 			probed = true;
 			if (harness_conn_open(&probe, own.port) == 0) {
 				probe_connected = true;
 				(void)harness_conn_sendstr(&probe, "GET /a "
 				    "HTTP/1.1\r\nHost: t\r\n\r\n");
-				probe_answered = (int)harness_conn_recv(&probe,
-				    300);
 			}
 		}
 	}
@@ -1055,9 +1134,6 @@ START_TEST(test_quit_finishes_download)
 	ck_assert_msg(done_at - quit_at >= 1500 && probed, "the download "
 	    "ended %lld ms after QUIT: was it slow at all?",
 	    (long long)(done_at - quit_at));
-	ck_assert_msg(probe_answered <= 0, "a client that connected %s after "
-	    "QUIT was answered: \"%.80s\"", "800 ms",
-	    probe_connected ? probe.in.data : "");
 	dl_close(&d);
 
 	ck_assert_msg(harness_wait_exit(&own, 5000), "the master did not exit "
@@ -1065,8 +1141,15 @@ START_TEST(test_quit_finishes_download)
 	ck_assert_msg(WIFEXITED(own.exit_status) &&
 	    WEXITSTATUS(own.exit_status) == 0, "master exit status 0x%x after "
 	    "QUIT", (unsigned)own.exit_status);
-	if (probe_connected)
+	if (probe_connected) {
+		/* Everything is gone now: whatever it got, it got by now. */
+		for (int64_t end = harness_now_ms() + 2000;
+		    !probe.eof && harness_now_ms() < end;)
+			(void)harness_conn_recv(&probe, 100);
+		ck_assert_msg(probe.in.len == 0, "a client that connected 800 "
+		    "ms after QUIT was answered: \"%.80s\"", probe.in.data);
 		harness_conn_close(&probe);
+	}
 	pidfile_path(pidfile, sizeof(pidfile));
 	ck_assert_msg(!file_exists(pidfile), "pid file %s left after QUIT",
 	    pidfile);
@@ -1218,7 +1301,9 @@ END_TEST
  * "Spawning doubles per second while short" (issue 4; Apache prefork's
  * idle_spawn_rate): with 6 stalled downloads and 2 workers the pool is
  * short at every tick until it has 7, and spawns 1, 2, then 4 (capped by
- * max-workers): 7 or more within 3 ticks.  One a second would need 5.
+ * max-workers).  Told by the master's own account, one line per tick
+ * ("started N more"): one a second would never start 2 in a tick.  The
+ * wall clock only bounds the wait, generously (3 ticks are enough).
  */
 START_TEST(test_adaptive_pool_doubles)
 {
@@ -1228,6 +1313,7 @@ START_TEST(test_adaptive_pool_doubles)
 	struct download d[POOL_CLIENTS];
 	pid_t w[MAX_PIDS];
 	int64_t t0, seven_ms = -1;
+	char *line, *log;
 	int n = 0;
 
 	make_big_file((uint64_t)64 * 1024 * 1024);
@@ -1236,7 +1322,7 @@ START_TEST(test_adaptive_pool_doubles)
 	for (int i = 0; i < POOL_CLIENTS; i++)
 		dl_start(&d[i], own.port, 16 * 1024);
 	t0 = harness_now_ms();
-	while (harness_now_ms() - t0 < 6000) {
+	while (harness_now_ms() - t0 < 10000) {
 		n = live_workers(w);
 		if (n >= POOL_CLIENTS + 1) {
 			seven_ms = harness_now_ms() - t0;
@@ -1244,12 +1330,18 @@ START_TEST(test_adaptive_pool_doubles)
 		}
 		harness_sleep_ms(20);
 	}
+	ck_assert_msg(seven_ms >= 0, "6 stalled downloads, min-spare = 1: %d "
+	    "workers after 10 s, want 7", n);
+	line = expect_log(2000, 0, NEEDLES("started 1 more"));
+	free(line);
+	log = error_log();
+	line = find_line(log, 0, NEEDLES("started 2 more"));
+	ck_assert_msg(line != NULL, "the pool grew to %d workers, but never "
+	    "by 2 in a tick (1, then 2, then 4):\n%s", n, log);
+	free(line);
+	free(log);
 	for (int i = 0; i < POOL_CLIENTS; i++)
 		dl_close(&d[i]);
-	ck_assert_msg(seven_ms >= 0 && seven_ms <= 3500, "6 stalled "
-	    "downloads, min-spare = 1: %d workers after %lld ms, want 7 "
-	    "within 3 ticks (spawning 1, 2, 4 a tick)", n,
-	    (long long)(seven_ms >= 0 ? seven_ms : harness_now_ms() - t0));
 }
 END_TEST
 
@@ -1405,6 +1497,54 @@ get_with_agent(uint16_t port, const char *agent)
 	harness_response_free(&r);
 }
 
+/* Does pid hold an open file named dir/name (as /proc/PID/fd shows it)? */
+static bool
+holds_file(pid_t pid, const char *dir, const char *name)
+{
+	char fddir[64], link[PATH_MAX + 64], target[PATH_MAX + 1];
+	size_t dl = strlen(dir);
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(fddir, sizeof(fddir), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(fddir)) == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "%s/%s", fddir, e->d_name);
+		if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		found = strncmp(target, dir, dl) == 0 && target[dl] == '/' &&
+		    strcmp(target + dl + 1, name) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Whether the master and every live worker have reopened their logs: none
+ * holds access.log.1 or error.log.1 any more (a renamed file shows under
+ * its new name in /proc/PID/fd).  The state itself, where a fixed wait
+ * after USR1 would only guess it.
+ */
+static bool
+logs_reopened(void *arg)
+{
+	pid_t pids[MAX_PIDS + 1];
+	int n = live_workers(pids);
+
+	(void)arg;
+	pids[n++] = own.pid;
+	for (int i = 0; i < n; i++)
+		if (holds_file(pids[i], own.dir, "access.log.1") ||
+		    holds_file(pids[i], own.dir, "error.log.1"))
+			return false;
+	return true;
+}
+
 static void
 assert_owner(const char *name, uid_t uid)
 {
@@ -1450,8 +1590,12 @@ START_TEST(test_usr1_reopen_after_rename)
 		snprintf(path1, sizeof(path1), "%s/%s.1", own.dir, names[i]);
 		ck_assert_int_eq(rename(path, path1), 0);
 	}
+	ck_assert_msg(holds_file(w[0], own.dir, "access.log.1"), "worker %ld "
+	    "does not hold the renamed access.log: /proc cannot tell a reopen",
+	    (long)w[0]);
 	ck_assert_int_eq(kill(own.pid, SIGUSR1), 0);
-	harness_sleep_ms(300);
+	ck_assert_msg(harness_poll(logs_reopened, NULL, 5000), "5 s after "
+	    "USR1 the master or a worker still holds a renamed log");
 
 	for (int i = 0; i < 10; i++) {
 		snprintf(agent, sizeof(agent), "%s-%d", after, i);
@@ -1553,7 +1697,9 @@ START_TEST(test_control_commands)
 	ck_assert_msg(rc == 0, "-s reopen: exit %d\nstderr: %s", rc, err);
 	free(out);
 	free(err);
-	harness_sleep_ms(300);
+	/* -s reopen does not wait: the worker's fds tell when it is done. */
+	ck_assert_msg(harness_poll(logs_reopened, NULL, 5000), "5 s after "
+	    "-s reopen the master or its worker still holds access.log.1");
 	snprintf(agent, sizeof(agent), "after-reopen-%ld", (long)getpid());
 	get_with_agent(own.port, agent);
 	aw = (struct access_wait){ "access.log", agent, 1, 0 };
@@ -1893,12 +2039,14 @@ START_TEST(test_status_idle_connections)
 	for (int i = 0; i < 3; i++)
 		harness_conn_close(&ka[i]);
 	/* The worker sees each end of stream as a readable connection. */
-	for (int i = 0; i < 50; i++) {
+	for (int64_t end = harness_now_ms() + 5000;;) {
 		status_get("/server-status?json", &r);
 		if (json_has(r.body, "idle_connections", 0))
 			break;
 		harness_response_free(&r);
 		r.body = NULL;
+		if (harness_now_ms() >= end)
+			break;
 		harness_sleep_ms(20);
 	}
 	ck_assert_msg(r.body != NULL, "idle_connections never went back "
@@ -1930,6 +2078,9 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_reload_under_load);
 	tcase_add_test(tc, test_reload_control_and_broken_conf);
 	tcase_add_test(tc, test_reload_listen_and_workers);
+
+	tc = tcase(s, "old-generation", 40);
+	tcase_add_test(tc, test_reload_old_generation_deadline);
 
 	tc = tcase(s, "crashes", 40);
 	tcase_add_loop_test(tc, test_kill_worker_mid_download, 0, 2);

@@ -1,7 +1,7 @@
 /*
- * check_net.c - listeners (binding, errors, flags), peer names and the
- * clock.  Everything binds to loopback (127.0.0.1, ::1).  The I/O on
- * connections is sock.c's now: check_sock.c.
+ * check_net.c - listeners (binding, errors, flags, deferred accept), peer
+ * names and the clock.  Everything binds to loopback (127.0.0.1, ::1).
+ * The I/O on connections is sock.c's now: check_sock.c.
  */
 #include "autoconf.h"
 
@@ -154,6 +154,91 @@ START_TEST(test_listen_v4)
 	    err);
 	ck_assert_msg(strstr(err, "address already in use") != NULL,
 	    "err: \"%s\"", err);
+	close(fd);
+}
+END_TEST
+
+static int
+defer_accept_of(int fd)
+{
+	int v = -1;
+	socklen_t vlen = sizeof(v);
+
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v,
+	    &vlen), 0);
+	return v;
+}
+
+/*
+ * Accepts the next connection ready on listener l within 5 s and returns
+ * the first byte that arrives on it within 2 s; -1 when none came.
+ */
+static int
+accept_first_byte(int l)
+{
+	struct pollfd pfd = { .fd = l, .events = POLLIN };
+	unsigned char c;
+	int a, rc = -1;
+
+	if (poll(&pfd, 1, 5000) != 1 ||
+	    (a = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return -1;
+	pfd.fd = a;
+	if (poll(&pfd, 1, 2000) == 1 && read(a, &c, 1) == 1)
+		rc = c;
+	close(a);
+	return rc;
+}
+
+/*
+ * net_defer_accept(): the option reads back (rounded up by the kernel to
+ * its retransmission schedule), 0 clears it, and it does what it is for:
+ * a client that connects and says nothing is not there for accept(),
+ * one that sends is, at once.
+ */
+START_TEST(test_listen_defer_accept)
+{
+	struct config_listen l;
+	char spec[] = "127.0.0.1:0", host[] = "127.0.0.1", port0[] = "0";
+	char err[256];
+	struct sockaddr_in addr;
+	int fd, silent, talker, got, v;
+
+	listen_entry(&l, spec, host, port0, AF_INET);
+	fd = net_listen(&l, 16, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "net_listen %s: %s", spec, err);
+	ck_assert_int_eq(defer_accept_of(fd), 0);
+	ck_assert_int_eq(net_defer_accept(fd, 5), 0);
+	v = defer_accept_of(fd);
+	ck_assert_msg(v >= 5 && v < 16, "TCP_DEFER_ACCEPT 5 reads back as %d",
+	    v);
+	ck_assert_int_eq(net_defer_accept(fd, 0), 0);
+	ck_assert_int_eq(defer_accept_of(fd), 0);
+
+	/* 30 s: the kernel keeps the silent one far longer than this test. */
+	ck_assert_int_eq(net_defer_accept(fd, 30), 0);
+	ck_assert_int_ge(defer_accept_of(fd), 30);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_port = htons((uint16_t)sock_port(fd));
+	silent = tcp_connect(&addr);
+	talker = tcp_connect(&addr);
+	ck_assert_int_eq(write(talker, "t", 1), 1);
+	got = accept_first_byte(fd);
+	ck_assert_msg(got == 't', "the first connection accepted brought %d, "
+	    "not the talker's 't' (-1: none, the silent client's)", got);
+	/* The listener is non-blocking: nothing else is ready. */
+	ck_assert_int_eq(accept4(fd, NULL, NULL, SOCK_CLOEXEC), -1);
+	ck_assert_msg(errno == EAGAIN || errno == EWOULDBLOCK, "accept: %s",
+	    strerror(errno));
+	/* Its first byte brings the silent one. */
+	ck_assert_int_eq(write(silent, "s", 1), 1);
+	got = accept_first_byte(fd);
+	ck_assert_msg(got == 's', "once it sent a byte the silent client was "
+	    "accepted with %d, not 's'", got);
+	close(talker);
+	close(silent);
 	close(fd);
 }
 END_TEST
@@ -449,6 +534,7 @@ net_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_listen_v4);
 	tcase_add_test(tc, test_listen_v6);
+	tcase_add_test(tc, test_listen_defer_accept);
 	tcase_add_test(tc, test_listen_unresolvable);
 	tcase_add_test(tc, test_listen_privileged);
 	suite_add_tcase(s, tc);
