@@ -118,6 +118,10 @@ conn_x_get(void)
 	}
 	x->cap = conn_buf_cap;
 	x->used = x->end = 0;
+	x->parsed = x->body_ok = x->keep_alive = false;
+	x->counted = x->detached = false;
+	x->steps = 0;
+	x->when = 0;
 	http_response_init(&x->resp);
 	x->reply.fd = -1;
 	x->reply.mem_owned = NULL;
@@ -248,9 +252,9 @@ conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes)
 static void
 conn_yield(const struct conn_env *env, struct conn *c)
 {
-	if (c->x != NULL && !c->x->counted && env->slot != NULL &&
-	    (c->state == CONN_S_CONTINUE || c->state == CONN_S_BODY ||
-	    c->state == CONN_S_SEND)) {
+	if ((c->state == CONN_S_CONTINUE || c->state == CONN_S_BODY ||
+	    c->state == CONN_S_SEND) && c->x != NULL && !c->x->counted &&
+	    env->slot != NULL) {
 		scoreboard_background_request(env->slot);
 		c->x->counted = true;
 	}

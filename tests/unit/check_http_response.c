@@ -865,7 +865,7 @@ START_TEST(test_extra_fields)
 	    1), -1);
 	ck_assert_int_eq(http_response_add_field(&resp, "", 0, "x", 1), -1);
 	ck_assert_int_eq(http_response_add_field(&resp, "X-Split", 7,
-	    "a\r\nX-Injected: 1", 18), -1);
+	    "a\r\nX-Injected: 1", 16), -1);
 	ck_assert_int_eq(http_response_add_field(&resp, "X-Nul", 5, "a\0b",
 	    3), -1);
 	ck_assert_int_eq(http_response_add_field(&resp, "X-Space", 7, " a",
