@@ -64,11 +64,20 @@ body_take_chunked(struct body_reader *b, const char *in, size_t len,
 	r = chunked_decode_data(&b->dec, in, len, used, &off, &n);
 	if (r == CHUNKED_ERROR)
 		return body_fail(b, HTTP_STATUS_BAD_REQUEST, status);
-	b->total += n;
-	/* A chunk that declares more than the limit leaves is refused
-	 * before its data comes. */
-	if (b->total > b->max || chunked_pending(&b->dec) > b->max - b->total)
+	/*
+	 * A chunk that declares more than the limit leaves is refused
+	 * before its data comes: n + pending is its declared size.  When
+	 * its size line and some of its data came in this one call, none
+	 * of that data is handed out or counted, and *used stops where the
+	 * data starts, as it does when the input is split right there
+	 * (body.h: the same end however the bytes are split).
+	 */
+	if ((uint64_t)n + chunked_pending(&b->dec) > b->max - b->total) {
+		if (n > 0)
+			*used = off;
 		return body_fail(b, HTTP_STATUS_PAYLOAD_TOO_LARGE, status);
+	}
+	b->total += n;
 	if (n > 0) {
 		/* One run of data ends the call (chunked_decode_data()). */
 		*data = in + off;

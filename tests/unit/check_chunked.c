@@ -7,6 +7,11 @@
  * random points: the result, the bytes used and the data counted must be
  * the same each time.
  *
+ * chunked_decode_data(): known calls with the runs of data they must
+ * report and chunked_pending() after each; and every row of the table
+ * again, the calls repeated until the input is used up, which must end
+ * as chunked_decode() does with exactly the bytes it counts as data.
+ *
  * Then the encoder: chunked_encode_head() and chunked_encode_last()
  * against a table of sizes and buffer capacities, and a round trip:
  * random payloads cut into random chunks, framed by the encoder, must
@@ -722,6 +727,255 @@ START_TEST(test_init_again)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* chunked_decode_data() and chunked_pending() */
+
+/*
+ * Known calls: each step gives a new piece to chunked_decode_data(), or
+ * (REST) what the previous call left of its piece, as a reader goes on
+ * from buf + *used; and says what the call must report.
+ */
+struct data_step {
+	const char *piece;	/* NULL: the rest of the previous piece */
+	size_t piece_len;
+	enum chunked_result result;
+	size_t used;
+	size_t off, len;	/* the run of data: buf + off, len bytes */
+	uint64_t pending;	/* chunked_pending() after the call */
+};
+
+#define STEP(piece, result, used, off, len, pending) \
+	{ piece, sizeof(piece) - 1, result, used, off, len, pending }
+#define REST(result, used, off, len, pending) \
+	{ NULL, 0, result, used, off, len, pending }
+
+static const struct data_call {
+	int line;
+	const char *note;
+	struct data_step steps[6];
+	size_t nsteps;
+} data_calls[] = {
+	{ __LINE__, "one run per call, extensions and trailers skipped", {
+	    STEP("5;x\r\nhello\r\n3\r\nabc\r\n0\r\nT: 1\r\n\r\nGET",
+	        CHUNKED_MORE, 10, 5, 5, 0),
+	    REST(CHUNKED_MORE, 8, 5, 3, 0),
+	    REST(CHUNKED_DONE, 13, 0, 0, 0),
+	    REST(CHUNKED_DONE, 0, 0, 0, 0),
+	}, 4 },
+	{ __LINE__, "a chunk across pieces: its runs come as they arrive", {
+	    STEP("a\r\n0123", CHUNKED_MORE, 7, 3, 4, 6),
+	    STEP("456789\r\n0\r\n\r\n", CHUNKED_MORE, 6, 0, 6, 0),
+	    REST(CHUNKED_DONE, 7, 0, 0, 0),
+	}, 3 },
+	{ __LINE__, "a size line alone: no data, the whole chunk pending", {
+	    STEP("5\r\n", CHUNKED_MORE, 3, 0, 0, 5),
+	    STEP("he", CHUNKED_MORE, 2, 0, 2, 3),
+	    STEP("", CHUNKED_MORE, 0, 0, 0, 3),
+	    STEP("llo\r", CHUNKED_MORE, 3, 0, 3, 0),
+	    REST(CHUNKED_MORE, 1, 0, 0, 0),
+	    STEP("\n0\r\n\r\n", CHUNKED_DONE, 6, 0, 0, 0),
+	}, 6 },
+	{ __LINE__, "the largest chunk-size is all pending", {
+	    STEP("7fffffffffffffff;e\r\nab", CHUNKED_MORE, 22, 20, 2,
+	        (uint64_t)INT64_MAX - 2),
+	}, 1 },
+	{ __LINE__, "an error after a run: the run first, then the error", {
+	    STEP("2\r\nabX", CHUNKED_MORE, 5, 3, 2, 0),
+	    REST(CHUNKED_ERROR, 0, 0, 0, 0),
+	    STEP("\r\n" END, CHUNKED_ERROR, 0, 0, 0, 0),
+	}, 3 },
+	{ __LINE__, "data is data: NUL, CR, LF; trailers are not", {
+	    STEP("3\r\n\0\r\n\r\n0\r\nA: 1\r\n", CHUNKED_MORE, 6, 3, 3,
+	        0),
+	    REST(CHUNKED_MORE, 11, 0, 0, 0),
+	    STEP("\r\n", CHUNKED_DONE, 2, 0, 0, 0),
+	}, 3 },
+};
+
+START_TEST(test_decode_data_calls)
+{
+	const struct data_call *c = &data_calls[_i];
+	struct chunked_decoder d;
+	const char *buf = "";
+	size_t len = 0;
+	uint64_t sum = 0;
+
+	chunked_init(&d, TMAX);
+	for (size_t k = 0; k < c->nsteps; k++) {
+		const struct data_step *s = &c->steps[k];
+		size_t used = JUNK_USED, off = JUNK_USED, n = JUNK_USED;
+		enum chunked_result r;
+
+		if (s->piece != NULL) {
+			buf = s->piece;
+			len = s->piece_len;
+		}
+		r = chunked_decode_data(&d, buf, len, &used, &off, &n);
+		ck_assert_msg(r == s->result && used == s->used &&
+		    (n == 0 || off == s->off) && n == s->len,
+		    "line %d (%s), call %zu: result %d used %zu run %zu+%zu, "
+		    "want %d %zu %zu+%zu", c->line, c->note, k, r, used, off,
+		    n, s->result, s->used, s->off, s->len);
+		ck_assert_msg(chunked_pending(&d) == s->pending, "line %d (%s), "
+		    "call %zu: pending %llu, want %llu", c->line, c->note, k,
+		    (unsigned long long)chunked_pending(&d),
+		    (unsigned long long)s->pending);
+		sum += n;
+		ck_assert_uint_eq(d.total, sum);
+		buf += used;
+		len -= used;
+	}
+}
+END_TEST
+
+/* Which bytes of r->raw are chunk data: chunked_decode() byte by byte. */
+static void
+data_mask(const struct row *r, char *mask)
+{
+	struct chunked_decoder d;
+	enum chunked_result res = CHUNKED_MORE;
+
+	memset(mask, 0, r->len + 1);
+	chunked_init(&d, r->trailer_max);
+	for (size_t i = 0; i < r->len && res == CHUNKED_MORE; i++) {
+		size_t used;
+		uint64_t data;
+
+		res = chunked_decode(&d, r->raw + i, 1, &used, &data);
+		mask[i] = data == 1;
+	}
+}
+
+/*
+ * chunked_decode_data() on r->raw in pieces ending at cuts[0..ncuts),
+ * called again on what is left of a piece after each run, as a reader
+ * does.  Each run must be chunk data (mask), must end the call ("stops
+ * right after the first run"), and the bytes before it in the call must
+ * not be data; together the runs must cover every data byte.
+ */
+static struct outcome
+feed_data(const struct row *r, const char *mask, const size_t *cuts,
+    size_t ncuts, const char *what)
+{
+	struct chunked_decoder d;
+	struct outcome o = { CHUNKED_MORE, 0, 0, 0 };
+	size_t start = 0;
+
+	chunked_init(&d, r->trailer_max);
+	for (size_t k = 0; k < ncuts && o.result == CHUNKED_MORE; k++) {
+		size_t n = cuts[k] - start, pos = 0;
+		char *piece = malloc(n > 0 ? n : 1);
+
+		REQUIRE(piece != NULL, "malloc");
+		if (n > 0)
+			memcpy(piece, r->raw + start, n);
+		do {
+			size_t used = JUNK_USED, off = JUNK_USED,
+			    len = JUNK_USED, at = start + pos;
+
+			o.result = chunked_decode_data(&d, piece + pos,
+			    n - pos, &used, &off, &len);
+			REQUIRE(used <= n - pos && (len == 0 ||
+			    off + len == used), "line %d, %s: used %zu, run "
+			    "%zu+%zu, of %zu", r->line, what, used, off, len,
+			    n - pos);
+			for (size_t i = 0; i < used; i++)
+				REQUIRE(mask[at + i] == (len > 0 && i >= off),
+				    "line %d, %s: byte %zu: data %d, run "
+				    "%zu+%zu", r->line, what, at + i,
+				    mask[at + i], off, len);
+			pos += used;
+			o.used += used;
+			o.data += len;
+			REQUIRE(d.total == o.data, "line %d, %s: total",
+			    r->line, what);
+			REQUIRE(used > 0 || o.result != CHUNKED_MORE ||
+			    pos == n, "line %d, %s: MORE with nothing used",
+			    r->line, what);
+		} while (o.result == CHUNKED_MORE && pos < n);
+		free(piece);
+		start = cuts[k];
+	}
+	o.total = d.total;
+	return o;
+}
+
+/*
+ * Every row of the table: chunked_decode_data() called until the input
+ * is used up must end as chunked_decode() does, with the same data
+ * count and exactly the data bytes; fed whole, byte by byte and split
+ * in two at every point.
+ */
+START_TEST(test_decode_data_table)
+{
+	const struct row *r = &rows[_i];
+	size_t whole_cut = r->len, two[2];
+	size_t *bytes = malloc((r->len + 1) * sizeof(size_t));
+	char *mask = malloc(r->len + 1);
+	struct outcome want, o;
+	char what[64];
+
+	ck_assert_ptr_nonnull(bytes);
+	ck_assert_ptr_nonnull(mask);
+	data_mask(r, mask);
+	want = feed(r->raw, r->len, r->trailer_max, &whole_cut, 1, "whole");
+
+	o = feed_data(r, mask, &whole_cut, 1, "data, whole");
+	same_outcome(want, o, "chunked_decode_data, whole", r->line, r->rfc);
+	bytes[0] = 0;
+	for (size_t i = 0; i < r->len; i++)
+		bytes[i] = i + 1;
+	o = feed_data(r, mask, bytes, r->len > 0 ? r->len : 1,
+	    "data, byte by byte");
+	same_outcome(want, o, "chunked_decode_data, byte by byte", r->line,
+	    r->rfc);
+	for (size_t i = 0; i <= r->len; i++) {
+		two[0] = i;
+		two[1] = r->len;
+		snprintf(what, sizeof(what), "data, split at %zu", i);
+		o = feed_data(r, mask, two, 2, what);
+		same_outcome(want, o, what, r->line, r->rfc);
+	}
+	free(mask);
+	free(bytes);
+}
+END_TEST
+
+/* chunked_pending() is 0 anywhere outside chunk data. */
+START_TEST(test_pending_outside_data)
+{
+	static const char body[] = "5;a=\"b\"\r\nhello\r\n0\r\nT: 1\r\n\r\n";
+	struct chunked_decoder d;
+	size_t used;
+	uint64_t data, left = 0;
+
+	chunked_init(&d, TMAX);
+	ck_assert_uint_eq(chunked_pending(&d), 0);
+	for (size_t i = 0; i < sizeof(body) - 1; i++) {
+		ck_assert_int_ne(chunked_decode(&d, body + i, 1, &used, &data),
+		    CHUNKED_ERROR);
+		/* "\r\n" ending the size line at 7..8: data 9..13. */
+		left = i == 8 ? 5 : i > 8 && i < 14 ? left - 1 : 0;
+		ck_assert_msg(chunked_pending(&d) == left, "after byte %zu: "
+		    "pending %llu, want %llu", i,
+		    (unsigned long long)chunked_pending(&d),
+		    (unsigned long long)left);
+	}
+	ck_assert_int_eq(chunked_decode(&d, "x", 1, &used, &data),
+	    CHUNKED_DONE);
+	ck_assert_uint_eq(chunked_pending(&d), 0);
+
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "9\r\nabX", 6, &used, &data),
+	    CHUNKED_MORE);
+	ck_assert_uint_eq(chunked_pending(&d), 6);
+	chunked_init(&d, TMAX);
+	ck_assert_int_eq(chunked_decode(&d, "9x", 2, &used, &data),
+	    CHUNKED_ERROR);
+	ck_assert_uint_eq(chunked_pending(&d), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* The encoder */
 
 #define HEAD_MAX CHUNKED_ENCODE_HEAD_MAX
@@ -1037,6 +1291,12 @@ chunked_suite(void)
 	tcase_add_test(tc, test_stays_done);
 	tcase_add_test(tc, test_stays_error);
 	tcase_add_test(tc, test_init_again);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("data");
+	tcase_add_loop_test(tc, test_decode_data_calls, 0, ROWS(data_calls));
+	tcase_add_loop_test(tc, test_decode_data_table, 0, ROWS(rows));
+	tcase_add_test(tc, test_pending_outside_data);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("encode");
