@@ -50,7 +50,9 @@ int body_init(struct body_reader *b, enum http_framing framing,
  * Takes from in[0..len): sets *used (bytes consumed) and, for BODY_DATA,
  * *data and *data_len (the data among them, inside in).  BODY_DONE: the
  * *used bytes end the body (for a body without framing, at once with 0).
- * BODY_ERROR: *status says why; the stream is broken from there on.
+ * BODY_ERROR: *status says why, and *used is where: for 400 the first
+ * bad byte (as in chunked.h), for 413 the start of the refused chunk's
+ * data; the stream is broken from there on.
  * Feeding the same bytes split anywhere gives the same data and the
  * same end.
  */

@@ -338,6 +338,8 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	conn_reopen_logs(env);
 	c->served++;
 	if (!complete) {
+		/* Cut off: what is queued must not go on to the client. */
+		sock_abort(&c->sock);
 		conn_close(c);
 		return CONN_CLOSED;
 	}

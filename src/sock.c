@@ -143,6 +143,16 @@ sock_close(struct sock *s)
 }
 
 void
+sock_abort(struct sock *s)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (s->fd >= 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	sock_close(s);
+}
+
+void
 sock_iov_consume(struct iovec **iov, int *iovcnt, size_t n)
 {
 	while (*iovcnt > 0 && n >= (*iov)->iov_len) {

@@ -62,8 +62,17 @@ int sock_pending(const struct sock *s);
 /* No more writing (FIN); reading goes on.  0 or -1. */
 int sock_shutdown_write(struct sock *s);
 
-/* Closes the socket (which also takes it out of any epoll set). */
+/* Closes the socket (which also takes it out of any epoll set); what is
+ * still queued is delivered, then FIN. */
 void sock_close(struct sock *s);
+
+/*
+ * Closes the socket at once, dropping what is still queued for the
+ * client (a reset): for a response cut off, whose queued bytes would
+ * otherwise go on trickling to the client that was too slow for them,
+ * and hold kernel memory meanwhile.
+ */
+void sock_abort(struct sock *s);
 
 /*
  * Drops n written bytes from the front of *iov / *iovcnt, moving them

@@ -2096,6 +2096,61 @@ START_TEST(test_body_timeout_is_total)
 }
 END_TEST
 
+/*
+ * body-min-rate: a body that keeps coming, but slower than the floor
+ * over a window, is refused long before body-timeout; one that comes at
+ * a decent pace is not.
+ */
+START_TEST(test_body_min_rate)
+{
+	static char piece[500];
+	struct harness_conn c;
+	struct harness_response r;
+	int64_t t0, dt = -1;
+	int sent = 0;
+
+	start_own(1, "body-timeout = 60\nbody-min-rate = 1000\n"
+	    "min-rate-window = 1\n");
+	/* 500 bytes every 100 ms: 5000 B/s, above the floor. */
+	memset(piece, 'x', sizeof(piece));
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET /a HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Length: 15000\r\n\r\n"), 0);
+	for (int i = 0; i < 30; i++) {
+		ck_assert_int_eq(harness_conn_send(&c, piece, sizeof(piece)), 0);
+		/* The last piece completes the body: the answer comes. */
+		ck_assert_msg(i == 29 || (harness_conn_recv(&c, 100) < 0 &&
+		    !c.eof),
+		    "answered during a body sent at 5000 B/s after %d bytes",
+		    (i + 1) * (int)sizeof(piece));
+	}
+	expect_response(&c, false, 200, 3000, "a body at 5000 B/s", &r);
+	harness_response_free(&r);
+	harness_conn_close(&c);
+
+	/* 1 byte every 100 ms: 10 B/s, far below it. */
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET /a HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Length: 100000\r\n\r\n"), 0);
+	t0 = harness_now_ms();
+	while (harness_now_ms() - t0 < 10000 && sent < 100) {
+		if (harness_conn_send(&c, "x", 1) < 0)
+			break;
+		sent++;
+		if (harness_conn_recv(&c, 100) >= 0) {
+			dt = harness_now_ms() - t0;
+			break;
+		}
+	}
+	ck_assert_msg(dt >= 0, "a body at 10 B/s (body-min-rate 1000, window "
+	    "1 s) not refused after %d bytes in %lld ms", sent,
+	    (long long)(harness_now_ms() - t0));
+	expect_response(&c, false, 408, 2000, "a body below body-min-rate", &r);
+	harness_response_free(&r);
+	harness_conn_close(&c);
+}
+END_TEST
+
 /* ---- HTTP/1.1: stalled, slow and vanishing clients ------------------------ */
 
 #define BIG_PATH	"/big.bin"
@@ -2181,6 +2236,17 @@ START_TEST(test_send_stall_gives_up)
 }
 END_TEST
 
+/* own's error.log has a line with the text arg. */
+static bool
+own_error_has(void *arg)
+{
+	char *text = harness_read_file(&own, "error.log", NULL);
+	bool found = text != NULL && strstr(text, arg) != NULL;
+
+	free(text);
+	return found;
+}
+
 /* own's access.log has a line with the text arg. */
 static bool
 own_access_has(void *arg)
@@ -2191,6 +2257,48 @@ own_access_has(void *arg)
 	free(text);
 	return found;
 }
+
+/*
+ * send-min-rate: a reader that keeps taking bytes (so send-timeout, a
+ * stall deadline, never fires) but slower than the floor over a window
+ * is cut off, and the log says why.
+ */
+START_TEST(test_send_min_rate)
+{
+	static unsigned char buf[16 * 1024];
+	struct harness_conn c;
+	int64_t t0, dt = -1;
+	uint64_t got = 0;
+
+	make_big_file();
+	start_own(1, "send-timeout = 60\nsend-min-rate = 200000\n"
+	    "min-rate-window = 1\n");
+	ck_assert_int_eq(harness_conn_open_rcvbuf(&c, own.port, 4096), 0);
+	ck_assert_int_eq(harness_conn_sendstr(&c, "GET " BIG_PATH " HTTP/1.1\r\n"
+	    "Host: t\r\nConnection: close\r\n\r\n"), 0);
+	/* 16 KiB every 200 ms: 80 KB/s, steady, below 200000 B/s. */
+	t0 = harness_now_ms();
+	while (harness_now_ms() - t0 < 15000) {
+		ssize_t n;
+
+		harness_sleep_ms(200);
+		n = recv(c.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			dt = harness_now_ms() - t0;
+			break;
+		}
+		if (n > 0)
+			got += (uint64_t)n;
+	}
+	ck_assert_msg(dt >= 0, "a reader at 80 KB/s (send-min-rate 200000, "
+	    "window 1 s) still served after %lld ms, %llu bytes",
+	    (long long)(harness_now_ms() - t0), (unsigned long long)got);
+	ck_assert_msg(got < BIG_SIZE, "the whole file went out");
+	ck_assert_msg(harness_poll(own_error_has, (void *)"send-min-rate", 3000),
+	    "error.log does not say the client was below send-min-rate");
+	harness_conn_close(&c);
+}
+END_TEST
 
 /*
  * send-timeout bounds a stall, not the response: with send-timeout = 1 a
@@ -2933,6 +3041,7 @@ server_suite(void)
 	tcase_add_test(tc, test_expect_continue_error);
 	tcase_add_test(tc, test_body_timeout);
 	tcase_add_test(tc, test_body_timeout_is_total);
+	tcase_add_test(tc, test_body_min_rate);
 	tcase_add_test(tc, test_header_field_max);
 	tcase_add_test(tc, test_listing_on);
 	tcase_add_test(tc, test_listing_off);
@@ -2941,6 +3050,7 @@ server_suite(void)
 	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
 	tcase_add_test(tc, test_send_stall_gives_up);
 	tcase_add_test(tc, test_send_slow_reader);
+	tcase_add_test(tc, test_send_min_rate);
 	tcase_add_test(tc, test_client_abort_mid_download);
 	tcase_add_test(tc, test_client_half_close);
 
