@@ -46,6 +46,7 @@
 #include "fcache.h"
 #include "http_response.h"
 #include "listing.h"
+#include "log.h"
 #include "mime.h"
 #include "range.h"
 #include "static.h"
@@ -177,10 +178,36 @@ static_map_path(const char *path, size_t len, char *out, size_t cap,
 	return 0;
 }
 
+/* Running out of descriptors is logged at most this often. */
+#define STATIC_EMFILE_LOG_S 10
+
+/*
+ * Out of descriptors or memory for a file is the server's trouble, not
+ * the request's: never a silent 500.  Said once in a while, with how
+ * many requests it cost meanwhile.
+ */
+static void
+static_log_exhausted(int err)
+{
+	static time_t last;
+	static unsigned long missed;
+	time_t now = time(NULL);
+
+	missed++;
+	if (last != 0 && now - last < STATIC_EMFILE_LOG_S)
+		return;
+	log_error("cannot open a file: %s (%lu requests answered 500 since "
+	    "the last report)", strerror(err), missed);
+	last = now;
+	missed = 0;
+}
+
 /* The status for an errno from opening a file under the root. */
 static int
 static_errno_status(int err)
 {
+	if (err == EMFILE || err == ENFILE || err == ENOMEM)
+		static_log_exhausted(err);
 	switch (err) {
 	case ENOENT:
 	case ENOTDIR:

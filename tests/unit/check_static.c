@@ -8,6 +8,7 @@
  */
 #include "autoconf.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -27,6 +28,7 @@
 #include "http.h"
 #include "http_response.h"
 #include "listing.h"
+#include "log.h"
 #include "range.h"
 #include "static.h"
 
@@ -660,6 +662,76 @@ START_TEST(test_no_fd_leak)
 	}
 	after = count_fds();
 	ck_assert_int_eq(after, before);
+}
+END_TEST
+
+/* The highest descriptor open now. */
+static int
+highest_fd(void)
+{
+	int hi = -1;
+
+	for (int fd = 0; fd < 4096; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			hi = fd;
+	return hi;
+}
+
+/* The whole of a small text file, NUL-terminated (malloc'd). */
+static char *
+slurp(const char *path)
+{
+	char *buf = calloc(1, 65536);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, 65535);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Out of descriptors: the request is a 500, and the error log says why
+ * (once per interval, with a count), never silently.
+ */
+START_TEST(test_out_of_fds_logged)
+{
+	static int fill[4096];
+	char logp[PATH_MAX + 16], err[256], *text;
+	struct http_response resp;
+	struct rlimit rl, saved;
+	int nfill = 0;
+
+	snprintf(logp, sizeof(logp), "%s/fds.log", base);
+	ck_assert_int_eq(log_open(logp, NULL, LOG_LEVEL_INFO, err,
+	    sizeof(err)), 0);
+	fcache_clear();
+	/* Every descriptor below the limit taken: the next open() fails. */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	saved = rl;
+	rl.rlim_cur = (rlim_t)highest_fd() + 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while ((fill[nfill] = fcntl(0, F_DUPFD_CLOEXEC, 0)) >= 0 &&
+	    nfill < 4095)
+		nfill++;
+	ck_assert_int_eq(serve("/hello.txt", NULL, &resp), 500);
+	ck_assert_int_eq(serve("/hello.txt", NULL, &resp), 500);
+	while (nfill > 0)
+		close(fill[--nfill]);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	log_close();
+	text = slurp(logp);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "cannot open a file: Too many open files")
+	    != NULL, "the log says nothing of running out:\n%s", text);
+	/* Once per interval: the second refusal is counted, not logged. */
+	ck_assert_ptr_null(strstr(strstr(text, "cannot open") + 1,
+	    "cannot open"));
+	free(text);
 }
 END_TEST
 
@@ -1618,6 +1690,7 @@ static_suite(void)
 	tcase_add_test(tc, test_index_bad_names);
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_no_fd_leak);
+	tcase_add_test(tc, test_out_of_fds_logged);
 	tcase_add_test(tc, test_open_root);
 	suite_add_tcase(s, tc);
 
