@@ -699,10 +699,12 @@ conn_header(const struct conn_env *env, struct conn *c, int64_t now)
 		if (n == SOCK_AGAIN) {
 			if (now >= c->due)
 				return conn_header_late(env, c, now);
-			/* A silent connection holds no buffer. */
+			/* A silent connection holds no buffer, and may
+			 * make room for others (CONN_WANT_IDLE). */
 			if (x->used == 0) {
 				conn_x_put(x);
 				c->x = NULL;
+				return conn_wait(env, c, CONN_WANT_IDLE, c->due);
 			}
 			return conn_wait(env, c, CONN_WANT_READ, c->due);
 		}
@@ -810,6 +812,15 @@ conn_step(const struct conn_env *env, struct conn *c, int64_t now)
 	}
 	conn_close(c);
 	return CONN_CLOSED;
+}
+
+void
+conn_hurry(struct conn *c, int64_t until)
+{
+	if (c->x == NULL && c->due > until)
+		c->due = until;
+	if (c->deadline > c->due)
+		c->deadline = c->due;
 }
 
 void

@@ -75,8 +75,9 @@ struct conn {
 enum conn_want {
 	CONN_WANT_READ,		/* readable, or c->deadline */
 	CONN_WANT_WRITE,	/* writable, or c->deadline */
-	CONN_WANT_IDLE,		/* between requests: readable, or c->deadline
-				 * (keepalive-timeout); holds no exchange */
+	CONN_WANT_IDLE,		/* waiting for the first byte of a request
+				 * (keep-alive, or a new silent connection):
+				 * readable, or c->deadline; holds nothing */
 	CONN_WANT_RUN,		/* more is buffered: step again soon */
 	CONN_CLOSED		/* closed; the slot is free */
 };
@@ -112,6 +113,13 @@ void conn_open(const struct conn_env *env, struct conn *c, int fd,
  */
 enum conn_want conn_step(const struct conn_env *env, struct conn *c,
     int64_t now);
+
+/*
+ * A graceful end: a connection that holds nothing (CONN_WANT_IDLE)
+ * waits for its next request until until at the latest; c->deadline
+ * follows.
+ */
+void conn_hurry(struct conn *c, int64_t until);
 
 /*
  * Closes c at once (the worker needs the room, or is stopping): a

@@ -566,9 +566,10 @@ worker_drain(const struct conn_env *env)
 
 	wk.draining = true;
 	worker_listen(false);
-	for (uint32_t i = wk.oldest; i != WORKER_NIL; i = wk.t[i].next)
-		if (wk.t[i].c.deadline > grace)
-			timers_set(&wk.timers, i, grace);
+	for (uint32_t i = wk.oldest; i != WORKER_NIL; i = wk.t[i].next) {
+		conn_hurry(&wk.t[i].c, grace);
+		timers_set(&wk.timers, i, wk.t[i].c.deadline);
+	}
 	while (wk.nconns > 0)
 		worker_round(env, -1);
 	if (worker_slot != NULL)
