@@ -828,6 +828,7 @@ conn_abort(const struct conn_env *env, struct conn *c)
 {
 	if (c->x != NULL && c->state == CONN_S_SEND) {
 		conn_log(env, c, c->x->reply.sent);
+		sock_abort(&c->sock);
 	}
 	conn_close(c);
 }

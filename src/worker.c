@@ -136,14 +136,10 @@ worker_accept(int lfd, struct sockaddr_storage *peer)
 	case EMFILE:
 	case ENFILE:
 	case ENOBUFS:
-	case ENOMEM: {
-		/* Out of resources: back off instead of spinning. */
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-		log_error("accept:");
-		nanosleep(&ts, NULL);
+	case ENOMEM:
+		/* Out of resources: worker_out_of_fds() says so and backs
+		 * off, without stopping the connections this worker has. */
 		break;
-	}
 	default:
 		log_error("accept:");
 		break;
@@ -184,6 +180,7 @@ struct worker_conn {
 	uint32_t prev, next;	/* the idle list; next: the free list */
 	bool idle;		/* on the idle list */
 	bool open;		/* the slot holds a connection */
+	bool queued;		/* on the run queue */
 	uint32_t events;	/* watched for in the epoll set; 0: not in it */
 };
 
@@ -200,8 +197,10 @@ struct worker_conn {
 #define WORKER_FDS_PER_CONN 2
 /* The longest a worker sleeps: its heartbeat for the watchdog. */
 #define WORKER_BEAT_MS 1000
-/* Running out of descriptors is logged at most this often. */
+/* Running out of descriptors is logged at most this often, and stops
+ * accepting for a while. */
 #define WORKER_EMFILE_LOG_MS 10000
+#define WORKER_EMFILE_REST_MS 100
 
 static struct {
 	struct worker_conn *t;
@@ -218,6 +217,10 @@ static struct {
 	int ep;				/* the epoll instance */
 	int64_t emfile_logged;		/* when running out was last logged */
 	uint64_t emfile_missed;		/* accepts refused since */
+	int64_t relisten;		/* out of descriptors: listen again
+					 * then; 0: not resting */
+	uint32_t *runq, *running;	/* CONN_WANT_RUN: stepped next round */
+	uint32_t nrun;
 	uint64_t served;		/* responses sent, for
 					 * max-requests-per-worker */
 } wk;
@@ -285,7 +288,10 @@ worker_conns_init(const struct config *cfg)
 		}
 	}
 	wk.t = calloc(cap, sizeof(*wk.t));
-	if (wk.t == NULL || timers_init(&wk.timers, cap) < 0)
+	wk.runq = calloc(cap, sizeof(*wk.runq));
+	wk.running = calloc(cap, sizeof(*wk.running));
+	if (wk.t == NULL || wk.runq == NULL || wk.running == NULL ||
+	    timers_init(&wk.timers, cap) < 0)
 		return -1;
 	wk.cap = cap;
 	for (uint32_t i = 0; i < cap; i++)
@@ -346,7 +352,7 @@ worker_release(uint32_t i)
 	wk.free = i;
 	wk.nconns--;
 	/* A slot is free again: new clients may come (see worker_listen). */
-	if (!wk.listening && !wk.draining)
+	if (!wk.listening && !wk.draining && wk.relisten == 0)
 		worker_listen(true);
 }
 
@@ -395,7 +401,37 @@ worker_after(const struct conn_env *env, uint32_t i, enum conn_want want)
 	}
 	if (want == CONN_WANT_IDLE)
 		worker_idle_push(i);
+	if (want == CONN_WANT_RUN) {
+		/* Next round, after the others' events: fairness. */
+		if (!w->queued)
+			wk.runq[wk.nrun++] = i;
+		w->queued = true;
+		timers_del(&wk.timers, i);
+		return;
+	}
 	timers_set(&wk.timers, i, w->c.deadline);
+}
+
+static void worker_step(const struct conn_env *env, uint32_t i, int64_t now);
+
+/* Steps the connections that asked to run again in the last round. */
+static void
+worker_run_queued(const struct conn_env *env, int64_t now)
+{
+	uint32_t n = wk.nrun;
+	uint32_t *list = wk.runq;
+
+	/* What runs now may queue itself again: for the round after. */
+	wk.runq = wk.running;
+	wk.running = list;
+	wk.nrun = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = list[k];
+
+		wk.t[i].queued = false;
+		if (wk.t[i].open)
+			worker_step(env, i, now);
+	}
 }
 
 /* Resumes slot i's connection, counting the responses it sends. */
@@ -410,11 +446,18 @@ worker_step(const struct conn_env *env, uint32_t i, int64_t now)
 	worker_after(env, i, want);
 }
 
-/* accept() failed for want of descriptors or memory: said once in a
- * while, with how many were refused meanwhile, never silently. */
+/*
+ * accept() failed for want of descriptors or memory: said once in a
+ * while, with how many were refused meanwhile, never silently; and the
+ * listeners rest for WORKER_EMFILE_REST_MS (a connection left in the
+ * queue would make epoll_wait() return at once, for ever), while the
+ * connections already open go on.
+ */
 static void
 worker_out_of_fds(int64_t now)
 {
+	worker_listen(false);
+	wk.relisten = now + WORKER_EMFILE_REST_MS;
 	wk.emfile_missed++;
 	if (wk.emfile_logged != 0 &&
 	    now - wk.emfile_logged < WORKER_EMFILE_LOG_MS)
@@ -476,13 +519,20 @@ worker_expire(const struct conn_env *env, int64_t now)
 	}
 }
 
-/* How long epoll_wait() may sleep: until the next deadline. */
+/* How long epoll_wait() may sleep: until the next deadline, or not at
+ * all when connections wait on the run queue. */
 static int
 worker_timeout(int64_t now)
 {
 	int64_t when, left;
 
+	if (wk.nrun > 0)
+		return 0;
 	if (timers_first(&wk.timers, &when) == TIMERS_NONE)
+		when = INT64_MAX;
+	if (wk.relisten != 0 && wk.relisten < when)
+		when = wk.relisten;
+	if (when == INT64_MAX)
 		return -1;
 	left = when - now;
 	if (left <= 0)
@@ -544,7 +594,13 @@ worker_round(const struct conn_env *env, int timeout_ms)
 		timers_del(&wk.timers, i);
 		worker_step(env, i, now);
 	}
+	worker_run_queued(env, now);
 	worker_expire(env, now);
+	if (wk.relisten != 0 && now >= wk.relisten) {
+		wk.relisten = 0;
+		if (!wk.draining && wk.free != WORKER_NIL)
+			worker_listen(true);
+	}
 	if (worker_slot != NULL)
 		scoreboard_set_idle_conns(worker_slot, wk.nidle);
 	return n;
@@ -562,7 +618,7 @@ static void
 worker_drain(const struct conn_env *env)
 {
 	int64_t grace = net_now_ms() +
-	    (int64_t)env->cfg->keepalive_timeout * 1000;
+	    (int64_t)env->cfg->keepalive_timeout * 1000, end;
 
 	wk.draining = true;
 	worker_listen(false);
@@ -570,8 +626,17 @@ worker_drain(const struct conn_env *env)
 		conn_hurry(&wk.t[i].c, grace);
 		timers_set(&wk.timers, i, wk.t[i].c.deadline);
 	}
-	while (wk.nconns > 0)
+	/* The master bounds a drain it asked for; this bounds one the
+	 * worker began itself (max-requests-per-worker) the same way. */
+	end = net_now_ms() + (int64_t)env->cfg->shutdown_timeout * 1000;
+	while (wk.nconns > 0 && net_now_ms() < end)
 		worker_round(env, -1);
+	for (uint32_t i = 0; i < wk.cap; i++) {
+		if (!wk.t[i].open)
+			continue;
+		conn_abort(env, &wk.t[i].c);
+		worker_release(i);
+	}
 	if (worker_slot != NULL)
 		scoreboard_set_idle_conns(worker_slot, 0);
 }

@@ -484,6 +484,101 @@ START_TEST(test_multipart_never_read)
 END_TEST
 
 /*
+ * g. One client that pipelines small requests as fast as it can, on
+ * one connection, and reads every answer (a writer and a reader
+ * thread): every request is served, but the worker must still turn to
+ * the others between them.
+ */
+struct flood {
+	int fd;
+	int64_t until;
+	uint64_t got;		/* response bytes read */
+};
+
+static void *
+flood_writer(void *arg)
+{
+	struct flood *f = arg;
+	char block[100 * (sizeof("GET /a HTTP/1.1\r\nHost: x\r\n\r\n") - 1)];
+	size_t one = sizeof("GET /a HTTP/1.1\r\nHost: x\r\n\r\n") - 1;
+
+	for (size_t i = 0; i < sizeof(block); i += one)
+		memcpy(block + i, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", one);
+	while (harness_now_ms() < f->until) {
+		struct pollfd p = { f->fd, POLLOUT, 0 };
+
+		if (poll(&p, 1, 100) == 1 && send(f->fd, block, sizeof(block),
+		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN)
+			break;
+	}
+	return NULL;
+}
+
+static void *
+flood_reader(void *arg)
+{
+	struct flood *f = arg;
+	static char buf[65536];
+
+	while (harness_now_ms() < f->until) {
+		struct pollfd p = { f->fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		n = recv(f->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
+		if (n > 0)
+			f->got += (uint64_t)n;
+	}
+	return NULL;
+}
+
+START_TEST(test_pipeline_flood)
+{
+	const struct harness_conf conf = {
+		.extra = "keepalive-requests = 1000000\n",
+	};
+	struct flood f;
+	pthread_t w, r;
+	struct probes p;
+	char *want;
+
+	ck_assert_msg(harness_start(&own, 1, &conf) == 0,
+	    "cannot start %s (see %s)", harness_bin(), own.dir);
+	want = probe_content();
+	f.fd = harness_connect(own.port, HARNESS_IO_TIMEOUT_MS);
+	ck_assert_int_ge(f.fd, 0);
+	f.until = harness_now_ms() + PROBE_FOR_MS + 1000;
+	f.got = 0;
+	ck_assert_int_eq(pthread_create(&w, NULL, flood_writer, &f), 0);
+	ck_assert_int_eq(pthread_create(&r, NULL, flood_reader, &f), 0);
+	/* Let the flood fill the pipe first. */
+	harness_sleep_ms(300);
+	probe_for(own.port, want, &p);
+	pthread_join(w, NULL);
+	pthread_join(r, NULL);
+	close(f.fd);
+	free(want);
+	fprintf(stderr, "check_hostile: a pipelining flood (%llu response "
+	    "bytes read): %d probes, %d failed, slowest %lld ms\n",
+	    (unsigned long long)f.got, p.done, p.failed,
+	    (long long)p.slowest_ms);
+	ck_assert_msg(f.got > 100000, "the flood got only %llu bytes of "
+	    "answers: it did not load the worker",
+	    (unsigned long long)f.got);
+	ck_assert_msg(p.failed == 0, "one worker under a pipelining flood: %d "
+	    "of %d probes not answered within %d ms; the first: %s",
+	    p.failed, p.done, PROBE_LIMIT_MS, p.first_failure);
+	/* One at a time: slow answers leave fewer probes in the time. */
+	ck_assert_msg(p.done >= PROBE_FOR_MS / PROBE_EVERY_MS - 1, "only %d "
+	    "probes in %d ms under a pipelining flood (slowest %lld ms)",
+	    p.done, PROBE_FOR_MS, (long long)p.slowest_ms);
+}
+END_TEST
+
+/*
  * The probes alone, no misbehaving client: they pass on the server as
  * it is, so when the tests above fail it is the server, not the probe.
  */
@@ -748,6 +843,7 @@ hostile_suite(void)
 	tcase_add_test(tc, test_body_trickle);
 	tcase_add_test(tc, test_pipelined_never_read);
 	tcase_add_test(tc, test_multipart_never_read);
+	tcase_add_test(tc, test_pipeline_flood);
 
 	tc = tcase(s, "reload");
 	tcase_add_test(tc, test_reload_keepalive_clients);
