@@ -10,7 +10,7 @@
  * Memory.  An idle connection is a struct conn (about 300 bytes) and its
  * socket.  A connection with a request under way also holds an exchange
  * (the request buffer of header-max + CONN_BODY_WINDOW bytes, the parsed
- * request, the response and the reply: about 27 KiB with the default
+ * request, the response and the reply: about 60 KiB with the default
  * header-max) taken from the worker's pool and given back once the
  * connection goes idle; a response that must wait for its client may
  * also hold a copy of the rest of a generated page (a listing or the

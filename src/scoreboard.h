@@ -43,7 +43,8 @@ struct scoreboard_slot {
 	pid_t pid;
 	unsigned generation;
 	volatile int state;		/* enum scoreboard_state */
-	volatile uint32_t idle_conns;	/* idle keep-alive connections held */
+	volatile uint32_t idle_conns;	/* connections waiting for a request
+					 * (idle keep-alive, or new and silent) */
 	uint64_t requests;		/* served by this worker */
 	uint64_t bytes;			/* body bytes sent by this worker */
 	time_t started;			/* the worker's start (wall clock) */
@@ -115,9 +116,8 @@ void scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
 void scoreboard_set_state(struct scoreboard_slot *s, enum scoreboard_state st);
 
 /*
- * Worker: it now holds n idle keep-alive connections (waiting in its
- * epoll set for their next request; the one it is serving is not one of
- * them).  Sets idle_conns alone, whatever the state; no other worker
+ * Worker: it now holds n connections waiting for a request (idle
+ * keep-alive ones, and new ones that have sent nothing yet).  Sets idle_conns alone, whatever the state; no other worker
  * call changes it.  n above UINT32_MAX is stored as UINT32_MAX.
  */
 void scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n);

@@ -20,7 +20,9 @@
  *
  * Nothing here allocates: the mapped path lives in a PATH_MAX buffer on
  * the stack, and the range set and multipart boundary of the response
- * being sent live in this file (one response at a time per worker).
+ * being made live in this file until the next request: the reply takes
+ * its own copies (reply_start()), so responses going out side by side
+ * never share them.
  */
 #include "autoconf.h"
 

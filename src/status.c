@@ -465,7 +465,7 @@ status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
 	    "<tr><th>Requests</th><td>%" PRIu64 "</td></tr>\n"
 	    "<tr><th>Bytes</th><td>%" PRIu64 "</td></tr>\n"
 	    "<tr><th>Requests per second</th><td>%" PRIu64 ".%02u</td></tr>\n"
-	    "<tr><th>Idle keep-alive connections</th><td>%" PRIu64
+	    "<tr><th>Connections waiting for a request</th><td>%" PRIu64
 	    "</td></tr>\n</table>\n", sum->generation, sum->reloads,
 	    sum->requests, sum->bytes, sum->rate_int, sum->rate_cents,
 	    sum->idle_conns);

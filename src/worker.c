@@ -53,8 +53,8 @@ worker_on_reopen(int sig)
  * that is the fast stop, and nothing it holds needs cleaning up.  QUIT is
  * the graceful stop (finish the request in flight, then exit) and USR1
  * asks for the logs to be reopened; their handlers only set flags, and
- * without SA_RESTART they interrupt accept() and poll() so the flags are
- * seen at once.  HUP is the master's business alone.
+ * a signal interrupts epoll_wait() (whatever SA_RESTART says, signal(7))
+ * so the flags are seen at once.  HUP is the master's business alone.
  */
 static void
 worker_signals(bool one_process)
@@ -674,7 +674,8 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 		log_error("document root %s:", cfg->document_root);
 		return WORKER_EXIT_FATAL;
 	}
-	/* Before the privilege drop: root may raise the hard limit. */
+	/* Before the privilege drop: the soft limit is raised as far as the
+	 * hard one allows. */
 	if (worker_conns_init(cfg) < 0) {
 		log_error("cannot allocate the connection table:");
 		return WORKER_EXIT_FATAL;

@@ -855,7 +855,7 @@ START_TEST(test_html)
 	ck_assert(contains(&resp, "<th>Requests per second</th><td>0.11"
 	    "</td>"));
 	/* Slots 0 and 2; not the stray count of empty slot 1. */
-	snprintf(want, sizeof(want), "<th>Idle keep-alive connections</th>"
+	snprintf(want, sizeof(want), "<th>Connections waiting for a request</th>"
 	    "<td>%d</td>", IDLE_A + IDLE_B);
 	ck_assert_msg(contains(&resp, want), "no total %s", want);
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
@@ -1027,7 +1027,7 @@ START_TEST(test_changes)
 	ck_assert(contains(&resp, "<th>Requests</th><td>12</td>"));
 	ck_assert(contains(&resp, "<th>Requests per second</th><td>0.06"
 	    "</td>"));
-	ck_assert(contains(&resp, "<th>Idle keep-alive connections</th>"
+	ck_assert(contains(&resp, "<th>Connections waiting for a request</th>"
 	    "<td>6</td>"));
 	ck_assert(contains(&resp, "<td class=\"n\">4000</td>"
 	    "<td class=\"n\">6</td><td class=\"req\">"));
