@@ -13,7 +13,9 @@
 set -u
 set -o pipefail
 
-prog=${0##*/}
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 
 usage()
 {
@@ -38,17 +40,6 @@ On Debian:
 EOF
 }
 
-die()
-{
-	printf '%s: %s\n' "$prog" "$*" >&2
-	exit 2
-}
-
-note()
-{
-	printf '%s: %s\n' "$prog" "$*" >&2
-}
-
 # ---------------------------------------------------------------- options
 
 seconds=${ATTACK_SECONDS:-30}
@@ -67,14 +58,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-for v in seconds:ATTACK_SECONDS workers:ATTACK_WORKERS \
-    amax:APACHE_MAX_WORKERS; do
-	name=${v%%:*}
-	case ${!name} in
-	''|*[!0-9]*|0)
-		die "${v#*:}: expected a positive integer, got '${!name}'" ;;
-	esac
-done
+check_positive seconds:ATTACK_SECONDS workers:ATTACK_WORKERS \
+    amax:APACHE_MAX_WORKERS
 # A cell takes the attack and about 3 s more; at worst (every bound
 # reached) 15 s to start and check the server, the attack and 7 s for
 # slowhttptest and the probe, 6 s to stop the server: 9 cells of 35 s
@@ -83,21 +68,7 @@ done
 
 # ---------------------------------------------------------------- tools
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-
-if [ -n "${FORKHTTPD_BIN:-}" ]; then
-	fbin=$FORKHTTPD_BIN
-	fsrc="\$FORKHTTPD_BIN"
-elif [ -x "$top/build/src/forkhttpd" ]; then
-	fbin=$top/build/src/forkhttpd
-	fsrc="./build/src/forkhttpd"
-elif [ -x "$top/src/forkhttpd" ]; then
-	fbin=$top/src/forkhttpd
-	fsrc="./src/forkhttpd"
-else
-	die "no forkhttpd binary: build it first, or set FORKHTTPD_BIN"
-fi
-[ -x "$fbin" ] || die "$fbin: not executable"
+find_forkhttpd
 
 for t in slowhttptest python3 curl ss timeout setsid; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is missing (see --help)"
@@ -113,21 +84,8 @@ if ! [ -x "$apache_bin" ] || ! [ -f "$apache_mods/mod_mpm_prefork.so" ]; then
 fi
 [ -z "$missing" ] || note "not installed:$missing  (apt-get install -y$missing)"
 
-if [ -n "$servers_opt" ]; then
-	servers=${servers_opt//,/ }
-else
-	servers="forkhttpd"
-	[ -n "$nginx_bin" ] && servers="$servers nginx"
-	[ -n "$apache_bin" ] && servers="$servers apache"
-fi
-for s in $servers; do
-	case $s in
-	forkhttpd) ;;
-	nginx)	[ -n "$nginx_bin" ] || die "nginx is not installed" ;;
-	apache)	[ -n "$apache_bin" ] || die "apache2 is not installed" ;;
-	*)	die "--servers: unknown server '$s'" ;;
-	esac
-done
+pick_servers "$servers_opt" nginx:"$nginx_bin":nginx \
+    apache:"$apache_bin":apache2
 
 # 1000 attacking sockets in slowhttptest, as many accepted ones in the
 # servers (nginx's 4 x 1024 worker_connections), and the probes'.
@@ -147,40 +105,11 @@ spid=		# the server running now (its top process), started by us
 apid=		# slowhttptest and the probe, under timeout(1)
 ppid_=
 
-# Every process whose ancestry leads to PID: the master and the workers it
-# forked (and nothing else, ever).
-tree()
-{
-	local p c
-	for p in "$@"; do
-		[ -d "/proc/$p" ] || continue
-		echo "$p"
-		# shellcheck disable=SC2013	# the file is one line of pids
-		for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
-			tree "$c"
-		done
-	done
-}
-
-# TERM to the server's top process, 5 s for it and its workers to go,
-# then KILL to each of them still there.
+# The server running now and its workers, then reaped.
 stop_server()
 {
-	local p all alive
 	[ -n "$spid" ] || return 0
-	all=$(tree "$spid")
-	kill -TERM "$spid" 2>/dev/null
-	for _ in $(seq 50); do
-		alive=0
-		for p in $all; do
-			kill -0 "$p" 2>/dev/null && alive=1
-		done
-		[ $alive = 0 ] && break
-		sleep 0.1
-	done
-	for p in $all; do
-		kill -KILL "$p" 2>/dev/null
-	done
+	stop_tree "$spid"
 	wait "$spid" 2>/dev/null
 	spid=
 }
@@ -192,20 +121,10 @@ cleanup()
 	[ -n "$ppid_" ] && kill -TERM "$ppid_" 2>/dev/null
 	stop_server
 	wait 2>/dev/null
-	if [ -n "$tmp" ]; then
-		if [ "$keep" = 1 ]; then
-			note "kept $tmp"
-		else
-			rm -rf "$tmp"
-		fi
-	fi
+	remove_tmp
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-tmp=$(mktemp -d /tmp/forkhttpd-attack.XXXXXX) || die "mktemp failed"
-chmod 755 "$tmp"
+arm_cleanup
+make_tmp attack
 
 # ---------------------------------------------------------------- docroot
 
@@ -219,88 +138,16 @@ printf '<!DOCTYPE html>\n<title>ok</title>\n<p>ok</p>\n' >"$doc/index.html"
 head -c $((1024 * 1024)) /dev/urandom >"$doc/1m.bin"
 chmod -R a+rX "$doc"
 
-# Started as root, every server's workers run as nobody (forkhttpd never
-# lets its workers run as root); otherwise as the current user.
-if [ "$(id -u)" = 0 ]; then
-	runuser=nobody
-	rungroup=$(id -gn nobody 2>/dev/null || echo nogroup)
-else
-	runuser=
-	rungroup=
-fi
-
-# A free loopback port below the kernel's ephemeral range (32768 and up by
-# default), where slowhttptest's and the probe's own connections live: a
-# port one of those holds cannot be bound, and a listener check alone does
-# not see it.  Any socket on the port rules it out.
-used_ports=" "
-free_port()
-{
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 12000))
-		case $used_ports in *" $p "*) continue ;; esac
-		if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
-			used_ports="$used_ports$p "
-			echo "$p"
-			return
-		fi
-	done
-}
+pick_runuser
 
 # ---------------------------------------------------------------- confs
 
 # Each server keeps its own defaults for every timeout: the question is
 # what one gets out of the box.  Only the process counts are set, and the
-# paths that must not touch the system's.
-
-write_forkhttpd_conf()
-{
-	cat >"$tmp/forkhttpd.conf" <<EOF
-listen = { "127.0.0.1:$port" }
-workers = $workers
-${runuser:+user = \"$runuser\"}
-document-root = "$doc"
-pid-file = "$tmp/forkhttpd.pid"
-error-log = "$tmp/forkhttpd-error.log"
-log-level = "notice"
-access-log = "off"
-EOF
-}
-
-# worker_connections 1024 as in bench/run.sh (Debian's nginx.conf says
-# 768): 1000 attacking connections must not by themselves fill a worker.
-write_nginx_conf()
-{
-	mkdir -p "$tmp/nginx/logs" "$tmp/nginx/tmp"
-	cat >"$tmp/nginx.conf" <<EOF
-${runuser:+user $runuser $rungroup;}
-worker_processes $workers;
-daemon off;
-master_process on;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log notice;
-events {
-	worker_connections 1024;
-}
-http {
-	types { text/html html; application/octet-stream bin; }
-	default_type application/octet-stream;
-	access_log off;
-	sendfile on;
-	client_body_temp_path $tmp/nginx/tmp/body;
-	proxy_temp_path $tmp/nginx/tmp/proxy;
-	fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-	uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-	scgi_temp_path $tmp/nginx/tmp/scgi;
-	server {
-		listen 127.0.0.1:$port;
-		root $doc;
-		index index.html;
-	}
-}
-EOF
-}
+# paths that must not touch the system's: forkhttpd and nginx get lib.sh's
+# confs as they are.  nginx's worker_connections is 1024 there (Debian's
+# nginx.conf says 768): 1000 attacking connections must not by themselves
+# fill a worker.
 
 # Debian's stock apache2 as far as it matters here: mpm_prefork with
 # Debian's mpm_prefork.conf but StartServers = ATTACK_WORKERS (Debian: 5),
@@ -357,14 +204,12 @@ start_server()
 	port=$(free_port)
 	case $s in
 	forkhttpd)
-		write_forkhttpd_conf
-		"$fbin" -n -f "$tmp/forkhttpd.conf" \
-		    >"$tmp/forkhttpd.out" 2>&1 </dev/null &
+		write_forkhttpd_conf "$port" "$workers"
+		spawn_forkhttpd
 		;;
 	nginx)
-		write_nginx_conf
-		"$nginx_bin" -p "$tmp/nginx/" -e "$tmp/nginx-error.log" \
-		    -c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 </dev/null &
+		write_nginx_conf "$port" "$workers"
+		spawn_nginx
 		;;
 	apache)
 		write_apache_conf
@@ -549,10 +394,8 @@ elapsed=$(($(date +%s) - t0))
 
 # ---------------------------------------------------------------- table
 
-rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 echo
-echo "$("$fbin" -V 2>&1 | head -n 1) ($fsrc, built $(date -u -r "$fbin" \
-    '+%Y-%m-%d %H:%M UTC'), tree $rev); workers $workers"
+describe_forkhttpd "$workers"
 for s in "${slist[@]}"; do
 	case $s in
 	nginx)	echo "$("$nginx_bin" -v 2>&1 | head -n 1);" \
@@ -565,6 +408,7 @@ done
 echo "slowhttptest $(slowhttptest -h 2>&1 | grep -m 1 -o 'version [^ ]*');" \
     "${seconds}s per attack, 1000 connections at 200/s; $(nproc) CPUs" \
     "shared by server, attacker and probe; ${elapsed}s in all"
+
 echo
 hdr="| attack |"
 sep="|---|"

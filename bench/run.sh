@@ -13,7 +13,9 @@
 set -u
 set -o pipefail
 
-prog=${0##*/}
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 
 usage()
 {
@@ -41,17 +43,6 @@ The forkhttpd binary is \$FORKHTTPD_BIN, else ./build/src/forkhttpd, else
 Needs: wrk; for the peers, nginx and lighttpd.  On Debian:
   apt-get install -y wrk nginx-light lighttpd
 EOF
-}
-
-die()
-{
-	printf '%s: %s\n' "$prog" "$*" >&2
-	exit 2
-}
-
-note()
-{
-	printf '%s: %s\n' "$prog" "$*" >&2
 }
 
 # ---------------------------------------------------------------- options
@@ -83,14 +74,8 @@ while [ $# -gt 0 ]; do
 done
 
 fworkers=${fworkers:-$workers}
-for v in rounds:--rounds duration:--duration workers:--workers \
-    lworkers:--lighttpd-workers fworkers:--forkhttpd-workers; do
-	name=${v%%:*}
-	case ${!name} in
-	''|*[!0-9]*|0)
-		die "${v#*:}: expected a positive integer, got '${!name}'" ;;
-	esac
-done
+check_positive rounds:--rounds duration:--duration workers:--workers \
+    lworkers:--lighttpd-workers fworkers:--forkhttpd-workers
 # The bound the issue sets: under 10 minutes by default, 2 with --quick.
 # 6 scenarios x 3 servers x rounds x duration, plus about 15 s of set-up.
 budget=$((6 * 3 * rounds * duration + 15))
@@ -101,21 +86,7 @@ fi
 
 # ---------------------------------------------------------------- tools
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-
-if [ -n "${FORKHTTPD_BIN:-}" ]; then
-	fbin=$FORKHTTPD_BIN
-	fsrc="\$FORKHTTPD_BIN"
-elif [ -x "$top/build/src/forkhttpd" ]; then
-	fbin=$top/build/src/forkhttpd
-	fsrc="./build/src/forkhttpd"
-elif [ -x "$top/src/forkhttpd" ]; then
-	fbin=$top/src/forkhttpd
-	fsrc="./src/forkhttpd"
-else
-	die "no forkhttpd binary: build it first, or set FORKHTTPD_BIN"
-fi
-[ -x "$fbin" ] || die "$fbin: not executable"
+find_forkhttpd
 
 missing=
 command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
@@ -131,21 +102,8 @@ command -v ss >/dev/null 2>&1 ||
     die "ss is missing (it finds free ports): apt-get install -y iproute2"
 [ -z "$missing" ] || note "not installed:$missing  (apt-get install -y$missing)"
 
-if [ -n "$servers_opt" ]; then
-	servers=${servers_opt//,/ }
-else
-	servers="forkhttpd"
-	[ -n "$nginx_bin" ] && servers="$servers nginx"
-	[ -n "$lighttpd_bin" ] && servers="$servers lighttpd"
-fi
-for s in $servers; do
-	case $s in
-	forkhttpd) ;;
-	nginx)	  [ -n "$nginx_bin" ] || die "nginx is not installed" ;;
-	lighttpd) [ -n "$lighttpd_bin" ] || die "lighttpd is not installed" ;;
-	*)	  die "--servers: unknown server '$s'" ;;
-	esac
-done
+pick_servers "$servers_opt" nginx:"$nginx_bin":nginx \
+    lighttpd:"$lighttpd_bin":lighttpd
 
 # ---------------------------------------------------------------- cleanup
 
@@ -153,57 +111,18 @@ tmp=
 pids=()		# the servers' top processes, each started by us
 wp=		# the wrk running now (under timeout(1), which passes TERM on)
 
-# Every process whose ancestry leads to one of our servers: the master and
-# the workers it forked (and nothing else, ever).
-tree()
-{
-	local p c
-	for p in "$@"; do
-		[ -d "/proc/$p" ] || continue
-		echo "$p"
-		for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do
-			tree "$c"
-		done
-	done
-}
-
 cleanup()
 {
-	local p all i
 	trap - EXIT INT TERM HUP
 	[ -n "$wp" ] && kill -TERM "$wp" 2>/dev/null
 	if [ ${#pids[@]} -gt 0 ]; then
-		all=$(tree "${pids[@]}")
-		for p in "${pids[@]}"; do
-			kill -TERM "$p" 2>/dev/null
-		done
-		for i in $(seq 50); do
-			alive=0
-			for p in $all; do
-				kill -0 "$p" 2>/dev/null && alive=1
-			done
-			[ $alive = 0 ] && break
-			sleep 0.1
-		done
-		for p in $all; do
-			kill -KILL "$p" 2>/dev/null
-		done
+		stop_tree "${pids[@]}"
 		wait 2>/dev/null
 	fi
-	if [ -n "$tmp" ]; then
-		if [ "$keep" = 1 ]; then
-			note "kept $tmp"
-		else
-			rm -rf "$tmp"
-		fi
-	fi
+	remove_tmp
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-tmp=$(mktemp -d /tmp/forkhttpd-bench.XXXXXX) || die "mktemp failed"
-chmod 755 "$tmp"
+arm_cleanup
+make_tmp bench
 
 # ---------------------------------------------------------------- docroot
 
@@ -215,93 +134,21 @@ head -c $((4 * 1024 * 1024)) /dev/urandom >"$doc/4m.bin"
 echo ok >"$doc/index.html"
 chmod -R a+rX "$doc"
 
-# Workers of every server run as the current user; started as root, as
-# nobody (forkhttpd never lets its workers run as root).
-if [ "$(id -u)" = 0 ]; then
-	runuser=nobody
-	rungroup=$(id -gn nobody 2>/dev/null || echo nogroup)
-else
-	runuser=
-	rungroup=
-fi
-
-# A free loopback port: one nobody listens on now (ours, and different
-# for every server).
-used_ports=" "
-# Below the kernel's ephemeral range (net.ipv4.ip_local_port_range,
-# 32768 and up by default), where wrk's own client connections live: a
-# port one of those holds cannot be bound, and a listener check alone
-# does not see it.  Any socket on the port rules it out.
-free_port()
-{
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 12000))
-		case $used_ports in *" $p "*) continue ;; esac
-		if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
-			used_ports="$used_ports$p "
-			echo "$p"
-			return
-		fi
-	done
-}
+pick_runuser
 
 declare -A port spid
 
 # ---------------------------------------------------------------- confs
 
-write_forkhttpd_conf()
-{
-	cat >"$tmp/forkhttpd.conf" <<EOF
-listen = { "127.0.0.1:${port[forkhttpd]}" }
-workers = $fworkers
-max-requests-per-worker = 0
-${runuser:+user = \"$runuser\"}
-document-root = "$doc"
-pid-file = "$tmp/forkhttpd.pid"
-error-log = "$tmp/forkhttpd-error.log"
-log-level = "notice"
-access-log = "off"
+# What run.sh adds to lib.sh's confs: no recycling, and the same
+# keep-alive limits and listen backlog as the other servers (see
+# bench/README).
+forkhttpd_keys="max-requests-per-worker = 0
 keepalive-timeout = 5
 keepalive-requests = 100000
-listen-backlog = 511
-EOF
-}
-
-write_nginx_conf()
-{
-	mkdir -p "$tmp/nginx/logs" "$tmp/nginx/tmp"
-	cat >"$tmp/nginx.conf" <<EOF
-${runuser:+user $runuser $rungroup;}
-worker_processes $workers;
-daemon off;
-master_process on;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log notice;
-events {
-	worker_connections 1024;
-}
-http {
-	types { application/octet-stream bin; text/html html; }
-	default_type application/octet-stream;
-	access_log off;
-	sendfile on;
-	tcp_nopush on;
-	keepalive_timeout 5s;
-	keepalive_requests 100000;
-	client_body_temp_path $tmp/nginx/tmp/body;
-	proxy_temp_path $tmp/nginx/tmp/proxy;
-	fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-	uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-	scgi_temp_path $tmp/nginx/tmp/scgi;
-	server {
-		listen 127.0.0.1:${port[nginx]} backlog=511;
-		root $doc;
-		index index.html;
-	}
-}
-EOF
-}
+listen-backlog = 511"
+nginx_keys=$(printf '\t%s\n' "tcp_nopush on;" "keepalive_timeout 5s;" \
+    "keepalive_requests 100000;")
 
 write_lighttpd_conf()
 {
@@ -339,14 +186,13 @@ start_server()
 	port[$s]=$(free_port)
 	case $s in
 	forkhttpd)
-		write_forkhttpd_conf
-		"$fbin" -n -f "$tmp/forkhttpd.conf" \
-		    >"$tmp/forkhttpd.out" 2>&1 </dev/null &
+		write_forkhttpd_conf "${port[$s]}" "$fworkers" "$forkhttpd_keys"
+		spawn_forkhttpd
 		;;
 	nginx)
-		write_nginx_conf
-		"$nginx_bin" -p "$tmp/nginx/" -e "$tmp/nginx-error.log" \
-		    -c "$tmp/nginx.conf" >"$tmp/nginx.out" 2>&1 </dev/null &
+		write_nginx_conf "${port[$s]}" "$workers" "$nginx_keys" \
+		    backlog=511
+		spawn_nginx
 		;;
 	lighttpd)
 		write_lighttpd_conf
@@ -460,6 +306,7 @@ run_cell()
 		    "$r" "$sc" "$s" "$pd" "$pa" "$pr" >>"$out"
 		return
 	fi
+	# shellcheck disable=SC2086	# the fields of one line, on purpose
 	set -- $res
 	# RESULT requests duration_us bytes p99_us connect read write status timeout
 	awk -v r="$r" -v sc="$sc" -v s="$s" -v n="$2" -v d="$3" -v b="$4" \
@@ -496,6 +343,7 @@ for s in $servers; do
 	    >/dev/null 2>&1
 done
 
+# shellcheck disable=SC2086	# the names, on purpose
 set -- $servers
 nserv=$#
 read -r -a slist <<<"$servers"
@@ -523,10 +371,8 @@ elapsed=$(($(date +%s) - t0))
 
 # ---------------------------------------------------------------- table
 
-rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 echo
-echo "$("$fbin" -V 2>&1 | head -1) ($fsrc, built $(date -u -r "$fbin" \
-    '+%Y-%m-%d %H:%M UTC'), tree $rev); workers $fworkers"
+describe_forkhttpd "$fworkers"
 for s in $servers; do
 	case $s in
 	nginx)	  echo "$("$nginx_bin" -v 2>&1 | head -1); worker_processes $workers" ;;
