@@ -409,36 +409,37 @@ echo "slowhttptest $(slowhttptest -h 2>&1 | grep -m 1 -o 'version [^ ]*');" \
     "${seconds}s per attack, 1000 connections at 200/s; $(nproc) CPUs" \
     "shared by server, attacker and probe; ${elapsed}s in all"
 
-echo
-hdr="| attack |"
-sep="|---|"
-for s in "${slist[@]}"; do
-	hdr="$hdr $s |"
-	sep="$sep--:|"
-done
-echo "$hdr"
-echo "$sep"
-for at in "${attacks[@]}"; do
-	name=${at%%|*}
-	row="| $name |"
+# table ARRAY: ARRAY[attack|server] as a table, an attack a row.
+table()
+{
+	local -n cell=$1
+	local at name s hdr="| attack |" sep="|---|" row
+
 	for s in "${slist[@]}"; do
-		row="$row ${result[$name|$s]}${died[$name|$s]} |"
+		hdr="$hdr $s |"
+		sep="$sep--:|"
 	done
-	echo "$row"
+	echo "$hdr"
+	echo "$sep"
+	for at in "${attacks[@]}"; do
+		name=${at%%|*}
+		row="| $name |"
+		for s in "${slist[@]}"; do
+			row="$row ${cell[$name|$s]} |"
+		done
+		echo "$row"
+	done
+}
+
+for k in "${!result[@]}"; do
+	result[$k]+=${died[$k]}
 done
+echo
+table result
 echo
 echo "Probes answered/sent: a new connection for GET / every 100 ms during"
 echo "the attack, answered = a 2xx response, whole, within 2 s."
 echo
 echo "Attack connections open at most (slowhttptest's count):"
 echo
-echo "$hdr"
-echo "$sep"
-for at in "${attacks[@]}"; do
-	name=${at%%|*}
-	row="| $name |"
-	for s in "${slist[@]}"; do
-		row="$row ${peak[$name|$s]} |"
-	done
-	echo "$row"
-done
+table peak
