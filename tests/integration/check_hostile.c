@@ -29,7 +29,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,9 +263,8 @@ hostile_close(void)
 
 struct probes {
 	int done;
-	int failed;
+	struct harness_failures fail;
 	int64_t slowest_ms;	/* of the answered ones, -1: none */
-	char first_failure[256];
 };
 
 /* "after N ms: M bytes, closed, reset" for a probe's message. */
@@ -353,9 +351,9 @@ probe_for(uint16_t port, const char *want, struct probes *p)
 		if (probe_once(port, want, &took, why, sizeof(why))) {
 			if (took > p->slowest_ms)
 				p->slowest_ms = took;
-		} else if (p->failed++ == 0) {
-			snprintf(p->first_failure, sizeof(p->first_failure),
-			    "probe %d, %lld ms into probing: %s", p->done,
+		} else {
+			harness_fail(&p->fail, "probe %d, %lld ms into "
+			    "probing: %s", p->done,
 			    (long long)(next - PROBE_EVERY_MS - start), why);
 		}
 	}
@@ -429,16 +427,16 @@ assert_probes_with(const struct hostile_kind *k)
 	dropped = hostile_dropped();
 	free(want);
 	ck_assert_msg(open_rc == 0, "%s", why);
-	fprintf(stderr, "check_hostile: %d %s clients: %d probes, %d failed, "
+	fprintf(stderr, "check_hostile: %d %s clients: %d probes, %u failed, "
 	    "slowest answered %lld ms (-1: none); %zu bytes trickled to each, "
 	    "%u sends refused, %d connections dropped by the server\n", n,
-	    k->what, p.done, p.failed, (long long)p.slowest_ms, hostile.sent,
+	    k->what, p.done, p.fail.n, (long long)p.slowest_ms, hostile.sent,
 	    hostile.send_errors, dropped);
-	ck_assert_msg(p.failed == 0, "one worker with %d %s clients: %d of "
+	ck_assert_msg(p.fail.n == 0, "one worker with %d %s clients: %u of "
 	    "%d probes (GET %s on a new connection, every %d ms for %d ms) "
 	    "not answered in full within %d ms; the first: %s", n, k->what,
-	    p.failed, p.done, PROBE_PATH, PROBE_EVERY_MS, PROBE_FOR_MS,
-	    PROBE_LIMIT_MS, p.first_failure);
+	    p.fail.n, p.done, PROBE_PATH, PROBE_EVERY_MS, PROBE_FOR_MS,
+	    PROBE_LIMIT_MS, p.fail.first);
 	ck_assert_msg(dropped == 0, "the server closed %d of %d %s clients "
 	    "within the test, long before any of its deadlines: the probes "
 	    "did not meet the misbehaviour", dropped, n, k->what);
@@ -562,15 +560,15 @@ START_TEST(test_pipeline_flood)
 	close(f.fd);
 	free(want);
 	fprintf(stderr, "check_hostile: a pipelining flood (%llu response "
-	    "bytes read): %d probes, %d failed, slowest %lld ms\n",
-	    (unsigned long long)f.got, p.done, p.failed,
+	    "bytes read): %d probes, %u failed, slowest %lld ms\n",
+	    (unsigned long long)f.got, p.done, p.fail.n,
 	    (long long)p.slowest_ms);
 	ck_assert_msg(f.got > 100000, "the flood got only %llu bytes of "
 	    "answers: it did not load the worker",
 	    (unsigned long long)f.got);
-	ck_assert_msg(p.failed == 0, "one worker under a pipelining flood: %d "
+	ck_assert_msg(p.fail.n == 0, "one worker under a pipelining flood: %u "
 	    "of %d probes not answered within %d ms; the first: %s",
-	    p.failed, p.done, PROBE_LIMIT_MS, p.first_failure);
+	    p.fail.n, p.done, PROBE_LIMIT_MS, p.fail.first);
 	/* One at a time: slow answers leave fewer probes in the time. */
 	ck_assert_msg(p.done >= PROBE_FOR_MS / PROBE_EVERY_MS - 1, "only %d "
 	    "probes in %d ms under a pipelining flood (slowest %lld ms)",
@@ -591,12 +589,11 @@ START_TEST(test_probes_alone)
 	want = probe_content();
 	probe_for(own.port, want, &p);
 	free(want);
-	fprintf(stderr, "check_hostile: no other client: %d probes, %d "
-	    "failed, slowest answered %lld ms (-1: none)\n", p.done, p.failed,
+	fprintf(stderr, "check_hostile: no other client: %d probes, %u "
+	    "failed, slowest answered %lld ms (-1: none)\n", p.done, p.fail.n,
 	    (long long)p.slowest_ms);
-	ck_assert_msg(p.failed == 0, "one worker, no other client: %d of %d "
-	    "probes failed; the first: %s", p.failed, p.done,
-	    p.first_failure);
+	ck_assert_msg(p.fail.n == 0, "one worker, no other client: %u of %d "
+	    "probes failed; the first: %s", p.fail.n, p.done, p.fail.first);
 	ck_assert_msg(p.done >= PROBE_FOR_MS / PROBE_EVERY_MS - 1, "only %d "
 	    "probes in %d ms", p.done, PROBE_FOR_MS);
 }
@@ -616,26 +613,9 @@ struct ka_client {
 	uint16_t port;
 	int64_t until;
 	unsigned ok;
-	unsigned failed;
 	unsigned connections;
-	char first_failure[256];
+	struct harness_failures fail;
 };
-
-static void
-ka_fail(struct ka_client *k, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-ka_fail(struct ka_client *k, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (k->failed++ > 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(k->first_failure, sizeof(k->first_failure), fmt, ap);
-	va_end(ap);
-}
 
 /* Why no complete response came on c, the on_conn-th on it (from 0). */
 static const char *
@@ -659,24 +639,24 @@ static enum ka_next
 ka_one(struct ka_client *k, struct harness_conn *c, unsigned on_conn)
 {
 	struct harness_response r;
-	unsigned nth = k->ok + k->failed + 1;
+	unsigned nth = k->ok + k->fail.n + 1;
 	enum ka_next next = KA_KEEP;
 	char v[64];
 
 	if (harness_conn_sendstr(c, KA_REQUEST) == -1) {
-		ka_fail(k, "request %u (%u on its connection): cannot send: "
-		    "%s", nth, on_conn + 1, strerror(errno));
+		harness_fail(&k->fail, "request %u (%u on its connection): "
+		    "cannot send: %s", nth, on_conn + 1, strerror(errno));
 		return KA_FAILED;
 	}
 	if (harness_conn_read_response(c, false, &r, KA_ANSWER_MS) == -1) {
-		ka_fail(k, "request %u (%u on its connection): %s (%zu bytes: "
-		    "\"%.60s\")", nth, on_conn + 1, ka_why(c, on_conn),
-		    c->in.len, c->in.data);
+		harness_fail(&k->fail, "request %u (%u on its connection): %s "
+		    "(%zu bytes: \"%.60s\")", nth, on_conn + 1,
+		    ka_why(c, on_conn), c->in.len, c->in.data);
 		return KA_FAILED;
 	}
 	if (r.status / 100 != 2) {
-		ka_fail(k, "request %u (%u on its connection): status %d", nth,
-		    on_conn + 1, r.status);
+		harness_fail(&k->fail, "request %u (%u on its connection): "
+		    "status %d", nth, on_conn + 1, r.status);
 		next = KA_FAILED;
 	} else {
 		k->ok++;
@@ -706,7 +686,7 @@ ka_run(void *arg)
 		if (!open) {
 			k->connections++;
 			if (harness_conn_open(&c, k->port) == -1) {
-				ka_fail(k, "cannot connect: %s",
+				harness_fail(&k->fail, "cannot connect: %s",
 				    strerror(errno));
 				harness_conn_close(&c);
 				break;
@@ -798,9 +778,9 @@ START_TEST(test_reload_keepalive_clients)
 		conns += k[i].connections;
 	}
 	for (int i = 0; i < KA_CLIENTS; i++) {
-		if (k[i].failed > 0 && failing++ == 0)
+		if (k[i].fail.n > 0 && failing++ == 0)
 			first = i;
-		failed += k[i].failed;
+		failed += k[i].fail.n;
 	}
 	fprintf(stderr, "check_hostile: %d keep-alive clients, %d reloads: "
 	    "%u requests answered, %u failed, on %u connections\n",
@@ -808,7 +788,7 @@ START_TEST(test_reload_keepalive_clients)
 	ck_assert_msg(failed == 0, "%u of %u requests failed across %d "
 	    "reloads (no retries), at %d of %d keep-alive clients; the first "
 	    "of client %d: %s", failed, total + failed, KA_HUPS, failing,
-	    KA_CLIENTS, first + 1, k[first].first_failure);
+	    KA_CLIENTS, first + 1, k[first].fail.first);
 	for (int i = 0; i < KA_CLIENTS; i++)
 		ck_assert_msg(k[i].ok > 0, "keep-alive client %d made no "
 		    "request in %d ms", i + 1, KA_MS);
@@ -820,13 +800,9 @@ END_TEST
 static TCase *
 tcase(Suite *s, const char *name)
 {
-	TCase *tc = tcase_create(name);
+	TCase *tc = harness_tcase(s, name);
 
-	/* make check sets CK_DEFAULT_TIMEOUT; by hand, Check's 4 s is short */
-	if (getenv("CK_DEFAULT_TIMEOUT") == NULL)
-		tcase_set_timeout(tc, 30);
 	tcase_add_checked_fixture(tc, scratch_setup, own_teardown);
-	suite_add_tcase(s, tc);
 	return tc;
 }
 
@@ -853,18 +829,5 @@ hostile_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN);
-	if (access(harness_bin(), X_OK) == -1) {
-		fprintf(stderr, "check_hostile: %s is not executable (set "
-		    "FORKHTTPD_BIN)\n", harness_bin());
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(hostile_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_main("check_hostile", hostile_suite);
 }

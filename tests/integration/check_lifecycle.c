@@ -31,7 +31,6 @@
 #include <pwd.h>
 #include <regex.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,27 +484,10 @@ dl_close(struct download *d)
 
 struct load_result {
 	unsigned ok;
-	unsigned failed;
 	unsigned retried;		/* keep-alive requests retried once */
 	unsigned connections;
-	char first_failure[256];
+	struct harness_failures fail;
 };
-
-static void
-load_fail(struct load_result *res, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-load_fail(struct load_result *res, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (res->failed++ > 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(res->first_failure, sizeof(res->first_failure), fmt, ap);
-	va_end(ap);
-}
 
 /* A response to GET /one-k.txt as it must be. */
 static bool
@@ -524,12 +506,12 @@ load_close(uint16_t port, int64_t until, struct load_result *res)
 
 		res->connections++;
 		if (harness_request(port, "GET", "/one-k.txt", NULL, &r) != 0)
-			load_fail(res, "close client: request %u: no complete "
-			    "response", res->ok + res->failed + 1);
+			harness_fail(&res->fail, "close client: request %u: "
+			    "no complete response", res->ok + res->fail.n + 1);
 		else if (!load_good(&r))
-			load_fail(res, "close client: request %u: status %d, "
-			    "%zu body bytes", res->ok + res->failed + 1, r.status,
-			    r.body_len);
+			harness_fail(&res->fail, "close client: request %u: "
+			    "status %d, %zu body bytes",
+			    res->ok + res->fail.n + 1, r.status, r.body_len);
 		else
 			res->ok++;
 		harness_response_free(&r);
@@ -565,8 +547,9 @@ load_keepalive(uint16_t port, int64_t until, struct load_result *res)
 			if (!open) {
 				res->connections++;
 				if (harness_conn_open(&c, port) == -1) {
-					load_fail(res, "keep-alive client: cannot "
-					    "connect: %s", strerror(errno));
+					harness_fail(&res->fail, "keep-alive "
+					    "client: cannot connect: %s",
+					    strerror(errno));
 					break;
 				}
 				open = true;
@@ -582,10 +565,10 @@ load_keepalive(uint16_t port, int64_t until, struct load_result *res)
 			retry = reused && attempt == 0 && c.in.len == 0 &&
 			    (c.eof || (!sent && (e == EPIPE || e == ECONNRESET)));
 			if (!retry) {
-				load_fail(res, "keep-alive client: request %u "
-				    "(%s connection): %s, closed %d, reset %d, "
-				    "%zu bytes: \"%.60s\"",
-				    res->ok + res->failed + 1,
+				harness_fail(&res->fail, "keep-alive client: "
+				    "request %u (%s connection): %s, closed %d, "
+				    "reset %d, %zu bytes: \"%.60s\"",
+				    res->ok + res->fail.n + 1,
 				    reused ? "a reused" : "a new",
 				    !sent ? strerror(e) : !c.eof ?
 				    "no complete response" : "cut off", c.eof,
@@ -602,8 +585,8 @@ load_keepalive(uint16_t port, int64_t until, struct load_result *res)
 		if (!open)
 			continue;
 		if (!load_good(&r)) {
-			load_fail(res, "keep-alive client: status %d, %zu body "
-			    "bytes", r.status, r.body_len);
+			harness_fail(&res->fail, "keep-alive client: status %d, "
+			    "%zu body bytes", r.status, r.body_len);
 		} else {
 			res->ok++;
 		}
@@ -688,10 +671,10 @@ START_TEST(test_reload_under_load)
 		ck_assert_int_eq(waitpid(clients[i], &st, 0), clients[i]);
 	}
 	for (int i = 0; i < LOAD_CLIENTS; i++) {
-		ck_assert_msg(res[i].failed == 0, "load client %d failed %u of "
+		ck_assert_msg(res[i].fail.n == 0, "load client %d failed %u of "
 		    "%u requests across %d reloads; the first: %s", i,
-		    res[i].failed, res[i].ok + res[i].failed, LOAD_HUPS,
-		    res[i].first_failure);
+		    res[i].fail.n, res[i].ok + res[i].fail.n, LOAD_HUPS,
+		    res[i].fail.first);
 		/* it was load: every client made many requests */
 		ck_assert_msg(res[i].ok >= 20, "load client %d made only %u "
 		    "requests in %d ms", i, res[i].ok, LOAD_MS);
@@ -2112,18 +2095,5 @@ lifecycle_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN);
-	if (access(harness_bin(), X_OK) == -1) {
-		fprintf(stderr, "check_lifecycle: %s is not executable (set "
-		    "FORKHTTPD_BIN)\n", harness_bin());
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(lifecycle_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_main("check_lifecycle", lifecycle_suite);
 }

@@ -2959,25 +2959,13 @@ END_TEST
 
 /* ---- suite ---------------------------------------------------------------- */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	/* make check sets CK_DEFAULT_TIMEOUT; by hand, Check's 4 s is short */
-	if (getenv("CK_DEFAULT_TIMEOUT") == NULL)
-		tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 server_suite(void)
 {
 	Suite *s = suite_create("server");
 	TCase *tc;
 
-	tc = tcase(s, "http");
+	tc = harness_tcase(s, "http");
 	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
 	tcase_add_test(tc, test_get_root);
 	tcase_add_test(tc, test_get_files);
@@ -2991,21 +2979,21 @@ server_suite(void)
 	tcase_add_test(tc, test_pipelining);
 	tcase_add_test(tc, test_access_log);
 
-	tc = tcase(s, "traversal");
+	tc = harness_tcase(s, "traversal");
 	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
 	tcase_add_loop_test(tc, test_traversal, 0,
 	    (int)(sizeof(traversal) / sizeof(traversal[0])));
 
-	tc = tcase(s, "bad_requests");
+	tc = harness_tcase(s, "bad_requests");
 	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
 	tcase_add_loop_test(tc, test_bad_request, 0, N_BAD_REQUESTS);
 
-	tc = tcase(s, "workers");
+	tc = harness_tcase(s, "workers");
 	tcase_add_checked_fixture(tc, own_server_setup, own_server_teardown);
 	tcase_add_test(tc, test_worker_respawn);
 	tcase_add_test(tc, test_term);
 
-	tc = tcase(s, "supervision");
+	tc = harness_tcase(s, "supervision");
 	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
 	tcase_add_test(tc, test_keepalive_idle_does_not_hold_worker);
 	tcase_add_test(tc, test_keepalive_many_clients_one_worker);
@@ -3018,13 +3006,13 @@ server_suite(void)
 	tcase_add_test(tc, test_daemon_start_failure);
 	tcase_add_test(tc, test_one_process);
 
-	tc = tcase(s, "limits");
+	tc = harness_tcase(s, "limits");
 	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
 	tcase_add_test(tc, test_header_deadline_is_total);
 	tcase_add_test(tc, test_keepalive_timeout);
 	tcase_add_test(tc, test_keepalive_requests);
 
-	tc = tcase(s, "http11");
+	tc = harness_tcase(s, "http11");
 	tcase_add_unchecked_fixture(tc, shared_setup, shared_teardown);
 	tcase_add_test(tc, test_body_length_pipelined);
 	tcase_add_test(tc, test_body_chunked_pipelined);
@@ -3034,7 +3022,7 @@ server_suite(void)
 	tcase_add_test(tc, test_ranges);
 	tcase_add_test(tc, test_multipart_ranges);
 
-	tc = tcase(s, "http11_own");
+	tc = harness_tcase(s, "http11_own");
 	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
 	tcase_add_test(tc, test_body_max);
 	tcase_add_test(tc, test_expect_continue);
@@ -3046,7 +3034,7 @@ server_suite(void)
 	tcase_add_test(tc, test_listing_on);
 	tcase_add_test(tc, test_listing_off);
 
-	tc = tcase(s, "clients");
+	tc = harness_tcase(s, "clients");
 	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
 	tcase_add_test(tc, test_send_stall_gives_up);
 	tcase_add_test(tc, test_send_slow_reader);
@@ -3054,7 +3042,7 @@ server_suite(void)
 	tcase_add_test(tc, test_client_abort_mid_download);
 	tcase_add_test(tc, test_client_half_close);
 
-	tc = tcase(s, "configtest");
+	tc = harness_tcase(s, "configtest");
 	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_configtest_good);
 	tcase_add_loop_test(tc, test_configtest_bad, 0, N_BAD_CONFS);
@@ -3062,14 +3050,14 @@ server_suite(void)
 	tcase_add_loop_test(tc, test_configtest_new_keys, 0,
 	    (int)(sizeof(new_keys) / sizeof(new_keys[0])));
 
-	tc = tcase(s, "startup_errors");
+	tc = harness_tcase(s, "startup_errors");
 	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_start_port_in_use);
 	tcase_add_test(tc, test_start_missing_docroot);
 	tcase_add_test(tc, test_start_unresolvable);
 	tcase_add_test(tc, test_start_privileged_port);
 
-	tc = tcase(s, "cli");
+	tc = harness_tcase(s, "cli");
 	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_cli_version);
 	tcase_add_test(tc, test_cli_help);
@@ -3081,18 +3069,5 @@ server_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN);
-	if (access(harness_bin(), X_OK) == -1) {
-		fprintf(stderr, "check_server: %s is not executable (set "
-		    "FORKHTTPD_BIN)\n", harness_bin());
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(server_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_main("check_server", server_suite);
 }

@@ -91,6 +91,50 @@ harness_poll(bool (*fn)(void *), void *arg, int timeout_ms)
 }
 
 void
+harness_fail(struct harness_failures *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->n++ > 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->first, sizeof(f->first), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- Check --------------------------------------------------------------- */
+
+TCase *
+harness_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	if (getenv("CK_DEFAULT_TIMEOUT") == NULL)
+		tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+int
+harness_main(const char *prog, Suite *(*make_suite)(void))
+{
+	SRunner *sr;
+	int failed;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (access(harness_bin(), X_OK) == -1) {
+		fprintf(stderr, "%s: %s is not executable (set "
+		    "FORKHTTPD_BIN)\n", prog, harness_bin());
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(make_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void
 harness_buf_init(struct harness_buf *b)
 {
 	b->data = NULL;

@@ -3,7 +3,8 @@
  * a document root, a configuration file, the real forkhttpd binary started
  * in the foreground on an ephemeral loopback port, raw HTTP round trips
  * and a reader for one response at a time (keep-alive, pipelining), the
- * master's workers from /proc, and a bounded stop.
+ * master's workers from /proc, a bounded stop, and the Check programs'
+ * main() and test cases.
  *
  * Everything waits against a deadline and talks to 127.0.0.1 only.
  * The binary is $FORKHTTPD_BIN; scratch directories go under
@@ -18,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <check.h>
 
 #define HARNESS_START_TIMEOUT_MS	5000
 #define HARNESS_STOP_TIMEOUT_MS		5000
@@ -373,5 +376,36 @@ int harness_procs_with_arg(const char *needle);
 
 /* Polls fn every 20 ms until it returns true or timeout_ms passes. */
 bool harness_poll(bool (*fn)(void *), void *arg, int timeout_ms);
+
+/*
+ * The failures of a loop that goes on after one (a load client, a
+ * probe): how many, and the message of the first, for the assertion at
+ * the end.  Starts zeroed.
+ */
+struct harness_failures {
+	unsigned n;
+	char first[256];
+};
+
+/* Counts one failure in f; its message is kept if it is the first. */
+void harness_fail(struct harness_failures *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- Check ------------------------------------------------------------- */
+
+/*
+ * A new test case called name, added to s.  Its timeout is 30 s when
+ * CK_DEFAULT_TIMEOUT is not set: make check sets it, and by hand Check's
+ * 4 s is too short for a real server.
+ */
+TCase *harness_tcase(Suite *s, const char *name);
+
+/*
+ * main() of an integration test called prog: ignores SIGPIPE (a server
+ * may close before a request is all sent), makes sure $FORKHTTPD_BIN can
+ * run, then runs every test of make_suite() (CK_ENV output).  Returns
+ * main()'s status: EXIT_SUCCESS when all passed.
+ */
+int harness_main(const char *prog, Suite *(*make_suite)(void));
 
 #endif
