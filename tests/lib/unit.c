@@ -266,17 +266,39 @@ unit_read_to_eof(int fd, char *buf, size_t cap, size_t *len,
 		    "no end of stream by the deadline, %zu bytes read", *len);
 }
 
+uint32_t
+unit_random(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+unit_random_cuts(size_t *cuts, size_t n, size_t len, uint32_t *seed)
+{
+	for (size_t k = 0; k + 1 < n; k++)
+		cuts[k] = unit_random(seed) % (len + 1);
+	cuts[n - 1] = len;
+	qsort(cuts, n, sizeof(cuts[0]), cmp_size);
+}
+
 void
 unit_fill_pattern(char *buf, size_t len, unsigned seed)
 {
 	uint32_t x = seed * 2654435761u + 1;
 
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		buf[i] = (char)(x >> 24);
-	}
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (char)(unit_random(&x) >> 24);
 }
 
 int

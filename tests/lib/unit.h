@@ -1,7 +1,8 @@
 /*
  * unit.h - helpers shared by the Check programs in tests/unit: running a
  * suite, scratch directories and the files in them, counting open fds,
- * and connected socket pairs with a reader side for the I/O modules.
+ * connected socket pairs with a reader side for the I/O modules, and
+ * reproducible random numbers and cut points for feeding parsers.
  *
  * Helpers that can fail report through ck_abort_msg(), so call them from
  * a test or a fixture, never from main() outside unit_run().
@@ -90,6 +91,20 @@ void unit_read_to_eof(int fd, char *buf, size_t cap, size_t *len,
  * Returns whether it has.
  */
 bool unit_wait_fd(int fd, short events, int64_t deadline_ms);
+
+/*
+ * The next number of a pseudo-random sequence (xorshift32) that is the
+ * same on every machine, unlike rand(): *state, never 0, is where the
+ * sequence is.
+ */
+uint32_t unit_random(uint32_t *state);
+
+/*
+ * Where to cut len bytes into n pieces (n >= 1), for feeding them to an
+ * incremental parser: cuts[0..n - 1) are unit_random(seed) points in
+ * 0..len, sorted; cuts[n - 1] is len.  Pieces may be empty.
+ */
+void unit_random_cuts(size_t *cuts, size_t n, size_t len, uint32_t *seed);
 
 /* len pseudo-random bytes from seed, the same on every machine. */
 void unit_fill_pattern(char *buf, size_t len, unsigned seed);

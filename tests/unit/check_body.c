@@ -221,24 +221,6 @@ same_outcome(const struct row *r, const struct outcome *whole,
 	    whole->data);
 }
 
-/* xorshift32: reproducible "random" cuts, seeded per row. */
-static uint32_t
-next_random(uint32_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
-}
-
-static int
-cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Fed so, the row must give what whole feeding gave. */
 static void
 feed_same(const struct row *r, const size_t *cuts, size_t ncuts,
@@ -271,7 +253,7 @@ feed_all_ways(const struct row *r)
 	feed(r, &whole_cut, 1, "whole", &whole);
 
 	for (size_t i = 0; i <= len && i <= SPLITS_ALL; i++) {
-		two[0] = len <= SPLITS_ALL ? i : next_random(&seed) % (len + 1);
+		two[0] = len <= SPLITS_ALL ? i : unit_random(&seed) % (len + 1);
 		two[1] = len;
 		snprintf(what, sizeof(what), "split at %zu", two[0]);
 		feed_same(r, two, 2, what, &whole);
@@ -284,11 +266,8 @@ feed_all_ways(const struct row *r)
 	feed_same(r, cuts, len > 0 ? len : 1, "byte by byte", &whole);
 
 	for (int round = 0; round < 8; round++) {
-		n = 1 + next_random(&seed) % 8;
-		for (size_t k = 0; k + 1 < n; k++)
-			many[k] = next_random(&seed) % (len + 1);
-		many[n - 1] = len;
-		qsort(many, n, sizeof(many[0]), cmp_size);
+		n = 1 + unit_random(&seed) % 8;
+		unit_random_cuts(many, n, len, &seed);
 		snprintf(what, sizeof(what), "%zu random cuts (round %d)", n,
 		    round);
 		feed_same(r, many, n, what, &whole);
@@ -298,7 +277,7 @@ feed_all_ways(const struct row *r)
 
 		n = 0;
 		do {
-			at += 1 + next_random(&seed) % 17;
+			at += 1 + unit_random(&seed) % 17;
 			cuts[n++] = at < len ? at : len;
 		} while (at < len);
 		snprintf(what, sizeof(what), "random sizes (round %d)", round);

@@ -110,24 +110,6 @@ same_outcome(struct outcome a, struct outcome b, const char *what,
 	    (unsigned long long)a.data);
 }
 
-/* xorshift32: reproducible "random" cuts, seeded per body. */
-static uint32_t
-next_random(uint32_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
-}
-
-static int
-cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Feeds buf whole, then byte by byte, in two pieces at every split point
  * (at 200 random ones when the body is long) and in up to 8 pieces at
@@ -153,7 +135,7 @@ feed_all_ways(const char *buf, size_t len, size_t trailer_max, int line,
 	free(bytes);
 
 	for (size_t i = 0; i <= len && i <= 200; i++) {
-		two[0] = len <= 200 ? i : next_random(&seed) % (len + 1);
+		two[0] = len <= 200 ? i : unit_random(&seed) % (len + 1);
 		two[1] = len;
 		snprintf(what, sizeof(what), "split at %zu", two[0]);
 		o = feed(buf, len, trailer_max, two, 2, what);
@@ -161,12 +143,9 @@ feed_all_ways(const char *buf, size_t len, size_t trailer_max, int line,
 	}
 
 	for (int round = 0; round < 8; round++) {
-		size_t n = 1 + next_random(&seed) % 8;
+		size_t n = 1 + unit_random(&seed) % 8;
 
-		for (size_t k = 0; k + 1 < n; k++)
-			many[k] = next_random(&seed) % (len + 1);
-		many[n - 1] = len;
-		qsort(many, n, sizeof(many[0]), cmp_size);
+		unit_random_cuts(many, n, len, &seed);
 		snprintf(what, sizeof(what), "%zu random pieces (round %d)", n,
 		    round);
 		o = feed(buf, len, trailer_max, many, n, what);
@@ -1146,16 +1125,16 @@ trip_make(struct trip *t, uint32_t *seed)
 	static const char looks[] = "0\r\n;1aF";
 	size_t at = 0, len = 0;
 
-	t->plen = next_random(seed) % 8 == 0 ? 0 :
-	    next_random(seed) % (next_random(seed) % 2 ? 64 : TRIP_PAYLOAD_MAX);
+	t->plen = unit_random(seed) % 8 == 0 ? 0 :
+	    unit_random(seed) % (unit_random(seed) % 2 ? 64 : TRIP_PAYLOAD_MAX);
 	for (size_t i = 0; i < t->plen; i++) {
-		uint32_t r = next_random(seed);
+		uint32_t r = unit_random(seed);
 
 		t->payload[i] = r % 3 == 0 ? (char)(r >> 8) :
 		    looks[(r >> 8) % (sizeof(looks) - 1)];
 	}
 	while (at < t->plen) {
-		uint32_t r = next_random(seed);
+		uint32_t r = unit_random(seed);
 		size_t n = r % 10 == 0 ? 0 : r % 10 < 8 ? 1 + (r >> 8) % 17 :
 		    1 + (r >> 8) % 5000;
 		size_t h;
@@ -1225,7 +1204,7 @@ trip_pieces(const struct trip *t, size_t max, uint32_t *seed, int round)
 
 	chunked_init(&d, TMAX);
 	while (at < t->len && r == CHUNKED_MORE) {
-		size_t n = 1 + next_random(seed) % max;
+		size_t n = 1 + unit_random(seed) % max;
 		char *piece;
 
 		if (n > t->len - at)

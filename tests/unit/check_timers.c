@@ -231,16 +231,6 @@ START_TEST(test_delete)
 }
 END_TEST
 
-/* A fixed sequence, the same on every machine (not rand()). */
-static uint32_t
-next_random(uint32_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
-}
-
 #define RANDOM_IDS 64
 #define RANDOM_OPS 5000
 
@@ -260,16 +250,16 @@ START_TEST(test_random)
 
 	ck_assert_int_eq(timers_init(&t, RANDOM_IDS), 0);
 	for (int op = 0; op < RANDOM_OPS; op++) {
-		uint32_t id = next_random(&x) % RANDOM_IDS, first, count = 0;
+		uint32_t id = unit_random(&x) % RANDOM_IDS, first, count = 0;
 		int64_t when = 0, min = INT64_MAX;
 
-		if (next_random(&x) % 3 == 0) {
+		if (unit_random(&x) % 3 == 0) {
 			kinds[has[id] ? 2 : 3]++;
 			timers_del(&t, id);
 			has[id] = false;
 		} else {
 			kinds[has[id] ? 1 : 0]++;
-			ref[id] = (int64_t)(next_random(&x) % 200) - 50;
+			ref[id] = (int64_t)(unit_random(&x) % 200) - 50;
 			timers_set(&t, id, ref[id]);
 			has[id] = true;
 		}
