@@ -119,6 +119,16 @@ unit_make_dir(const char *dir, const char *rel)
 	ck_assert_msg(mkdir(p, 0755) == 0, "mkdir %s: %s", p, strerror(errno));
 }
 
+void
+unit_symlink(const char *dir, const char *rel, const char *target)
+{
+	char p[PATH_MAX];
+
+	unit_path(p, sizeof(p), dir, rel);
+	ck_assert_msg(symlink(target, p) == 0, "symlink %s: %s", p,
+	    strerror(errno));
+}
+
 int
 unit_count_fds(void)
 {

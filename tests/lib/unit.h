@@ -47,6 +47,9 @@ void unit_write_file(const char *dir, const char *rel, const char *text);
 /* Makes the directory dir/rel, mode 0755; any failure (EEXIST too) aborts. */
 void unit_make_dir(const char *dir, const char *rel);
 
+/* Makes dir/rel a symlink to target (as given); any failure aborts. */
+void unit_symlink(const char *dir, const char *rel, const char *target);
+
 /* How many fds this process has open; only a difference of two means much. */
 int unit_count_fds(void);
 

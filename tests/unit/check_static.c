@@ -201,16 +201,6 @@ static char *index_htm_first[] = { idx_htm, idx_html };
 static struct config cfg;
 
 static void
-fx_symlink(const char *target, const char *rel)
-{
-	char p[2 * PATH_MAX];
-
-	unit_path(p, sizeof(p), root, rel);
-	ck_assert_msg(symlink(target, p) == 0, "symlink %s: %s", p,
-	    strerror(errno));
-}
-
-static void
 fx_chmod(const char *rel, mode_t mode)
 {
 	char p[2 * PATH_MAX];
@@ -271,7 +261,7 @@ root_setup(void)
 	unit_make_dir(root, "idxdir/index.html");
 	unit_write_file(root, "idxdir/index.htm", "idx htm\n");
 	unit_make_dir(root, "linkidx");
-	fx_symlink("../hello.txt", "linkidx/index.html");
+	unit_symlink(root, "linkidx/index.html", "../hello.txt");
 	unit_write_file(root, "alpha.txt", ALPHA);
 	unit_make_dir(root, "listdir");
 	unit_write_file(root, "listdir/b.txt", "bb\n");
@@ -279,12 +269,12 @@ root_setup(void)
 	unit_write_file(root, "listdir/.hidden", "h\n");
 	unit_make_dir(root, "listdir/zdir");
 
-	fx_symlink("hello.txt", "link-in.txt");
-	fx_symlink("sub", "link-in-dir");
-	fx_symlink("../outside.txt", "link-out.txt");
+	unit_symlink(root, "link-in.txt", "hello.txt");
+	unit_symlink(root, "link-in-dir", "sub");
+	unit_symlink(root, "link-out.txt", "../outside.txt");
 	unit_path(p, sizeof(p), base, "outside.txt");
-	fx_symlink(p, "link-out-abs.txt");
-	fx_symlink("../outdir", "link-out-dir");
+	unit_symlink(root, "link-out-abs.txt", p);
+	unit_symlink(root, "link-out-dir", "../outdir");
 
 	unit_write_file(root, "secret.txt", "secret\n");
 	fx_chmod("secret.txt", 0);
@@ -775,10 +765,8 @@ roots_setup(void)
 	unit_make_dir(two, "A");
 	unit_make_dir(two, "B");
 	unit_write_file(two, "A/secret.txt", "secret\n");
-	unit_path(p, sizeof(p), two, "B/link.txt");
-	ck_assert_int_eq(symlink("../A/secret.txt", p), 0);
-	unit_path(p, sizeof(p), two, "B/secret.txt");
-	ck_assert_int_eq(symlink("../A/secret.txt", p), 0);
+	unit_symlink(two, "B/link.txt", "../A/secret.txt");
+	unit_symlink(two, "B/secret.txt", "../A/secret.txt");
 	unit_path(p, sizeof(p), two, "A");
 	a_fd = static_open_root(p);
 	unit_path(p, sizeof(p), two, "B");
