@@ -129,6 +129,17 @@ unit_symlink(const char *dir, const char *rel, const char *target)
 	    strerror(errno));
 }
 
+void
+unit_two_roots(char *out, size_t cap, const char *tag)
+{
+	unit_scratch_dir(out, cap, tag);
+	unit_make_dir(out, "A");
+	unit_make_dir(out, "B");
+	unit_write_file(out, "A/secret.txt", "secret\n");
+	unit_symlink(out, "B/link.txt", "../A/secret.txt");
+	unit_symlink(out, "B/secret.txt", "../A/secret.txt");
+}
+
 int
 unit_count_fds(void)
 {

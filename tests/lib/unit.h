@@ -50,6 +50,14 @@ void unit_make_dir(const char *dir, const char *rel);
 /* Makes dir/rel a symlink to target (as given); any failure aborts. */
 void unit_symlink(const char *dir, const char *rel, const char *target);
 
+/*
+ * Two document roots side by side, as virtual hosts have them, in a new
+ * unit_scratch_dir(out, cap, tag): A holds secret.txt ("secret\n"); B
+ * holds link.txt and secret.txt, both symlinks to ../A/secret.txt,
+ * leaving B.  The caller removes out (unit_rmtree).
+ */
+void unit_two_roots(char *out, size_t cap, const char *tag);
+
 /* How many fds this process has open; only a difference of two means much. */
 int unit_count_fds(void);
 

@@ -164,9 +164,9 @@ START_TEST(test_slot_shared)
 END_TEST
 
 /*
- * Two document roots side by side: A holds secret.txt; B holds symlinks
- * that leave B for it (link.txt, and secret.txt under the same name as
- * A's).  Opening either beneath B is refused (RESOLVE_BENEATH), so once A
+ * Two document roots side by side (unit_two_roots()): A holds
+ * secret.txt; B holds symlinks that leave B for it (link.txt, and
+ * secret.txt under the same name as A's).  Opening either beneath B is refused (RESOLVE_BENEATH), so once A
  * has cached its secret.txt a look-up under B must miss: an entry made
  * under one root is never another root's, even when the path and the
  * inode it resolves to are the same.  Nor is it the same root's under
@@ -179,12 +179,7 @@ START_TEST(test_roots_apart)
 	struct stat st;
 	int a_fd, a2_fd, b_fd, fd;
 
-	unit_scratch_dir(two, sizeof(two), "check_fcache_roots");
-	unit_make_dir(two, "A");
-	unit_make_dir(two, "B");
-	unit_write_file(two, "A/secret.txt", "secret");
-	unit_symlink(two, "B/link.txt", "../A/secret.txt");
-	unit_symlink(two, "B/secret.txt", "../A/secret.txt");
+	unit_two_roots(two, sizeof(two), "check_fcache_roots");
 	unit_path(a, sizeof(a), two, "A");
 	unit_path(b, sizeof(b), two, "B");
 	a_fd = open(a, O_PATH | O_DIRECTORY | O_CLOEXEC);

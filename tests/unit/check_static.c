@@ -748,11 +748,7 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* Several document roots, one file cache */
 
-/*
- * Two roots side by side, as virtual hosts will have them: A holds
- * secret.txt; B holds link.txt and secret.txt, both symlinks to
- * ../A/secret.txt, leaving B.
- */
+/* Two roots side by side (unit_two_roots()): A's secret.txt, B's links. */
 static char two[PATH_MAX];
 static int a_fd = -1, b_fd = -1;
 
@@ -761,12 +757,7 @@ roots_setup(void)
 {
 	char p[2 * PATH_MAX];
 
-	unit_scratch_dir(two, sizeof(two), "check_static_roots");
-	unit_make_dir(two, "A");
-	unit_make_dir(two, "B");
-	unit_write_file(two, "A/secret.txt", "secret\n");
-	unit_symlink(two, "B/link.txt", "../A/secret.txt");
-	unit_symlink(two, "B/secret.txt", "../A/secret.txt");
+	unit_two_roots(two, sizeof(two), "check_static_roots");
 	unit_path(p, sizeof(p), two, "A");
 	a_fd = static_open_root(p);
 	unit_path(p, sizeof(p), two, "B");
