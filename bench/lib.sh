@@ -38,7 +38,7 @@
 #   stop_tree PID...    TERM to each PID, up to 5 s for all of their trees
 #                       to go, then KILL to each process still there; the
 #                       caller reaps (wait)
-#   write_forkhttpd_conf PORT WORKERS [LINES]
+#   write_forkhttpd_conf PORT WORKERS [LINES [NAME]]
 #                       $tmp/forkhttpd.conf: PORT on 127.0.0.1, a fixed
 #                       pool of WORKERS, $doc, pid file and error log in
 #                       $tmp, no access log; LINES (the script's own keys)
@@ -48,7 +48,7 @@
 #                       in the foreground, worker_connections 1024, every
 #                       path in $tmp; HTTP-LINES at the end of sendfile's
 #                       block, LISTEN-PARAMS after the listen address
-#   spawn_forkhttpd, spawn_nginx
+#   spawn_forkhttpd [BIN NAME], spawn_nginx
 #                       start the server on its conf in the background,
 #                       output in $tmp/NAME.out: $! is its top process
 #   describe_forkhttpd WORKERS
@@ -223,13 +223,14 @@ stop_tree()
 
 write_forkhttpd_conf()
 {
-	cat >"$tmp/forkhttpd.conf" <<EOF
+	local name=${4:-forkhttpd}
+	cat >"$tmp/$name.conf" <<EOF
 listen = { "127.0.0.1:$1" }
 workers = $2
 ${runuser:+user = \"$runuser\"}
 document-root = "$doc"
-pid-file = "$tmp/forkhttpd.pid"
-error-log = "$tmp/forkhttpd-error.log"
+pid-file = "$tmp/$name.pid"
+error-log = "$tmp/$name-error.log"
 log-level = "notice"
 access-log = "off"
 ${3:-}
@@ -271,8 +272,9 @@ EOF
 
 spawn_forkhttpd()
 {
-	"$fbin" -n -f "$tmp/forkhttpd.conf" \
-	    >"$tmp/forkhttpd.out" 2>&1 </dev/null &
+	local bin=${1:-$fbin} name=${2:-forkhttpd}
+	"$bin" -n -f "$tmp/$name.conf" \
+	    >"$tmp/$name.out" 2>&1 </dev/null &
 }
 
 spawn_nginx()

@@ -34,6 +34,9 @@ usage: $prog [options]
                        own default, a single event-loop process)
   --servers LIST       comma-separated subset of forkhttpd,nginx,lighttpd
                        (default: forkhttpd and every peer installed)
+  --baseline BIN       also run another forkhttpd binary (an earlier
+                       build) as server "baseline", same configuration:
+                       its row's ratio is the change's, in the same run
   --raw FILE           also write every cell of every round as TSV
   --keep               keep the temporary directory (confs, logs, docroot)
   -h, --help           this text
@@ -53,6 +56,7 @@ workers=$(nproc)
 lworkers=1
 fworkers=
 servers_opt=
+baseline=
 raw=
 keep=0
 
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--lighttpd-workers) lworkers=${2:?}; shift ;;
 	--forkhttpd-workers) fworkers=${2:?}; shift ;;
 	--servers)	servers_opt=${2:?}; shift ;;
+	--baseline)	baseline=${2:?}; shift ;;
 	--raw)		raw=${2:?}; shift ;;
 	--keep)		keep=1 ;;
 	-h|--help)	usage; exit 0 ;;
@@ -104,6 +109,10 @@ command -v ss >/dev/null 2>&1 ||
 
 pick_servers "$servers_opt" nginx:"$nginx_bin":nginx \
     lighttpd:"$lighttpd_bin":lighttpd
+if [ -n "$baseline" ]; then
+	[ -x "$baseline" ] || die "--baseline $baseline: not an executable"
+	servers="$servers baseline"
+fi
 
 # ---------------------------------------------------------------- cleanup
 
@@ -188,6 +197,11 @@ start_server()
 	forkhttpd)
 		write_forkhttpd_conf "${port[$s]}" "$fworkers" "$forkhttpd_keys"
 		spawn_forkhttpd
+		;;
+	baseline)
+		write_forkhttpd_conf "${port[$s]}" "$fworkers" \
+		    "$forkhttpd_keys" baseline
+		spawn_forkhttpd "$baseline" baseline
 		;;
 	nginx)
 		write_nginx_conf "${port[$s]}" "$workers" "$nginx_keys" \
@@ -332,6 +346,7 @@ for s in $servers; do
 done
 
 note "forkhttpd: $fbin (from $fsrc)"
+[ -n "$baseline" ] && note "baseline: $baseline"
 note "servers: $servers; forkhttpd workers $fworkers; nginx" \
     "worker_processes $workers; lighttpd max-worker $lworkers"
 note "$rounds round(s) x ${#scenarios[@]} scenarios x ${duration}s;" \
@@ -447,7 +462,7 @@ END {
 echo
 for s in $servers; do
 	case $s in
-	forkhttpd) re='\[(warn|error|crit|alert|emerg)' ;;
+	forkhttpd|baseline) re='\[(warn|error|crit|alert|emerg)' ;;
 	nginx)	   re='\[(warn|error|crit|alert|emerg)\]' ;;
 	lighttpd)  re='.' ;;
 	esac
