@@ -214,6 +214,7 @@ static struct {
 	size_t nfds;
 	bool listening;			/* the listeners are in the epoll set */
 	bool draining;			/* a graceful end: never again */
+	bool self_drain;		/* begun by max-requests-per-worker */
 	int ep;				/* the epoll instance */
 	int64_t emfile_logged;		/* when running out was last logged */
 	uint64_t emfile_missed;		/* accepts refused since */
@@ -626,9 +627,13 @@ worker_drain(const struct conn_env *env)
 		conn_hurry(&wk.t[i].c, grace);
 		timers_set(&wk.timers, i, wk.t[i].c.deadline);
 	}
-	/* The master bounds a drain it asked for; this bounds one the
-	 * worker began itself (max-requests-per-worker) the same way. */
-	end = net_now_ms() + (int64_t)env->cfg->shutdown_timeout * 1000;
+	/*
+	 * The master bounds a drain it asked for (and names what the worker
+	 * was doing when it ends it); this bounds one the worker began
+	 * itself (max-requests-per-worker) the same way.
+	 */
+	end = wk.self_drain ? net_now_ms() +
+	    (int64_t)env->cfg->shutdown_timeout * 1000 : INT64_MAX;
 	while (wk.nconns > 0 && net_now_ms() < end)
 		worker_round(env, -1);
 	for (uint32_t i = 0; i < wk.cap; i++) {
@@ -721,8 +726,10 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 			log_info("served %llu requests (max-requests-per-worker "
 			    "%u): retiring", (unsigned long long)wk.served,
 			    cfg->max_requests_per_worker);
-			/* From here on, as a graceful stop. */
+			/* From here on, as a graceful stop, but one that no
+			 * master bounds: worker_drain() does. */
 			worker_stop = 1;
+			wk.self_drain = true;
 		}
 	}
 	if (slot != NULL)

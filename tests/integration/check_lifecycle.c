@@ -916,6 +916,61 @@ START_TEST(test_reload_old_generation_deadline)
 }
 END_TEST
 
+/*
+ * A worker that retires itself (max-requests-per-worker) drains as on a
+ * graceful stop, but no master bounds it: its own shutdown-timeout
+ * does.  Held by a client that reads nothing (and no send-min-rate to
+ * cut it off), it must still be gone within shutdown-timeout, not at
+ * send-timeout.
+ */
+START_TEST(test_retiring_worker_bounded)
+{
+	struct download d;
+	pid_t w[MAX_PIDS], now[MAX_PIDS];
+	struct harness_response r;
+	int64_t t0, gone_ms = -1;
+	char *line;
+	int got;
+
+	make_big_file(OLD_GEN_SIZE);
+	start_own(1, "max-requests-per-worker = 2\nshutdown-timeout = 2\n"
+	    "send-timeout = 60\nsend-min-rate = 0\n");
+	wait_workers(1, w);
+	dl_start(&d, own.port, 16 * 1024);
+	dl_until(&d, 1, 5000);
+	ck_assert_int_eq(d.s.status, 200);
+	/* Two responses complete: the worker retires, the download holds
+	 * it (a response counts once it is out). */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(harness_request(own.port, "GET", "/a", NULL,
+		    &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		harness_response_free(&r);
+	}
+	line = expect_log(3000, w[0], NEEDLES("max-requests-per-worker"));
+	free(line);
+	t0 = harness_now_ms();
+	while (harness_now_ms() - t0 < 2000 + OLD_GEN_MARGIN_MS) {
+		if (harness_pid_state(w[0]) == 0) {
+			gone_ms = harness_now_ms() - t0;
+			break;
+		}
+		harness_sleep_ms(20);
+	}
+	ck_assert_msg(gone_ms >= 0, "the retiring worker %ld, held by a client "
+	    "that reads nothing, still exists %d ms after its last request "
+	    "with shutdown-timeout = 2", (long)w[0], 2000 + OLD_GEN_MARGIN_MS);
+	dl_finish(&d, 3000);
+	ck_assert_msg(d.c.eof && d.s.body < OLD_GEN_SIZE, "the held download: "
+	    "closed %d after %llu bytes", d.c.eof,
+	    (unsigned long long)d.s.body);
+	dl_close(&d);
+	ck_assert_msg(wait_workers_new(1, w, 1, now, &got, 5000),
+	    "no new worker after the retiring one left (%d)", got);
+	assert_serving(own.port, "after a retiring worker was bounded");
+}
+END_TEST
+
 /* ---- 4. kill -9 of a worker mid-download --------------------------------- */
 
 /*
@@ -2064,6 +2119,7 @@ lifecycle_suite(void)
 
 	tc = tcase(s, "old-generation", 40);
 	tcase_add_test(tc, test_reload_old_generation_deadline);
+	tcase_add_test(tc, test_retiring_worker_bounded);
 
 	tc = tcase(s, "crashes", 40);
 	tcase_add_loop_test(tc, test_kill_worker_mid_download, 0, 2);
