@@ -68,13 +68,26 @@ struct conn_x {
 	struct body_reader body;
 	size_t lingered;
 	time_t when;			/* for the access log */
+	struct conn_out *out;		/* from a whole header to the response's
+					 * end; NULL while reading a header */
+};
+
+/*
+ * The response side of an exchange, taken only once a header block is
+ * whole, so that a connection still reading one (a slowloris trickle)
+ * holds no more than its request buffer.
+ */
+struct conn_out {
+	struct conn_out *next;		/* the pool's free list */
 	struct http_response resp;
 	struct reply reply;
 };
 
 static struct conn_x *conn_pool;
 static size_t conn_pool_n;
-static size_t conn_buf_cap;
+static struct conn_out *conn_out_pool;
+static size_t conn_out_pool_n;
+static size_t conn_buf_cap;		/* header-max + CONN_BODY_WINDOW */
 
 /* The Date value changes once a second: format it once a second. */
 static time_t conn_date_time = -1;
@@ -98,8 +111,21 @@ conn_pool_clear(void)
 		free(x);
 	}
 	conn_pool_n = 0;
+	while (conn_out_pool != NULL) {
+		struct conn_out *o = conn_out_pool;
+
+		conn_out_pool = o->next;
+		free(o);
+	}
+	conn_out_pool_n = 0;
 }
 
+/*
+ * An exchange for a request to come.  Its buffer starts at
+ * CONN_BUF_FIRST bytes and grows to header-max + CONN_BODY_WINDOW only
+ * for a header that needs it (conn_x_grow()), so that the many
+ * connections a slowloris opens cost little each.
+ */
 static struct conn_x *
 conn_x_get(void)
 {
@@ -109,29 +135,84 @@ conn_x_get(void)
 		conn_pool = x->next;
 		conn_pool_n--;
 	} else {
+		size_t first = CONN_BUF_FIRST < conn_buf_cap ? CONN_BUF_FIRST :
+		    conn_buf_cap;
+
 		if ((x = malloc(sizeof(*x))) == NULL)
 			return NULL;
-		if ((x->buf = malloc(conn_buf_cap)) == NULL) {
+		if ((x->buf = malloc(first)) == NULL) {
 			free(x);
 			return NULL;
 		}
+		x->cap = first;
 	}
-	x->cap = conn_buf_cap;
 	x->used = x->end = 0;
 	x->parsed = x->body_ok = x->keep_alive = false;
 	x->counted = x->detached = false;
 	x->steps = 0;
 	x->when = 0;
-	http_response_init(&x->resp);
-	x->reply.fd = -1;
-	x->reply.mem_owned = NULL;
-	x->reply.sbuf = NULL;
+	x->out = NULL;
 	return x;
+}
+
+/* An exchange's buffer at its full size.  0, or -1 (ENOMEM). */
+static int
+conn_x_grow(struct conn_x *x)
+{
+	char *b;
+
+	if (x->cap >= conn_buf_cap)
+		return 0;
+	if ((b = realloc(x->buf, conn_buf_cap)) == NULL)
+		return -1;
+	x->buf = b;
+	x->cap = conn_buf_cap;
+	return 0;
+}
+
+/* The response side, once a header block is whole.  NULL: no memory. */
+static struct conn_out *
+conn_out_get(void)
+{
+	struct conn_out *o = conn_out_pool;
+
+	if (o != NULL) {
+		conn_out_pool = o->next;
+		conn_out_pool_n--;
+	} else if ((o = malloc(sizeof(*o))) == NULL) {
+		return NULL;
+	}
+	http_response_init(&o->resp);
+	o->reply.fd = -1;
+	o->reply.mem_owned = NULL;
+	o->reply.sbuf = NULL;
+	return o;
+}
+
+/* Lets go of x's response side and what it holds. */
+static void
+conn_out_put(struct conn_x *x)
+{
+	struct conn_out *o = x->out;
+
+	if (o == NULL)
+		return;
+	x->out = NULL;
+	reply_finish(&o->reply);
+	http_response_close_fd(&o->resp);
+	if (conn_out_pool_n >= CONN_POOL_KEEP) {
+		free(o);
+		return;
+	}
+	o->next = conn_out_pool;
+	conn_out_pool = o;
+	conn_out_pool_n++;
 }
 
 static void
 conn_x_put(struct conn_x *x)
 {
+	conn_out_put(x);
 	if (conn_pool_n >= CONN_POOL_KEEP) {
 		free(x->buf);
 		free(x);
@@ -201,8 +282,6 @@ conn_close(struct conn *c)
 {
 	sock_close(&c->sock);
 	if (c->x != NULL) {
-		reply_finish(&c->x->reply);
-		http_response_close_fd(&c->x->resp);
 		conn_x_put(c->x);
 		c->x = NULL;
 	}
@@ -219,7 +298,7 @@ conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes)
 		.when = x->when,
 		.request_line = "-",
 		.request_line_len = 1,
-		.status = x->resp.status,
+		.status = x->out->resp.status,
 		.bytes = (off_t)bytes,
 	};
 
@@ -297,7 +376,7 @@ conn_send_check(const struct config *cfg, struct conn *c, int64_t now,
 {
 	struct conn_x *x = c->x;
 	int q = sock_pending(&c->sock);
-	uint64_t handed = x->reply.head_off + x->reply.sent, acked;
+	uint64_t handed = x->out->reply.head_off + x->out->reply.sent, acked;
 
 	if (moved || (q >= 0 && c->queued >= 0 && q < c->queued))
 		c->due = now + (int64_t)cfg->send_timeout * 1000;
@@ -329,12 +408,11 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	struct conn_x *x = c->x;
 	bool linger = !x->body_ok || x->used > x->end;
 
-	if (!complete && errno == EIO && x->reply.kind != HTTP_BODY_MEM)
+	if (!complete && errno == EIO && x->out->reply.kind != HTTP_BODY_MEM)
 		log_error("file shrank while being sent (status %d)",
-		    x->resp.status);
-	conn_log(env, c, x->reply.sent);
-	reply_finish(&x->reply);
-	http_response_close_fd(&x->resp);
+		    x->out->resp.status);
+	conn_log(env, c, x->out->reply.sent);
+	conn_out_put(x);
 	conn_reopen_logs(env);
 	c->served++;
 	if (!complete) {
@@ -373,18 +451,18 @@ static enum conn_want
 conn_send(const struct conn_env *env, struct conn *c, int64_t now)
 {
 	struct conn_x *x = c->x;
-	uint64_t before = x->reply.head_off + x->reply.sent;
+	uint64_t before = x->out->reply.head_off + x->out->reply.sent;
 	enum reply_result r;
 
 	conn_state(env, SCOREBOARD_WRITING);
-	r = reply_send(&x->reply, &c->sock);
+	r = reply_send(&x->out->reply, &c->sock);
 	if (r == REPLY_DONE)
 		return conn_sent(env, c, now, true);
 	if (r == REPLY_ERROR || r == REPLY_SOURCE_AGAIN)
 		return conn_sent(env, c, now, false);
 	/* The socket is full: the reply must outlive this step. */
 	if (!x->detached) {
-		if (reply_detach(&x->reply) < 0) {
+		if (reply_detach(&x->out->reply) < 0) {
 			log_error("%s: cannot keep a response waiting:",
 			    c->client);
 			return conn_sent(env, c, now, false);
@@ -392,19 +470,19 @@ conn_send(const struct conn_env *env, struct conn *c, int64_t now)
 		x->detached = true;
 	}
 	if (!conn_send_check(env->cfg, c, now,
-	    x->reply.head_off + x->reply.sent > before))
+	    x->out->reply.head_off + x->out->reply.sent > before))
 		return conn_sent(env, c, now, false);
 	c->check = now + CONN_CHECK_MS;
 	return conn_wait(env, c, CONN_WANT_WRITE,
 	    c->check < c->due ? c->check : c->due);
 }
 
-/* Formats x->resp and starts sending it. */
+/* Formats x->out->resp and starts sending it. */
 static enum conn_want
 conn_respond(const struct conn_env *env, struct conn *c, int64_t now)
 {
 	struct conn_x *x = c->x;
-	struct http_response *resp = &x->resp;
+	struct http_response *resp = &x->out->resp;
 	size_t hlen;
 
 	x->keep_alive = x->body_ok && x->parsed && x->req.keep_alive &&
@@ -416,7 +494,7 @@ conn_respond(const struct conn_env *env, struct conn *c, int64_t now)
 	if (x->when == 0)
 		x->when = time(NULL);
 	hlen = http_response_format(resp, conn_date_now(x->when),
-	    x->reply.head, sizeof(x->reply.head));
+	    x->out->reply.head, sizeof(x->out->reply.head));
 	if (hlen == 0) {
 		/* Only an absurd Location could do this; answer plainly. */
 		log_error("response header too large for %d", resp->status);
@@ -424,9 +502,9 @@ conn_respond(const struct conn_env *env, struct conn *c, int64_t now)
 		resp->keep_alive = x->keep_alive = false;
 		http_response_error(resp, HTTP_STATUS_INTERNAL_ERROR);
 		hlen = http_response_format(resp, conn_date_now(x->when),
-		    x->reply.head, sizeof(x->reply.head));
+		    x->out->reply.head, sizeof(x->out->reply.head));
 	}
-	if (reply_start(&x->reply, resp, hlen) < 0) {
+	if (reply_start(&x->out->reply, resp, hlen) < 0) {
 		log_error("%s: cannot start a response:", c->client);
 		conn_close(c);
 		return CONN_CLOSED;
@@ -476,7 +554,7 @@ conn_body_fail(const struct conn_env *env, struct conn *c, int64_t now,
     int status)
 {
 	c->x->body_ok = false;
-	http_response_error(&c->x->resp, status);
+	http_response_error(&c->x->out->resp, status);
 	return conn_respond(env, c, now);
 }
 
@@ -571,7 +649,7 @@ conn_continue_send(const struct conn_env *env, struct conn *c, int64_t now)
 	}
 	if (x->cont_off < sizeof(conn_continue) - 1) {
 		conn_log(env, c, 0);
-		http_response_close_fd(&x->resp);
+		http_response_close_fd(&x->out->resp);
 		conn_close(c);
 		return CONN_CLOSED;
 	}
@@ -595,7 +673,7 @@ conn_body_begin(const struct conn_env *env, struct conn *c, int64_t now)
 	}
 	if (body_init(&x->body, x->req.framing, x->req.content_length,
 	    cfg->body_max, cfg->header_max) != 0) {
-		http_response_error(&x->resp, HTTP_STATUS_PAYLOAD_TOO_LARGE);
+		http_response_error(&x->out->resp, HTTP_STATUS_PAYLOAD_TOO_LARGE);
 		return conn_respond(env, c, now);
 	}
 	x->body_read = x->used - x->end;
@@ -606,7 +684,7 @@ conn_body_begin(const struct conn_env *env, struct conn *c, int64_t now)
 		 * status without reading it.  An error needs no body, and
 		 * then the client need not send it: answer, then close.
 		 */
-		if (x->resp.status >= 400)
+		if (x->out->resp.status >= 400)
 			return conn_respond(env, c, now);
 		x->cont_off = 0;
 		c->state = CONN_S_CONTINUE;
@@ -634,8 +712,16 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	};
 	int status = frame_status;
 
+	/* Room to read a body through behind the header (the slices of
+	 * the request point into the buffer: grow it before parsing). */
+	if ((x->cap - x->end < CONN_BODY_MIN && conn_x_grow(x) < 0) ||
+	    (x->out == NULL && (x->out = conn_out_get()) == NULL)) {
+		log_error("%s: no memory for a response:", c->client);
+		conn_close(c);
+		return CONN_CLOSED;
+	}
 	memset(&x->req, 0, sizeof(x->req));
-	http_response_init(&x->resp);
+	http_response_init(&x->out->resp);
 	x->parsed = false;
 	x->body_ok = false;
 	x->counted = false;
@@ -644,14 +730,14 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 		status = http_parse_request(x->buf, x->end, &lim, &x->req);
 		x->parsed = status == 0;
 	}
-	x->resp.head_only = x->req.method == HTTP_METHOD_HEAD;
+	x->out->resp.head_only = x->req.method == HTTP_METHOD_HEAD;
 	if (env->slot != NULL)
 		scoreboard_begin_request(env->slot, x->req.request_line.p,
 		    x->req.request_line.len, c->client);
 	if (x->parsed)
-		router_handle(&ctx, &x->req, &x->resp);
+		router_handle(&ctx, &x->req, &x->out->resp);
 	else
-		http_response_error(&x->resp, status);
+		http_response_error(&x->out->resp, status);
 	return conn_body_begin(env, c, now);
 }
 
@@ -689,6 +775,10 @@ conn_header(const struct conn_env *env, struct conn *c, int64_t now)
 
 			if (r == HTTP_FRAME_COMPLETE)
 				return conn_request(env, c, now, 0);
+			/* A header longer than the first buffer: all of it. */
+			if (r == HTTP_FRAME_INCOMPLETE && x->used >= x->cap &&
+			    x->cap < conn_buf_cap && conn_x_grow(x) == 0)
+				continue;
 			if (r == HTTP_FRAME_ERROR || x->used >= x->cap) {
 				x->end = x->used;
 				return conn_request(env, c, now, status != 0 ?
@@ -826,8 +916,8 @@ conn_hurry(struct conn *c, int64_t until)
 void
 conn_abort(const struct conn_env *env, struct conn *c)
 {
-	if (c->x != NULL && c->state == CONN_S_SEND) {
-		conn_log(env, c, c->x->reply.sent);
+	if (c->x != NULL && c->x->out != NULL && c->state == CONN_S_SEND) {
+		conn_log(env, c, c->x->out->reply.sent);
 		sock_abort(&c->sock);
 	}
 	conn_close(c);

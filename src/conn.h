@@ -8,13 +8,15 @@
  * its connection's slot and buffer, never the worker.
  *
  * Memory.  An idle connection is a struct conn (about 300 bytes) and its
- * socket.  A connection with a request under way also holds an exchange
- * (the request buffer of header-max + CONN_BODY_WINDOW bytes, the parsed
- * request, the response and the reply: about 60 KiB with the default
- * header-max) taken from the worker's pool and given back once the
- * connection goes idle; a response that must wait for its client may
- * also hold a copy of the rest of a generated page (a listing or the
- * status page) and one file descriptor.
+ * socket.  A connection reading a request also holds an exchange from
+ * the worker's pool: about 600 bytes and a request buffer of
+ * CONN_BUF_FIRST (4 KiB), grown to header-max + CONN_BODY_WINDOW only
+ * for a header that needs it.  Once a header block is whole, the
+ * response side (the response and the reply, about 27 KiB) joins it
+ * until the response is out.  Both go back to their pools; a response
+ * that must wait for its client may also hold a copy of the rest of a
+ * generated page (a listing or the status page) and one file
+ * descriptor.
  */
 #ifndef FORKHTTPD_CONN_H
 #define FORKHTTPD_CONN_H
@@ -34,6 +36,14 @@
 
 /* Room behind the header block for reading request bodies through. */
 #define CONN_BODY_WINDOW (16 * 1024)
+
+/*
+ * A request buffer starts this large, enough for nearly every header
+ * block, and grows to header-max + CONN_BODY_WINDOW only when a header
+ * needs more, or leaves less than CONN_BODY_MIN behind it for a body.
+ */
+#define CONN_BUF_FIRST 4096
+#define CONN_BODY_MIN 2048
 
 /* Requests one connection may have answered in one step before the
  * worker turns to the others (pipelining must not starve them). */
