@@ -2097,6 +2097,53 @@ START_TEST(test_body_timeout_is_total)
 END_TEST
 
 /*
+ * A request buffer starts small and grows for the header that needs it:
+ * a 12 KiB header block is answered, and so is a body (with a pipelined
+ * request behind it) after a header that nearly fills the first buffer.
+ */
+START_TEST(test_large_header_grows)
+{
+	struct harness_buf b;
+	struct harness_conn c;
+	struct harness_response r;
+
+	start_own(1, NULL);
+	harness_buf_init(&b);
+	harness_buf_appendf(&b, "GET /a HTTP/1.1\r\nHost: t\r\n");
+	for (int i = 0; i < 12; i++) {
+		harness_buf_appendf(&b, "X-Pad-%d: ", i);
+		for (int k = 0; k < 1000; k++)
+			harness_buf_append(&b, "p", 1);
+		harness_buf_appendf(&b, "\r\n");
+	}
+	harness_buf_appendf(&b, "\r\n");
+	/* then a header of about 3.9 KiB with a body, then a pipelined GET */
+	harness_buf_appendf(&b, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 5000\r\nX-Pad: ");
+	for (int k = 0; k < 3800; k++)
+		harness_buf_append(&b, "q", 1);
+	harness_buf_appendf(&b, "\r\n\r\n");
+	for (int k = 0; k < 5000; k++)
+		harness_buf_append(&b, "b", 1);
+	harness_buf_appendf(&b, "GET /b HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert_int_eq(harness_conn_open(&c, own.port), 0);
+	ck_assert_int_eq(harness_conn_send(&c, b.data, b.len), 0);
+	harness_buf_free(&b);
+	expect_response(&c, false, 200, 3000, "a 12 KiB header", &r);
+	ck_assert_str_eq(r.body, "content of a\n");
+	harness_response_free(&r);
+	expect_response(&c, false, 200, 3000, "a body after a 3.9 KiB header",
+	    &r);
+	ck_assert_str_eq(r.body, "content of a\n");
+	harness_response_free(&r);
+	expect_response(&c, false, 200, 3000, "the request after the body", &r);
+	ck_assert_str_eq(r.body, "content of b, longer\n");
+	harness_response_free(&r);
+	harness_conn_close(&c);
+}
+END_TEST
+
+/*
  * body-min-rate: a body that keeps coming, but slower than the floor
  * over a window, is refused long before body-timeout; one that comes at
  * a decent pace is not.
@@ -3030,6 +3077,7 @@ server_suite(void)
 	tcase_add_test(tc, test_body_timeout);
 	tcase_add_test(tc, test_body_timeout_is_total);
 	tcase_add_test(tc, test_body_min_rate);
+	tcase_add_test(tc, test_large_header_grows);
 	tcase_add_test(tc, test_header_field_max);
 	tcase_add_test(tc, test_listing_on);
 	tcase_add_test(tc, test_listing_off);
