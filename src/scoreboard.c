@@ -6,12 +6,11 @@
  * - The last byte of each string array is never written with anything
  *   but NUL, so a reader racing a copy sees a mix of two strings, never
  *   an unterminated one (and scoreboard_describe() bounds its reads too).
- * - The watchdog trusts progress_ms whenever request_start_ms is set, so
- *   scoreboard_begin_request() stores progress_ms before it publishes
- *   request_start_ms (release order), and scoreboard_end_request() takes
- *   request_start_ms back first: a reader that loads request_start_ms
- *   with acquire order never pairs a new request with the progress time
- *   of the previous one and kills a worker that has just started.
+ * - The watchdog reads heartbeat_ms alone, one aligned 64-bit value
+ *   that the worker stores whole (relaxed atomics): never torn.  The
+ *   request's fields (request_start_ms, the line, the client) are only
+ *   ever reported, so a torn mix of two requests costs one log line's
+ *   accuracy, nothing more.
  */
 
 #include <sys/mman.h>
@@ -138,7 +137,6 @@ scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 		s->bytes = 0;
 		s->idle_conns = 0;
 		__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
-		s->progress_ms = 0;
 		s->heartbeat_ms = 0;
 		s->request_start = 0;
 		s->request[0] = '\0';
@@ -225,8 +223,6 @@ scoreboard_begin_request(struct scoreboard_slot *s, const char *line,
 	scoreboard_copy(s->client, sizeof(s->client), client != NULL ? client :
 	    "", client != NULL ? strnlen(client, sizeof(s->client)) : 0);
 	s->request_start = time(NULL);
-	/* progress_ms first: see the top of the file. */
-	__atomic_store_n(&s->progress_ms, now, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->request_start_ms, now, __ATOMIC_RELEASE);
 	s->state = SCOREBOARD_READING;
 }
@@ -238,18 +234,10 @@ scoreboard_heartbeat(struct scoreboard_slot *s, int64_t now_ms)
 }
 
 void
-scoreboard_progress(struct scoreboard_slot *s)
-{
-	__atomic_store_n(&s->progress_ms, scoreboard_now_ms(),
-	    __ATOMIC_RELAXED);
-}
-
-void
 scoreboard_end_request(struct scoreboard_slot *s, uint64_t bytes)
 {
 	/* No request any more before its details go: see the top. */
 	__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
-	s->progress_ms = 0;
 	s->request_start = 0;
 	s->request[0] = '\0';
 	s->client[0] = '\0';
@@ -262,7 +250,6 @@ scoreboard_background_request(struct scoreboard_slot *s)
 {
 	/* No request in the foreground: the watchdog leaves it alone. */
 	__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
-	s->progress_ms = 0;
 	s->request_start = 0;
 	s->requests++;
 }

@@ -49,7 +49,6 @@ struct scoreboard_slot {
 	uint64_t bytes;			/* body bytes sent by this worker */
 	time_t started;			/* the worker's start (wall clock) */
 	int64_t request_start_ms;	/* CLOCK_MONOTONIC ms; 0: none */
-	int64_t progress_ms;		/* last progress on it (monotonic ms) */
 	int64_t heartbeat_ms;		/* the worker's loop last turned
 					 * (monotonic ms); 0: not yet */
 	time_t request_start;		/* the same on the wall clock */
@@ -123,8 +122,7 @@ void scoreboard_set_state(struct scoreboard_slot *s, enum scoreboard_state st);
 void scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n);
 
 /*
- * Worker: a request begins: state READING, its start time (progress_ms
- * too), and a copy of
+ * Worker: a request begins: state READING, its start time, and a copy of
  * (the start of) its request line and client address, control characters
  * replaced by '?'.
  */
@@ -138,10 +136,6 @@ void scoreboard_begin_request(struct scoreboard_slot *s, const char *line,
  * request-timeout for a worker stuck in one step.
  */
 void scoreboard_heartbeat(struct scoreboard_slot *s, int64_t now_ms);
-
-/* Worker: bytes moved on the request (a piece of a large file sent):
- * progress_ms = now, so the watchdog tells slow from stuck. */
-void scoreboard_progress(struct scoreboard_slot *s);
 
 /* Worker: the request was answered with bytes of body; counts it and
  * clears the request (state left to the caller). */

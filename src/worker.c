@@ -659,6 +659,48 @@ worker_watch_listeners(const int *fds, size_t nfds)
 	return worker_listen(true);
 }
 
+/*
+ * What a worker sets up before it serves: the document root (opened
+ * before the privilege drop, so that the worker needs rights only below
+ * it, as after a chroot), the connection table (before the drop too:
+ * the soft open-file limit is raised as far as the hard one allows),
+ * the privilege drop, death with the master, and the buffers.  Returns
+ * the root's fd, or -1 (logged).
+ */
+static int
+worker_prepare(const struct config *cfg, pid_t master_pid, bool one_process,
+    const struct scoreboard *sb)
+{
+	int root_fd;
+
+	if ((root_fd = static_open_root(cfg->document_root)) < 0) {
+		log_error("document root %s:", cfg->document_root);
+		return -1;
+	}
+	if (worker_conns_init(cfg) < 0) {
+		log_error("cannot allocate the connection table:");
+		return -1;
+	}
+	if (worker_drop_privileges(cfg) < 0)
+		return -1;
+	/*
+	 * Die with the master.  Set after the privilege drop, which clears
+	 * it (prctl(2)).  The master may have died before: then our parent
+	 * is no longer it.
+	 */
+	if (!one_process && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 ||
+	    getppid() != master_pid))
+		return -1;
+	/* Rows for the old and the new generation side by side. */
+	if (conn_init(cfg) < 0 || (cfg->status_path != NULL && sb != NULL &&
+	    status_init(2 * (size_t)cfg->max_workers < sb->nslots ?
+	    2 * (size_t)cfg->max_workers : sb->nslots) < 0)) {
+		log_error("cannot allocate the worker's buffers:");
+		return -1;
+	}
+	return root_fd;
+}
+
 int
 worker_run(const struct config *cfg, const int *fds, size_t nfds,
     pid_t master_pid, bool one_process, struct scoreboard *sb,
@@ -671,40 +713,8 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 
 	log_set_role("worker");
 	worker_signals(one_process);
-	/*
-	 * Open the document root before dropping privileges: the worker then
-	 * needs rights only below it, as after a chroot.
-	 */
-	if ((root_fd = static_open_root(cfg->document_root)) < 0) {
-		log_error("document root %s:", cfg->document_root);
-		return WORKER_EXIT_FATAL;
-	}
-	/* Before the privilege drop: the soft limit is raised as far as the
-	 * hard one allows. */
-	if (worker_conns_init(cfg) < 0) {
-		log_error("cannot allocate the connection table:");
-		return WORKER_EXIT_FATAL;
-	}
-	if (worker_drop_privileges(cfg) < 0)
-		return WORKER_EXIT_FATAL;
-	if (!one_process) {
-		/*
-		 * Die with the master.  Set after the privilege drop, which
-		 * clears it (prctl(2)).  The master may have died before:
-		 * then our parent is no longer it.
-		 */
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 ||
-		    getppid() != master_pid)
-			return WORKER_EXIT_FATAL;
-	}
-	/* Rows for the old and the new generation side by side. */
-	if (conn_init(cfg) < 0 || (cfg->status_path != NULL && sb != NULL &&
-	    status_init(2 * (size_t)cfg->max_workers < sb->nslots ?
-	    2 * (size_t)cfg->max_workers : sb->nslots) < 0)) {
-		log_error("cannot allocate the worker's buffers:");
-		return WORKER_EXIT_FATAL;
-	}
-	if (worker_watch_listeners(fds, nfds) < 0)
+	if ((root_fd = worker_prepare(cfg, master_pid, one_process, sb)) < 0 ||
+	    worker_watch_listeners(fds, nfds) < 0)
 		return WORKER_EXIT_FATAL;
 	worker_slot = slot;
 	env.cfg = cfg;

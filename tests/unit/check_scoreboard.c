@@ -135,13 +135,12 @@ START_TEST(test_shared_across_fork)
 	if (pid == 0) {
 		scoreboard_set_state(s, SCOREBOARD_IDLE);
 		scoreboard_begin_request(s, "GET /a HTTP/1.1", 15, "192.0.2.1");
-		scoreboard_progress(s);
 		scoreboard_end_request(s, 1000);
 		/* Back in epoll_wait, the connection kept alive. */
 		scoreboard_set_state(s, SCOREBOARD_IDLE);
 		scoreboard_set_idle_conns(s, 3);
 		scoreboard_begin_request(s, "GET /b HTTP/1.1", 15, "192.0.2.2");
-		scoreboard_progress(s);
+		scoreboard_heartbeat(s, 4242);
 		scoreboard_set_state(s, SCOREBOARD_WRITING);
 		_exit(0);
 	}
@@ -158,10 +157,7 @@ START_TEST(test_shared_across_fork)
 	ck_assert_msg(s->request_start_ms >= t0 && s->request_start_ms <= t1,
 	    "request_start_ms %lld not in [%lld, %lld]",
 	    (long long)s->request_start_ms, (long long)t0, (long long)t1);
-	ck_assert_msg(s->progress_ms >= s->request_start_ms &&
-	    s->progress_ms <= t1, "progress_ms %lld not in [%lld, %lld]",
-	    (long long)s->progress_ms, (long long)s->request_start_ms,
-	    (long long)t1);
+	ck_assert_int_eq(s->heartbeat_ms, 4242);
 	ck_assert_msg(s->request_start >= w0 && s->request_start <= w1,
 	    "request_start %lld not in [%lld, %lld]",
 	    (long long)s->request_start, (long long)w0, (long long)w1);
@@ -383,7 +379,6 @@ START_TEST(test_begin_request)
 	ck_assert_msg(s.request_start_ms >= t0 && s.request_start_ms <= t1,
 	    "request_start_ms %lld not in [%lld, %lld]",
 	    (long long)s.request_start_ms, (long long)t0, (long long)t1);
-	ck_assert_int_eq(s.progress_ms, s.request_start_ms);
 	ck_assert_msg(s.request_start >= w0 && s.request_start <= w1,
 	    "request_start %lld not in [%lld, %lld]",
 	    (long long)s.request_start, (long long)w0, (long long)w1);
@@ -395,25 +390,29 @@ START_TEST(test_begin_request)
 }
 END_TEST
 
-START_TEST(test_progress)
+/* The heartbeat is the watchdog's alone: it changes nothing else, and
+ * a slot made anew starts without one. */
+START_TEST(test_heartbeat)
 {
-	struct scoreboard_slot s;
-	int64_t t0, t1, start;
+	struct scoreboard *sb = scoreboard_create(1);
+	struct scoreboard_slot *s;
 
-	memset(&s, 0, sizeof(s));
-	scoreboard_begin_request(&s, "GET /big HTTP/1.1", 17, "::1");
-	start = s.request_start_ms;
-	s.progress_ms = 1;	/* as if the last progress were long ago */
-	scoreboard_set_state(&s, SCOREBOARD_WRITING);
-	t0 = net_now_ms();
-	scoreboard_progress(&s);
-	t1 = net_now_ms();
-	ck_assert_msg(s.progress_ms >= t0 && s.progress_ms <= t1,
-	    "progress_ms %lld not in [%lld, %lld]", (long long)s.progress_ms,
-	    (long long)t0, (long long)t1);
-	ck_assert_int_eq(s.request_start_ms, start);
-	ck_assert_int_eq(s.state, SCOREBOARD_WRITING);
-	ck_assert_str_eq(s.request, "GET /big HTTP/1.1");
+	ck_assert_ptr_nonnull(sb);
+	s = &sb->slot[0];
+	scoreboard_start(sb, 0, 1234, 1);
+	ck_assert_int_eq(s->heartbeat_ms, 0);
+	scoreboard_begin_request(s, "GET /big HTTP/1.1", 17, "::1");
+	scoreboard_set_state(s, SCOREBOARD_WRITING);
+	scoreboard_heartbeat(s, 987654321);
+	ck_assert_int_eq(s->heartbeat_ms, 987654321);
+	ck_assert_int_eq(s->state, SCOREBOARD_WRITING);
+	ck_assert_str_eq(s->request, "GET /big HTTP/1.1");
+	scoreboard_end_request(s, 5);
+	ck_assert_int_eq(s->heartbeat_ms, 987654321);
+	scoreboard_clear(sb, 0);
+	scoreboard_start(sb, 0, 1235, 2);
+	ck_assert_int_eq(s->heartbeat_ms, 0);
+	scoreboard_destroy(sb);
 }
 END_TEST
 
@@ -430,7 +429,6 @@ START_TEST(test_end_request)
 	ck_assert_uint_eq(s.requests, 10);
 	ck_assert_uint_eq(s.bytes, 4097);
 	ck_assert_int_eq(s.request_start_ms, 0);
-	ck_assert_int_eq(s.progress_ms, 0);
 	ck_assert_int_eq(s.request_start, 0);
 	ck_assert_str_eq(s.request, "");
 	ck_assert_str_eq(s.client, "");
@@ -467,7 +465,7 @@ START_TEST(test_set_idle_conns)
 	scoreboard_set_idle_conns(&s, 7);
 	scoreboard_begin_request(&s, "GET / HTTP/1.1", 14, "::1");
 	scoreboard_set_state(&s, SCOREBOARD_WRITING);
-	scoreboard_progress(&s);
+	scoreboard_heartbeat(&s, 1);
 	scoreboard_end_request(&s, 10);
 	scoreboard_set_state(&s, SCOREBOARD_GRACEFUL);
 	ck_assert_uint_eq(s.idle_conns, 7);
@@ -615,7 +613,6 @@ START_TEST(test_background_request)
 	scoreboard_begin_request(&s, "GET /big HTTP/1.1", 17, "192.0.2.7");
 	scoreboard_background_request(&s);
 	ck_assert_int_eq(s.request_start_ms, 0);
-	ck_assert_int_eq(s.progress_ms, 0);
 	ck_assert_uint_eq(s.requests, 1);
 	ck_assert_uint_eq(s.bytes, 0);
 	scoreboard_describe(&s, 99999, buf, sizeof(buf));
@@ -867,7 +864,7 @@ scoreboard_suite(void)
 	tcase_add_loop_test(tc, test_client_copy, 0, ROWS(client_cases));
 	tcase_add_loop_test(tc, test_truncate, 0, ROWS(trunc_cases));
 	tcase_add_test(tc, test_begin_request);
-	tcase_add_test(tc, test_progress);
+	tcase_add_test(tc, test_heartbeat);
 	tcase_add_test(tc, test_end_request);
 	suite_add_tcase(s, tc);
 
