@@ -853,6 +853,19 @@ END_TEST
  * it holds whether the worker sends the file itself or in the
  * background.
  */
+/* When pid was gone, in ms after since (waiting until limit_ms after
+ * it), or -1 if it still exists then. */
+static int64_t
+gone_after(pid_t pid, int64_t since, int64_t limit_ms)
+{
+	while (harness_now_ms() - since < limit_ms) {
+		if (harness_pid_state(pid) == 0)
+			return harness_now_ms() - since;
+		harness_sleep_ms(20);
+	}
+	return -1;
+}
+
 START_TEST(test_reload_old_generation_deadline)
 {
 	struct download d;
@@ -876,13 +889,8 @@ START_TEST(test_reload_old_generation_deadline)
 	free(line);
 	assert_serving(own.port, "while generation 1 finishes");
 	/* Up to KILL's time, to tell "late" from "never" in the message. */
-	while (harness_now_ms() - hup_at < 2000 + 5000 + OLD_GEN_MARGIN_MS) {
-		if (harness_pid_state(gen1[0]) == 0) {
-			gone_ms = harness_now_ms() - hup_at;
-			break;
-		}
-		harness_sleep_ms(20);
-	}
+	gone_ms = gone_after(gen1[0], hup_at,
+	    2000 + 5000 + OLD_GEN_MARGIN_MS);
 	ck_assert_msg(gone_ms >= 0, "worker %ld of generation 1, held by a "
 	    "client that reads nothing, still exists %d ms after the reload "
 	    "with shutdown-timeout = 2", (long)gen1[0],
@@ -950,13 +958,7 @@ START_TEST(test_retiring_worker_bounded)
 	line = expect_log(3000, w[0], NEEDLES("max-requests-per-worker"));
 	free(line);
 	t0 = harness_now_ms();
-	while (harness_now_ms() - t0 < 2000 + OLD_GEN_MARGIN_MS) {
-		if (harness_pid_state(w[0]) == 0) {
-			gone_ms = harness_now_ms() - t0;
-			break;
-		}
-		harness_sleep_ms(20);
-	}
+	gone_ms = gone_after(w[0], t0, 2000 + OLD_GEN_MARGIN_MS);
 	ck_assert_msg(gone_ms >= 0, "the retiring worker %ld, held by a client "
 	    "that reads nothing, still exists %d ms after its last request "
 	    "with shutdown-timeout = 2", (long)w[0], 2000 + OLD_GEN_MARGIN_MS);
