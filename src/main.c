@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "config.h"
 #include "control.h"
 #include "log.h"
@@ -59,6 +60,15 @@ main(int argc, char **argv)
 	char err[1024];
 	int ch, status;
 
+	/*
+	 * Listeners passed by the service manager first, before anything
+	 * opens or closes a descriptor: they are fds 3 and up, and closing
+	 * stray descriptors must leave them alone.
+	 */
+	if (activation_take(err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	while ((ch = getopt(argc, argv, "f:hns:tVX")) != -1) {
 		switch (ch) {
 		case 'f':

@@ -37,11 +37,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "control.h"
 #include "log.h"
 #include "master.h"
 #include "mime.h"
 #include "net.h"
+#include "notify.h"
 #include "pidfile.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -61,6 +63,9 @@
 #define MASTER_SLOTS_MAX 8192
 /* The tick of the pool and the watchdog. */
 #define MASTER_TICK_MS 1000
+/* How often the master looks whether a new generation serves yet, while
+ * the service manager waits for READY=1 (notify.h). */
+#define MASTER_READY_POLL_MS 20
 
 static volatile sig_atomic_t master_got_chld;
 static volatile sig_atomic_t master_got_stop;	/* TERM or INT, or 0 */
@@ -105,6 +110,7 @@ static struct {
 	bool stopping;		/* workers are being stopped on purpose */
 	int pid_fd;		/* the locked pid file; -1: none */
 	int ready_fd;		/* daemon mode: tells the starting parent */
+	bool notify_wait;	/* READY=1 is owed once the generation serves */
 } master = { .pid_fd = -1, .ready_fd = -1 };
 
 static void
@@ -173,7 +179,8 @@ static void
 master_close_listeners(struct master_listener *ls, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (ls[i].fd >= 0)
+		/* A passed socket stays: the next reload may want it. */
+		if (ls[i].fd >= 0 && !activation_owns(ls[i].fd))
 			close(ls[i].fd);
 		free(ls[i].spec);
 	}
@@ -194,17 +201,45 @@ master_unbind(struct master_listener *ls, size_t n,
 				taken = true;
 			}
 		}
-		if (!taken)
+		if (!taken && !activation_owns(ls[i].fd))
 			close(ls[i].fd);
 		free(ls[i].spec);
 	}
 	free(ls);
 }
 
+/* A passed socket for l that ls[0..n) does not use yet, or -1. */
+static int
+master_passed(const struct config_listen *l, const struct master_listener *ls,
+    size_t n)
+{
+	int fd = activation_find(l);
+
+	for (size_t i = 0; i < n && fd >= 0; i++)
+		if (ls[i].fd == fd)
+			fd = -1;
+	return fd;
+}
+
+/* activation_check_used() on the fds of ls[0..n). */
+static int
+master_check_passed(const struct master_listener *ls, size_t n, char *err,
+    size_t errlen)
+{
+	int *fds = util_xcalloc(n, sizeof(*fds)), rc;
+
+	for (size_t i = 0; i < n; i++)
+		fds[i] = ls[i].fd;
+	rc = activation_check_used(fds, n, err, errlen);
+	free(fds);
+	return rc;
+}
+
 /*
  * The listeners of cfg: those with a spec the old set has too are taken
- * over (the same socket, so nothing queued on it is lost), the others are
- * bound.  On success returns the new set (taken fds are -1 in old); on
+ * over (the same socket, so nothing queued on it is lost), those whose
+ * address a socket passed by the service manager has use it, the others
+ * are bound.  On success returns the new set (taken fds are -1 in old); on
  * failure closes what it bound, leaves old alone and returns NULL with
  * the error in err.
  */
@@ -223,11 +258,15 @@ master_bind(const struct config *cfg, struct master_listener *old,
 			if (old[k].fd >= 0 && strcmp(old[k].spec, spec) == 0) {
 				fd = old[k].fd;
 				old[k].fd = -1;
-				/* The backlog may have changed. */
-				listen(fd, (int)cfg->listen_backlog);
+				/* The backlog may have changed; a passed
+				 * socket's is its unit's (Backlog=). */
+				if (!activation_owns(fd))
+					listen(fd, (int)cfg->listen_backlog);
 				break;
 			}
 		}
+		if (fd < 0)
+			fd = master_passed(&cfg->listen[n], ls, n);
 		if (fd < 0 && (fd = net_listen(&cfg->listen[n],
 		    (int)cfg->listen_backlog, err, errlen)) < 0)
 			goto fail;
@@ -243,6 +282,8 @@ master_bind(const struct config *cfg, struct master_listener *old,
 		ls[n].fd = fd;
 		ls[n].spec = util_xstrdup(spec);
 	}
+	if (master_check_passed(ls, n, err, errlen) < 0)
+		goto fail;
 	return ls;
 fail:
 	master_unbind(ls, n, old, nold);
@@ -781,6 +822,9 @@ master_maintain(void)
 	next = master_enforce(now);
 	if (master.next_tick_ms < next)
 		next = master.next_tick_ms;
+	/* Nothing tells the master when a worker reaches its loop. */
+	if (master.notify_wait && now + MASTER_READY_POLL_MS < next)
+		next = now + MASTER_READY_POLL_MS;
 	for (size_t i = 0; i < master.nslots; i++) {
 		struct master_slot *slot = &master.slots[i];
 
@@ -801,6 +845,70 @@ master_maintain(void)
 		it.it_value.tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	}
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * Whether the current generation serves: at least one of its workers
+ * waits in its event loop with the listeners in its epoll set (its
+ * scoreboard state has left STARTING), and none is still on its way
+ * there.  A worker that died at start does not hold this up: its slot is
+ * empty, backing off.  *serving: how many serve.
+ */
+static bool
+master_serving(size_t *serving)
+{
+	size_t starting = 0;
+
+	*serving = 0;
+	for (size_t i = 0; i < master.nslots; i++) {
+		const struct master_slot *s = &master.slots[i];
+		int st = master.sb->slot[i].state;
+
+		if (!s->wanted || s->pid == 0 ||
+		    s->generation != master.generation)
+			continue;
+		if (st == SCOREBOARD_STARTING || st == SCOREBOARD_EMPTY)
+			starting++;
+		else
+			(*serving)++;
+	}
+	return *serving > 0 && starting == 0;
+}
+
+/*
+ * READY=1 when it is owed (start-up, a reload that took) and the
+ * generation serves: so `systemctl start` and `reload` return when
+ * requests are answered by what was asked for, not before.
+ */
+static void
+master_notify_ready(void)
+{
+	char status[128];
+	size_t serving;
+
+	if (!master.notify_wait || !master_serving(&serving))
+		return;
+	master.notify_wait = false;
+	snprintf(status, sizeof(status), "generation %u: %zu workers serving",
+	    master.generation, serving);
+	notify_send("READY=1", status);
+}
+
+/*
+ * After a reload, every new worker failed at start: the reload's job in
+ * the service manager must end all the same (the master goes on retrying).
+ */
+static void
+master_notify_failed(void)
+{
+	char status[128];
+
+	if (!master.notify_wait)
+		return;
+	master.notify_wait = false;
+	snprintf(status, sizeof(status), "generation %u: every worker failed "
+	    "at start-up; retrying", master.generation);
+	notify_send("READY=1", status);
 }
 
 /* Live workers, of any generation. */
@@ -912,6 +1020,8 @@ master_reload(pid_t sender)
 	size_t start;
 
 	log_notice("SIGHUP: reloading %s", master.cfg->path);
+	snprintf(err, sizeof(err), "reloading %s", master.cfg->path);
+	notify_reloading(err);
 	cfg = config_load(master.cfg->path, err, sizeof(err));
 	if (cfg == NULL)
 		goto fail;
@@ -956,11 +1066,22 @@ master_reload(pid_t sender)
 	    start);
 	snprintf(err, sizeof(err), "generation %u", master.generation);
 	control_report(master.cfg->pid_file, sender, true, err);
+	/* READY=1 once the new workers serve: master_notify_ready(). */
+	master.notify_wait = notify_enabled();
 	return;
 fail:
 	log_error("reload failed, still serving generation %u: %s",
 	    master.generation, err);
 	control_report(master.cfg->pid_file, sender, false, err);
+	/* Nothing changed, so ready again at once: the old one serves. */
+	master.notify_wait = false;
+	{
+		char status[sizeof(err) + 64];
+
+		snprintf(status, sizeof(status), "reload failed, still serving "
+		    "generation %u: %s", master.generation, err);
+		notify_send("READY=1", status);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -968,10 +1089,15 @@ fail:
 static void
 master_log_listening(void)
 {
-	const struct config *cfg = master.cfg;
+	for (size_t i = 0; i < master.nls; i++) {
+		const char *passed = activation_describe(master.ls[i].fd);
 
-	for (size_t i = 0; i < cfg->nlisten; i++)
-		log_notice("listening on %s", cfg->listen[i].spec);
+		if (passed != NULL)
+			log_notice("listening on %s (socket activation: %s)",
+			    master.ls[i].spec, passed);
+		else
+			log_notice("listening on %s", master.ls[i].spec);
+	}
 }
 
 static void
@@ -1000,6 +1126,8 @@ master_run_one(void)
 
 	log_notice("%s started in one-process mode (-X)", PACKAGE_STRING);
 	scoreboard_start(master.sb, 0, getpid(), master.generation);
+	/* The listeners are bound; the worker's own start is not watched. */
+	notify_send("READY=1", "one-process mode (-X)");
 	rc = worker_run(master.cfg, master.fds, master.nls, getpid(), true,
 	    master.sb, &master.sb->slot[0]);
 	return rc == WORKER_EXIT_OK ? 0 : 1;
@@ -1017,6 +1145,7 @@ master_run(struct config *cfg, const struct master_options *opts)
 	master.generation = 1;
 	master.spawn_rate = 1;
 	master.pid = getpid();
+	notify_init();
 	log_set_role("master");
 	log_set_echo(opts->foreground ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
 	master_signals(&handled);
@@ -1039,6 +1168,7 @@ master_run(struct config *cfg, const struct master_options *opts)
 	master.slots = util_xcalloc(master.nslots, sizeof(*master.slots));
 	master_want(cfg->adaptive ? cfg->start_workers : cfg->workers);
 	master.next_tick_ms = net_now_ms() + MASTER_TICK_MS;
+	master.notify_wait = notify_enabled();
 	master_maintain();
 	log_notice("%s started: %s pool of %u workers", PACKAGE_STRING,
 	    cfg->adaptive ? "an adaptive" : "a fixed",
@@ -1064,6 +1194,7 @@ master_run(struct config *cfg, const struct master_options *opts)
 				log_error("every worker of generation %u failed "
 				    "at start-up (see the errors above); "
 				    "retrying", master.generation);
+				master_notify_failed();
 			}
 		}
 		if (master_got_hup) {
@@ -1078,8 +1209,10 @@ master_run(struct config *cfg, const struct master_options *opts)
 			master_signal_all(SIGUSR1);
 		}
 		master_got_alrm = 0;
-		if (!master_got_stop && !master_got_quit)
+		if (!master_got_stop && !master_got_quit) {
 			master_maintain();
+			master_notify_ready();
+		}
 	}
 	graceful = master_got_quit && !master_got_stop;
 	if (master_got_stop)
@@ -1088,6 +1221,8 @@ master_run(struct config *cfg, const struct master_options *opts)
 	else if (graceful)
 		log_notice("SIGQUIT: stopping gracefully (shutdown-timeout %u "
 		    "s)", master.cfg->shutdown_timeout);
+	notify_send("STOPPING=1", rc != 0 ? "every worker failed at start-up" :
+	    graceful ? "stopping gracefully" : "stopping");
 	master_stop_workers(graceful);
 	master_cleanup();
 	log_notice("stopped");
