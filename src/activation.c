@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,7 @@ activation_adopt(struct activation_sock *s, int fd, const char *name,
     char *err, size_t errlen)
 {
 	socklen_t len = sizeof(s->addr);
-	int type = 0, listening = 0, flags;
+	int type = 0, listening = 0, flags, one = 1;
 	socklen_t ilen = sizeof(int);
 
 	s->fd = fd;
@@ -96,6 +97,12 @@ activation_adopt(struct activation_sock *s, int fd, const char *name,
 		return -1;
 	}
 	activation_format(&s->addr, s->where, sizeof(s->where));
+	/* As net_listen() does: accepted sockets inherit it (NoDelay=). */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0) {
+		snprintf(err, errlen, "socket activation: %s: TCP_NODELAY: %s",
+		    s->desc, strerror(errno));
+		return -1;
+	}
 	/* Workers accept() only what epoll says is there: never block. */
 	if ((flags = fcntl(fd, F_GETFL)) < 0 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||

@@ -1145,7 +1145,10 @@ master_run(struct config *cfg, const struct master_options *opts)
 	master.generation = 1;
 	master.spawn_rate = 1;
 	master.pid = getpid();
-	notify_init();
+	/* Type=notify wants the pid it started: the daemon's is another. */
+	if (notify_init() && !opts->foreground)
+		log_warn("NOTIFY_SOCKET is set but the server detaches: under "
+		    "systemd's Type=notify run it with -n");
 	log_set_role("master");
 	log_set_echo(opts->foreground ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
 	master_signals(&handled);
