@@ -895,11 +895,26 @@ master_notify_ready(void)
 }
 
 /*
+ * A reload failed: nothing changed, so ready again at once, since the
+ * old generation never stopped serving; the error goes in the status.
+ */
+static void
+master_notify_reload_failed(const char *err)
+{
+	char status[1200];
+
+	master.notify_wait = false;
+	snprintf(status, sizeof(status), "reload failed, still serving "
+	    "generation %u: %s", master.generation, err);
+	notify_send("READY=1", status);
+}
+
+/*
  * After a reload, every new worker failed at start: the reload's job in
  * the service manager must end all the same (the master goes on retrying).
  */
 static void
-master_notify_failed(void)
+master_notify_start_failed(void)
 {
 	char status[128];
 
@@ -1073,15 +1088,7 @@ fail:
 	log_error("reload failed, still serving generation %u: %s",
 	    master.generation, err);
 	control_report(master.cfg->pid_file, sender, false, err);
-	/* Nothing changed, so ready again at once: the old one serves. */
-	master.notify_wait = false;
-	{
-		char status[sizeof(err) + 64];
-
-		snprintf(status, sizeof(status), "reload failed, still serving "
-		    "generation %u: %s", master.generation, err);
-		notify_send("READY=1", status);
-	}
+	master_notify_reload_failed(err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1197,7 +1204,7 @@ master_run(struct config *cfg, const struct master_options *opts)
 				log_error("every worker of generation %u failed "
 				    "at start-up (see the errors above); "
 				    "retrying", master.generation);
-				master_notify_failed();
+				master_notify_start_failed();
 			}
 		}
 		if (master_got_hup) {

@@ -41,10 +41,10 @@ int notify_send(const char *state, const char *status);
 
 /*
  * RELOADING=1 with MONOTONIC_USEC=<CLOCK_MONOTONIC in microseconds> and
- * STATUS=status: systemd (Type=notify-reload, and Type=notify while
- * ExecReload= runs) holds the reload job until the READY=1 that follows,
- * and uses the time to tell this RELOADING=1 from an older one.  0 or -1,
- * as notify_send().
+ * STATUS=status: under Type=notify-reload (systemd 253 and later, which
+ * requires the time) systemd holds the reload job until the READY=1 that
+ * follows, and uses the time to tell this RELOADING=1 from an older one.
+ * 0 or -1, as notify_send().
  */
 int notify_reloading(const char *status);
 
