@@ -128,7 +128,7 @@ activation_count(char *err, size_t errlen)
 		    "not a pid", pid);
 		return -1;
 	}
-	/* Passed to the process that exec()ed us, not to us: not ours. */
+	/* For another process (one that exec()ed us, say): not ours. */
 	if (p != (uint64_t)getpid())
 		return 0;
 	if (!util_parse_u64(fds, strlen(fds), ACTIVATION_MAX, &n)) {
@@ -146,10 +146,9 @@ activation_take(char *err, size_t errlen)
 	char name[ACTIVATION_NAME_MAX + 1];
 	int n = activation_count(err, errlen);
 
+	if (n > 0)
+		activation = util_xcalloc((size_t)n, sizeof(*activation));
 	for (int i = 0; i < n; i++) {
-		if (activation == NULL)
-			activation = util_xcalloc((size_t)n,
-			    sizeof(*activation));
 		activation_name(&names, name, sizeof(name));
 		if (activation_adopt(&activation[i], ACTIVATION_FD_START + i,
 		    name, err, errlen) < 0) {
