@@ -201,6 +201,44 @@ START_TEST(test_take_two)
 }
 END_TEST
 
+/* A listener on [::1] at fd 3: matched by "[::1]:port", not 127.0.0.1. */
+static void
+ipv6(void)
+{
+	struct sockaddr_in6 s6;
+	socklen_t len = sizeof(s6);
+	struct config_listen l;
+	char port[8], err[512];
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), one = 1;
+	uint16_t p;
+
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	s6.sin6_addr = in6addr_loopback;
+	EXPECT(fd >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+	    sizeof(one)) == 0 && bind(fd, (struct sockaddr *)&s6,
+	    sizeof(s6)) == 0 && listen(fd, 8) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&s6, &len) == 0,
+	    "[::1]: %s", strerror(errno));
+	EXPECT(dup2(fd, 3) == 3, "dup2: %s", strerror(errno));
+	close(fd);
+	p = ntohs(s6.sin6_port);
+	set_env(getpid(), "1", "v6");
+	EXPECT(activation_take(err, sizeof(err)) == 1, "not taken: %s", err);
+	l = entry("::1", p, AF_INET6, port);
+	EXPECT(activation_find(&l) == 3, "[::1]:%u not found", p);
+	l = entry("127.0.0.1", p, AF_INET, port);
+	EXPECT(activation_find(&l) == -1, "127.0.0.1:%u matched [::1]", p);
+	EXPECT(activation_check_used((const int[]){ 5 }, 1, err,
+	    sizeof(err)) == -1 && strstr(err, "[::1]:"), "unused: %s", err);
+}
+
+START_TEST(test_ipv6)
+{
+	in_child(ipv6);
+}
+END_TEST
+
 /* Without LISTEN_FDNAMES the names are "unknown", as sd_listen_fds(3). */
 static void
 no_names(void)
@@ -338,6 +376,7 @@ activation_suite(void)
 	TCase *tc = tcase_create("activation");
 
 	tcase_add_test(tc, test_take_two);
+	tcase_add_test(tc, test_ipv6);
 	tcase_add_test(tc, test_no_names);
 	tcase_add_test(tc, test_other_pid);
 	tcase_add_test(tc, test_none);
