@@ -9,18 +9,23 @@
  *
  * What systemd relies on: READY=1 only once the workers are in their
  * event loops with the listeners in their epoll sets (so `systemctl
- * start` returns when requests are answered); RELOADING=1 with a
+ * start` returns when requests are answered; shown by holding each new
+ * worker stopped before its first instruction, the master running under
+ * ptrace with PTRACE_O_TRACEFORK, and seeing no READY=1 until they are
+ * let go, at start and at a reload); RELOADING=1 with a
  * MONOTONIC_USEC taken during the reload, then READY=1 only once the new
  * generation serves, or READY=1 with the error in STATUS= when the reload
- * failed; STOPPING=1 on TERM and QUIT; no READY=1 at all when the workers
- * cannot start.  Passed listeners are served, are not replaced by sockets
- * of the server's own, survive reloads, and must all be used.
+ * failed; STOPPING=1 on TERM and QUIT.  Passed listeners are served,
+ * are not replaced by sockets of the server's own, survive reloads, and
+ * must all be used.
  *
- * Everything binds 127.0.0.1 and waits against deadlines.
+ * Everything binds 127.0.0.1 and waits against deadlines; the only fixed
+ * waits are the half seconds in which no READY=1 may come.
  */
 #include "autoconf.h"
 
 #include <sys/types.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -445,6 +450,211 @@ END_TEST
  * READY=1 at once with the error in STATUS=, since the old generation
  * goes on serving.
  */
+/*
+ * Holding the workers.  READY=1 must wait for the workers, not for
+ * fork(): a worker sets itself up in about a millisecond, too fast for a
+ * test to catch one in between, so the test makes the in-between last.
+ * The master runs traced (PTRACE_TRACEME, then PTRACE_O_TRACEFORK), so
+ * each worker it forks starts stopped and stays so until the test lets
+ * it go; the master itself runs on, each signal it gets passed on to it.
+ */
+struct tracer {
+	pid_t held[FDS_MAX];
+	int nheld;
+	bool master_stopped;	/* the SIGSTOP we sent it was seen */
+};
+
+/* Starts forkhttpd -n -f conf traced, with NOTIFY_SOCKET=sock. */
+static void
+spawn_traced(const char *sock)
+{
+	char out[PATH_MAX + 16], err[PATH_MAX + 16];
+	int st;
+	pid_t pid;
+
+	snprintf(out, sizeof(out), "%s/stdout.log", own.dir);
+	snprintf(err, sizeof(err), "%s/stderr.log", own.dir);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fo < 0 || fe < 0 || ptrace(PTRACE_TRACEME, 0, NULL,
+		    NULL) < 0)
+			_exit(127);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		setenv("NOTIFY_SOCKET", sock, 1);
+		execl(harness_bin(), harness_bin(), "-n", "-f", own.conf,
+		    (char *)NULL);
+		_exit(127);
+	}
+	own.pid = pid;
+	own.exited = false;
+	/* The exec stops it (SIGTRAP): set the options, let it run. */
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP, "traced "
+	    "exec: status 0x%x", (unsigned)st);
+	ck_assert_int_eq(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+	    (void *)(long)(PTRACE_O_TRACEFORK | PTRACE_O_EXITKILL)), 0);
+	ck_assert_int_eq(ptrace(PTRACE_CONT, pid, NULL, NULL), 0);
+}
+
+static void
+hold(struct tracer *t, pid_t pid)
+{
+	for (int i = 0; i < t->nheld; i++)
+		if (t->held[i] == pid)
+			return;
+	ck_assert_int_lt(t->nheld, FDS_MAX);
+	t->held[t->nheld++] = pid;
+}
+
+/*
+ * One ptrace stop of the master: a fork event (the child reports its own
+ * first stop, and is held then), a signal to pass on, or our SIGSTOP.
+ */
+static void
+master_stop(struct tracer *t, int st)
+{
+	int sig = WSTOPSIG(st);
+
+	/* Only the test sends the master SIGSTOP: to let it go. */
+	if (sig == SIGSTOP) {
+		t->master_stopped = true;
+		return;
+	}
+	ck_assert_int_eq(ptrace(PTRACE_CONT, own.pid, NULL,
+	    (void *)(long)(sig == SIGTRAP ? 0 : sig)), 0);
+}
+
+/* Handles every ptrace stop there is now; the master runs on. */
+static void
+trace_service(struct tracer *t)
+{
+	int st;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, __WALL | WNOHANG)) > 0) {
+		if (pid != own.pid) {
+			/* A new worker's first stop (SIGSTOP): held. */
+			if (WIFSTOPPED(st))
+				hold(t, pid);
+			continue;
+		}
+		if (WIFSTOPPED(st))
+			master_stop(t, st);
+		else {
+			own.exited = true;
+			own.exit_status = st;
+			ck_abort_msg("the traced master ended: status 0x%x",
+			    (unsigned)st);
+		}
+	}
+}
+
+/*
+ * Waits up to timeout_ms for a notify message, serving the tracer
+ * meanwhile; true with it in out, false at the deadline.
+ */
+static bool
+traced_recv(struct tracer *t, char *out, size_t cap, int timeout_ms)
+{
+	int64_t end = harness_now_ms() + timeout_ms;
+
+	do {
+		trace_service(t);
+		if (notify_recv(out, cap, 5))
+			return true;
+	} while (harness_now_ms() < end);
+	return false;
+}
+
+/* Stops the master for a moment and lets it go untraced. */
+static void
+untrace_master(struct tracer *t)
+{
+	int64_t end = harness_now_ms() + NOTIFY_WAIT_MS;
+
+	t->master_stopped = false;
+	ck_assert_int_eq(kill(own.pid, SIGSTOP), 0);
+	while (!t->master_stopped) {
+		ck_assert_msg(harness_now_ms() < end, "the master does not "
+		    "stop to be let go");
+		trace_service(t);
+		harness_sleep_ms(1);
+	}
+	ck_assert_int_eq(ptrace(PTRACE_DETACH, own.pid, NULL, NULL), 0);
+}
+
+/*
+ * Waits (serving the tracer) until the master has forked want workers in
+ * all, each held at its first stop.
+ */
+static void
+wait_held(struct tracer *t, int want, const char *when)
+{
+	int64_t end = harness_now_ms() + NOTIFY_WAIT_MS;
+	char msg[MSG_MAX];
+
+	while (t->nheld < want) {
+		ck_assert_msg(harness_now_ms() < end, "%s: %d workers held, "
+		    "want %d", when, t->nheld, want);
+		ck_assert_msg(!traced_recv(t, msg, sizeof(msg), 20), "%s: a "
+		    "message before the workers were forked: %s", when, msg);
+	}
+}
+
+/* Lets the held workers go, from the from-th on. */
+static void
+release(struct tracer *t, int from)
+{
+	for (int i = from; i < t->nheld; i++)
+		ck_assert_int_eq(ptrace(PTRACE_DETACH, t->held[i], NULL, NULL),
+		    0);
+}
+
+/*
+ * While its workers are held, before they run a single instruction, the
+ * master sends no READY=1 however long (half a second: 25 of its looks);
+ * let go, they serve, and READY=1 comes.  The same at a reload, after
+ * RELOADING=1, with generation 2's workers held.
+ */
+START_TEST(test_notify_ready_waits_for_workers)
+{
+	struct tracer t = { .nheld = 0 };
+	char msg[MSG_MAX], status[256];
+
+	ck_assert_int_eq(harness_write_conf(&own, free_port(0), 3, NULL), 0);
+	spawn_traced(notify_bind(false));
+	wait_held(&t, 3, "start");
+	ck_assert_msg(!traced_recv(&t, msg, sizeof(msg), 500), "with every "
+	    "worker held before its first instruction: %s", msg);
+	release(&t, 0);
+	ck_assert_msg(traced_recv(&t, msg, sizeof(msg), NOTIFY_WAIT_MS) &&
+	    has_line(msg, "READY=1"), "no READY=1 once the workers were let "
+	    "go: %s", notify_log.data ? notify_log.data : "");
+
+	ck_assert_int_eq(kill(own.pid, SIGHUP), 0);
+	ck_assert_msg(traced_recv(&t, msg, sizeof(msg), NOTIFY_WAIT_MS) &&
+	    has_line(msg, "RELOADING=1"), "no RELOADING=1 after SIGHUP: %s",
+	    notify_log.data);
+	wait_held(&t, 6, "reload");
+	ck_assert_msg(!traced_recv(&t, msg, sizeof(msg), 500), "with "
+	    "generation 2's workers held: %s", msg);
+	release(&t, 3);
+	ck_assert_msg(traced_recv(&t, msg, sizeof(msg), NOTIFY_WAIT_MS) &&
+	    has_line(msg, "READY=1") && field(msg, "STATUS=", status,
+	    sizeof(status)) && strstr(status, "generation 2"), "no READY=1 "
+	    "for generation 2 once its workers were let go: %s",
+	    notify_log.data);
+	untrace_master(&t);
+	assert_serving(own.port, "after READY=1");
+}
+END_TEST
+
 START_TEST(test_notify_failed_reload)
 {
 	const struct harness_conf bad = { .workers_value = "0" };
@@ -668,6 +878,7 @@ systemd_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_notify_start_and_reload);
+	tcase_add_test(tc, test_notify_ready_waits_for_workers);
 	tcase_add_test(tc, test_notify_failed_reload);
 	tcase_add_loop_test(tc, test_notify_stopping, 0, 2);
 
