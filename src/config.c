@@ -24,6 +24,7 @@
 
 #include <confuse.h>
 
+#include "acl.h"
 #include "config.h"
 #include "util.h"
 
@@ -480,35 +481,14 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 
 /*
  * "all", an address, or a network "address/bits" (IPv4 or IPv6), as
- * status-allow takes them.
+ * status-allow takes them: acl.c's entries.
  */
 bool
 config_valid_network(const char *s)
 {
-	unsigned char addr[sizeof(struct in6_addr)];
-	char host[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	size_t hl = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	int maxbits;
-	uint64_t bits;
+	struct acl_net net;
 
-	if (strcmp(s, "all") == 0)
-		return true;
-	if (hl == 0 || hl >= sizeof(host))
-		return false;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	if (inet_pton(AF_INET, host, addr) == 1) {
-		maxbits = 32;
-	} else if (inet_pton(AF_INET6, host, addr) == 1) {
-		maxbits = 128;
-	} else {
-		return false;
-	}
-	if (slash == NULL)
-		return true;
-	return util_parse_u64(slash + 1, strlen(slash + 1), (uint64_t)maxbits,
-	    &bits);
+	return acl_net_parse(s, &net);
 }
 
 /* The key of these the file sets first, for messages; NULL if none. */
