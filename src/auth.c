@@ -151,6 +151,9 @@ auth_hash_problem(const char *hash)
 		return "a SHA-1 ({SHA}) hash, which crypt(3) cannot check";
 	else if (strncmp(hash, "$1$", 3) == 0)
 		return "an MD5 crypt ($1$) hash, which is too weak";
+	else if (hash[0] == '*')
+		return "crypt(3)'s mark of a failure (\"*0\", \"*1\"), not a "
+		    "hash: htpasswd could not make one (-r out of range?)";
 	else
 		return "not a bcrypt ($2y$) or SHA-256/512 crypt ($5$, $6$) "
 		    "hash (DES crypt, or a password in plain text?)";

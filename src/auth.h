@@ -12,7 +12,8 @@
  * only) and lines whose first non-blank byte is '#' are skipped; a line
  * may end in CRLF.  Anything else is an error naming the file and the
  * line: Apache's default "$apr1$" MD5, "$1$" MD5 crypt, "{SHA}", DES
- * crypt or a plain-text password, an empty hash, a line without ':',
+ * crypt or a plain-text password, crypt's failure mark "*0" (what
+ * htpasswd writes when it cannot hash), an empty hash, a line without ':',
  * more than one ':', an empty user name or one with a control byte, a
  * NUL byte, a malformed hash, a user named twice, a line longer than
  * AUTH_LINE_MAX bytes or a file larger than AUTH_FILE_MAX.

@@ -286,6 +286,9 @@ static const struct {
 	{ "a:secret\n", 0, "t.htpasswd:1: user \"a\": not a bcrypt ($2y$) or "
 	    "SHA-256/512 crypt ($5$, $6$) hash (DES crypt, or a password in "
 	    "plain text?)" FIX, "htpasswd -p" },
+	{ "a:*0\n", 0, "t.htpasswd:1: user \"a\": crypt(3)'s mark of a "
+	    "failure (\"*0\", \"*1\"), not a hash: htpasswd could not make "
+	    "one (-r out of range?)" FIX, "htpasswd -5 -r 100 writes *0" },
 	{ "a:" H_B "x\n", 0, "t.htpasswd:1: user \"a\": a malformed hash" FIX,
 	    "bcrypt one byte long" },
 	{ "a:$2y$05$eHZS6Iu\n", 0, "t.htpasswd:1: user \"a\": a malformed "
