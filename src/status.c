@@ -613,7 +613,13 @@ status_handle(const struct handler_ctx *ctx, const struct http_request *req,
 {
 	int status;
 
-	if (!status_allowed(ctx->cfg, ctx->peer)) {
+	/* A status-page route with allow or deny of its own has had them
+	 * applied (router.c); otherwise status-allow decides. */
+	bool routed = ctx->scope != NULL &&
+	    ctx->scope->handler == CONFIG_HANDLER_STATUS &&
+	    ctx->scope->acl != NULL;
+
+	if (!routed && !status_allowed(ctx->cfg, ctx->peer)) {
 		http_response_error(resp, HTTP_STATUS_FORBIDDEN);
 		return resp->status;
 	}
