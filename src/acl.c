@@ -192,6 +192,15 @@ acl_add(struct acl *acl, enum acl_list which, const char *entry)
 	return 0;
 }
 
+int
+acl_allow_only(struct acl *acl, char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (acl_add(acl, ACL_ALLOW, list[i]) < 0)
+			return -1;
+	return n == 0 ? acl_add(acl, ACL_DENY, "all") : 0;
+}
+
 bool
 acl_empty(const struct acl *acl)
 {

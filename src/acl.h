@@ -86,6 +86,13 @@ int acl_add(struct acl *acl, enum acl_list which, const char *entry);
  */
 bool acl_permits(const struct acl *acl, const struct sockaddr_storage *peer);
 
+/*
+ * Makes *acl (empty) let in exactly the clients of list: allow = list,
+ * or, for an empty list, deny = "all" (status-allow: nobody).  0, or -1
+ * as acl_add() for a bad entry (acl then partly filled: acl_free() it).
+ */
+int acl_allow_only(struct acl *acl, char *const *list, size_t n);
+
 /* Whether both lists are empty (every client is let in). */
 bool acl_empty(const struct acl *acl);
 

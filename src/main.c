@@ -14,6 +14,7 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "router.h"
 
 #ifndef FORKHTTPD_CONF
 #define FORKHTTPD_CONF "/etc/forkhttpd/forkhttpd.conf"
@@ -31,10 +32,13 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: forkhttpd [-hnVtX] [-f file] [-s signal]\n"
+	    "usage: forkhttpd [-hnVtTX] [-f file] [-R url] [-s signal]\n"
 	    "  -f file    configuration file (default " FORKHTTPD_CONF ")\n"
 	    "  -n         stay in the foreground, error log also on stderr\n"
 	    "  -t         test the configuration file and exit\n"
+	    "  -T         print the effective configuration (every default\n"
+	    "             included) and exit\n"
+	    "  -R url     with -t: which server and route answer url\n"
 	    "  -s signal  signal the server running with this configuration's\n"
 	    "             pid file, and wait for the outcome:\n"
 	    "               reload  check the configuration as -t does, then\n"
@@ -47,19 +51,43 @@ usage(FILE *out)
 	    "  -h         print this help and exit\n");
 }
 
+/* -t, -T and -R: the warnings, the effective file, a URL's route. */
+static int
+main_test(struct config *cfg, const char *path, bool test, bool print,
+    const char *route_url)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < cfg->nwarnings && test; i++)
+		log_warn("%s", cfg->warnings[i]);
+	if (print && config_print(cfg, stdout) < 0)
+		status = 1;
+	if (route_url != NULL && router_explain(cfg, route_url, stdout) < 0) {
+		log_error("-R %s: not a URL (\"http://host/path\") or a path "
+		    "(\"/path\")", route_url);
+		status = 1;
+	}
+	fflush(stdout);
+	if (test && status == 0)
+		log_notice("configuration file %s test is successful", path);
+	config_free(cfg);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct master_options opts = { .foreground = false };
 	const char *path = FORKHTTPD_CONF;
-	bool test = false, sending = false;
+	bool test = false, sending = false, print = false;
+	const char *route_url = NULL;
 	enum control_cmd cmd = CONTROL_RELOAD;
 	unsigned timeout;
 	struct config *cfg;
 	char err[1024];
 	int ch, status;
 
-	while ((ch = getopt(argc, argv, "f:hns:tVX")) != -1) {
+	while ((ch = getopt(argc, argv, "f:hnR:s:tTVX")) != -1) {
 		switch (ch) {
 		case 'f':
 			path = optarg;
@@ -81,6 +109,12 @@ main(int argc, char **argv)
 		case 't':
 			test = true;
 			break;
+		case 'T':
+			print = true;
+			break;
+		case 'R':
+			route_url = optarg;
+			break;
 		case 'V':
 			printf("%s\n", PACKAGE_STRING);
 			return 0;
@@ -93,8 +127,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* -s talks to a server; it does not start one. */
-	if (optind < argc || (sending && (test || opts.foreground))) {
+	/* -s talks to a server; it does not start one.  -R is a test. */
+	if (optind < argc || (sending && (test || print || opts.foreground)) ||
+	    (route_url != NULL && !test)) {
 		usage(stderr);
 		return 1;
 	}
@@ -109,11 +144,8 @@ main(int argc, char **argv)
 			log_error("configuration file %s test failed", path);
 		return 1;
 	}
-	if (test) {
-		log_notice("configuration file %s test is successful", path);
-		config_free(cfg);
-		return 0;
-	}
+	if (test || print)
+		return main_test(cfg, path, test, print, route_url);
 	if (sending) {
 		timeout = cmd == CONTROL_RELOAD ? MAIN_RELOAD_WAIT :
 		    cfg->shutdown_timeout + MAIN_STOP_SLACK;

@@ -354,6 +354,14 @@ master_chown_logs(void)
 		log_warn("cannot give the log files to %s:", master.cfg->user);
 }
 
+/* What -t warns about goes to the error log too, at start and reload. */
+static void
+master_warn(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nwarnings; i++)
+		log_warn("%s", cfg->warnings[i]);
+}
+
 /* Start-up shared by both modes; 0, or -1 after reporting the error. */
 static int
 master_start(void)
@@ -385,6 +393,7 @@ master_start(void)
 		return -1;
 	}
 	master_chown_logs();
+	master_warn(cfg);
 	if (!master.opts->foreground && !master.opts->one_process &&
 	    master_daemonize() < 0)
 		return -1;
@@ -943,6 +952,7 @@ master_reload(pid_t sender)
 	config_free(master.cfg);
 	master.cfg = cfg;
 	master_chown_logs();
+	master_warn(cfg);
 	master_load_mime(cfg);
 	master.generation++;
 	master.sb->generation = master.generation;

@@ -127,13 +127,7 @@ status_init(size_t nslots)
 bool
 status_allowed(const struct config *cfg, const struct sockaddr_storage *peer)
 {
-	struct acl_net net;
-
-	for (size_t i = 0; i < cfg->nstatus_allow; i++)
-		if (acl_net_parse(cfg->status_allow[i], &net) &&
-		    acl_net_match(&net, peer))
-			return true;
-	return false;
+	return cfg->status_acl != NULL && acl_permits(cfg->status_acl, peer);
 }
 
 /* ------------------------------------------------------------------ */
@@ -498,7 +492,13 @@ status_handle(const struct handler_ctx *ctx, const struct http_request *req,
 {
 	int status;
 
-	if (!status_allowed(ctx->cfg, ctx->peer)) {
+	/* A status-page route with allow or deny of its own has had them
+	 * applied (router.c); otherwise status-allow decides. */
+	bool routed = ctx->scope != NULL &&
+	    ctx->scope->handler == CONFIG_HANDLER_STATUS &&
+	    ctx->scope->acl != NULL;
+
+	if (!routed && !status_allowed(ctx->cfg, ctx->peer)) {
 		http_response_error(resp, HTTP_STATUS_FORBIDDEN);
 		return resp->status;
 	}
