@@ -85,6 +85,50 @@ static cfg_opt_t config_opts[] = {
 
 #define CONFIG_NKEYS (UTIL_ARRAY_LEN(config_opts) - 1)
 
+/*
+ * The accepted range of every integer key, in one place: validation
+ * enforces it, and every message about a bad number (out of range, not
+ * a number at all, too large for the parser) states it.
+ */
+static const struct config_range {
+	const char *key;
+	long min, max;
+} config_ranges[] = {
+	{ "workers", 1, 1024 },
+	{ "start-workers", 1, 4096 },
+	{ "min-spare", 0, 4096 },
+	{ "max-spare", 1, 4096 },
+	{ "max-workers", 1, 4096 },
+	{ "max-requests-per-worker", 0, 100000000 },
+	{ "shutdown-timeout", 1, 86400 },
+	{ "request-timeout", 0, 86400 },
+	{ "header-timeout", 1, 3600 },
+	{ "keepalive-timeout", 0, 3600 },
+	{ "send-timeout", 1, 3600 },
+	{ "body-timeout", 1, 3600 },
+	{ "send-min-rate", 0, 1000000000 },
+	{ "body-min-rate", 0, 1000000000 },
+	{ "min-rate-window", 1, 3600 },
+	{ "request-line-max", 256, 65536 },
+	{ "header-field-max", 256, 65536 },
+	{ "header-max", 1024, 1048576 },
+	{ "header-fields-max", 1, 10000 },
+	{ "body-max", 0, 1099511627776L },
+	{ "keepalive-requests", 0, 1000000 },
+	{ "listen-backlog", 1, 65535 },
+	{ "worker-connections", 1, 65536 },
+};
+
+/* The range of an integer key; NULL for a key that is not one. */
+static const struct config_range *
+config_range(const char *key)
+{
+	for (size_t i = 0; i < UTIL_ARRAY_LEN(config_ranges); i++)
+		if (strcmp(config_ranges[i].key, key) == 0)
+			return &config_ranges[i];
+	return NULL;
+}
+
 /* What one parse needs besides libconfuse's own state. */
 struct config_parse {
 	const char *name;		/* the file, for messages */
@@ -144,21 +188,84 @@ config_error(struct config_parse *p, const char *key, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The known name nearest to name in opts, or NULL when none is near
+ * enough to be what was meant: at most one edit per four characters,
+ * plus one.  opts is the table of the section the name was found in
+ * (libconfuse hands the error function that section's cfg_t), so a typo
+ * inside a section is matched against that section's keys and the names
+ * of its own sections.  The first of equally near names wins.
+ */
+static const char *
+config_suggest(const cfg_opt_t *opts, const char *name)
+{
+	size_t len = strlen(name), best_d = len / 4 + 2;
+	const char *best = NULL;
+
+	for (const cfg_opt_t *o = opts; o != NULL && o->name != NULL; o++) {
+		size_t d = util_edit_distance(name, o->name);
+
+		if (d < best_d && d < len) {
+			best = o->name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* The text between the first and the last ' of msg, into out. */
+static bool
+config_quoted(const char *msg, char *out, size_t cap)
+{
+	const char *a = strchr(msg, '\''), *b = strrchr(msg, '\'');
+
+	if (a == NULL || b == a || (size_t)(b - a - 1) >= cap)
+		return false;
+	memcpy(out, a + 1, (size_t)(b - a - 1));
+	out[b - a - 1] = '\0';
+	return true;
+}
+
+static bool
+config_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * libconfuse's messages about a value or a key, said in the words of our
+ * documentation, with what would have been accepted: the range of an
+ * integer, the forms of a boolean, the nearest known key.
+ */
 static void __attribute__((format(printf, 2, 0)))
 config_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	static const char unknown[] = "no such option ";
-	char msg[512];
+	const struct config_range *r;
+	const char *near;
+	char msg[512], name[128];
 
 	if (config_current == NULL)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* Say it in the words of our documentation. */
-	if (strncmp(msg, unknown, sizeof(unknown) - 1) == 0)
-		config_report(config_current, cfg->line, "unknown key %s",
-		    msg + sizeof(unknown) - 1);
-	else
+	if (!config_quoted(msg, name, sizeof(name))) {
 		config_report(config_current, cfg->line, "%s", msg);
+	} else if (config_starts(msg, "no such option ")) {
+		near = config_suggest(cfg->opts, name);
+		config_report(config_current, cfg->line, "unknown key '%s'%s%s%s",
+		    name, near != NULL ? "; did you mean '" : "",
+		    near != NULL ? near : "", near != NULL ? "'?" : "");
+	} else if ((config_starts(msg, "invalid integer value") ||
+	    config_starts(msg, "integer value for option")) &&
+	    (r = config_range(name)) != NULL) {
+		config_report(config_current, cfg->line, "%s: %s %ld..%ld",
+		    name, config_starts(msg, "invalid") ? "not a whole "
+		    "number; expected" : "value out of range", r->min, r->max);
+	} else if (config_starts(msg, "invalid boolean value")) {
+		config_report(config_current, cfg->line, "%s: not a boolean; "
+		    "expected true or false (or yes/no, on/off)", name);
+	} else {
+		config_report(config_current, cfg->line, "%s", msg);
+	}
 }
 
 /* Called by libconfuse after each key is parsed: remember its line. */
@@ -175,14 +282,19 @@ config_note_line(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 static bool
-config_int(struct config_parse *p, cfg_t *cfg, const char *key, long min,
-    long max, long *out)
+config_int(struct config_parse *p, cfg_t *cfg, const char *key, long *out)
 {
+	const struct config_range *r = config_range(key);
 	long v = cfg_getint(cfg, key);
 
-	if (v < min || v > max) {
+	if (r == NULL) {
+		/* A key validated here but missing from config_ranges[]. */
+		config_error(p, key, "%s: no range known (a bug)", key);
+		return false;
+	}
+	if (v < r->min || v > r->max) {
 		config_error(p, key, "%s: value %ld out of range %ld..%ld", key,
-		    v, min, max);
+		    v, r->min, r->max);
 		return false;
 	}
 	*out = v;
@@ -227,8 +339,8 @@ config_listen_parse(struct config_parse *p, const char *spec,
 		hlen = (size_t)(close - spec - 1);
 		port = close + 2;
 		if (hlen == 0 || hlen >= sizeof(host)) {
-			config_error(p, "listen", "listen: \"%s\": bad address",
-			    spec);
+			config_error(p, "listen", "listen: \"%s\": bad address; "
+			    "expected \"[address]:port\"", spec);
 			return false;
 		}
 		memcpy(host, spec + 1, hlen);
@@ -243,7 +355,8 @@ config_listen_parse(struct config_parse *p, const char *spec,
 			return false;
 		}
 		if (hlen == 0 || hlen >= sizeof(host)) {
-			config_error(p, "listen", "listen: \"%s\": bad address",
+			config_error(p, "listen", "listen: \"%s\": bad address; "
+			    "expected \"host:port\", \"*:port\" or \"port\"",
 			    spec);
 			return false;
 		}
@@ -256,8 +369,8 @@ config_listen_parse(struct config_parse *p, const char *spec,
 		l->family = AF_INET;
 	}
 	if (!util_parse_u64(port, strlen(port), UINT64_MAX, &portnum)) {
-		config_error(p, "listen", "listen: \"%s\": bad port \"%s\"",
-		    spec, port);
+		config_error(p, "listen", "listen: \"%s\": bad port \"%s\"; "
+		    "expected a number in 1..65535", spec, port);
 		return false;
 	}
 	if (portnum < 1 || portnum > 65535) {
@@ -330,7 +443,8 @@ config_check_user(struct config_parse *p, cfg_t *cfg, struct config *c)
 	struct group *gr;
 
 	if (user == NULL || user[0] == '\0') {
-		config_error(p, "user", "user: must not be empty");
+		config_error(p, "user", "user: must not be empty; expected "
+		    "a user name");
 		return false;
 	}
 	errno = 0;
@@ -399,7 +513,7 @@ config_check_index(struct config_parse *p, cfg_t *cfg, struct config *c)
 		if (name[0] == '\0' || strchr(name, '/') != NULL ||
 		    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			config_error(p, "index", "index: \"%s\" is not a file "
-			    "name", name);
+			    "name (one name in the directory, no '/')", name);
 			return false;
 		}
 		c->index[c->nindex++] = util_xstrdup(name);
@@ -421,7 +535,8 @@ config_check_status(struct config_parse *p, cfg_t *cfg, struct config *c)
 	if (path != NULL && path[0] != '\0') {
 		if (path[0] != '/' || strpbrk(path, "?# \t") != NULL) {
 			config_error(p, "status-path", "status-path: \"%s\" is "
-			    "not an absolute URL path", path);
+			    "not an absolute URL path (as \"/server-status\", "
+			    "no query)", path);
 			return false;
 		}
 		c->status_path = util_xstrdup(path);
@@ -469,7 +584,8 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 		c->access_log = strcmp(alog, "-") == 0 ? util_xstrdup("-") :
 		    config_path(p, alog);
 	if (pid == NULL || pid[0] == '\0') {
-		config_error(p, "pid-file", "pid-file: must not be empty");
+		config_error(p, "pid-file", "pid-file: must not be empty; "
+		    "expected a path");
 		return false;
 	}
 	c->pid_file = config_path(p, pid);
@@ -587,40 +703,36 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
 	long v;
 
-#define CONFIG_RANGE(key, min, max, field, type)			\
+#define CONFIG_RANGE(key, field, type)					\
 	do {								\
-		if (!config_int(p, cfg, key, min, max, &v))		\
+		if (!config_int(p, cfg, key, &v))			\
 			return false;					\
 		c->field = (type)v;					\
 	} while (0)
-	CONFIG_RANGE("workers", 1, 1024, workers, unsigned);
-	CONFIG_RANGE("start-workers", 1, 4096, start_workers, unsigned);
-	CONFIG_RANGE("min-spare", 0, 4096, min_spare, unsigned);
-	CONFIG_RANGE("max-spare", 1, 4096, max_spare, unsigned);
-	CONFIG_RANGE("max-workers", 1, 4096, max_workers, unsigned);
-	CONFIG_RANGE("max-requests-per-worker", 0, 100000000,
-	    max_requests_per_worker, unsigned);
-	CONFIG_RANGE("shutdown-timeout", 1, 86400, shutdown_timeout, unsigned);
-	CONFIG_RANGE("request-timeout", 0, 86400, request_timeout, unsigned);
-	CONFIG_RANGE("header-timeout", 1, 3600, header_timeout, unsigned);
-	CONFIG_RANGE("keepalive-timeout", 0, 3600, keepalive_timeout, unsigned);
-	CONFIG_RANGE("send-timeout", 1, 3600, send_timeout, unsigned);
-	CONFIG_RANGE("body-timeout", 1, 3600, body_timeout, unsigned);
-	CONFIG_RANGE("send-min-rate", 0, 1000000000, send_min_rate, uint64_t);
-	CONFIG_RANGE("body-min-rate", 0, 1000000000, body_min_rate, uint64_t);
-	CONFIG_RANGE("min-rate-window", 1, 3600, min_rate_window, unsigned);
-	CONFIG_RANGE("request-line-max", 256, 65536, request_line_max, size_t);
-	CONFIG_RANGE("header-field-max", 256, 65536, header_field_max,
-	    size_t);
-	CONFIG_RANGE("header-max", 1024, 1048576, header_max, size_t);
-	CONFIG_RANGE("header-fields-max", 1, 10000, header_fields_max,
+	CONFIG_RANGE("workers", workers, unsigned);
+	CONFIG_RANGE("start-workers", start_workers, unsigned);
+	CONFIG_RANGE("min-spare", min_spare, unsigned);
+	CONFIG_RANGE("max-spare", max_spare, unsigned);
+	CONFIG_RANGE("max-workers", max_workers, unsigned);
+	CONFIG_RANGE("max-requests-per-worker", max_requests_per_worker,
 	    unsigned);
-	CONFIG_RANGE("body-max", 0, 1099511627776L, body_max, uint64_t);
-	CONFIG_RANGE("keepalive-requests", 0, 1000000, keepalive_requests,
-	    unsigned);
-	CONFIG_RANGE("listen-backlog", 1, 65535, listen_backlog, unsigned);
-	CONFIG_RANGE("worker-connections", 1, 65536, worker_connections,
-	    unsigned);
+	CONFIG_RANGE("shutdown-timeout", shutdown_timeout, unsigned);
+	CONFIG_RANGE("request-timeout", request_timeout, unsigned);
+	CONFIG_RANGE("header-timeout", header_timeout, unsigned);
+	CONFIG_RANGE("keepalive-timeout", keepalive_timeout, unsigned);
+	CONFIG_RANGE("send-timeout", send_timeout, unsigned);
+	CONFIG_RANGE("body-timeout", body_timeout, unsigned);
+	CONFIG_RANGE("send-min-rate", send_min_rate, uint64_t);
+	CONFIG_RANGE("body-min-rate", body_min_rate, uint64_t);
+	CONFIG_RANGE("min-rate-window", min_rate_window, unsigned);
+	CONFIG_RANGE("request-line-max", request_line_max, size_t);
+	CONFIG_RANGE("header-field-max", header_field_max, size_t);
+	CONFIG_RANGE("header-max", header_max, size_t);
+	CONFIG_RANGE("header-fields-max", header_fields_max, unsigned);
+	CONFIG_RANGE("body-max", body_max, uint64_t);
+	CONFIG_RANGE("keepalive-requests", keepalive_requests, unsigned);
+	CONFIG_RANGE("listen-backlog", listen_backlog, unsigned);
+	CONFIG_RANGE("worker-connections", worker_connections, unsigned);
 #undef CONFIG_RANGE
 	if (!config_check_pool(p, c))
 		return false;
@@ -666,15 +778,32 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
  * every newline.  libconfuse 3.3 miscounts lines after comments and cannot
  * parse a comment inside a list; it never sees one this way, so messages
  * name the right line.
+ *
+ * It also finds what libconfuse would report far from where it starts: a
+ * string not closed on its own line, which libconfuse reads on into the
+ * lines below and reports where it gives up, and a C-style comment never
+ * closed, which would silently swallow the rest of the file.  A string
+ * must end on the line it starts (no value spans lines).  Returns NULL,
+ * or a message for the line in *line.
  */
-static void
-config_strip_comments(char *s)
+static const char *
+config_strip_comments(char *s, int *line)
 {
 	enum { CODE, DQUOTE, SQUOTE, LINE, BLOCK } st = CODE;
+	int n = 1, start = 0;
 
 	for (; *s != '\0'; s++) {
+		if (*s == '\n') {
+			if (st == DQUOTE || st == SQUOTE) {
+				*line = start;
+				return "unterminated string: a string must "
+				    "end on the line it starts";
+			}
+			n++;
+		}
 		switch (st) {
 		case CODE:
+			start = n;
 			if (*s == '"')
 				st = DQUOTE;
 			else if (*s == '\'')
@@ -687,7 +816,7 @@ config_strip_comments(char *s)
 			}
 			break;
 		case DQUOTE:
-			if (*s == '\\' && s[1] != '\0')
+			if (*s == '\\' && s[1] != '\0' && s[1] != '\n')
 				s++;
 			else if (*s == '"')
 				st = CODE;
@@ -711,6 +840,13 @@ config_strip_comments(char *s)
 		if ((st == LINE || st == BLOCK) && *s != '\n')
 			*s = ' ';
 	}
+	*line = start;
+	if (st == DQUOTE || st == SQUOTE)
+		return "unterminated string: a string must end on the line it "
+		    "starts";
+	if (st == BLOCK)
+		return "unterminated comment: '/*' without '*/'";
+	return NULL;
 }
 
 static struct config *
@@ -721,9 +857,10 @@ config_parse(const char *text, const char *name, const char *base_dir,
 		.name = name, .base_dir = base_dir, .err = err, .errlen = errlen,
 	};
 	struct config *c;
+	const char *bad;
 	char *buf;
 	cfg_t *cfg;
-	int rc;
+	int bad_line;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -736,12 +873,12 @@ config_parse(const char *text, const char *name, const char *base_dir,
 		cfg_set_validate_func(cfg, config_opts[i].name,
 		    config_note_line);
 	buf = util_xstrdup(text);
-	config_strip_comments(buf);
 	config_current = &p;
-	rc = cfg_parse_buf(cfg, buf);
-	free(buf);
-	if (rc != CFG_SUCCESS)
+	if ((bad = config_strip_comments(buf, &bad_line)) != NULL)
+		config_report(&p, bad_line, "%s", bad);
+	else if (cfg_parse_buf(cfg, buf) != CFG_SUCCESS)
 		config_error(&p, "", "syntax error");
+	free(buf);
 	if (p.failed) {
 		config_current = NULL;
 		cfg_free(cfg);
