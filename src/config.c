@@ -11,7 +11,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -585,10 +587,11 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 		    config_path(p, alog);
 	if (pid == NULL || pid[0] == '\0') {
 		config_error(p, "pid-file", "pid-file: must not be empty; "
-		    "expected a path");
+		    "expected a path or \"off\"");
 		return false;
 	}
-	c->pid_file = config_path(p, pid);
+	/* "off": no pid file (-r, or a supervisor that tracks the pid). */
+	c->pid_file = strcmp(pid, "off") == 0 ? NULL : config_path(p, pid);
 	c->mime_types = (mt == NULL || mt[0] == '\0') ? NULL :
 	    config_path(p, mt);
 	return true;
@@ -774,6 +777,100 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 }
 
 /*
+ * -t: a listen host must resolve as net_listen() will resolve it (the
+ * same hints), so that a typo in a name fails the test, not the start.
+ */
+static bool
+config_check_resolve(struct config_parse *p, const struct config *c)
+{
+	struct addrinfo hints, *res;
+	int rc;
+
+	for (size_t i = 0; i < c->nlisten; i++) {
+		const struct config_listen *l = &c->listen[i];
+
+		if (l->host == NULL)
+			continue;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = l->family;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		if ((rc = getaddrinfo(l->host, l->port, &hints, &res)) != 0) {
+			config_error(p, "listen", "listen: \"%s\": host \"%s\" "
+			    "does not resolve (%s)", l->spec, l->host,
+			    rc == EAI_SYSTEM ? strerror(errno) :
+			    gai_strerror(rc));
+			return false;
+		}
+		freeaddrinfo(res);
+	}
+	return true;
+}
+
+/*
+ * -t: the master opens path for writing (a log) or creates it (the pid
+ * file), as the user who starts it, before any worker runs.  So its
+ * directory must exist, and the file (or, for a file not there yet, the
+ * directory) must be writable by the user running the test, with the
+ * effective ids (AT_EACCESS): the same user that will start the server.
+ */
+static bool
+config_check_writable(struct config_parse *p, const char *key,
+    const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	util_strlcpy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &st) < 0) {
+		config_error(p, key, "%s: %s: directory %s %s", key, path, dir,
+		    errno == ENOENT ? "does not exist" : strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		config_error(p, key, "%s: %s: %s is not a directory", key, path,
+		    dir);
+		return false;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			config_error(p, key, "%s: %s is a directory; expected "
+			    "a file", key, path);
+			return false;
+		}
+		if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0) {
+			config_error(p, key, "%s: %s: not writable by uid %ld: "
+			    "%s", key, path, (long)geteuid(), strerror(errno));
+			return false;
+		}
+	} else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		config_error(p, key, "%s: %s: cannot be created in %s by uid "
+		    "%ld: %s", key, path, dir, (long)geteuid(), strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* What -t checks beyond the file itself: names, directories, rights. */
+static bool
+config_check_system(struct config_parse *p, const struct config *c)
+{
+	if (!config_check_resolve(p, c))
+		return false;
+	if (strcmp(c->error_log, "-") != 0 &&
+	    !config_check_writable(p, "error-log", c->error_log))
+		return false;
+	if (c->access_log != NULL && strcmp(c->access_log, "-") != 0 &&
+	    !config_check_writable(p, "access-log", c->access_log))
+		return false;
+	return c->pid_file == NULL ||
+	    config_check_writable(p, "pid-file", c->pid_file);
+}
+
+/*
  * Blanks out comments (#, // and C-style) outside quoted strings, keeping
  * every newline.  libconfuse 3.3 miscounts lines after comments and cannot
  * parse a comment inside a list; it never sees one this way, so messages
@@ -822,7 +919,10 @@ config_strip_comments(char *s, int *line)
 				st = CODE;
 			break;
 		case SQUOTE:
-			if (*s == '\'')
+			/* libconfuse: \' and \\ are the only escapes here. */
+			if (*s == '\\' && (s[1] == '\'' || s[1] == '\\'))
+				s++;
+			else if (*s == '\'')
 				st = CODE;
 			break;
 		case LINE:
@@ -851,7 +951,7 @@ config_strip_comments(char *s, int *line)
 
 static struct config *
 config_parse(const char *text, const char *name, const char *base_dir,
-    char *err, size_t errlen)
+    bool system, char *err, size_t errlen)
 {
 	struct config_parse p = {
 		.name = name, .base_dir = base_dir, .err = err, .errlen = errlen,
@@ -893,7 +993,8 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	    !config_check_docroot(&p, cfg, c) ||
 	    !config_check_index(&p, cfg, c) ||
 	    !config_check_status(&p, cfg, c) ||
-	    !config_check_logs(&p, cfg, c)) {
+	    !config_check_logs(&p, cfg, c) ||
+	    (system && !config_check_system(&p, c))) {
 		config_current = NULL;
 		cfg_free(cfg);
 		config_free(c);
@@ -939,8 +1040,8 @@ config_read_file(const char *path, const char *name, char *err,
 	return text;
 }
 
-struct config *
-config_load(const char *path, char *err, size_t errlen)
+static struct config *
+config_load_file(const char *path, bool system, char *err, size_t errlen)
 {
 	char real[PATH_MAX], dir[PATH_MAX];
 	struct config *c;
@@ -955,7 +1056,7 @@ config_load(const char *path, char *err, size_t errlen)
 	util_strlcpy(dir, real, sizeof(dir));
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*(slash == dir ? slash + 1 : slash) = '\0';
-	c = config_parse(text, path, dir, err, errlen);
+	c = config_parse(text, path, dir, system, err, errlen);
 	free(text);
 	if (c != NULL)
 		c->path = util_xstrdup(real);
@@ -963,10 +1064,29 @@ config_load(const char *path, char *err, size_t errlen)
 }
 
 struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	return config_load_file(path, false, err, errlen);
+}
+
+struct config *
+config_test(const char *path, char *err, size_t errlen)
+{
+	return config_load_file(path, true, err, errlen);
+}
+
+struct config *
 config_load_buf(const char *text, const char *name, const char *base_dir,
     char *err, size_t errlen)
 {
-	return config_parse(text, name, base_dir, err, errlen);
+	return config_parse(text, name, base_dir, false, err, errlen);
+}
+
+struct config *
+config_test_buf(const char *text, const char *name, const char *base_dir,
+    char *err, size_t errlen)
+{
+	return config_parse(text, name, base_dir, true, err, errlen);
 }
 
 void
