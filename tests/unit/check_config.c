@@ -817,6 +817,12 @@ static const struct {
 	{ DOCROOT "user = \"nobody\\\"\n",
 	    "t.conf:2: unterminated string", true, NULL, NULL,
 	    "an escaped quote does not end a string" },
+	{ DOCROOT "user = 'nob\\\\'\n", "t.conf:2: user: unknown user "
+	    "\"nob\\\"", false, NULL, NULL,
+	    "an escaped backslash ends a single-quoted string's escapes" },
+	{ DOCROOT "user = 'no\\'body'\n", "t.conf:2: user: unknown user "
+	    "\"no'body\"", false, NULL, NULL,
+	    "an escaped quote in a single-quoted string" },
 	{ DOCROOT "user = \"nobody\"\n\"\n", "t.conf:3: unterminated string",
 	    true, NULL, NULL, "a lone quote at the end of the file" },
 	{ DOCROOT "workers = 2\n/* a comment\nworkers = 0\n\n",
@@ -958,7 +964,7 @@ static const struct {
 	    "t.conf:2: error-log: must not be empty", true, NULL, NULL,
 	    "empty error-log" },
 	{ DOCROOT "pid-file = \"\"\n", "t.conf:2: pid-file: must not be empty; "
-	    "expected a path", false, NULL, NULL, "empty pid-file" },
+	    "expected a path or \"off\"", false, NULL, NULL, "empty pid-file" },
 	{ DOCROOT "request-line-max = 4096\nheader-max = 2048\n",
 	    "t.conf:2: request-line-max: 4096 is larger than header-max 2048",
 	    false, NULL, NULL, "request line longer than the header block" },
@@ -1101,6 +1107,116 @@ START_TEST(test_errors)
 		ck_assert_msg(strstr(err, error_cases[_i].not) == NULL,
 		    "%s: \"%s\" mentions \"%s\"", error_cases[_i].note, err,
 		    error_cases[_i].not);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* config_test_buf(): what -t checks beyond the file */
+
+/* Logs and pid file in the base, so that only the key under test fails. */
+#define TESTED DOCROOT "error-log = \"e.log\"\naccess-log = \"a.log\"\n" \
+	"pid-file = \"p.pid\"\n"
+
+static const struct {
+	const char *text;	/* after TESTED, from line 5 */
+	const char *want;	/* NULL: passes; "@B": the base directory */
+	bool prefix;
+	const char *note;
+} system_cases[] = {
+	{ "", NULL, false, "logs and pid file in an existing directory" },
+	{ "listen = {\"localhost:8080\", \"127.0.0.1:8080\", \"[::1]:8080\", "
+	    "\"8081\"}\n", NULL, false, "a name that resolves, addresses and "
+	    "the wildcard" },
+	{ "\nlisten = {\"127.0.0.1:80\", \"no-such-host.invalid:80\"}\n",
+	    "t.conf:6: listen: \"no-such-host.invalid:80\": host "
+	    "\"no-such-host.invalid\" does not resolve (", true,
+	    "a host that does not resolve: the key and its line" },
+	{ "error-log = \"nodir/e.log\"\n",
+	    "t.conf:5: error-log: @B/nodir/e.log: directory @B/nodir does not "
+	    "exist", false, "the error log's directory is missing" },
+	{ "access-log = \"afile/a.log\"\n",
+	    "t.conf:5: access-log: @B/afile/a.log: @B/afile is not a "
+	    "directory", false, "the access log's directory is a file" },
+	{ "access-log = \"www\"\n",
+	    "t.conf:5: access-log: @B/www is a directory; expected a file",
+	    false, "the access log is a directory" },
+	{ "pid-file = \"nodir/p.pid\"\n",
+	    "t.conf:5: pid-file: @B/nodir/p.pid: directory @B/nodir does not "
+	    "exist", false, "the pid file's directory is missing" },
+	{ "error-log = \"-\"\naccess-log = \"off\"\npid-file = \"off\"\n",
+	    NULL, false, "standard error, no access log, no pid file" },
+	{ "access-log = \"-\"\n", NULL, false, "standard output" },
+};
+
+START_TEST(test_system)
+{
+	char text[1024], want[PATH_MAX + 256], err[1024];
+	struct config *c;
+
+	snprintf(text, sizeof(text), "%s%s", TESTED, system_cases[_i].text);
+	/* None of this is looked at without -t. */
+	c = load(text, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s: config_load_buf(): %s",
+	    system_cases[_i].note, err);
+	config_free(c);
+	c = config_test_buf(text, "t.conf", base, err, sizeof(err));
+	if (system_cases[_i].want == NULL) {
+		ck_assert_msg(c != NULL, "%s: %s", system_cases[_i].note, err);
+		config_free(c);
+		return;
+	}
+	ck_assert_msg(c == NULL, "%s: accepted", system_cases[_i].note);
+	subst_base(system_cases[_i].want, want, sizeof(want));
+	if (system_cases[_i].prefix)
+		ck_assert_msg(starts_with(err, want), "%s:\n got \"%s\"\nwant "
+		    "\"%s...\"", system_cases[_i].note, err, want);
+	else
+		ck_assert_msg(strcmp(err, want) == 0, "%s:\n got \"%s\"\nwant "
+		    "\"%s\"", system_cases[_i].note, err, want);
+}
+END_TEST
+
+/*
+ * Writable by whom: the user running the test.  Root may write anywhere
+ * (its -t passes); anyone else is told which uid cannot, and why.
+ */
+START_TEST(test_system_rights)
+{
+	char text[1024], want[PATH_MAX + 256], err[1024], path[PATH_MAX];
+	struct config *c;
+
+	unit_make_dir(base, "ro");
+	unit_write_file(base, "ro/e.log", "");
+	unit_path(path, sizeof(path), base, "ro/e.log");
+	ck_assert(chmod(path, 0444) == 0);
+	unit_path(path, sizeof(path), base, "ro");
+	ck_assert(chmod(path, 0555) == 0);
+
+	snprintf(text, sizeof(text), TESTED "pid-file = \"ro/p.pid\"\n");
+	c = config_test_buf(text, "t.conf", base, err, sizeof(err));
+	if (geteuid() == 0) {
+		ck_assert_msg(c != NULL, "root: %s", err);
+		config_free(c);
+	} else {
+		ck_assert_ptr_null(c);
+		snprintf(want, sizeof(want), "t.conf:5: pid-file: %s/ro/p.pid: "
+		    "cannot be created in %s/ro by uid %ld: Permission denied",
+		    base, base, (long)geteuid());
+		ck_assert_str_eq(err, want);
+	}
+	snprintf(text, sizeof(text), TESTED "error-log = \"ro/e.log\"\n");
+	c = config_test_buf(text, "t.conf", base, err, sizeof(err));
+	if (geteuid() == 0) {
+		ck_assert_msg(c != NULL, "root: %s", err);
+		config_free(c);
+	} else {
+		ck_assert_ptr_null(c);
+		snprintf(want, sizeof(want), "t.conf:5: error-log: %s/ro/e.log: "
+		    "not writable by uid %ld: Permission denied", base,
+		    (long)geteuid());
+		ck_assert_str_eq(err, want);
+	}
+	ck_assert(chmod(path, 0755) == 0);
 }
 END_TEST
 
@@ -1366,6 +1482,9 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_errors, 0,
 	    (int)(sizeof(error_cases) / sizeof(error_cases[0])));
 	tcase_add_test(tc, test_comments);
+	tcase_add_loop_test(tc, test_system, 0,
+	    (int)(sizeof(system_cases) / sizeof(system_cases[0])));
+	tcase_add_test(tc, test_system_rights);
 	tcase_add_test(tc, test_error_buffer);
 	tcase_add_test(tc, test_load_after_failure);
 	tcase_add_test(tc, test_free_null);
