@@ -183,11 +183,16 @@ static void __attribute__((format(printf, 3, 4)))
 config_error(struct config_parse *p, const char *key, const char *fmt, ...)
 {
 	int i = config_key_index(key);
+	size_t n;
 	va_list ap;
 
 	va_start(ap, fmt);
 	config_verror(p, i >= 0 ? p->line[i] : 0, fmt, ap);
 	va_end(ap);
+	/* No line to point at: the file does not set the key. */
+	if (i >= 0 && p->line[i] == 0 && (n = strlen(p->err)) < p->errlen)
+		snprintf(p->err + n, p->errlen - n, " (the default; set %s "
+		    "to change it)", key);
 }
 
 /*
@@ -871,6 +876,71 @@ config_check_system(struct config_parse *p, const struct config *c)
 }
 
 /*
+ * Where each open '{' is, while config_scan() reads the text: the line,
+ * and whether it opens a list ("= {", "+= {") or a section ("name {").
+ * Deeper nesting than this is left to libconfuse.
+ */
+#define CONFIG_SCAN_DEPTH 16
+
+struct config_scan {
+	int line;			/* of the character being read */
+	int start;			/* where the open string or comment began */
+	char last;			/* the last character outside strings and
+					 * comments that was not a space */
+	size_t depth;
+	int brace_line[CONFIG_SCAN_DEPTH];
+	bool brace_list[CONFIG_SCAN_DEPTH];
+};
+
+/*
+ * A character of code: braces are tracked, and a '=' inside a list means
+ * that the list was never closed (a list holds only values and commas,
+ * and '=' is never part of an unquoted value), so the error belongs to
+ * the line of its '{', not to the key below that libconfuse would name.
+ */
+static const char *
+config_scan_code(struct config_scan *sc, char c, int *line)
+{
+	size_t top = sc->depth < CONFIG_SCAN_DEPTH ? sc->depth : 0;
+
+	if (c == '{') {
+		if (top < CONFIG_SCAN_DEPTH && sc->depth == top) {
+			sc->brace_line[top] = sc->line;
+			sc->brace_list[top] = sc->last == '=';
+		}
+		sc->depth++;
+	} else if (c == '}' && sc->depth > 0) {
+		sc->depth--;
+	} else if (c == '=' && sc->depth > 0 &&
+	    sc->depth <= CONFIG_SCAN_DEPTH && sc->brace_list[sc->depth - 1]) {
+		*line = sc->brace_line[sc->depth - 1];
+		return "list not closed: a '}' is missing";
+	}
+	if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		sc->last = c;
+	return NULL;
+}
+
+/* What is still open at the end of the text. */
+static const char *
+config_scan_end(const struct config_scan *sc, bool string, bool comment,
+    int *line)
+{
+	*line = sc->start;
+	if (string)
+		return "unterminated string: a string must end on the line it "
+		    "starts";
+	if (comment)
+		return "unterminated comment: '/*' without '*/'";
+	if (sc->depth > 0 && sc->depth <= CONFIG_SCAN_DEPTH) {
+		*line = sc->brace_line[sc->depth - 1];
+		return sc->brace_list[sc->depth - 1] ? "list not closed: a '}' "
+		    "is missing" : "section not closed: a '}' is missing";
+	}
+	return NULL;
+}
+
+/*
  * Blanks out comments (#, // and C-style) outside quoted strings, keeping
  * every newline.  libconfuse 3.3 miscounts lines after comments and cannot
  * parse a comment inside a list; it never sees one this way, so messages
@@ -878,29 +948,31 @@ config_check_system(struct config_parse *p, const struct config *c)
  *
  * It also finds what libconfuse would report far from where it starts: a
  * string not closed on its own line, which libconfuse reads on into the
- * lines below and reports where it gives up, and a C-style comment never
- * closed, which would silently swallow the rest of the file.  A string
- * must end on the line it starts (no value spans lines).  Returns NULL,
- * or a message for the line in *line.
+ * lines below and reports where it gives up; a list or section never
+ * closed, which it reports at the next key or at the end of the file;
+ * and a C-style comment never closed, which would silently swallow the
+ * rest of the file.  A string must end on the line it starts (no value
+ * spans lines).  Returns NULL, or a message for the line in *line.
  */
 static const char *
 config_strip_comments(char *s, int *line)
 {
 	enum { CODE, DQUOTE, SQUOTE, LINE, BLOCK } st = CODE;
-	int n = 1, start = 0;
+	struct config_scan sc = { .line = 1 };
+	const char *bad;
 
 	for (; *s != '\0'; s++) {
 		if (*s == '\n') {
 			if (st == DQUOTE || st == SQUOTE) {
-				*line = start;
+				*line = sc.start;
 				return "unterminated string: a string must "
 				    "end on the line it starts";
 			}
-			n++;
+			sc.line++;
 		}
 		switch (st) {
 		case CODE:
-			start = n;
+			sc.start = sc.line;
 			if (*s == '"')
 				st = DQUOTE;
 			else if (*s == '\'')
@@ -910,7 +982,11 @@ config_strip_comments(char *s, int *line)
 			else if (s[0] == '/' && s[1] == '*') {
 				st = BLOCK;
 				*s++ = ' ';
-			}
+			} else if ((bad = config_scan_code(&sc, *s, line)) !=
+			    NULL)
+				return bad;
+			if (st == DQUOTE || st == SQUOTE)
+				sc.last = *s;
 			break;
 		case DQUOTE:
 			if (*s == '\\' && s[1] != '\0' && s[1] != '\n')
@@ -940,13 +1016,8 @@ config_strip_comments(char *s, int *line)
 		if ((st == LINE || st == BLOCK) && *s != '\n')
 			*s = ' ';
 	}
-	*line = start;
-	if (st == DQUOTE || st == SQUOTE)
-		return "unterminated string: a string must end on the line it "
-		    "starts";
-	if (st == BLOCK)
-		return "unterminated comment: '/*' without '*/'";
-	return NULL;
+	return config_scan_end(&sc, st == DQUOTE || st == SQUOTE,
+	    st == BLOCK, line);
 }
 
 static struct config *

@@ -971,8 +971,24 @@ static const struct {
 	{ DOCROOT "\nheader-max = 4096\n",
 	    "t.conf:3: request-line-max: 8192 is larger than header-max 4096",
 	    false, NULL, NULL, "header-max below the default request line" },
-	{ DOCROOT "index = {\"a\"\n", "t.conf:3: premature end of file", false,
-	    NULL, NULL, "unbalanced brace" },
+	{ DOCROOT "index = {\"a\"\n",
+	    "t.conf:2: list not closed: a '}' is missing", false, NULL, NULL,
+	    "a list open at the end: its line, not the end of the file" },
+	{ DOCROOT "listen = {\"127.0.0.1:80\",\n  \"[::1]:80\"\n"
+	    "workers = 2\nindex = {\"a\"}\n",
+	    "t.conf:2: list not closed: a '}' is missing", false, NULL, NULL,
+	    "a list open at the next key: its line, not the key's" },
+	{ DOCROOT "listen = {\n  \"127.0.0.1:80\",\n  \"[::1]:80\"\n}\n"
+	    "workers = 0\n", "t.conf:6: workers: value 0 out of range 1..1024",
+	    false, NULL, NULL, "a list over several lines, closed" },
+	{ DOCROOT "index = {\"a\" \"b\"}\n", "t.conf:2: unexpected token 'b'",
+	    false, NULL, NULL, "a comma missing: libconfuse's word" },
+	{ DOCROOT "index = {\"a=b\", 'c{d'}\nworkers = 0\n",
+	    "t.conf:3: workers: value 0 out of range 1..1024", false, NULL,
+	    NULL, "'=' and '{' inside strings are text" },
+	{ DOCROOT "\nvhost {\n", "t.conf:3: section not closed: a '}' is "
+	    "missing", false, NULL, NULL, "a section open at the end" },
+
 	{ DOCROOT "}\n", "t.conf:2: unexpected closing brace", false, NULL,
 	    NULL, "stray closing brace" },
 	{ DOCROOT "# a comment\n/* a\n block */\nworkers = 0\n",
@@ -1173,6 +1189,28 @@ START_TEST(test_system)
 	else
 		ck_assert_msg(strcmp(err, want) == 0, "%s:\n got \"%s\"\nwant "
 		    "\"%s\"", system_cases[_i].note, err, want);
+}
+END_TEST
+
+/*
+ * A key the file does not set has no line to point at: the message says
+ * the value is the default.  The built-in log directory may or may not
+ * exist here; if -t fails on it, it must say so.
+ */
+START_TEST(test_system_default)
+{
+	char err[1024];
+	struct config *c;
+
+	c = config_test_buf(DOCROOT "access-log = \"off\"\n"
+	    "pid-file = \"off\"\n", "t.conf", base, err, sizeof(err));
+	if (c != NULL) {
+		config_free(c);
+		return;
+	}
+	ck_assert_msg(starts_with(err, "t.conf: error-log: ") &&
+	    strstr(err, " (the default; set error-log to change it)") != NULL,
+	    "%s", err);
 }
 END_TEST
 
@@ -1485,6 +1523,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_system, 0,
 	    (int)(sizeof(system_cases) / sizeof(system_cases[0])));
 	tcase_add_test(tc, test_system_rights);
+	tcase_add_test(tc, test_system_default);
 	tcase_add_test(tc, test_error_buffer);
 	tcase_add_test(tc, test_load_after_failure);
 	tcase_add_test(tc, test_free_null);
