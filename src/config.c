@@ -258,8 +258,8 @@ config_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 		config_report(config_current, cfg->line, "%s", msg);
 	} else if (config_starts(msg, "no such option ")) {
 		near = config_suggest(cfg->opts, name);
-		config_report(config_current, cfg->line, "unknown key '%s'%s%s%s",
-		    name, near != NULL ? "; did you mean '" : "",
+		config_report(config_current, cfg->line,
+		    "unknown key '%s'%s%s%s", name, near != NULL ? "; did you mean '" : "",
 		    near != NULL ? near : "", near != NULL ? "'?" : "");
 	} else if ((config_starts(msg, "invalid integer value") ||
 	    config_starts(msg, "integer value for option")) &&
@@ -346,8 +346,8 @@ config_listen_parse(struct config_parse *p, const char *spec,
 		hlen = (size_t)(close - spec - 1);
 		port = close + 2;
 		if (hlen == 0 || hlen >= sizeof(host)) {
-			config_error(p, "listen", "listen: \"%s\": bad address; "
-			    "expected \"[address]:port\"", spec);
+			config_error(p, "listen", "listen: \"%s\": bad "
+			    "address; expected \"[address]:port\"", spec);
 			return false;
 		}
 		memcpy(host, spec + 1, hlen);
@@ -362,9 +362,9 @@ config_listen_parse(struct config_parse *p, const char *spec,
 			return false;
 		}
 		if (hlen == 0 || hlen >= sizeof(host)) {
-			config_error(p, "listen", "listen: \"%s\": bad address; "
-			    "expected \"host:port\", \"*:port\" or \"port\"",
-			    spec);
+			config_error(p, "listen", "listen: \"%s\": bad "
+			    "address; expected \"host:port\", \"*:port\" or "
+			    "\"port\"", spec);
 			return false;
 		}
 		memcpy(host, spec, hlen);
@@ -853,7 +853,8 @@ config_check_writable(struct config_parse *p, const char *key,
 		}
 	} else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
 		config_error(p, key, "%s: %s: cannot be created in %s by uid "
-		    "%ld: %s", key, path, dir, (long)geteuid(), strerror(errno));
+		    "%ld: %s", key, path, dir, (long)geteuid(),
+		    strerror(errno));
 		return false;
 	}
 	return true;
@@ -884,9 +885,9 @@ config_check_system(struct config_parse *p, const struct config *c)
 
 struct config_scan {
 	int line;			/* of the character being read */
-	int start;			/* where the open string or comment began */
-	char last;			/* the last character outside strings and
-					 * comments that was not a space */
+	int start;		/* where the open string or comment began */
+	char last;		/* the last character outside strings and
+				 * comments that was not a space */
 	size_t depth;
 	int brace_line[CONFIG_SCAN_DEPTH];
 	bool brace_list[CONFIG_SCAN_DEPTH];

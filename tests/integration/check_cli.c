@@ -197,8 +197,8 @@ START_TEST(test_serve_dir)
 {
 	char listen[64], *out, *err;
 	const char *args[] = { "-r", own.docroot, "-l", listen, NULL };
-	const char *want_access[] = { "cli.stdout", "\"GET /noindex/ HTTP/1.1\" "
-	    "200" };
+	const char *want_access[] = { "cli.stdout",
+	    "\"GET /noindex/ HTTP/1.1\" 200" };
 	struct harness_response r;
 
 	own.port = harness_free_port();
@@ -388,7 +388,7 @@ START_TEST(test_help_matches_man)
 	ck_assert_msg(man != NULL, "cannot read %s", path);
 	for (p = strstr(man, "\n.It Fl "); p != NULL;
 	    p = strstr(p + 1, "\n.It Fl ")) {
-		/* The options list: ".It Fl f Ar file", ".It Fl V , Fl \-version" */
+		/* ".It Fl f Ar file", ".It Fl V , Fl \-version" */
 		char *long_opt = strstr(p, " Fl \\-");
 		char *eol = strchr(p + 1, '\n');
 
