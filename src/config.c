@@ -12,7 +12,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -145,6 +147,52 @@ struct config_seckey {
 	int line;
 };
 
+/*
+ * The accepted range of every integer key, in one place: validation
+ * enforces it, and every message about a bad number (out of range, not
+ * a number at all, too large for the parser) states it.
+ */
+static const struct config_range {
+	const char *key;
+	long min, max;
+} config_ranges[] = {
+	{ "workers", 1, 1024 },
+	{ "start-workers", 1, 4096 },
+	{ "min-spare", 0, 4096 },
+	{ "max-spare", 1, 4096 },
+	{ "max-workers", 1, 4096 },
+	{ "max-requests-per-worker", 0, 100000000 },
+	{ "shutdown-timeout", 1, 86400 },
+	{ "request-timeout", 0, 86400 },
+	{ "header-timeout", 1, 3600 },
+	{ "keepalive-timeout", 0, 3600 },
+	{ "send-timeout", 1, 3600 },
+	{ "body-timeout", 1, 3600 },
+	{ "send-min-rate", 0, 1000000000 },
+	{ "body-min-rate", 0, 1000000000 },
+	{ "min-rate-window", 1, 3600 },
+	{ "request-line-max", 256, 65536 },
+	{ "header-field-max", 256, 65536 },
+	{ "header-max", 1024, 1048576 },
+	{ "header-fields-max", 1, 10000 },
+	{ "body-max", 0, 1099511627776L },
+	{ "keepalive-requests", 0, 1000000 },
+	{ "listen-backlog", 1, 65535 },
+	{ "worker-connections", 1, 65536 },
+	{ "respond", 200, 599 },
+	{ "redirect-status", 301, 308 },
+};
+
+/* The range of an integer key; NULL for a key that is not one. */
+static const struct config_range *
+config_range(const char *key)
+{
+	for (size_t i = 0; i < UTIL_ARRAY_LEN(config_ranges); i++)
+		if (strcmp(config_ranges[i].key, key) == 0)
+			return &config_ranges[i];
+	return NULL;
+}
+
 /* What one parse needs besides libconfuse's own state. */
 struct config_parse {
 	const char *name;		/* the file, for messages */
@@ -203,28 +251,96 @@ static void __attribute__((format(printf, 3, 4)))
 config_error(struct config_parse *p, const char *key, const char *fmt, ...)
 {
 	int i = config_key_index(key);
+	size_t n;
 	va_list ap;
 
 	va_start(ap, fmt);
 	config_verror(p, i >= 0 ? p->line[i] : 0, fmt, ap);
 	va_end(ap);
+	/* No line to point at: the file does not set the key. */
+	if (i >= 0 && p->line[i] == 0 && (n = strlen(p->err)) < p->errlen)
+		snprintf(p->err + n, p->errlen - n, " (the default; set %s "
+		    "to change it)", key);
 }
 
+/*
+ * The known name nearest to name in opts, or NULL when none is near
+ * enough to be what was meant: at most one edit per four characters,
+ * plus one.  opts is the table of the section the name was found in
+ * (libconfuse hands the error function that section's cfg_t), so a typo
+ * inside a section is matched against that section's keys and the names
+ * of its own sections.  The first of equally near names wins.
+ */
+static const char *
+config_suggest(const cfg_opt_t *opts, const char *name)
+{
+	size_t len = strlen(name), best_d = len / 4 + 2;
+	const char *best = NULL;
+
+	for (const cfg_opt_t *o = opts; o != NULL && o->name != NULL; o++) {
+		size_t d = util_edit_distance(name, o->name);
+
+		if (d < best_d && d < len) {
+			best = o->name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* The text between the first and the last ' of msg, into out. */
+static bool
+config_quoted(const char *msg, char *out, size_t cap)
+{
+	const char *a = strchr(msg, '\''), *b = strrchr(msg, '\'');
+
+	if (a == NULL || b == a || (size_t)(b - a - 1) >= cap)
+		return false;
+	memcpy(out, a + 1, (size_t)(b - a - 1));
+	out[b - a - 1] = '\0';
+	return true;
+}
+
+static bool
+config_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * libconfuse's messages about a value or a key, said in the words of our
+ * documentation, with what would have been accepted: the range of an
+ * integer, the forms of a boolean, the nearest known key.
+ */
 static void __attribute__((format(printf, 2, 0)))
 config_confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	static const char unknown[] = "no such option ";
-	char msg[512];
+	const struct config_range *r;
+	const char *near;
+	char msg[512], name[128];
 
 	if (config_current == NULL)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* Say it in the words of our documentation. */
-	if (strncmp(msg, unknown, sizeof(unknown) - 1) == 0)
-		config_report(config_current, cfg->line, "unknown key %s",
-		    msg + sizeof(unknown) - 1);
-	else
+	if (!config_quoted(msg, name, sizeof(name))) {
 		config_report(config_current, cfg->line, "%s", msg);
+	} else if (config_starts(msg, "no such option ")) {
+		near = config_suggest(cfg->opts, name);
+		config_report(config_current, cfg->line,
+		    "unknown key '%s'%s%s%s", name, near != NULL ? "; did you mean '" : "",
+		    near != NULL ? near : "", near != NULL ? "'?" : "");
+	} else if ((config_starts(msg, "invalid integer value") ||
+	    config_starts(msg, "integer value for option")) &&
+	    (r = config_range(name)) != NULL) {
+		config_report(config_current, cfg->line, "%s: %s %ld..%ld",
+		    name, config_starts(msg, "invalid") ? "not a whole "
+		    "number; expected" : "value out of range", r->min, r->max);
+	} else if (config_starts(msg, "invalid boolean value")) {
+		config_report(config_current, cfg->line, "%s: not a boolean; "
+		    "expected true or false (or yes/no, on/off)", name);
+	} else {
+		config_report(config_current, cfg->line, "%s", msg);
+	}
 }
 
 /* A key inside a section: kept in a list, read only for messages. */
@@ -267,14 +383,19 @@ config_note_line(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 static bool
-config_int(struct config_parse *p, cfg_t *cfg, const char *key, long min,
-    long max, long *out)
+config_int(struct config_parse *p, cfg_t *cfg, const char *key, long *out)
 {
+	const struct config_range *r = config_range(key);
 	long v = cfg_getint(cfg, key);
 
-	if (v < min || v > max) {
+	if (r == NULL) {
+		/* A key validated here but missing from config_ranges[]. */
+		config_error(p, key, "%s: no range known (a bug)", key);
+		return false;
+	}
+	if (v < r->min || v > r->max) {
 		config_error(p, key, "%s: value %ld out of range %ld..%ld", key,
-		    v, min, max);
+		    v, r->min, r->max);
 		return false;
 	}
 	*out = v;
@@ -319,8 +440,8 @@ config_listen_parse(struct config_parse *p, const char *spec,
 		hlen = (size_t)(close - spec - 1);
 		port = close + 2;
 		if (hlen == 0 || hlen >= sizeof(host)) {
-			config_error(p, "listen", "listen: \"%s\": bad address",
-			    spec);
+			config_error(p, "listen", "listen: \"%s\": bad "
+			    "address; expected \"[address]:port\"", spec);
 			return false;
 		}
 		memcpy(host, spec + 1, hlen);
@@ -335,8 +456,9 @@ config_listen_parse(struct config_parse *p, const char *spec,
 			return false;
 		}
 		if (hlen == 0 || hlen >= sizeof(host)) {
-			config_error(p, "listen", "listen: \"%s\": bad address",
-			    spec);
+			config_error(p, "listen", "listen: \"%s\": bad "
+			    "address; expected \"host:port\", \"*:port\" or "
+			    "\"port\"", spec);
 			return false;
 		}
 		memcpy(host, spec, hlen);
@@ -348,8 +470,8 @@ config_listen_parse(struct config_parse *p, const char *spec,
 		l->family = AF_INET;
 	}
 	if (!util_parse_u64(port, strlen(port), UINT64_MAX, &portnum)) {
-		config_error(p, "listen", "listen: \"%s\": bad port \"%s\"",
-		    spec, port);
+		config_error(p, "listen", "listen: \"%s\": bad port \"%s\"; "
+		    "expected a number in 1..65535", spec, port);
 		return false;
 	}
 	if (portnum < 1 || portnum > 65535) {
@@ -422,7 +544,8 @@ config_check_user(struct config_parse *p, cfg_t *cfg, struct config *c)
 	struct group *gr;
 
 	if (user == NULL || user[0] == '\0') {
-		config_error(p, "user", "user: must not be empty");
+		config_error(p, "user", "user: must not be empty; expected "
+		    "a user name");
 		return false;
 	}
 	errno = 0;
@@ -608,7 +731,7 @@ config_index_list(struct config_parse *p, cfg_t *sec, char ***out,
 		if (name[0] == '\0' || strchr(name, '/') != NULL ||
 		    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			config_sec_error(p, sec, "index", "\"%s\" is not a file "
-			    "name", name);
+			    "name (one name in the directory, no '/')", name);
 			return false;
 		}
 		(*out)[(*n)++] = util_xstrdup(name);
@@ -1262,7 +1385,8 @@ config_check_status(struct config_parse *p, cfg_t *cfg, struct config *c)
 	if (path != NULL && path[0] != '\0') {
 		if (path[0] != '/' || strpbrk(path, "?# \t") != NULL) {
 			config_error(p, "status-path", "status-path: \"%s\" is "
-			    "not an absolute URL path", path);
+			    "not an absolute URL path (as \"/server-status\", "
+			    "no query)", path);
 			return false;
 		}
 		c->status_path = util_xstrdup(path);
@@ -1318,10 +1442,12 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 		c->access_log = strcmp(alog, "-") == 0 ? util_xstrdup("-") :
 		    config_path(p, alog);
 	if (pid == NULL || pid[0] == '\0') {
-		config_error(p, "pid-file", "pid-file: must not be empty");
+		config_error(p, "pid-file", "pid-file: must not be empty; "
+		    "expected a path or \"off\"");
 		return false;
 	}
-	c->pid_file = config_path(p, pid);
+	/* "off": no pid file (-r, or a supervisor that tracks the pid). */
+	c->pid_file = strcmp(pid, "off") == 0 ? NULL : config_path(p, pid);
 	c->mime_types = (mt == NULL || mt[0] == '\0') ? NULL :
 	    config_path(p, mt);
 	return true;
@@ -1415,40 +1541,36 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
 	long v;
 
-#define CONFIG_RANGE(key, min, max, field, type)			\
+#define CONFIG_RANGE(key, field, type)					\
 	do {								\
-		if (!config_int(p, cfg, key, min, max, &v))		\
+		if (!config_int(p, cfg, key, &v))			\
 			return false;					\
 		c->field = (type)v;					\
 	} while (0)
-	CONFIG_RANGE("workers", 1, 1024, workers, unsigned);
-	CONFIG_RANGE("start-workers", 1, 4096, start_workers, unsigned);
-	CONFIG_RANGE("min-spare", 0, 4096, min_spare, unsigned);
-	CONFIG_RANGE("max-spare", 1, 4096, max_spare, unsigned);
-	CONFIG_RANGE("max-workers", 1, 4096, max_workers, unsigned);
-	CONFIG_RANGE("max-requests-per-worker", 0, 100000000,
-	    max_requests_per_worker, unsigned);
-	CONFIG_RANGE("shutdown-timeout", 1, 86400, shutdown_timeout, unsigned);
-	CONFIG_RANGE("request-timeout", 0, 86400, request_timeout, unsigned);
-	CONFIG_RANGE("header-timeout", 1, 3600, header_timeout, unsigned);
-	CONFIG_RANGE("keepalive-timeout", 0, 3600, keepalive_timeout, unsigned);
-	CONFIG_RANGE("send-timeout", 1, 3600, send_timeout, unsigned);
-	CONFIG_RANGE("body-timeout", 1, 3600, body_timeout, unsigned);
-	CONFIG_RANGE("send-min-rate", 0, 1000000000, send_min_rate, uint64_t);
-	CONFIG_RANGE("body-min-rate", 0, 1000000000, body_min_rate, uint64_t);
-	CONFIG_RANGE("min-rate-window", 1, 3600, min_rate_window, unsigned);
-	CONFIG_RANGE("request-line-max", 256, 65536, request_line_max, size_t);
-	CONFIG_RANGE("header-field-max", 256, 65536, header_field_max,
-	    size_t);
-	CONFIG_RANGE("header-max", 1024, 1048576, header_max, size_t);
-	CONFIG_RANGE("header-fields-max", 1, 10000, header_fields_max,
+	CONFIG_RANGE("workers", workers, unsigned);
+	CONFIG_RANGE("start-workers", start_workers, unsigned);
+	CONFIG_RANGE("min-spare", min_spare, unsigned);
+	CONFIG_RANGE("max-spare", max_spare, unsigned);
+	CONFIG_RANGE("max-workers", max_workers, unsigned);
+	CONFIG_RANGE("max-requests-per-worker", max_requests_per_worker,
 	    unsigned);
-	CONFIG_RANGE("body-max", 0, 1099511627776L, body_max, uint64_t);
-	CONFIG_RANGE("keepalive-requests", 0, 1000000, keepalive_requests,
-	    unsigned);
-	CONFIG_RANGE("listen-backlog", 1, 65535, listen_backlog, unsigned);
-	CONFIG_RANGE("worker-connections", 1, 65536, worker_connections,
-	    unsigned);
+	CONFIG_RANGE("shutdown-timeout", shutdown_timeout, unsigned);
+	CONFIG_RANGE("request-timeout", request_timeout, unsigned);
+	CONFIG_RANGE("header-timeout", header_timeout, unsigned);
+	CONFIG_RANGE("keepalive-timeout", keepalive_timeout, unsigned);
+	CONFIG_RANGE("send-timeout", send_timeout, unsigned);
+	CONFIG_RANGE("body-timeout", body_timeout, unsigned);
+	CONFIG_RANGE("send-min-rate", send_min_rate, uint64_t);
+	CONFIG_RANGE("body-min-rate", body_min_rate, uint64_t);
+	CONFIG_RANGE("min-rate-window", min_rate_window, unsigned);
+	CONFIG_RANGE("request-line-max", request_line_max, size_t);
+	CONFIG_RANGE("header-field-max", header_field_max, size_t);
+	CONFIG_RANGE("header-max", header_max, size_t);
+	CONFIG_RANGE("header-fields-max", header_fields_max, unsigned);
+	CONFIG_RANGE("body-max", body_max, uint64_t);
+	CONFIG_RANGE("keepalive-requests", keepalive_requests, unsigned);
+	CONFIG_RANGE("listen-backlog", listen_backlog, unsigned);
+	CONFIG_RANGE("worker-connections", worker_connections, unsigned);
 #undef CONFIG_RANGE
 	if (!config_check_pool(p, c))
 		return false;
@@ -1490,19 +1612,198 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 }
 
 /*
+ * -t: a listen host must resolve as net_listen() will resolve it (the
+ * same hints), so that a typo in a name fails the test, not the start.
+ */
+static bool
+config_check_resolve(struct config_parse *p, const struct config *c)
+{
+	struct addrinfo hints, *res;
+	int rc;
+
+	for (size_t i = 0; i < c->nlisten; i++) {
+		const struct config_listen *l = &c->listen[i];
+
+		if (l->host == NULL)
+			continue;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = l->family;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		if ((rc = getaddrinfo(l->host, l->port, &hints, &res)) != 0) {
+			config_error(p, "listen", "listen: \"%s\": host \"%s\" "
+			    "does not resolve (%s)", l->spec, l->host,
+			    rc == EAI_SYSTEM ? strerror(errno) :
+			    gai_strerror(rc));
+			return false;
+		}
+		freeaddrinfo(res);
+	}
+	return true;
+}
+
+/*
+ * -t: the master opens path for writing (a log) or creates it (the pid
+ * file), as the user who starts it, before any worker runs.  So its
+ * directory must exist, and the file (or, for a file not there yet, the
+ * directory) must be writable by the user running the test, with the
+ * effective ids (AT_EACCESS): the same user that will start the server.
+ */
+static bool
+config_check_writable(struct config_parse *p, const char *key,
+    const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	util_strlcpy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &st) < 0) {
+		config_error(p, key, "%s: %s: directory %s %s", key, path, dir,
+		    errno == ENOENT ? "does not exist" : strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		config_error(p, key, "%s: %s: %s is not a directory", key, path,
+		    dir);
+		return false;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			config_error(p, key, "%s: %s is a directory; expected "
+			    "a file", key, path);
+			return false;
+		}
+		if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0) {
+			config_error(p, key, "%s: %s: not writable by uid %ld: "
+			    "%s", key, path, (long)geteuid(), strerror(errno));
+			return false;
+		}
+	} else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		config_error(p, key, "%s: %s: cannot be created in %s by uid "
+		    "%ld: %s", key, path, dir, (long)geteuid(),
+		    strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* What -t checks beyond the file itself: names, directories, rights. */
+static bool
+config_check_system(struct config_parse *p, const struct config *c)
+{
+	if (!config_check_resolve(p, c))
+		return false;
+	if (strcmp(c->error_log, "-") != 0 &&
+	    !config_check_writable(p, "error-log", c->error_log))
+		return false;
+	if (c->access_log != NULL && strcmp(c->access_log, "-") != 0 &&
+	    !config_check_writable(p, "access-log", c->access_log))
+		return false;
+	return c->pid_file == NULL ||
+	    config_check_writable(p, "pid-file", c->pid_file);
+}
+
+/*
+ * Where each open '{' is, while config_scan() reads the text: the line,
+ * and whether it opens a list ("= {", "+= {") or a section ("name {").
+ * Deeper nesting than this is left to libconfuse.
+ */
+#define CONFIG_SCAN_DEPTH 16
+
+struct config_scan {
+	int line;			/* of the character being read */
+	int start;		/* where the open string or comment began */
+	char last;		/* the last character outside strings and
+				 * comments that was not a space */
+	size_t depth;
+	int brace_line[CONFIG_SCAN_DEPTH];
+	bool brace_list[CONFIG_SCAN_DEPTH];
+};
+
+/*
+ * A character of code: braces are tracked, and a '=' inside a list means
+ * that the list was never closed (a list holds only values and commas,
+ * and '=' is never part of an unquoted value), so the error belongs to
+ * the line of its '{', not to the key below that libconfuse would name.
+ */
+static const char *
+config_scan_code(struct config_scan *sc, char c, int *line)
+{
+	size_t top = sc->depth < CONFIG_SCAN_DEPTH ? sc->depth : 0;
+
+	if (c == '{') {
+		if (top < CONFIG_SCAN_DEPTH && sc->depth == top) {
+			sc->brace_line[top] = sc->line;
+			sc->brace_list[top] = sc->last == '=';
+		}
+		sc->depth++;
+	} else if (c == '}' && sc->depth > 0) {
+		sc->depth--;
+	} else if (c == '=' && sc->depth > 0 &&
+	    sc->depth <= CONFIG_SCAN_DEPTH && sc->brace_list[sc->depth - 1]) {
+		*line = sc->brace_line[sc->depth - 1];
+		return "list not closed: a '}' is missing";
+	}
+	if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		sc->last = c;
+	return NULL;
+}
+
+/* What is still open at the end of the text. */
+static const char *
+config_scan_end(const struct config_scan *sc, bool string, bool comment,
+    int *line)
+{
+	*line = sc->start;
+	if (string)
+		return "unterminated string: a string must end on the line it "
+		    "starts";
+	if (comment)
+		return "unterminated comment: '/*' without '*/'";
+	if (sc->depth > 0 && sc->depth <= CONFIG_SCAN_DEPTH) {
+		*line = sc->brace_line[sc->depth - 1];
+		return sc->brace_list[sc->depth - 1] ? "list not closed: a '}' "
+		    "is missing" : "section not closed: a '}' is missing";
+	}
+	return NULL;
+}
+
+/*
  * Blanks out comments (#, // and C-style) outside quoted strings, keeping
  * every newline.  libconfuse 3.3 miscounts lines after comments and cannot
  * parse a comment inside a list; it never sees one this way, so messages
  * name the right line.
+ *
+ * It also finds what libconfuse would report far from where it starts: a
+ * string not closed on its own line, which libconfuse reads on into the
+ * lines below and reports where it gives up; a list or section never
+ * closed, which it reports at the next key or at the end of the file;
+ * and a C-style comment never closed, which would silently swallow the
+ * rest of the file.  A string must end on the line it starts (no value
+ * spans lines).  Returns NULL, or a message for the line in *line.
  */
-static void
-config_strip_comments(char *s)
+static const char *
+config_strip_comments(char *s, int *line)
 {
 	enum { CODE, DQUOTE, SQUOTE, LINE, BLOCK } st = CODE;
+	struct config_scan sc = { .line = 1 };
+	const char *bad;
 
 	for (; *s != '\0'; s++) {
+		if (*s == '\n') {
+			if (st == DQUOTE || st == SQUOTE) {
+				*line = sc.start;
+				return "unterminated string: a string must "
+				    "end on the line it starts";
+			}
+			sc.line++;
+		}
 		switch (st) {
 		case CODE:
+			sc.start = sc.line;
 			if (*s == '"')
 				st = DQUOTE;
 			else if (*s == '\'')
@@ -1512,16 +1813,23 @@ config_strip_comments(char *s)
 			else if (s[0] == '/' && s[1] == '*') {
 				st = BLOCK;
 				*s++ = ' ';
-			}
+			} else if ((bad = config_scan_code(&sc, *s, line)) !=
+			    NULL)
+				return bad;
+			if (st == DQUOTE || st == SQUOTE)
+				sc.last = *s;
 			break;
 		case DQUOTE:
-			if (*s == '\\' && s[1] != '\0')
+			if (*s == '\\' && s[1] != '\0' && s[1] != '\n')
 				s++;
 			else if (*s == '"')
 				st = CODE;
 			break;
 		case SQUOTE:
-			if (*s == '\'')
+			/* libconfuse: \' and \\ are the only escapes here. */
+			if (*s == '\\' && (s[1] == '\'' || s[1] == '\\'))
+				s++;
+			else if (*s == '\'')
 				st = CODE;
 			break;
 		case LINE:
@@ -1539,6 +1847,8 @@ config_strip_comments(char *s)
 		if ((st == LINE || st == BLOCK) && *s != '\n')
 			*s = ' ';
 	}
+	return config_scan_end(&sc, st == DQUOTE || st == SQUOTE,
+	    st == BLOCK, line);
 }
 
 /*
@@ -1619,15 +1929,16 @@ config_note_lines(cfg_t *cfg)
 
 static struct config *
 config_parse(const char *text, const char *name, const char *base_dir,
-    char *err, size_t errlen)
+    bool system, char *err, size_t errlen)
 {
 	struct config_parse p = {
 		.name = name, .base_dir = base_dir, .err = err, .errlen = errlen,
 	};
 	struct config *c;
+	const char *bad;
 	char *buf;
 	cfg_t *cfg;
-	int rc;
+	int bad_line;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -1639,18 +1950,20 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	config_note_lines(cfg);
 	p.top = cfg;
 	buf = util_xstrdup(text);
-	config_strip_comments(buf);
-	config_scan_sections(&p, buf);
 	config_current = &p;
-	rc = cfg_parse_buf(cfg, buf);
+	if ((bad = config_strip_comments(buf, &bad_line)) != NULL) {
+		config_report(&p, bad_line, "%s", bad);
+	} else {
+		config_scan_sections(&p, buf);
+		if (cfg_parse_buf(cfg, buf) != CFG_SUCCESS)
+			config_error(&p, "", "syntax error");
+	}
 	free(buf);
-	if (rc != CFG_SUCCESS)
-		config_error(&p, "", "syntax error");
 	if (p.failed) {
 		config_current = NULL;
 		free(p.seckey);
-	free(p.server_line);
-	free(p.route_line);
+		free(p.server_line);
+		free(p.route_line);
 		cfg_free(cfg);
 		return NULL;
 	}
@@ -1664,11 +1977,12 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	    !config_check_index(&p, cfg, c) ||
 	    !config_check_status(&p, cfg, c) ||
 	    !config_check_logs(&p, cfg, c) ||
-	    !config_check_sites(&p, cfg, c)) {
+	    !config_check_sites(&p, cfg, c) ||
+	    (system && !config_check_system(&p, c))) {
 		config_current = NULL;
 		free(p.seckey);
-	free(p.server_line);
-	free(p.route_line);
+		free(p.server_line);
+		free(p.route_line);
 		cfg_free(cfg);
 		config_free(c);
 		return NULL;
@@ -1716,8 +2030,8 @@ config_read_file(const char *path, const char *name, char *err,
 	return text;
 }
 
-struct config *
-config_load(const char *path, char *err, size_t errlen)
+static struct config *
+config_load_file(const char *path, bool system, char *err, size_t errlen)
 {
 	char real[PATH_MAX], dir[PATH_MAX];
 	struct config *c;
@@ -1732,7 +2046,7 @@ config_load(const char *path, char *err, size_t errlen)
 	util_strlcpy(dir, real, sizeof(dir));
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*(slash == dir ? slash + 1 : slash) = '\0';
-	c = config_parse(text, path, dir, err, errlen);
+	c = config_parse(text, path, dir, system, err, errlen);
 	free(text);
 	if (c != NULL)
 		c->path = util_xstrdup(real);
@@ -1740,10 +2054,29 @@ config_load(const char *path, char *err, size_t errlen)
 }
 
 struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	return config_load_file(path, false, err, errlen);
+}
+
+struct config *
+config_test(const char *path, char *err, size_t errlen)
+{
+	return config_load_file(path, true, err, errlen);
+}
+
+struct config *
 config_load_buf(const char *text, const char *name, const char *base_dir,
     char *err, size_t errlen)
 {
-	return config_parse(text, name, base_dir, err, errlen);
+	return config_parse(text, name, base_dir, false, err, errlen);
+}
+
+struct config *
+config_test_buf(const char *text, const char *name, const char *base_dir,
+    char *err, size_t errlen)
+{
+	return config_parse(text, name, base_dir, true, err, errlen);
 }
 
 void
@@ -2017,6 +2350,7 @@ config_print(const struct config *c, FILE *out)
 {
 	char err[1024];
 	char *text;
+	int bad_line;
 	cfg_t *cfg;
 
 	if (c->path == NULL || (text = config_read_file(c->path, c->path, err,
@@ -2024,8 +2358,8 @@ config_print(const struct config *c, FILE *out)
 		return -1;
 	/* The top level as the file gives it (libconfuse prints defaults
 	 * and quotes); the servers as they take effect. */
-	config_strip_comments(text);
-	cfg = cfg_init(config_opts, CFGF_NONE);
+	cfg = config_strip_comments(text, &bad_line) != NULL ? NULL :
+	    cfg_init(config_opts, CFGF_NONE);
 	if (cfg == NULL || cfg_parse_buf(cfg, text) != CFG_SUCCESS) {
 		free(text);
 		cfg_free(cfg);

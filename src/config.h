@@ -137,7 +137,7 @@ struct config {
 	size_t nindex;
 	bool symlinks_outside_root;	/* follow symlinks that leave the root */
 	bool directory_listing;		/* list directories without an index */
-	char *pid_file;			/* absolute */
+	char *pid_file;			/* absolute; NULL: none (-r, -l) */
 	char *error_log;		/* absolute, or "-" for standard error */
 	enum log_level log_level;
 	char *access_log;		/* absolute, "-" for standard output, NULL off */
@@ -201,6 +201,18 @@ struct config *config_load(const char *path, char *err, size_t errlen);
  * what relative paths resolve against; name is used in messages.
  */
 struct config *config_load_buf(const char *text, const char *name,
+    const char *base_dir, char *err, size_t errlen);
+
+/*
+ * config_load() and config_load_buf() and then what -t checks beyond the
+ * file: that every listen host resolves (getaddrinfo(), as the listener
+ * will be bound), and that the directories of error-log, access-log and
+ * pid-file exist and the files can be written or created there by this
+ * process's effective user (the user who starts the server opens them).
+ * Messages as config_load()'s, naming the key and its line.
+ */
+struct config *config_test(const char *path, char *err, size_t errlen);
+struct config *config_test_buf(const char *text, const char *name,
     const char *base_dir, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
