@@ -17,12 +17,13 @@ mode=${1:-run}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # What the build and the sample site need from Debian; the tests also load
-# the site in a headless browser, and start the server the way a systemd
-# .socket unit does (systemd-socket-activate, from the package systemd,
-# which installs in a container without running as init).
-packages="gcc make autoconf automake pkg-config libconfuse-dev check curl
-media-types procps"
-[ "$mode" = check ] && packages="$packages chromium systemd"
+# the site in a headless browser, make password files with htpasswd, and
+# start the server the way a systemd .socket unit does
+# (systemd-socket-activate, from the package systemd, which installs in a
+# container without running as init).
+packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
+check curl media-types procps"
+[ "$mode" = check ] && packages="$packages chromium apache2-utils systemd"
 
 die() {
 	echo "quickstart: $*" >&2
