@@ -599,10 +599,21 @@ config_check_log_files(struct config_parse *p, cfg_t *cfg, struct config *c)
 	c->log.level = c->log_level;
 	c->log.access = c->access_logs;
 	c->log.naccess = c->naccess_logs;
-	return config_log_target(p, "error-log", c->error_log, false,
-	    &c->log.error) &&
-	    config_log_target(p, "access-log", c->access_log, true,
-	    &c->access_logs[0].target);
+	if (!config_log_target(p, "error-log", c->error_log, false,
+	    &c->log.error) ||
+	    !config_log_target(p, "access-log", c->access_log, true,
+	    &c->access_logs[0].target))
+		return false;
+	if (c->log.error.kind == LOG_TO_SYSLOG &&
+	    c->access_logs[0].target.kind == LOG_TO_SYSLOG &&
+	    strcmp(c->log.error.tag, c->access_logs[0].target.tag) != 0) {
+		config_error(p, "access-log", "access-log: syslog tag \"%s\" "
+		    "differs from error-log's \"%s\"; syslog(3) has one tag "
+		    "per process", c->access_logs[0].target.tag,
+		    c->log.error.tag);
+		return false;
+	}
+	return true;
 }
 
 /*
