@@ -442,6 +442,18 @@ log_take(const uint64_t *hash, const int *fds, size_t n)
 	}
 }
 
+/* Whether this process writes to any log file (the master sends
+ * nothing on USR1 otherwise). */
+static bool
+log_has_files(void)
+{
+	bool any = log_state.error.kind == LOG_TO_FILE;
+
+	for (size_t i = 0; i < log_state.naccess; i++)
+		any = any || log_state.access[i].kind == LOG_TO_FILE;
+	return any;
+}
+
 /* Reads every message waiting on the channel; the last one wins. */
 static int
 log_receive(void)
@@ -484,7 +496,7 @@ log_receive(void)
 		}
 		log_take(hash, fds, nfd);
 	}
-	if (got == 0)
+	if (got == 0 && log_has_files())
 		log_warn("SIGUSR1, but no log files from the master");
 	return 0;
 }
