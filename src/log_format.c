@@ -847,6 +847,24 @@ lf_host(struct lf_out *o, const struct log_format_entry *e, size_t limit)
 		    limit);
 }
 
+/* %q: the query with its '?', empty (never absent) without one. */
+static void
+lf_query(struct lf_out *o, const struct http_request *req, size_t limit)
+{
+	bool json = o->escape == LOG_FORMAT_JSON;
+
+	if (req == NULL || req->query.len == 0) {
+		lf_string(o, "", 0, limit);
+		return;
+	}
+	if (json)
+		lf_put(o, "\"", 1);
+	if (lf_text(o, "?", 1, limit - json))
+		lf_text(o, req->query.p, req->query.len, limit - json);
+	if (json)
+		lf_put(o, "\"", 1);
+}
+
 static void
 lf_cstring(struct lf_out *o, const char *s, size_t limit)
 {
@@ -946,20 +964,8 @@ lf_value(struct lf_out *o, struct lf_item *it,
 		s = tmp;
 		break;
 	case LF_QUERY:
-		if (req != NULL && req->query.len > 0) {
-			char q[1] = { '?' };
-
-			if (o->escape == LOG_FORMAT_JSON)
-				lf_put(o, "\"", 1);
-			lf_text(o, q, 1, limit);
-			lf_text(o, req->query.p, req->query.len,
-			    limit - (o->escape == LOG_FORMAT_JSON));
-			if (o->escape == LOG_FORMAT_JSON)
-				lf_put(o, "\"", 1);
-			return;
-		}
-		s = "";
-		break;
+		lf_query(o, req, limit);
+		return;
 	case LF_REQUEST:
 		s = e->request_line, len = e->request_line_len;
 		break;
