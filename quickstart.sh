@@ -17,11 +17,11 @@ mode=${1:-run}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # What the build and the sample site need from Debian; the tests also load
-# the site in a headless browser, and read the access log with goaccess
-# and python3.
-packages="gcc make autoconf automake pkg-config libconfuse-dev check curl
-media-types procps"
-[ "$mode" = check ] && packages="$packages chromium goaccess python3"
+# the site in a headless browser, make password files with htpasswd, and
+# read the access log with goaccess and python3.
+packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
+check curl media-types procps"
+[ "$mode" = check ] && packages="$packages chromium apache2-utils goaccess python3"
 
 die() {
 	echo "quickstart: $*" >&2
