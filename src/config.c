@@ -135,6 +135,11 @@ static cfg_opt_t config_opts[] = {
 	CONFIG_SITE_OPTS,
 	CFG_SEC("server", config_server_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_STR("access-log-format", "combined", CFGF_NONE),
+	CFG_STR("access-log-escape", NULL, CFGF_NONE),
+	CFG_STR("log-owner", "root", CFGF_NONE),
+	CFG_STR("log-group", NULL, CFGF_NONE),
+	CFG_STR("log-mode", "0640", CFGF_NONE),
 	CFG_END()
 };
 
@@ -1413,6 +1418,13 @@ config_check_status(struct config_parse *p, cfg_t *cfg, struct config *c)
 	return true;
 }
 
+/* "syslog" or "syslog:...": a destination, not a relative path. */
+static bool
+config_is_syslog(const char *v)
+{
+	return strncmp(v, "syslog", 6) == 0 && (v[6] == '\0' || v[6] == ':');
+}
+
 static bool
 config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
@@ -1434,12 +1446,13 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 		    "(use \"-\" for standard error)");
 		return false;
 	}
-	c->error_log = strcmp(elog, "-") == 0 ? util_xstrdup("-") :
-	    config_path(p, elog);
+	c->error_log = strcmp(elog, "-") == 0 || config_is_syslog(elog) ?
+	    util_xstrdup(elog) : config_path(p, elog);
 	if (alog == NULL || alog[0] == '\0' || strcmp(alog, "off") == 0)
 		c->access_log = NULL;
 	else
-		c->access_log = strcmp(alog, "-") == 0 ? util_xstrdup("-") :
+		c->access_log = strcmp(alog, "-") == 0 ||
+		    config_is_syslog(alog) ? util_xstrdup(alog) :
 		    config_path(p, alog);
 	if (pid == NULL || pid[0] == '\0') {
 		config_error(p, "pid-file", "pid-file: must not be empty; "
@@ -1450,6 +1463,131 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 	c->pid_file = strcmp(pid, "off") == 0 ? NULL : config_path(p, pid);
 	c->mime_types = (mt == NULL || mt[0] == '\0') ? NULL :
 	    config_path(p, mt);
+	return true;
+}
+
+/* A log destination from its key's resolved value (NULL: off). */
+static bool
+config_log_target(struct config_parse *p, const char *key, const char *v,
+    bool access, struct log_target *t)
+{
+	char err[256];
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (v == NULL)
+		return true;
+	if ((rc = log_target_syslog(v, access, t, err, sizeof(err))) < 0) {
+		config_error(p, key, "%s: %s", key, err);
+		return false;
+	}
+	if (rc == 0) {
+		t->kind = strcmp(v, "-") == 0 ? LOG_TO_STD : LOG_TO_FILE;
+		t->path = v;
+	}
+	return true;
+}
+
+/* access-log-format and access-log-escape, compiled once. */
+static bool
+config_check_access_format(struct config_parse *p, cfg_t *cfg,
+    struct config *c)
+{
+	const char *spec = cfg_getstr(cfg, "access-log-format");
+	const char *esc = cfg_getstr(cfg, "access-log-escape");
+	enum log_format_escape e;
+	char err[320];
+
+	if (spec == NULL)
+		spec = "";
+	e = log_format_default_escape(spec);
+	if (esc != NULL && strcmp(esc, "apache") == 0)
+		e = LOG_FORMAT_APACHE;
+	else if (esc != NULL && strcmp(esc, "json") == 0)
+		e = LOG_FORMAT_JSON;
+	else if (esc != NULL) {
+		config_error(p, "access-log-escape", "access-log-escape: \"%s\" "
+		    "is not apache or json", esc);
+		return false;
+	}
+	c->access_logs = util_xcalloc(1, sizeof(*c->access_logs));
+	c->naccess_logs = 1;
+	c->access_logs[0].format = log_format_compile(spec, e, err,
+	    sizeof(err));
+	if (c->access_logs[0].format == NULL) {
+		config_error(p, "access-log-format", "access-log-format: %s",
+		    err);
+		return false;
+	}
+	return true;
+}
+
+/* log-mode: octal, owner-writable, not world-writable. */
+static bool
+config_log_mode(struct config_parse *p, const char *v, mode_t *out)
+{
+	unsigned long m = 0;
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 4 || strspn(v, "01234567") != n)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		m = m * 8 + (unsigned long)(v[i] - '0');
+	if (m > 0777 || !(m & 0200) || (m & 0002))
+		goto bad;
+	*out = (mode_t)m;
+	return true;
+bad:
+	config_error(p, "log-mode", "log-mode: \"%s\" is not an octal mode "
+	    "up to 0777 that the owner may write and others may not", v);
+	return false;
+}
+
+/*
+ * log-owner, log-group (default adm when it exists, Debian's group for
+ * reading logs, else the owner's), log-mode; then the whole log_conf.
+ */
+static bool
+config_check_log_files(struct config_parse *p, cfg_t *cfg, struct config *c)
+{
+	const char *owner = cfg_getstr(cfg, "log-owner");
+	const char *group = cfg_getstr(cfg, "log-group");
+	struct passwd *pw;
+	struct group *gr = NULL;
+
+	if (owner == NULL || (pw = getpwnam(owner)) == NULL) {
+		config_error(p, "log-owner", "log-owner: unknown user \"%s\"",
+		    owner ? owner : "");
+		return false;
+	}
+	c->log.uid = pw->pw_uid;
+	c->log.gid = pw->pw_gid;
+	if (group != NULL && (gr = getgrnam(group)) == NULL) {
+		config_error(p, "log-group", "log-group: unknown group \"%s\"",
+		    group);
+		return false;
+	}
+	if (gr != NULL || (gr = getgrnam("adm")) != NULL)
+		c->log.gid = gr->gr_gid;
+	if (!config_log_mode(p, cfg_getstr(cfg, "log-mode"), &c->log.mode))
+		return false;
+	c->log.level = c->log_level;
+	c->log.access = c->access_logs;
+	c->log.naccess = c->naccess_logs;
+	if (!config_log_target(p, "error-log", c->error_log, false,
+	    &c->log.error) ||
+	    !config_log_target(p, "access-log", c->access_log, true,
+	    &c->access_logs[0].target))
+		return false;
+	if (c->log.error.kind == LOG_TO_SYSLOG &&
+	    c->access_logs[0].target.kind == LOG_TO_SYSLOG &&
+	    strcmp(c->log.error.tag, c->access_logs[0].target.tag) != 0) {
+		config_error(p, "access-log", "access-log: syslog tag \"%s\" "
+		    "differs from error-log's \"%s\"; syslog(3) has one tag "
+		    "per process", c->access_logs[0].target.tag,
+		    c->log.error.tag);
+		return false;
+	}
 	return true;
 }
 
@@ -1696,10 +1834,10 @@ config_check_system(struct config_parse *p, const struct config *c)
 {
 	if (!config_check_resolve(p, c))
 		return false;
-	if (strcmp(c->error_log, "-") != 0 &&
+	if (c->log.error.kind == LOG_TO_FILE &&
 	    !config_check_writable(p, "error-log", c->error_log))
 		return false;
-	if (c->access_log != NULL && strcmp(c->access_log, "-") != 0 &&
+	if (c->access_logs[0].target.kind == LOG_TO_FILE &&
 	    !config_check_writable(p, "access-log", c->access_log))
 		return false;
 	return c->pid_file == NULL ||
@@ -1977,6 +2115,8 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	    !config_check_index(&p, cfg, c) ||
 	    !config_check_status(&p, cfg, c) ||
 	    !config_check_logs(&p, cfg, c) ||
+	    !config_check_access_format(&p, cfg, c) ||
+	    !config_check_log_files(&p, cfg, c) ||
 	    !config_check_sites(&p, cfg, c) ||
 	    (system && !config_check_system(&p, c))) {
 		config_current = NULL;
@@ -2106,6 +2246,9 @@ config_free(struct config *c)
 	free(c->pid_file);
 	free(c->error_log);
 	free(c->access_log);
+	for (size_t i = 0; i < c->naccess_logs; i++)
+		log_format_free(c->access_logs[i].format);
+	free(c->access_logs);
 	free(c->mime_types);
 	for (size_t i = 0; i < c->nservers; i++)
 		route_table_free(c->servers[i].table);

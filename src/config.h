@@ -138,9 +138,11 @@ struct config {
 	bool symlinks_outside_root;	/* follow symlinks that leave the root */
 	bool directory_listing;		/* list directories without an index */
 	char *pid_file;			/* absolute; NULL: none (-r, -l) */
-	char *error_log;		/* absolute, or "-" for standard error */
+	char *error_log;		/* absolute, "-" for standard error, or
+					 * "syslog[:...]" */
 	enum log_level log_level;
-	char *access_log;		/* absolute, "-" for standard output, NULL off */
+	char *access_log;		/* absolute, "-" for standard output,
+					 * "syslog[:...]", NULL off */
 	char *mime_types;		/* absolute; NULL: built-in table only */
 	unsigned header_timeout;	/* seconds to receive a whole header block */
 	unsigned keepalive_timeout;	/* seconds an idle keep-alive waits */
@@ -187,6 +189,17 @@ struct config {
 	size_t nauths;
 	void **owned;			/* what the scopes point to */
 	size_t nowned, capowned;
+	/*
+	 * The logs as log_open() takes them (log.h), built from error_log,
+	 * log_level, access_log, access-log-format, access-log-escape,
+	 * log-owner, log-group and log-mode.  log.access is access_logs:
+	 * [0] is the server-wide access log (LOG_TO_OFF when "off"); a
+	 * server section with its own access log adds an entry and keeps
+	 * its index for log_access().
+	 */
+	struct log_conf log;
+	struct log_access_conf *access_logs;	/* formats owned */
+	size_t naccess_logs;
 };
 
 /*

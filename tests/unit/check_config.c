@@ -17,10 +17,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -772,6 +774,77 @@ START_TEST(test_status_allow_empty)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* the log keys */
+
+START_TEST(test_log_defaults)
+{
+	struct config *c = load_ok(DOCROOT);
+	struct group *adm = getgrnam("adm");
+
+	ck_assert_int_eq(c->log.error.kind, LOG_TO_FILE);
+	ck_assert_str_eq(c->log.error.path, c->error_log);
+	ck_assert_uint_eq(c->naccess_logs, 1);
+	ck_assert_ptr_eq(c->log.access, c->access_logs);
+	ck_assert_int_eq(c->access_logs[0].target.kind, LOG_TO_FILE);
+	ck_assert_ptr_nonnull(c->access_logs[0].format);
+	ck_assert_uint_eq(log_format_needs(c->access_logs[0].format), 0);
+	ck_assert_uint_eq(c->log.uid, 0);
+	ck_assert_uint_eq(c->log.gid, adm != NULL ? adm->gr_gid : 0);
+	ck_assert_uint_eq(c->log.mode, 0640);
+	ck_assert_int_eq(c->log.level, LOG_LEVEL_NOTICE);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_log_keys)
+{
+	struct config *c = load_ok(DOCROOT
+	    "error-log = \"syslog:local1\"\n"
+	    "access-log = \"syslog:facility=daemon,tag=forkhttpd,"
+	    "severity=notice\"\n"
+	    "access-log-format = \"json\"\n"
+	    "log-owner = \"nobody\"\n"
+	    "log-group = \"nogroup\"\n"
+	    "log-mode = \"600\"\n");
+	struct log_format_entry e = { .client = "192.0.2.1", .status = 200 };
+	struct passwd *pw = getpwnam("nobody");
+	struct group *gr = getgrnam("nogroup");
+	char line[4096];
+
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_ptr_nonnull(gr);
+	ck_assert_str_eq(c->error_log, "syslog:local1");
+	ck_assert_int_eq(c->log.error.kind, LOG_TO_SYSLOG);
+	ck_assert_int_eq(c->log.error.facility, LOG_LOCAL1);
+	ck_assert_str_eq(c->log.error.tag, "forkhttpd");
+	ck_assert_int_eq(c->access_logs[0].target.kind, LOG_TO_SYSLOG);
+	ck_assert_int_eq(c->access_logs[0].target.facility, LOG_DAEMON);
+	ck_assert_int_eq(c->access_logs[0].target.severity, LOG_NOTICE);
+	/* json unless access-log-escape says otherwise */
+	log_format_render(c->access_logs[0].format, &e, line, sizeof(line));
+	ck_assert_msg(strncmp(line, "{\"time\":\"", 9) == 0 &&
+	    strstr(line, "\"remote_user\":null") != NULL, "%s", line);
+	ck_assert_uint_eq(c->log.uid, pw->pw_uid);
+	ck_assert_uint_eq(c->log.gid, gr->gr_gid);
+	ck_assert_uint_eq(c->log.mode, 0600);
+	config_free(c);
+
+	c = load_ok(DOCROOT "access-log = \"syslog\"\n"
+	    "access-log-format = \"%h %{Referer}i %A\"\n"
+	    "access-log-escape = \"json\"\n");
+	ck_assert_int_eq(c->access_logs[0].target.facility, LOG_LOCAL7);
+	ck_assert_int_eq(c->access_logs[0].target.severity, LOG_INFO);
+	ck_assert_str_eq(c->access_logs[0].target.tag, "forkhttpd");
+	ck_assert_uint_eq(log_format_needs(c->access_logs[0].format),
+	    LOG_FORMAT_NEED_LOCAL);
+	line[log_format_render(c->access_logs[0].format, &e, line,
+	    sizeof(line) - 1)] = '\0';
+	ck_assert_str_eq(line, "\"192.0.2.1\" null null\n");
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* errors: the whole message, or its exact prefix */
 
 static const struct {
@@ -1089,6 +1162,60 @@ static const struct {
 	    "t.conf:3: request-timeout: 30 must be 0 or more than "
 	    "header-timeout (20), body-timeout (30) and send-timeout (5)",
 	    false, NULL, NULL, "request-timeout = the default body-timeout" },
+	/* the logs */
+	{ DOCROOT "access-log-format = \"%h %Z\"\n",
+	    "t.conf:2: access-log-format: unknown directive %Z at column 4",
+	    false, NULL, NULL, "an unknown directive, with its column" },
+	{ DOCROOT "\naccess-log-format = \"%{Referer}i %e\"\n",
+	    "t.conf:3: access-log-format: %e is not supported by forkhttpd "
+	    "at column 13", false, NULL, NULL, "what Apache has and we lack" },
+	{ DOCROOT "access-log-format = \"a\\nb\"\n",
+	    "t.conf:2: access-log-format: control character 0x0a in the "
+	    "format at column 2", false, NULL, NULL, "a newline in a format" },
+	{ DOCROOT "access-log-format = \"\"\n",
+	    "t.conf:2: access-log-format: the format is empty", false, NULL,
+	    NULL, "an empty format" },
+	{ DOCROOT "access-log-escape = \"xml\"\n",
+	    "t.conf:2: access-log-escape: \"xml\" is not apache or json",
+	    false, NULL, NULL, "an unknown escaping" },
+	{ DOCROOT "log-mode = \"0666\"\n", "t.conf:2: log-mode: \"0666\" is "
+	    "not an octal mode up to 0777 that the owner may write and others "
+	    "may not", false, NULL, NULL, "world-writable logs" },
+	{ DOCROOT "log-mode = \"0440\"\n", "t.conf:2: log-mode: \"0440\" ",
+	    true, NULL, NULL, "logs the owner cannot write" },
+	{ DOCROOT "log-mode = \"64o\"\n", "t.conf:2: log-mode: \"64o\" ",
+	    true, NULL, NULL, "not octal" },
+	{ DOCROOT "log-mode = \"01640\"\n", "t.conf:2: log-mode: \"01640\" ",
+	    true, NULL, NULL, "the sticky bit" },
+	{ DOCROOT "log-owner = \"no-such-user-x\"\n", "t.conf:2: log-owner: "
+	    "unknown user \"no-such-user-x\"", false, NULL, NULL,
+	    "an unknown log-owner" },
+	{ DOCROOT "log-group = \"no-such-group-x\"\n", "t.conf:2: log-group: "
+	    "unknown group \"no-such-group-x\"", false, NULL, NULL,
+	    "an unknown log-group" },
+	{ DOCROOT "error-log = \"syslog:server=192.0.2.1\"\n",
+	    "t.conf:2: error-log: syslog: server= is not supported", true,
+	    NULL, NULL, "no remote syslog" },
+	{ DOCROOT "error-log = \"syslog:severity=info\"\n",
+	    "t.conf:2: error-log: syslog: \"severity=info\" is not facility=F "
+	    "or tag=T", true, NULL, NULL, "an error line's severity is its "
+	    "level" },
+	{ DOCROOT "access-log = \"syslog:facility=bogus\"\n",
+	    "t.conf:2: access-log: syslog: \"facility=bogus\" is not", true,
+	    NULL, NULL, "an unknown facility" },
+	{ DOCROOT "access-log = \"syslog:local9\"\n",
+	    "t.conf:2: access-log: syslog: \"local9\" is not", true,
+	    NULL, NULL, "Apache's form, an unknown facility" },
+	{ DOCROOT "access-log = \"syslog:tag=a b\"\n",
+	    "t.conf:2: access-log: syslog: \"tag=a b\" is not", true,
+	    NULL, NULL, "a tag with a space" },
+	{ DOCROOT "access-log = \"syslog:\"\n",
+	    "t.conf:2: access-log: syslog: empty parameter in \"syslog:\"",
+	    false, NULL, NULL, "nothing after the colon" },
+	{ DOCROOT "error-log = \"syslog:tag=a\"\naccess-log = \"syslog:tag=b\"\n",
+	    "t.conf:3: access-log: syslog tag \"b\" differs from error-log's "
+	    "\"a\"; syslog(3) has one tag per process", false, NULL, NULL,
+	    "two tags" },
 	{ DOCROOT "send-timeout = 5\nbody-timeout = 5\nrequest-timeout = 20\n",
 	    "t.conf:4: request-timeout: 20 must be 0 or more than "
 	    "header-timeout (20), body-timeout (5) and send-timeout (5)",
@@ -1517,6 +1644,8 @@ config_suite(void)
 
 	tc = tcase_create("errors");
 	tcase_add_unchecked_fixture(tc, setup_base, NULL);
+	tcase_add_test(tc, test_log_defaults);
+	tcase_add_test(tc, test_log_keys);
 	tcase_add_loop_test(tc, test_errors, 0,
 	    (int)(sizeof(error_cases) / sizeof(error_cases[0])));
 	tcase_add_test(tc, test_comments);
