@@ -284,6 +284,9 @@ if [ -z "$(field X-Frame-Options)" ]; then
 else
 	ko "other.test: X-Frame-Options $(field X-Frame-Options)"
 fi
+get $ex -X FOO "$base/"
+want "an unknown method" 501
+want_field "501: the server's header" X-Frame-Options DENY
 
 # ---------------------------------------------------------------- error pages
 
