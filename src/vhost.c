@@ -63,7 +63,12 @@ vhost_fold(const char *host, size_t len, char out[VHOST_NAME_MAX + 1])
 {
 	size_t n = len;
 
-	if (len > 0 && host[0] == '[') {
+	/* No Host at all (HTTP/1.0): host may be NULL. */
+	if (len == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (host[0] == '[') {
 		const char *close = memchr(host, ']', len);
 
 		n = close != NULL ? (size_t)(close - host) + 1 : len;

@@ -135,6 +135,10 @@ START_TEST(test_find_slice)
 	ck_assert_int_eq(vhost_table_find(t, "a.comX", 5, &how), 0);
 	ck_assert_int_eq(vhost_table_find(t, "a.com", 4, &how), -1);
 	ck_assert_int_eq(vhost_table_find(NULL, "a.com", 5, &how), -1);
+	/* A request without Host: its slice is (NULL, 0). */
+	ck_assert_int_eq(vhost_table_find(t, NULL, 0, &how), -1);
+	ck_assert_ptr_null(how);
+	ck_assert_int_eq(vhost_table_find(NULL, NULL, 0, &how), -1);
 	ck_assert_ptr_null(how);
 	vhost_table_free(t);
 	vhost_table_free(NULL);
