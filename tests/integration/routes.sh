@@ -273,6 +273,17 @@ want "/static/ file" 200 "a { }"
 want_field "/static/: the route's header" Cache-Control \
     "public, max-age=31536000, immutable"
 want_field "/static/: the server's header too" X-Frame-Options DENY
+get $ex --path-as-is "$base/stat%69c/./x/../a.css"
+want "routes match the decoded, normalised path" 200 "a { }"
+want_field "/stat%69c/./x/../a.css: the /static/ route's header" \
+    Cache-Control "public, max-age=31536000, immutable"
+get $ex "$base/staticx/a.css"
+want "/static/ is not /staticx/" 404
+if [ -z "$(field Cache-Control)" ]; then
+	ok "/staticx/: no /static/ header"
+else
+	ko "/staticx/: Cache-Control $(field Cache-Control)"
+fi
 get $ex "$base/static/missing.css"
 want "/static/ missing" 404 "custom 404"
 want_field "/static/ 404: the route's header" Cache-Control \
