@@ -871,7 +871,9 @@ config_scope_headers(struct config_parse *p, struct config *c, cfg_t *sec,
 		return false;
 	}
 	h = config_own(c, util_xcalloc(s->nheaders + n, sizeof(*h)));
-	memcpy(h, s->headers, s->nheaders * sizeof(*h));
+	/* The first list has nothing to copy, and headers is NULL. */
+	if (s->nheaders > 0)
+		memcpy(h, s->headers, s->nheaders * sizeof(*h));
 	for (unsigned i = 0; i < n; i++) {
 		const char *e = config_own_str(c, cfg_getnstr(sec, "header", i));
 

@@ -525,14 +525,15 @@ router_handle(const struct handler_ctx *base, const struct http_request *req,
 	const char *page;
 	int status;
 
-	/* RFC 9110 §9.1: an origin server that does not recognize a method
-	 * SHOULD respond with 501, whatever the resource. */
-	if (req->method == HTTP_METHOD_UNKNOWN) {
-		http_response_error(resp, HTTP_STATUS_NOT_IMPLEMENTED);
-		return resp->status;
-	}
+	/* The scope first: its header fields and error pages go on every
+	 * response, the 501 too. */
 	router_prepare(&ctx, req, &ch);
-	if (router_is_status(&ctx, req)) {
+	if (req->method == HTTP_METHOD_UNKNOWN) {
+		/* RFC 9110 §9.1: an origin server that does not recognize a
+		 * method SHOULD respond with 501, whatever the resource. */
+		http_response_error(resp, HTTP_STATUS_NOT_IMPLEMENTED);
+		status = resp->status;
+	} else if (router_is_status(&ctx, req)) {
 		status = status_handle(&ctx, req, resp);
 	} else if (req->method == HTTP_METHOD_OPTIONS && req->target.len == 1 &&
 	    req->target.p[0] == '*') {
