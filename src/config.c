@@ -1113,8 +1113,11 @@ config_scope_methods(struct config_parse *p, struct config *c, cfg_t *sec,
 		}
 		mask |= 1u << k;
 	}
+	/* GET brings HEAD (RFC 9110 §9.3.2: HEAD is GET without content);
+	 * OPTIONS, which says what the route allows, is always answered. */
 	if (mask & (1u << HTTP_METHOD_GET))
 		mask |= 1u << HTTP_METHOD_HEAD;
+	mask |= 1u << HTTP_METHOD_OPTIONS;
 	for (int k = 1; k < HTTP_METHOD_COUNT; k++)
 		if (mask & (1u << k))
 			snprintf(field + strlen(field), sizeof(field) -
@@ -1267,7 +1270,7 @@ config_server_routes(struct config_parse *p, struct config *c, cfg_t *sec,
 		route->s.line = line;
 		if (route_table_add(srv->table, pat, (int)i, err,
 		    sizeof(err)) < 0) {
-			config_report(p, line, "route %s", err);
+			config_report(p, line, "route \"%s\": %s", pat, err);
 			return false;
 		}
 		if (route->s.alias && pat[0] != '/' &&
@@ -1341,6 +1344,7 @@ config_check_sites(struct config_parse *p, cfg_t *cfg, struct config *c)
 	c->servers = config_own(c, util_xcalloc(c->nservers,
 	    sizeof(*c->servers)));
 	c->servers[0].s = top;
+	c->top = top;
 	if ((c->names = vhost_table_new()) == NULL) {
 		config_report(p, 0, "out of memory");
 		return false;
@@ -2452,8 +2456,8 @@ config_print_path(const struct config *c, const char *key)
 		return c->access_log != NULL ? c->access_log : "off";
 	if (strcmp(key, "mime-types") == 0)
 		return c->mime_types != NULL ? c->mime_types : "";
-	if (strcmp(key, "auth-file") == 0 && c->servers[0].s.auth_file)
-		return c->servers[0].s.auth_file;
+	if (strcmp(key, "auth-file") == 0 && c->top.auth_file != NULL)
+		return c->top.auth_file;
 	return NULL;
 }
 

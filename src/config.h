@@ -170,6 +170,7 @@ struct config {
 	 * top-level keys; otherwise one per section, in file order, and
 	 * names (index: servers[]) says which a Host means.
 	 */
+	struct config_scope top;	/* the top level's keys */
 	struct config_server *servers;
 	size_t nservers;
 	size_t default_server;		/* for a Host no name matches */

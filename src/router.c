@@ -328,17 +328,19 @@ router_respond(const struct handler_ctx *ctx, struct http_response *resp)
 	return resp->status;
 }
 
-/* A segment of the path starting with '.', outside /.well-known/ (RFC
- * 8615: ACME and others must reach it). */
+/* A segment of the path starting with '.', but for a first segment
+ * ".well-known" (RFC 8615: ACME and others must reach it; a hidden name
+ * below it is still hidden). */
 static bool
 router_hidden(const char *path, size_t len)
 {
 	static const char wk[] = "/.well-known";
+	size_t i = 0;
 
 	if (len >= sizeof(wk) - 1 && memcmp(path, wk, sizeof(wk) - 1) == 0 &&
 	    (len == sizeof(wk) - 1 || path[sizeof(wk) - 1] == '/'))
-		return false;
-	for (size_t i = 0; i + 1 < len; i++)
+		i = sizeof(wk) - 1;
+	for (; i + 1 < len; i++)
 		if (path[i] == '/' && path[i + 1] == '.')
 			return true;
 	return false;
@@ -411,10 +413,11 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 
 	if ((status = router_access(ctx, req, resp)) != 0)
 		return status;
-	if (sc->methods != 0 && !(sc->methods & (1u << req->method))) {
+	if (sc->methods != 0) {
 		if (req->method == HTTP_METHOD_OPTIONS)
 			return router_options(resp, sc->allow_field);
-		return router_not_allowed(resp, sc->allow_field);
+		if (!(sc->methods & (1u << req->method)))
+			return router_not_allowed(resp, sc->allow_field);
 	}
 	switch (sc->handler) {
 	case CONFIG_HANDLER_REDIRECT:

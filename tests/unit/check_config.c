@@ -1589,7 +1589,7 @@ START_TEST(test_sites_inherit)
 	ck_assert_ptr_nonnull(b->s.auth);
 	ck_assert_str_eq(b->s.auth_file, in_base("pw", want, sizeof(want)));
 	ck_assert_ptr_nonnull(strstr(b->s.auth_challenge, "realm=\"B\""));
-	ck_assert_str_eq(b->s.allow_field, "GET, HEAD, POST");
+	ck_assert_str_eq(b->s.allow_field, "GET, HEAD, POST, OPTIONS");
 
 	/* a.test overrides; header adds up; error-page per status. */
 	ck_assert_str_eq(root_of(c, &a->s), in_base("www2", want,
@@ -1630,7 +1630,7 @@ START_TEST(test_sites_inherit)
 	ck_assert_str_eq(r->deny[0], "192.168.1.1");
 	ck_assert_ptr_null(r->auth_realm);
 	ck_assert_ptr_null(r->auth);
-	ck_assert_str_eq(r->allow_field, "GET, HEAD");
+	ck_assert_str_eq(r->allow_field, "GET, HEAD, OPTIONS");
 	ck_assert_uint_eq(r->handler, CONFIG_HANDLER_STATIC);
 
 	/* /p/ sets nothing: the server's scope. */
@@ -1643,7 +1643,7 @@ START_TEST(test_sites_inherit)
 	ck_assert_str_eq(error_page(p, 404), "/a404.html");
 	ck_assert_ptr_eq(p->acl, a->s.acl);
 	ck_assert_ptr_eq(p->auth, a->s.auth);
-	ck_assert_str_eq(p->allow_field, "GET, HEAD, POST");
+	ck_assert_str_eq(p->allow_field, "GET, HEAD, POST, OPTIONS");
 	ck_assert(!p->hidden_files);
 
 	/* /d/: back to the top's root, the same root entry. */
@@ -1737,16 +1737,16 @@ static const struct site_error_case {
 	    "  }\n}\n", "t.conf:4: route \"/x\": redirect-status: goes with "
 	    "redirect" },
 	{ DOCROOT "server \"a\" {\n\n  route \"~ (\" {\n  }\n}\n",
-	    "t.conf:4: route bad regex \"(\": Unmatched ( or \\(" },
+	    "t.conf:4: route \"~ (\": bad regex \"(\": Unmatched ( or \\(" },
 	{ DOCROOT "server \"a\" {\n  route \"~* [a\" { }\n}\n",
-	    "t.conf:3: route bad regex \"[a\": Unmatched [, [^, [:, [., or [=" },
+	    "t.conf:3: route \"~* [a\": bad regex \"[a\": Unmatched [, [^, [:, [., or [=" },
 	{ DOCROOT "server \"a\" {\n  route \"/a\" { }\n  route \"/a\" { }\n}\n",
 	    "t.conf:4: found duplicate title '/a'" },
 	{ DOCROOT "server \"a\" {\n  route \"/a\" { }\n  route \"^~ /a\" { }\n}\n",
-	    "t.conf:4: route the prefix /a is routed twice (\"/a\" and "
+	    "t.conf:4: route \"^~ /a\": the prefix /a is routed twice (\"/a\" and "
 	    "\"^~ /a\")" },
 	{ DOCROOT "server \"a\" {\n  route \"= /a\" { }\n  route \"=/a\" { }\n}\n",
-	    "t.conf:4: route the path /a is routed exactly twice" },
+	    "t.conf:4: route \"=/a\": the path /a is routed exactly twice" },
 	{ DOCROOT "server \"a\" {\n  route \"~ x\" {\n   alias = \"www\"\n  }\n"
 	    "}\n", "t.conf:4: route \"~ x\": alias: only a prefix route has a "
 	    "prefix to replace" },
@@ -1810,7 +1810,7 @@ static const struct site_error_case {
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    bogus = 1\n  }\n}\n",
 	    "t.conf:4: unknown key 'bogus'" },
 	{ DOCROOT "server \"a\" {\n  route \"x\" {\n  }\n}\n",
-	    "t.conf:3: route \"x\" is not \"= /path\", \"/prefix\", \"^~ "
+	    "t.conf:3: route \"x\": is not \"= /path\", \"/prefix\", \"^~ "
 	    "/prefix\", \"~ regex\" or \"~* regex\"" },
 	{ DOCROOT "server \"a\" {\n  route \"/a//b\" {\n  }\n}\n",
 	    "t.conf:3: route \"/a//b\": a path never has empty, \".\" or "
@@ -1823,7 +1823,7 @@ static const struct site_error_case {
 	    "is not a status 200..599" },
 	{ DOCROOT "server \"a\" {\n  route \"/a\" { }\n}\nserver \"b\" {\n"
 	    "  route \"/b\" { }\n  route \"~ [z-a]\" { }\n}\n",
-	    "t.conf:7: route bad regex \"[z-a]\"" },
+	    "t.conf:7: route \"~ [z-a]\": bad regex \"[z-a]\"" },
 };
 
 START_TEST(test_sites_errors)
