@@ -89,6 +89,8 @@ static cfg_opt_t config_server_opts[] = {
 	CONFIG_FILE_OPTS,
 	CFG_STR_LIST("aliases", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("default", cfg_false, CFGF_NONE),
+	CFG_STR("access-log", NULL, CFGF_NODEFAULT),
+	CFG_STR("access-log-format", NULL, CFGF_NODEFAULT),
 	CFG_SEC("route", config_route_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -1286,6 +1288,66 @@ config_server_routes(struct config_parse *p, struct config *c, cfg_t *sec,
 	return true;
 }
 
+static bool config_is_syslog(const char *v);
+
+/*
+ * A server's own access-log (and access-log-format, else the top
+ * level's): another entry of c->access_logs, whose index the server
+ * keeps; "off" logs nothing for it.  Without the key, the server logs
+ * to the top level's (index 0).
+ */
+static bool
+config_server_log(struct config_parse *p, struct config *c, cfg_t *sec,
+    cfg_t *top, struct config_server *srv)
+{
+	const char *v = config_set(sec, "access-log") ?
+	    cfg_getstr(sec, "access-log") : NULL;
+	const char *spec = config_set(sec, "access-log-format") ?
+	    cfg_getstr(sec, "access-log-format") :
+	    cfg_getstr(top, "access-log-format");
+	struct log_access_conf *a;
+	char err[320];
+	int rc;
+
+	srv->access_log = 0;
+	if (v == NULL)
+		return true;
+	if (v[0] == '\0' || strcmp(v, "off") == 0) {
+		srv->access_log = -1;
+		return true;
+	}
+	c->access_logs = realloc(c->access_logs, (c->naccess_logs + 1) *
+	    sizeof(*c->access_logs));
+	if (c->access_logs == NULL) {
+		fprintf(stderr, "forkhttpd: out of memory\n");
+		exit(1);
+	}
+	a = &c->access_logs[c->naccess_logs];
+	memset(a, 0, sizeof(*a));
+	a->format = log_format_compile(spec != NULL ? spec : "",
+	    log_format_default_escape(spec != NULL ? spec : ""), err,
+	    sizeof(err));
+	if (a->format == NULL) {
+		config_sec_error(p, sec, "access-log-format", "%s", err);
+		return false;
+	}
+	srv->access_log = (int)c->naccess_logs++;
+	c->log.access = c->access_logs;
+	c->log.naccess = c->naccess_logs;
+	if (strcmp(v, "-") != 0 && !config_is_syslog(v))
+		v = config_own(c, config_path(p, v));
+	if ((rc = log_target_syslog(v, true, &a->target, err, sizeof(err))) <
+	    0) {
+		config_sec_error(p, sec, "access-log", "%s", err);
+		return false;
+	}
+	if (rc == 0) {
+		a->target.kind = strcmp(v, "-") == 0 ? LOG_TO_STD : LOG_TO_FILE;
+		a->target.path = v;
+	}
+	return true;
+}
+
 /* A server section: its names, its keys, its routes. */
 static bool
 config_server(struct config_parse *p, struct config *c, cfg_t *sec,
@@ -1300,6 +1362,8 @@ config_server(struct config_parse *p, struct config *c, cfg_t *sec,
 
 	srv->name = config_own_str(c, cfg_title(sec));
 	srv->is_default = cfg_getbool(sec, "default");
+	if (!config_server_log(p, c, sec, (cfg_t *)p->top, srv))
+		return false;
 	if (!config_scope_section(p, c, sec, top, &srv->s, false))
 		return false;
 	srv->s.line = line;

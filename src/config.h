@@ -105,6 +105,7 @@ struct config_route {
 struct config_server {
 	const char *name;		/* NULL: the top level, no sections */
 	bool is_default;
+	int access_log;			/* in access_logs; -1: off */
 	struct config_scope s;
 	struct config_route *routes;
 	size_t nroutes;

@@ -62,6 +62,7 @@ struct conn_x {
 	size_t cap, used, end;		/* end: the request's header block */
 	struct http_request req;
 	bool parsed;			/* req is a well-formed request */
+	size_t server;			/* the router's choice (logs) */
 	bool body_ok;			/* its body was read (or it had none) */
 	bool keep_alive;
 	bool counted;			/* the scoreboard counted it already */
@@ -326,6 +327,8 @@ conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes,
 	struct conn_x *x = c->x;
 	const struct http_request *req = &x->req;
 	const struct reply *r = &x->out->reply;
+	const struct config_server *srv = &env->cfg->servers[x->server];
+	size_t which = srv->access_log >= 0 ? (size_t)srv->access_log : 0;
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
 	char local_name[NET_ADDR_MAX];
@@ -349,15 +352,19 @@ conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes,
 		e.request_line = req->request_line.p;
 		e.request_line_len = req->request_line.len;
 	}
+	/* %v: the server's name (log.c puts the host's for none). */
+	e.server = srv->name;
 	/* Only a format with %A or %p costs the system call. */
-	if ((log_access_needs(0) & LOG_FORMAT_NEED_LOCAL) &&
+	if (srv->access_log >= 0 &&
+	    (log_access_needs(which) & LOG_FORMAT_NEED_LOCAL) &&
 	    getsockname(c->sock.fd, (struct sockaddr *)&local, &len) == 0) {
 		net_peer_name(&local, local_name, sizeof(local_name));
 		e.local = local_name;
 		e.local_port = conn_port(&local);
 	}
-	/* 0: the server-wide access log (a server's own: its index). */
-	log_access(0, &e);
+	/* The server's own access log, or the top level's (0). */
+	if (srv->access_log >= 0)
+		log_access(which, &e);
 	if (env->slot == NULL)
 		return;
 	if (x->counted)
@@ -753,6 +760,7 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	const struct handler_ctx ctx = {
 		.cfg = env->cfg,
 		.roots = env->roots,
+		.server_out = &x->server,
 		.peer = &c->peer,
 		.sb = env->sb,
 	};
@@ -769,6 +777,7 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	memset(&x->req, 0, sizeof(x->req));
 	http_response_init(&x->out->resp);
 	x->parsed = false;
+	x->server = env->cfg->default_server;
 	x->body_ok = false;
 	x->counted = false;
 	x->start_us = conn_wall_us();

@@ -511,6 +511,8 @@ router_prepare(struct handler_ctx *ctx, const struct http_request *req,
 	ctx->scope = router_choose(cfg, req->host.p, req->host.len,
 	    req->path.p, req->path.len, ch);
 	ctx->server = &cfg->servers[ch->server];
+	if (ctx->server_out != NULL)
+		*ctx->server_out = ch->server;
 	ctx->match = ch->route >= 0 ? &ch->match : NULL;
 	ctx->path = ch->path;
 	ctx->path_len = ch->path_len;

@@ -129,6 +129,8 @@ server "example.com" {
 server "other.test" {
     document-root = "other"
     error-page = { "404 /nf.html" }
+    access-log = "other-access.log"
+    access-log-format = "%v %>s %U"
 }
 
 server "[::1]" {
@@ -520,6 +522,29 @@ if grep -q "warn.conf:7: route \"~ ^/api\": .*route \"/api/\", line 6" \
 	ok "-t warns: a regex shadows a prefix route, with file:line"
 else
 	ko "-t warning missing: $(cat "$dir/warn.err")"
+fi
+
+# ---------------------------------------------------------- access logs
+
+# other.test has its own access log and format (%v: its name); the
+# others log to the top level's.  A line is written after its response,
+# so wait for it with a deadline.
+get -H "Host: other.test" "$base/own-log-probe"
+i=0
+while [ $i -lt 50 ] && ! grep -q "own-log-probe" "$dir/other-access.log" \
+    2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if grep -qx "other.test 404 /own-log-probe" "$dir/other-access.log"; then
+	ok "a server's own access-log and format, %v its name"
+else
+	ko "other-access.log: $(tail -n 2 "$dir/other-access.log" 2>&1)"
+fi
+if grep -q "own-log-probe" "$dir/access.log"; then
+	ko "other.test's request is in the top level's access log too"
+else
+	ok "other.test's request is only in its own log"
 fi
 
 # ---------------------------------------------------------------- reload
