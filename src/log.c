@@ -252,32 +252,42 @@ log_msg(enum log_level level, const char *fmt, ...)
 	errno = saved_errno;
 }
 
+size_t
+log_escape(char *dst, size_t cap, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (cap == 0)
+		return 0;
+	for (size_t i = 0; i < len && n + 4 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			dst[n++] = '\\';
+			dst[n++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 0xf];
+		} else
+			dst[n++] = (char)c;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
 /*
- * Appends s[0..len) to the line, escaping '"', '\' and bytes outside
- * printable ASCII as \xHH the way Apache does, so a client cannot forge
- * log fields or write terminal escapes.  Returns the new length.
+ * Appends s[0..len) to the line, escaped the way Apache does
+ * (log_escape()), so a client cannot forge log fields or write terminal
+ * escapes.  Returns the new length.
  */
 static size_t
 log_append_escaped(char *line, size_t n, size_t cap, const char *s,
     size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len && n + 4 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			line[n++] = '\\';
-			line[n++] = (char)c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			line[n++] = '\\';
-			line[n++] = 'x';
-			line[n++] = hex[c >> 4];
-			line[n++] = hex[c & 0xf];
-		} else
-			line[n++] = (char)c;
-	}
-	return n;
+	return n + log_escape(line + n, cap - n, s, len);
 }
 
 static size_t
@@ -332,6 +342,10 @@ log_access(const struct log_access_entry *e)
 	else
 		n = log_append(line, n, cap, "-");
 	n = log_append(line, n, cap, "\"");
+	/* Never true (each append leaves a byte); the compiler cannot see
+	 * through log_escape(). */
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
 	line[n++] = '\n';
 	log_write(log_state.access_fd, line, n);
 }

@@ -90,4 +90,13 @@ struct log_access_entry {
 /* Writes one combined-log-format line, if the access log is on. */
 void log_access(const struct log_access_entry *e);
 
+/*
+ * Copies s[0..len) into dst escaped for a quoted log field, as the
+ * access log writes its fields: '"' and '\' get a backslash, bytes
+ * outside printable ASCII become \xHH.  Stops before an escape that
+ * would not fit; dst is always NUL-terminated when cap > 0.  Returns the
+ * length written (4 * len + 1 bytes of dst always suffice).
+ */
+size_t log_escape(char *dst, size_t cap, const char *s, size_t len);
+
 #endif

@@ -455,7 +455,7 @@ master_worker_exited(size_t i, pid_t pid, int status)
 	int64_t now = net_now_ms();
 	bool healthy = now - slot->started_ms >= MASTER_HEALTHY_MS;
 	bool crashed = true;
-	char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+	char what[SCOREBOARD_DESCRIBE_MAX];
 
 	scoreboard_describe(&master.sb->slot[i], now, what, sizeof(what));
 	scoreboard_clear(master.sb, i);
@@ -600,7 +600,7 @@ master_enforce(int64_t now)
 
 	for (size_t i = 0; i < master.nslots; i++) {
 		struct master_slot *s = &master.slots[i];
-		char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+		char what[SCOREBOARD_DESCRIBE_MAX];
 
 		if (s->pid <= 0 || (s->term_ms == 0 && !s->retiring))
 			continue;
@@ -749,7 +749,7 @@ master_watchdog(int64_t now)
 	for (size_t i = 0; i < master.nslots && limit > 0; i++) {
 		struct master_slot *s = &master.slots[i];
 		const struct scoreboard_slot *sb = &master.sb->slot[i];
-		char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+		char what[SCOREBOARD_DESCRIBE_MAX];
 
 		if (s->pid <= 0 || s->term_ms > 0 ||
 		    !master_stalled(sb, now, limit))

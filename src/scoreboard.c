@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "net.h"
 #include "scoreboard.h"
 
@@ -172,16 +173,22 @@ scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
 {
 	int64_t start = __atomic_load_n(&s->request_start_ms, __ATOMIC_ACQUIRE);
 	int64_t ms;
+	/* Escaped as the access log escapes its quoted fields, so a '"' in
+	 * a request cannot end the field early in the error log.
+	 * strnlen() bounds the reads even if a string lost its NUL. */
+	char line[4 * SCOREBOARD_LINE_MAX], client[4 * SCOREBOARD_CLIENT_MAX];
 
 	if (cap == 0)
 		return;
+	log_escape(line, sizeof(line), s->request,
+	    strnlen(s->request, SCOREBOARD_LINE_MAX - 1));
+	log_escape(client, sizeof(client), s->client,
+	    strnlen(s->client, SCOREBOARD_CLIENT_MAX - 1));
 	if (start == 0 && s->request[0] != '\0') {
 		/* A response going out in the background (see
 		 * scoreboard_background_request()). */
-		snprintf(buf, cap, "\"%.*s\"%s%.*s, sending in the background",
-		    SCOREBOARD_LINE_MAX - 1, s->request,
-		    s->client[0] != '\0' ? " from " : "",
-		    SCOREBOARD_CLIENT_MAX - 1, s->client);
+		snprintf(buf, cap, "\"%s\"%s%s, sending in the background",
+		    line, client[0] != '\0' ? " from " : "", client);
 		return;
 	}
 	if (start == 0) {
@@ -190,14 +197,11 @@ scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
 	}
 	/* A torn read or a clock from another source: never negative. */
 	ms = now_ms > start ? now_ms - start : 0;
-	/* Precisions bound the reads even if a string lost its NUL. */
-	if (s->client[0] != '\0')
-		snprintf(buf, cap, "\"%.*s\" from %.*s for %" PRId64 " ms",
-		    SCOREBOARD_LINE_MAX - 1, s->request,
-		    SCOREBOARD_CLIENT_MAX - 1, s->client, ms);
+	if (client[0] != '\0')
+		snprintf(buf, cap, "\"%s\" from %s for %" PRId64 " ms",
+		    line, client, ms);
 	else
-		snprintf(buf, cap, "\"%.*s\" for %" PRId64 " ms",
-		    SCOREBOARD_LINE_MAX - 1, s->request, ms);
+		snprintf(buf, cap, "\"%s\" for %" PRId64 " ms", line, ms);
 }
 
 void

@@ -23,6 +23,10 @@
 /* Room for the start of a request line and for a client address. */
 #define SCOREBOARD_LINE_MAX 256
 #define SCOREBOARD_CLIENT_MAX 64
+/* Room for scoreboard_describe(): both escaped (4 bytes a byte), and
+ * the words around them. */
+#define SCOREBOARD_DESCRIBE_MAX \
+	(4 * (SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX) + 64)
 
 enum scoreboard_state {
 	SCOREBOARD_EMPTY = 0,	/* no worker in this slot */
@@ -105,8 +109,12 @@ void scoreboard_clear(struct scoreboard *sb, size_t i);
  * net_now_ms()) into buf; "\"GET /big HTTP/1.1\" from 127.0.0.1, sending in
  * the background" for a response going out in the background (see
  * scoreboard_background_request()); or "no request" when it was between
- * requests.  " from ..." is left out when no client was recorded.  Truncated to
- * cap - 1 bytes, always NUL-terminated when cap > 0.  For log lines.
+ * requests.  " from ..." is left out when no client was recorded.  The
+ * line and the client are escaped as the access log escapes its quoted
+ * fields (log_escape(): '"' and '\' get a backslash, other bytes
+ * outside printable ASCII become \xHH).  Truncated to cap - 1 bytes
+ * (SCOREBOARD_DESCRIBE_MAX is always enough), always NUL-terminated when
+ * cap > 0.  For log lines.
  */
 void scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
     char *buf, size_t cap);

@@ -560,6 +560,15 @@ static const struct {
 	{ "GET /big HTTP/1.1", "", 0, 12345,
 	    "\"GET /big HTTP/1.1\", sending in the background",
 	    "in the background, no client recorded" },
+	{ "GET /a\"b\\c HTTP/1.1", "::1", 1, 2,
+	    "\"GET /a\\\"b\\\\c HTTP/1.1\" from ::1 for 1 ms",
+	    "'\"' and '\\' escaped as in the access log" },
+	{ "GET /\" 200 0 \"x HTTP/1.1", "::1", 0, 2,
+	    "\"GET /\\\" 200 0 \\\"x HTTP/1.1\" from ::1, sending in the "
+	    "background", "a quote cannot end the field early" },
+	{ "GET /\xc3\xa9 HTTP/1.1", "a\"b", 1, 2,
+	    "\"GET /\\xc3\\xa9 HTTP/1.1\" from a\\\"b for 1 ms",
+	    "bytes from 0x80 as \\xHH; the client escaped too" },
 };
 
 START_TEST(test_describe)
