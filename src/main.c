@@ -4,7 +4,10 @@
  */
 #include "autoconf.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "util.h"
 
 #ifndef FORKHTTPD_CONF
 #define FORKHTTPD_CONF "/etc/forkhttpd/forkhttpd.conf"
@@ -47,6 +51,42 @@ usage(FILE *out)
 	    "  -h         print this help and exit\n");
 }
 
+/*
+ * Closes every descriptor above stderr.  Whatever the launching shell or
+ * init leaked (seen: an open file, a socket) would otherwise live on in
+ * every worker, running as the configured user.  Called before anything
+ * of ours is opened, so every one of them is someone else's.
+ */
+static void
+main_close_inherited(void)
+{
+	DIR *d;
+	struct dirent *e;
+	bool again = true;
+
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+#endif
+	/* Before Linux 5.9: each open one, as /proc lists them.  Closing
+	 * while reading may hide an entry from this pass, so until a pass
+	 * finds none. */
+	while (again && (d = opendir("/proc/self/fd")) != NULL) {
+		again = false;
+		while ((e = readdir(d)) != NULL) {
+			uint64_t fd;
+
+			if (util_parse_u64(e->d_name, strlen(e->d_name),
+			    INT_MAX, &fd) && fd > STDERR_FILENO &&
+			    (int)fd != dirfd(d)) {
+				close((int)fd);
+				again = true;
+			}
+		}
+		closedir(d);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -59,6 +99,7 @@ main(int argc, char **argv)
 	char err[1024];
 	int ch, status;
 
+	main_close_inherited();
 	while ((ch = getopt(argc, argv, "f:hns:tVX")) != -1) {
 		switch (ch) {
 		case 'f':

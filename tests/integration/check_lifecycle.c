@@ -27,6 +27,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
 #include <regex.h>
@@ -1258,6 +1259,76 @@ START_TEST(test_term_logs_no_error)
 }
 END_TEST
 
+/* ---- descriptors --------------------------------------------------------- */
+
+#define LEAK_FD 251
+
+/*
+ * Whether pid holds descriptor fd, or one open on path (as the kernel
+ * names it); says which in why.
+ */
+static bool
+holds_fd(pid_t pid, int fd, const char *path, char *why, size_t cap)
+{
+	char dir[64], link[PATH_MAX], target[PATH_MAX];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	d = opendir(dir);
+	ck_assert_msg(d != NULL, "%s: %s", dir, strerror(errno));
+	while (!found && (e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (atoi(e->d_name) == fd || strcmp(target, path) == 0) {
+			snprintf(why, cap, "%s -> %s", link, target);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * A descriptor the launcher leaked (here the test's own, open without
+ * O_CLOEXEC at 251, as a shell's would be) is closed at start: neither
+ * the master nor a worker holds it.
+ */
+START_TEST(test_leaked_fd_closed)
+{
+	char path[PATH_MAX], real[PATH_MAX], why[2 * PATH_MAX + 256];
+	pid_t w[MAX_PIDS];
+	int fd;
+
+	ck_assert_int_eq(harness_write_file(&own, "leaked.txt", "x\n", path,
+	    sizeof(path)), 0);
+	ck_assert_ptr_nonnull(realpath(path, real));
+	fd = open(real, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(dup2(fd, LEAK_FD), LEAK_FD);
+	close(fd);
+	/* The look can see it. */
+	ck_assert(holds_fd(getpid(), LEAK_FD, real, why, sizeof(why)));
+
+	start_own(1, NULL);
+	wait_workers(1, w);
+	close(LEAK_FD);
+	ck_assert_msg(!holds_fd(own.pid, LEAK_FD, real, why, sizeof(why)),
+	    "the master holds a leaked descriptor: %s", why);
+	ck_assert_msg(!holds_fd(w[0], LEAK_FD, real, why, sizeof(why)),
+	    "the worker holds a leaked descriptor: %s", why);
+	assert_serving(own.port, "after closing what it inherited");
+}
+END_TEST
+
 /* ---- 7. the adaptive pool ------------------------------------------------------ */
 
 #define POOL_CLIENTS	6
@@ -2142,6 +2213,7 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_usr1_reopen_after_rename);
 	tcase_add_test(tc, test_pidfile_lock);
 	tcase_add_test(tc, test_control_commands);
+	tcase_add_test(tc, test_leaked_fd_closed);
 
 	tc = tcase(s, "status", 40);
 	tcase_add_test(tc, test_status_page);
