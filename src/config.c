@@ -80,6 +80,8 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("keepalive-requests", 100, CFGF_NONE),
 	CFG_INT("listen-backlog", 511, CFGF_NONE),
 	CFG_INT("worker-connections", 512, CFGF_NONE),
+	CFG_INT("max-connections-per-client", 0, CFGF_NONE),
+	CFG_INT("client-ipv6-prefix", 64, CFGF_NONE),
 	CFG_END()
 };
 
@@ -620,6 +622,10 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	    unsigned);
 	CONFIG_RANGE("listen-backlog", 1, 65535, listen_backlog, unsigned);
 	CONFIG_RANGE("worker-connections", 1, 65536, worker_connections,
+	    unsigned);
+	CONFIG_RANGE("max-connections-per-client", 0, 65535,
+	    max_connections_per_client, unsigned);
+	CONFIG_RANGE("client-ipv6-prefix", 1, 128, client_ipv6_prefix,
 	    unsigned);
 #undef CONFIG_RANGE
 	if (!config_check_pool(p, c))

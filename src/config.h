@@ -73,6 +73,12 @@ struct config {
 	unsigned keepalive_requests;	/* per connection; 0: keep-alive off */
 	unsigned listen_backlog;
 	unsigned worker_connections;	/* open per worker, idle ones included */
+	/*
+	 * Open connections one client may hold, across all workers (0: no
+	 * limit); an IPv6 client is its client-ipv6-prefix bits (/64).
+	 */
+	unsigned max_connections_per_client;
+	unsigned client_ipv6_prefix;
 };
 
 /*

@@ -1259,6 +1259,148 @@ START_TEST(test_term_logs_no_error)
 }
 END_TEST
 
+/* ---- max-connections-per-client ----------------------------------------- */
+
+/* A keep-alive GET /a on c, which must be answered with status. */
+static void
+get_on(struct harness_conn *c, int status, const char *what)
+{
+	struct harness_response r;
+
+	ck_assert_msg(harness_conn_sendstr(c, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "\r\n") == 0, "%s: cannot send: %s", what, strerror(errno));
+	ck_assert_msg(harness_conn_read_response(c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0, "%s: no response (closed %d, reset "
+	    "%d, \"%.80s\")", what, c->eof, c->reset, c->in.data);
+	ck_assert_msg(r.status == status, "%s: status %d, want %d", what,
+	    r.status, status);
+	if (status == 503) {
+		char v[32];
+
+		ck_assert_msg(harness_header(&r, "Retry-After", v, sizeof(v)) &&
+		    strcmp(v, "10") == 0, "%s: no Retry-After: 10", what);
+		ck_assert(harness_header(&r, "Connection", v, sizeof(v)) &&
+		    strcasecmp(v, "close") == 0);
+		ck_assert_msg(harness_conn_wait_eof(c, HARNESS_IO_TIMEOUT_MS) ==
+		    1, "%s: the 503 did not close the connection", what);
+	}
+	harness_response_free(&r);
+}
+
+/*
+ * A new keep-alive connection whose GET /a is answered 200 (not 503),
+ * left open in *c; false if it was refused or failed.
+ */
+static bool
+open_admitted(struct harness_conn *c, const char *extra)
+{
+	struct harness_response r;
+	char req[128];
+	bool ok = false;
+
+	snprintf(req, sizeof(req), "GET /a HTTP/1.1\r\nHost: t\r\n%s\r\n",
+	    extra);
+	if (harness_conn_open(c, own.port) != 0)
+		return false;
+	if (harness_conn_sendstr(c, req) == 0 &&
+	    harness_conn_read_response(c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0) {
+		ok = r.status == 200;
+		harness_response_free(&r);
+	}
+	if (!ok)
+		harness_conn_close(c);
+	return ok;
+}
+
+/* For harness_poll(): a new connection is served, then closed. */
+static bool
+admitted(void *arg)
+{
+	struct harness_conn c;
+
+	(void)arg;
+	if (!open_admitted(&c, "Connection: close\r\n"))
+		return false;
+	harness_conn_close(&c);
+	return true;
+}
+
+/*
+ * Opens a connection that the server counts and keeps: retried until
+ * served, since the harness's own probe at start may still be counted
+ * for a moment by a worker that has not yet seen it close.
+ */
+static void
+hold(struct harness_conn *c)
+{
+	int64_t deadline = harness_now_ms() + 5000;
+
+	while (!open_admitted(c, "")) {
+		ck_assert_msg(harness_now_ms() < deadline, "no connection "
+		    "admitted within 5 s");
+		harness_sleep_ms(20);
+	}
+}
+
+/*
+ * Two connections held by one client (whichever workers took them): the
+ * third and fourth get 503 with Retry-After and are closed, logged once
+ * with the count; when one is closed, a new one is served again.
+ */
+START_TEST(test_max_connections_per_client)
+{
+	struct harness_conn held[2], extra;
+	char *log, *line;
+
+	start_own(2, "max-connections-per-client = 2\n");
+	for (int k = 0; k < 2; k++)
+		hold(&held[k]);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(harness_conn_open(&extra, own.port), 0);
+		get_on(&extra, 503, "a connection over the limit");
+		harness_conn_close(&extra);
+	}
+	line = expect_log(5000, 0, NEEDLES("client 127.0.0.1 holds ",
+	    " connections (max-connections-per-client 2): ",
+	    " refused with 503 since the last report"));
+	free(line);
+	log = error_log();
+	ck_assert_msg(count_lines(log, "max-connections-per-client") == 1,
+	    "two refusals within 10 s are one line:\n%s", log);
+	free(log);
+	harness_conn_close(&held[0]);
+	ck_assert_msg(harness_poll(admitted, NULL, 5000),
+	    "a connection closed, and the next one is still refused");
+	get_on(&held[1], 200, "the other held connection, still served");
+	harness_conn_close(&held[1]);
+}
+END_TEST
+
+/*
+ * The worker holding the client's one connection is killed: the master
+ * takes the dead worker's share out of the count, so the client is
+ * served again, by the new worker.
+ */
+START_TEST(test_max_connections_per_client_crash)
+{
+	struct harness_conn held, extra;
+	pid_t w[MAX_PIDS];
+
+	start_own(1, "max-connections-per-client = 1\n");
+	wait_workers(1, w);
+	hold(&held);
+	ck_assert_int_eq(harness_conn_open(&extra, own.port), 0);
+	get_on(&extra, 503, "a second connection");
+	harness_conn_close(&extra);
+	ck_assert_int_eq(kill(w[0], SIGKILL), 0);
+	ck_assert_int_eq(wait_gone(w[0], 5000), 0);
+	harness_conn_close(&held);
+	ck_assert_msg(harness_poll(admitted, NULL, 5000),
+	    "the dead worker's connection is still counted");
+}
+END_TEST
+
 /* ---- descriptors --------------------------------------------------------- */
 
 #define LEAK_FD 251
@@ -2214,6 +2356,10 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_pidfile_lock);
 	tcase_add_test(tc, test_control_commands);
 	tcase_add_test(tc, test_leaked_fd_closed);
+
+	tc = tcase(s, "per-client", 40);
+	tcase_add_test(tc, test_max_connections_per_client);
+	tcase_add_test(tc, test_max_connections_per_client_crash);
 
 	tc = tcase(s, "status", 40);
 	tcase_add_test(tc, test_status_page);
