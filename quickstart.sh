@@ -17,10 +17,10 @@ mode=${1:-run}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # What the build and the sample site need from Debian; the tests also load
-# the site in a headless browser.
-packages="gcc make autoconf automake pkg-config libconfuse-dev check curl
-media-types procps"
-[ "$mode" = check ] && packages="$packages chromium"
+# the site in a headless browser and make password files with htpasswd.
+packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
+check curl media-types procps"
+[ "$mode" = check ] && packages="$packages chromium apache2-utils"
 
 die() {
 	echo "quickstart: $*" >&2

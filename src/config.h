@@ -9,10 +9,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "log.h"
+#include "route.h"
+
+struct acl;
+struct auth_file;
+#include "vhost.h"
 
 /* One `listen` entry, split for getaddrinfo(). */
 struct config_listen {
@@ -20,6 +26,89 @@ struct config_listen {
 	char *host;	/* NULL for the wildcard */
 	char *port;
 	int family;	/* AF_INET, AF_INET6 or AF_UNSPEC (a host name) */
+};
+
+/* What answers in a server or route, when not its files. */
+enum config_handler {
+	CONFIG_HANDLER_STATIC = 0,	/* files under the root (default) */
+	CONFIG_HANDLER_REDIRECT,	/* `redirect` */
+	CONFIG_HANDLER_RESPOND,		/* `respond` */
+	CONFIG_HANDLER_STATUS		/* `status-page` */
+};
+
+/* One `header` entry, split: "Name: value". */
+struct config_header {
+	const char *name;
+	size_t name_len;
+	const char *value;
+	size_t value_len;
+};
+
+/* One status of an `error-page` entry, and the path that answers it. */
+struct config_error_page {
+	int status;
+	const char *path;
+};
+
+/* A directory files are served from (a document root or an alias),
+ * opened once by each worker; the symlink rule goes with it. */
+struct config_root {
+	char *path;			/* absolute, real */
+	bool symlinks_outside_root;
+};
+
+/*
+ * The keys a server or a route may set.  The top level's are the
+ * defaults of every server, a server's those of its routes: a scope
+ * starts as its parent's and overrides what its section sets, but for
+ * the handler keys (respond, redirect, status-page), which are never
+ * inherited, and header, whose lists add up.  Arrays may be shared with
+ * the parent; the configuration owns them all.
+ */
+struct config_scope {
+	size_t root;			/* in cfg->roots */
+	bool alias;			/* root stands for the matched prefix */
+	char *const *index;
+	size_t nindex;
+	bool directory_listing;
+	bool hidden_files;		/* serve names starting with '.' */
+	const struct config_header *headers;	/* added to every response */
+	size_t nheaders;
+	size_t nheaders_inherited;	/* headers[0..this): the parent's */
+	const struct config_error_page *error_pages;	/* first match wins */
+	size_t nerror_pages;
+	char *const *allow;		/* `allow` entries; NULL: not set */
+	size_t nallow;
+	char *const *deny;		/* `deny` entries */
+	size_t ndeny;
+	const struct acl *acl;		/* from them; NULL: everyone */
+	const char *auth_realm;		/* NULL: no authentication */
+	const char *auth_file;		/* absolute */
+	const struct auth_file *auth;	/* loaded; NULL: none */
+	const char *auth_challenge;	/* the 401's WWW-Authenticate */
+	unsigned methods;		/* bit 1 << method; 0: the handler's */
+	const char *allow_field;	/* methods as an Allow value */
+	enum config_handler handler;
+	int status;			/* respond's, or redirect's */
+	const char *target;		/* redirect: the template */
+	const char *body;		/* respond */
+	size_t body_len;
+	const char *content_type;	/* respond; NULL: none */
+	int line;			/* where the section starts; 0: top */
+};
+
+struct config_route {
+	const char *pattern;		/* as written */
+	struct config_scope s;
+};
+
+struct config_server {
+	const char *name;		/* NULL: the top level, no sections */
+	bool is_default;
+	struct config_scope s;
+	struct config_route *routes;
+	size_t nroutes;
+	struct route_table *table;	/* index: routes[] */
 };
 
 struct config {
@@ -38,6 +127,7 @@ struct config {
 	char *status_path;		/* NULL: no status page */
 	char **status_allow;		/* who may see it */
 	size_t nstatus_allow;
+	struct acl *status_acl;		/* status_allow, parsed */
 	char *user;			/* workers run as this user when started as root */
 	char *group;			/* NULL: the user's primary group */
 	uid_t uid;			/* resolved from user */
@@ -47,7 +137,7 @@ struct config {
 	size_t nindex;
 	bool symlinks_outside_root;	/* follow symlinks that leave the root */
 	bool directory_listing;		/* list directories without an index */
-	char *pid_file;			/* absolute */
+	char *pid_file;			/* absolute; NULL: none (-r, -l) */
 	char *error_log;		/* absolute, or "-" for standard error */
 	enum log_level log_level;
 	char *access_log;		/* absolute, "-" for standard output, NULL off */
@@ -79,6 +169,30 @@ struct config {
 	 */
 	unsigned max_connections_per_client;
 	unsigned client_ipv6_prefix;
+	/*
+	 * The sites.  Without `server` sections, one server made of the
+	 * top-level keys; otherwise one per section, in file order, and
+	 * names (index: servers[]) says which a Host means.
+	 */
+	struct config_server *servers;
+	size_t nservers;
+	size_t default_server;		/* for a Host no name matches */
+	struct vhost_table *names;
+	struct config_root *roots;	/* roots[0]: document_root */
+	size_t nroots;
+	bool any_listing;		/* some scope lists directories */
+	bool any_status_page;		/* status-path, or a status-page */
+	/* What -t warns about (a route that can never win...): whole
+	 * lines, "file:line: ...". */
+	char **warnings;
+	size_t nwarnings;
+	struct acl **acls;		/* the scopes' */
+	size_t nacls;
+	struct auth_file **auths;	/* the scopes', one per file */
+	char **auth_paths;		/* auths[i]'s file */
+	size_t nauths;
+	void **owned;			/* what the scopes point to */
+	size_t nowned, capowned;
 };
 
 /*
@@ -95,7 +209,28 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 struct config *config_load_buf(const char *text, const char *name,
     const char *base_dir, char *err, size_t errlen);
 
+/*
+ * config_load() and config_load_buf() and then what -t checks beyond the
+ * file: that every listen host resolves (getaddrinfo(), as the listener
+ * will be bound), and that the directories of error-log, access-log and
+ * pid-file exist and the files can be written or created there by this
+ * process's effective user (the user who starts the server opens them).
+ * Messages as config_load()'s, naming the key and its line.
+ */
+struct config *config_test(const char *path, char *err, size_t errlen);
+struct config *config_test_buf(const char *text, const char *name,
+    const char *base_dir, char *err, size_t errlen);
+
 void config_free(struct config *cfg);
+
+/*
+ * `forkhttpd -T`: writes cfg as a file config_load() accepts with the
+ * same effect: every top-level key (defaults included), then each
+ * server and route with every key as it takes effect, inherited ones
+ * included (header lists: a section's own).  Re-reads cfg->path for the
+ * top level.  0, or -1 when cfg has no file or it changed meanwhile.
+ */
+int config_print(const struct config *cfg, FILE *out);
 
 /* "all", an address, or "address/bits" (status-allow's entries). */
 bool config_valid_network(const char *s);

@@ -97,7 +97,7 @@ int
 conn_init(const struct config *cfg)
 {
 	conn_buf_cap = cfg->header_max + CONN_BODY_WINDOW;
-	return cfg->directory_listing ? listing_init() : 0;
+	return cfg->any_listing ? listing_init() : 0;
 }
 
 void
@@ -706,7 +706,7 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	const struct http_limits lim = conn_limits(env->cfg);
 	const struct handler_ctx ctx = {
 		.cfg = env->cfg,
-		.root = env->root,
+		.roots = env->roots,
 		.peer = &c->peer,
 		.sb = env->sb,
 	};

@@ -55,7 +55,7 @@
 /* What a worker hands to every connection. */
 struct conn_env {
 	const struct config *cfg;
-	const struct static_root *root;	/* the document root */
+	const struct static_root *roots; /* by cfg->roots' index */
 	const volatile sig_atomic_t *stop;	/* non-zero: last response */
 	volatile sig_atomic_t *reopen;	/* non-zero: reopen the logs */
 	struct scoreboard *sb;		/* for the status page; NULL: none */

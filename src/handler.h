@@ -45,9 +45,18 @@ struct static_root;
 
 struct handler_ctx {
 	const struct config *cfg;
-	const struct static_root *root;		/* the document root */
+	const struct static_root *roots;	/* the worker's, cfg->roots' */
 	const struct sockaddr_storage *peer;	/* the client, from accept() */
 	const struct scoreboard *sb;		/* NULL: no status page */
+	/* What the router chose (router.h), for the handler it runs: */
+	const struct config_server *server;
+	const struct config_scope *scope;	/* the route's, or server's */
+	const struct route_match *match;	/* NULL: no route matched */
+	const char *path;			/* decoded, normalised */
+	size_t path_len;
+	const struct static_root *root;		/* roots[scope->root] */
+	const char *rel;			/* the file beneath root */
+	bool dir_form;				/* the path ended in '/' */
 };
 
 /* Fills resp for req (see the top); returns resp->status. */

@@ -135,8 +135,18 @@ static const struct {
 } http_pages[] = {
 	{ 301, HTTP_PAGE(301, "Moved Permanently",
 	    "The document has moved; follow the Location header.") },
+	{ 302, HTTP_PAGE(302, "Found",
+	    "The document is elsewhere for now; follow the Location header.") },
+	{ 303, HTTP_PAGE(303, "See Other",
+	    "The answer is elsewhere; follow the Location header.") },
+	{ 307, HTTP_PAGE(307, "Temporary Redirect",
+	    "The document is elsewhere for now; follow the Location header.") },
+	{ 308, HTTP_PAGE(308, "Permanent Redirect",
+	    "The document has moved; follow the Location header.") },
 	{ 400, HTTP_PAGE(400, "Bad Request",
 	    "The server could not understand the request.") },
+	{ 401, HTTP_PAGE(401, "Unauthorized",
+	    "This resource needs a user name and a password.") },
 	{ 403, HTTP_PAGE(403, "Forbidden",
 	    "You do not have permission to access this resource.") },
 	{ 404, HTTP_PAGE(404, "Not Found",
@@ -163,8 +173,12 @@ static const struct {
 	    "The server could not complete the request.") },
 	{ 501, HTTP_PAGE(501, "Not Implemented",
 	    "The server does not implement what the request needs.") },
+	{ 502, HTTP_PAGE(502, "Bad Gateway",
+	    "The server behind this one gave no valid answer.") },
 	{ 503, HTTP_PAGE(503, "Service Unavailable",
 	    "The server cannot handle the request right now.") },
+	{ 504, HTTP_PAGE(504, "Gateway Timeout",
+	    "The server behind this one did not answer in time.") },
 	{ 505, HTTP_PAGE(505, "HTTP Version Not Supported",
 	    "The server supports HTTP/1.0 and HTTP/1.1.") },
 };
@@ -195,7 +209,8 @@ http_response_error(struct http_response *resp, int status)
 
 	/* A status without a page of its own gets its class's general one. */
 	if (page == NULL)
-		page = http_page_for(status >= 500 ? 500 : 400);
+		page = http_page_for(status >= 500 ? 500 : status >= 400 ? 400 :
+		    302);
 	http_response_close_fd(resp);
 	resp->offset = 0;
 	resp->status = status;

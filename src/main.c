@@ -1,10 +1,12 @@
 /*
- * main.c - the command line: load the configuration, then test it (-t),
- * signal the running server (-s), or hand it to the master.
+ * main.c - the command line: load the configuration (a file, or -r and
+ * -l through cmdconf), then test it (-t), signal the running server (-s),
+ * or hand it to the master.
  */
 #include "autoconf.h"
 
 #include <dirent.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,10 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdconf.h"
 #include "config.h"
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "router.h"
 #include "util.h"
 
 #ifndef FORKHTTPD_CONF
@@ -35,10 +39,22 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: forkhttpd [-hnVtX] [-f file] [-s signal]\n"
+	    "usage: forkhttpd [-hnVtTX] [-f file] [-R url] [-s signal]\n"
+	    "       forkhttpd [-ntX] [-r dir] [-l address:port]...\n"
 	    "  -f file    configuration file (default " FORKHTTPD_CONF ")\n"
+	    "  -r dir     serve dir without a configuration file: in the\n"
+	    "             foreground, logs on the terminal, directory\n"
+	    "             listings on, listening on " CMDCONF_LISTEN "\n"
+	    "  -l address:port\n"
+	    "             with -r, or alone to serve the current directory:\n"
+	    "             listen here instead (repeatable)\n"
 	    "  -n         stay in the foreground, error log also on stderr\n"
-	    "  -t         test the configuration file and exit\n"
+	    "  -t         test the configuration and exit: also that listen\n"
+	    "             hosts resolve and that the logs and the pid file\n"
+	    "             can be written\n"
+	    "  -T         print the effective configuration (every default\n"
+	    "             included) and exit\n"
+	    "  -R url     with -t: which server and route answer url\n"
 	    "  -s signal  signal the server running with this configuration's\n"
 	    "             pid file, and wait for the outcome:\n"
 	    "               reload  check the configuration as -t does, then\n"
@@ -47,9 +63,25 @@ usage(FILE *out)
 	    "               quit    graceful stop: in-flight requests finish\n"
 	    "               reopen  reopen the log files (after rotating them)\n"
 	    "  -X         one worker in the foreground, for debugging\n"
-	    "  -V         print the version and exit\n"
-	    "  -h         print this help and exit\n");
+	    "  -V, --version  print the version and exit\n"
+	    "  -h, --help     print this help and exit\n");
 }
+
+/* What the command line asks for. */
+struct main_args {
+	struct master_options opts;
+	const char *path;		/* -f */
+	bool path_given;
+	bool test;			/* -t */
+	bool print;			/* -T */
+	const char *route_url;		/* -R, with -t */
+	bool sending;			/* -s */
+	enum control_cmd cmd;
+	const char *root;		/* -r; NULL: CMDCONF_ROOT */
+	const char *listen[CMDCONF_LISTEN_MAX];	/* -l */
+	size_t nlisten;
+	bool cmdconf;			/* -r or -l: no conf file */
+};
 
 /*
  * Closes every descriptor above stderr.  Whatever the launching shell or
@@ -87,80 +119,184 @@ main_close_inherited(void)
 	}
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Parses argv into a; returns -1 to go on, or the exit status (after
+ * --help, --version or a usage error).
+ */
+static int
+main_parse(int argc, char **argv, struct main_args *a)
 {
-	struct master_options opts = { .foreground = false };
-	const char *path = FORKHTTPD_CONF;
-	bool test = false, sending = false;
-	enum control_cmd cmd = CONTROL_RELOAD;
-	unsigned timeout;
-	struct config *cfg;
-	char err[1024];
-	int ch, status;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
 
-	main_close_inherited();
-	while ((ch = getopt(argc, argv, "f:hns:tVX")) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:hl:nR:r:s:tTVX", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			path = optarg;
+			a->path = optarg;
+			a->path_given = true;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'l':
+			if (a->nlisten == CMDCONF_LISTEN_MAX) {
+				log_error("-l: at most %d addresses",
+				    CMDCONF_LISTEN_MAX);
+				return 1;
+			}
+			a->listen[a->nlisten++] = optarg;
+			a->cmdconf = true;
+			break;
 		case 'n':
-			opts.foreground = true;
+			a->opts.foreground = true;
+			break;
+		case 'r':
+			a->root = optarg;
+			a->cmdconf = true;
 			break;
 		case 's':
-			if (control_parse(optarg, &cmd) == -1) {
+			if (control_parse(optarg, &a->cmd) == -1) {
 				log_error("-s %s: unknown signal (reload, stop, "
 				    "quit or reopen)", optarg);
 				return 1;
 			}
-			sending = true;
+			a->sending = true;
 			break;
 		case 't':
-			test = true;
+			a->test = true;
+			break;
+		case 'T':
+			a->print = true;
+			break;
+		case 'R':
+			a->route_url = optarg;
 			break;
 		case 'V':
 			printf("%s\n", PACKAGE_STRING);
 			return 0;
 		case 'X':
-			opts.one_process = true;
-			opts.foreground = true;
+			a->opts.one_process = true;
+			a->opts.foreground = true;
 			break;
 		default:
 			usage(stderr);
 			return 1;
 		}
 	}
-	/* -s talks to a server; it does not start one. */
-	if (optind < argc || (sending && (test || opts.foreground))) {
+	/* -s talks to a server; it does not start one.  -R is a test. */
+	if (optind < argc || (a->sending && (a->test || a->print ||
+	    a->opts.foreground || a->cmdconf)) ||
+	    (a->route_url != NULL && !a->test)) {
 		usage(stderr);
 		return 1;
 	}
+	if (a->cmdconf && a->path_given) {
+		log_error("-r and -l serve without a configuration file; "
+		    "they cannot be combined with -f");
+		return 1;
+	}
+	return -1;
+}
+
+/* -t, -T and -R: the warnings, the effective file, a URL's route. */
+static int
+main_test(struct config *cfg, const struct main_args *a)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < cfg->nwarnings && a->test; i++)
+		log_warn("%s", cfg->warnings[i]);
+	if (a->print && config_print(cfg, stdout) < 0)
+		status = 1;
+	if (a->route_url != NULL &&
+	    router_explain(cfg, a->route_url, stdout) < 0) {
+		log_error("-R %s: not a URL (\"http://host/path\") or a path "
+		    "(\"/path\")", a->route_url);
+		status = 1;
+	}
+	fflush(stdout);
+	if (a->test && status == 0)
+		log_notice("configuration file %s test is successful",
+		    a->path);
+	config_free(cfg);
+	return status;
+}
+
+/* -r, -l: the configuration from the command line, in the foreground. */
+static int
+main_cmdconf(struct main_args *a)
+{
+	struct config *cfg;
+	char err[1024];
+
+	cfg = cmdconf_load(a->root, a->listen, a->nlisten, a->test, err,
+	    sizeof(err));
+	if (cfg == NULL) {
+		log_error("%s", err);
+		if (a->test)
+			log_error("configuration (-r, -l) test failed");
+		return 1;
+	}
+	if (a->test) {
+		log_notice("configuration (-r, -l) test is successful");
+		config_free(cfg);
+		return 0;
+	}
+	log_notice("serving %s; stop with Ctrl-C", cfg->document_root);
+	a->opts.foreground = true;
+	return master_run(cfg, &a->opts);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_args a = {
+		.path = FORKHTTPD_CONF, .cmd = CONTROL_RELOAD,
+	};
+	unsigned timeout;
+	struct config *cfg;
+	char err[1024];
+	int status;
+
+	main_close_inherited();
+	if ((status = main_parse(argc, argv, &a)) >= 0)
+		return status;
+	if (a.cmdconf)
+		return main_cmdconf(&a);
 	/*
 	 * -s needs the configuration for its pid file, and a reload must not
 	 * be asked for with a file the master would reject: the same errors
 	 * as -t, and no signal.
 	 */
-	if ((cfg = config_load(path, err, sizeof(err))) == NULL) {
+	if (a.test || (a.sending && a.cmd == CONTROL_RELOAD))
+		cfg = config_test(a.path, err, sizeof(err));
+	else
+		cfg = config_load(a.path, err, sizeof(err));
+	if (cfg == NULL) {
 		log_error("%s", err);
-		if (test || (sending && cmd == CONTROL_RELOAD))
-			log_error("configuration file %s test failed", path);
+		if (a.test || (a.sending && a.cmd == CONTROL_RELOAD))
+			log_error("configuration file %s test failed", a.path);
 		return 1;
 	}
-	if (test) {
-		log_notice("configuration file %s test is successful", path);
-		config_free(cfg);
-		return 0;
-	}
-	if (sending) {
-		timeout = cmd == CONTROL_RELOAD ? MAIN_RELOAD_WAIT :
+	if (a.test || a.print)
+		return main_test(cfg, &a);
+	if (a.sending) {
+		if (cfg->pid_file == NULL) {
+			log_error("pid-file is \"off\" in %s: -s cannot find "
+			    "the server", a.path);
+			config_free(cfg);
+			return 1;
+		}
+		timeout = a.cmd == CONTROL_RELOAD ? MAIN_RELOAD_WAIT :
 		    cfg->shutdown_timeout + MAIN_STOP_SLACK;
-		status = control_send(cfg->pid_file, cmd, timeout);
+		status = control_send(cfg->pid_file, a.cmd, timeout);
 		config_free(cfg);
 		return status;
 	}
-	return master_run(cfg, &opts);
+	return master_run(cfg, &a.opts);
 }

@@ -332,6 +332,14 @@ master_chown_logs(void)
 		log_warn("cannot give the log files to %s:", master.cfg->user);
 }
 
+/* What -t warns about goes to the error log too, at start and reload. */
+static void
+master_warn(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nwarnings; i++)
+		log_warn("%s", cfg->warnings[i]);
+}
+
 /* Start-up shared by both modes; 0, or -1 after reporting the error. */
 static int
 master_start(void)
@@ -342,7 +350,8 @@ master_start(void)
 
 	master_load_mime(cfg);
 	/* The lock first: a second instance must say so, not "in use". */
-	if ((master.pid_fd = pidfile_acquire(cfg->pid_file, &holder)) < 0) {
+	if (cfg->pid_file != NULL &&
+	    (master.pid_fd = pidfile_acquire(cfg->pid_file, &holder)) < 0) {
 		if (errno == EWOULDBLOCK)
 			log_error("already running as pid %ld (pid file %s is "
 			    "locked)", (long)holder, cfg->pid_file);
@@ -363,12 +372,13 @@ master_start(void)
 		return -1;
 	}
 	master_chown_logs();
+	master_warn(cfg);
 	if (!master.opts->foreground && !master.opts->one_process &&
 	    master_daemonize() < 0)
 		return -1;
 	master.pid = getpid();
 	/* Daemonizing changed our pid; the lock came with the fd. */
-	if (pidfile_write(master.pid_fd) < 0) {
+	if (master.pid_fd >= 0 && pidfile_write(master.pid_fd) < 0) {
 		log_error("cannot write pid file %s:", cfg->pid_file);
 		return -1;
 	}
@@ -788,6 +798,21 @@ master_stop_workers(bool graceful)
 /* ------------------------------------------------------------------ */
 /* Reload */
 
+/* Two pid-file settings, either of which may be "off" (NULL). */
+static bool
+master_same_pid_file(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* The reload's outcome for `forkhttpd -s reload`, beside the pid file. */
+static void
+master_report(pid_t sender, bool ok, const char *message)
+{
+	if (master.cfg->pid_file != NULL)
+		control_report(master.cfg->pid_file, sender, ok, message);
+}
+
 /*
  * SIGHUP.  Everything that can fail is done before anything is changed;
  * on failure the old generation goes on as if nothing happened.
@@ -800,16 +825,24 @@ master_reload(pid_t sender)
 	char err[1024];
 	size_t start;
 
+	if (master.cfg->path == NULL) {
+		/* -r, -l: the configuration came from the command line. */
+		log_warn("SIGHUP: no configuration file to reload (started "
+		    "with -r or -l)");
+		return;
+	}
 	log_notice("SIGHUP: reloading %s", master.cfg->path);
 	cfg = config_load(master.cfg->path, err, sizeof(err));
 	if (cfg == NULL)
 		goto fail;
-	if (strcmp(cfg->pid_file, master.cfg->pid_file) != 0) {
+	if (!master_same_pid_file(cfg->pid_file, master.cfg->pid_file)) {
 		/* The lock is on the old file, and -s finds us by it. */
 		log_warn("pid-file: a reload cannot move the pid file; %s stays "
-		    "in use until a restart", master.cfg->pid_file);
+		    "in use until a restart", master.cfg->pid_file != NULL ?
+		    master.cfg->pid_file : "\"off\"");
 		free(cfg->pid_file);
-		cfg->pid_file = util_xstrdup(master.cfg->pid_file);
+		cfg->pid_file = master.cfg->pid_file != NULL ?
+		    util_xstrdup(master.cfg->pid_file) : NULL;
 	}
 	ls = master_bind(cfg, master.ls, master.nls, err, sizeof(err));
 	if (ls == NULL) {
@@ -832,6 +865,7 @@ master_reload(pid_t sender)
 	config_free(master.cfg);
 	master.cfg = cfg;
 	master_chown_logs();
+	master_warn(cfg);
 	master_load_mime(cfg);
 	master.generation++;
 	master.sb->generation = master.generation;
@@ -844,12 +878,12 @@ master_reload(pid_t sender)
 	log_notice("reloaded: generation %u with %zu workers", master.generation,
 	    start);
 	snprintf(err, sizeof(err), "generation %u", master.generation);
-	control_report(master.cfg->pid_file, sender, true, err);
+	master_report(sender, true, err);
 	return;
 fail:
 	log_error("reload failed, still serving generation %u: %s",
 	    master.generation, err);
-	control_report(master.cfg->pid_file, sender, false, err);
+	master_report(sender, false, err);
 }
 
 /* ------------------------------------------------------------------ */

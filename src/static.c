@@ -84,11 +84,11 @@ static_open_root(const char *document_root)
 }
 
 void
-static_root_init(struct static_root *r, int fd, const struct config *cfg)
+static_root_init(struct static_root *r, int fd, bool symlinks_outside_root)
 {
 	r->fd = fd;
-	r->cacheable = fcache_root_of(fd, cfg->symlinks_outside_root,
-	    &r->cache);
+	r->symlinks_outside_root = symlinks_outside_root;
+	r->cacheable = fcache_root_of(fd, symlinks_outside_root, &r->cache);
 }
 
 /*
@@ -284,17 +284,18 @@ static_check_beneath(int root_fd, int fd)
  * reopens the very inode looked at (a rename meanwhile cannot swap it).
  */
 static int
-static_open_beneath(const struct config *cfg, int root_fd, const char *rel,
+static_open_beneath(const struct static_root *root, const char *rel,
     int flags, int *fdp)
 {
 	const char *name = rel[0] == '\0' ? "." : rel;
+	int root_fd = root->fd;
 	int fd, err;
 
 	if ((flags & O_PATH) == 0) {
 		char self[40];
 		struct stat st;
 
-		err = static_open_beneath(cfg, root_fd, rel,
+		err = static_open_beneath(root, rel,
 		    O_PATH | O_CLOEXEC | (flags & O_DIRECTORY), &fd);
 		if (err != 0)
 			return err;
@@ -308,7 +309,7 @@ static_open_beneath(const struct config *cfg, int root_fd, const char *rel,
 		close(fd);
 		return err;
 	}
-	if (cfg->symlinks_outside_root) {
+	if (root->symlinks_outside_root) {
 		/* rel has no ".." (static_map_path), so only symlinks leave. */
 		if ((fd = openat(root_fd, name, flags)) == -1)
 			return errno;
@@ -351,8 +352,8 @@ static_open_beneath(const struct config *cfg, int root_fd, const char *rel,
  * fstat() failed).
  */
 static int
-static_open_file(const struct config *cfg, const struct static_root *root,
-    const char *rel, int *fdp, struct stat *st, bool *cached)
+static_open_file(const struct static_root *root, const char *rel, int *fdp,
+    struct stat *st, bool *cached)
 {
 	struct timespec ts;
 	int64_t now;
@@ -371,8 +372,8 @@ static_open_file(const struct config *cfg, const struct static_root *root,
 		return 0;
 	}
 	*cached = false;
-	if ((err = static_open_beneath(cfg, root->fd, rel, STATIC_OPEN_FLAGS,
-	    &fd)) != 0)
+	if ((err = static_open_beneath(root, rel, STATIC_OPEN_FLAGS, &fd)) !=
+	    0)
 		return err;
 	if (fstat(fd, st) == -1) {
 		close(fd);
@@ -579,15 +580,15 @@ static_listing(const struct http_request *req, struct http_response *resp,
  * elsewhere in the root still works under RESOLVE_BENEATH.
  */
 static int
-static_index(const struct config *cfg, const struct static_root *root,
+static_index(const struct config_scope *sc, const struct static_root *root,
     const char *rel, int dir_fd, const struct http_request *req,
     struct http_response *resp)
 {
 	char path[PATH_MAX];
 	size_t dirlen = strlen(rel);
 
-	for (size_t k = 0; k < cfg->nindex; k++) {
-		const char *name = cfg->index[k];
+	for (size_t k = 0; k < sc->nindex; k++) {
+		const char *name = sc->index[k];
 		struct stat st;
 		size_t namelen;
 		bool cached;
@@ -606,7 +607,7 @@ static_index(const struct config *cfg, const struct static_root *root,
 			memcpy(path, name, namelen + 1);
 		}
 
-		err = static_open_file(cfg, root, path, &fd, &st, &cached);
+		err = static_open_file(root, path, &fd, &st, &cached);
 		if (err != 0) {
 			int status = static_errno_status(err);
 
@@ -620,32 +621,27 @@ static_index(const struct config *cfg, const struct static_root *root,
 			return static_file(req, resp, fd, cached, &st, name);
 		close(fd);
 	}
-	if (cfg->directory_listing)
+	if (sc->directory_listing)
 		return static_listing(req, resp, dir_fd);
 	return static_fail(resp, HTTP_STATUS_FORBIDDEN);
 }
 
 int
-static_serve(const struct config *cfg, const struct static_root *root,
-    const struct http_request *req, struct http_response *resp)
+static_serve(const struct config_scope *sc, const struct static_root *root,
+    const char *rel, bool dir_form, const struct http_request *req,
+    struct http_response *resp)
 {
-	char rel[PATH_MAX];
 	struct stat st;
-	bool dir_form, cached;
+	bool cached;
 	int status, fd, err;
 
-	status = static_map_path(req->path.p, req->path.len, rel, sizeof(rel),
-	    &dir_form);
-	if (status != 0)
-		return static_fail(resp, status);
-
-	err = static_open_file(cfg, root, rel, &fd, &st, &cached);
+	err = static_open_file(root, rel, &fd, &st, &cached);
 	/*
 	 * A directory we may search but not read (mode 0711) still serves
 	 * its index files: look at it again without asking to read it.
 	 */
 	if (err == EACCES) {
-		err = static_open_beneath(cfg, root->fd, rel,
+		err = static_open_beneath(root, rel,
 		    O_PATH | O_DIRECTORY | O_CLOEXEC, &fd) == 0 ? 0 : EACCES;
 		if (err == 0 && fstat(fd, &st) == -1) {
 			close(fd);
@@ -673,7 +669,7 @@ static_serve(const struct config *cfg, const struct static_root *root,
 		close(fd);
 		return static_redirect(req, resp);
 	}
-	status = static_index(cfg, root, rel, fd, req, resp);
+	status = static_index(sc, root, rel, fd, req, resp);
 	close(fd);
 	return status;
 }
@@ -682,7 +678,8 @@ int
 static_handle(const struct handler_ctx *ctx, const struct http_request *req,
     struct http_response *resp)
 {
-	int status = static_serve(ctx->cfg, ctx->root, req, resp);
+	int status = static_serve(ctx->scope, ctx->root, ctx->rel,
+	    ctx->dir_form, req, resp);
 
 	/* 200, 206 and 304 come complete; the rest get an error page. */
 	if (status != HTTP_STATUS_OK && status != HTTP_STATUS_PARTIAL_CONTENT &&

@@ -28,13 +28,14 @@ int static_open_root(const char *document_root);
  */
 struct static_root {
 	int fd;				/* from static_open_root() */
+	bool symlinks_outside_root;	/* follow symlinks that leave it */
 	bool cacheable;			/* fstat() of fd told its identity */
 	struct fcache_root cache;	/* that identity, with the symlink rule */
 };
 
-/* Fills r for fd (not owned) under cfg's symlink rule. */
+/* Fills r for fd (not owned) under the symlink rule. */
 void static_root_init(struct static_root *r, int fd,
-    const struct config *cfg);
+    bool symlinks_outside_root);
 
 /*
  * Maps an origin-form path, still percent-encoded, to a path relative to
@@ -52,7 +53,9 @@ int static_map_path(const char *path, size_t len, char *out, size_t cap,
     bool *dir_form);
 
 /*
- * Serves req (GET or HEAD) from the document root root:
+ * Serves req (GET or HEAD) with the file rel beneath root, a path as
+ * static_map_path() writes them (dir_form: the request's path ended in
+ * '/'), under the scope sc (its index files and listing rule):
  *   a regular file   -> 200, resp->body = HTTP_BODY_FILE with fd, length,
  *                       content type, ETag, Last-Modified, Accept-Ranges;
  *                       or, by the preconditions (RFC 9110 §13.2.2), 304
@@ -61,24 +64,26 @@ int static_map_path(const char *path, size_t len, char *out, size_t cap,
  *                       range: HTTP_BODY_FILE from offset; several:
  *                       HTTP_BODY_RANGES) or 416 (Content-Range set);
  *   a directory without a trailing slash -> 301 with Location "path/"
- *                       (the query string kept);
- *   a directory      -> its first index file from cfg->index, else its
- *                       listing (HTTP_BODY_MEM) if cfg->directory_listing,
+ *                       (req's path, the query string kept);
+ *   a directory      -> its first index file from sc->index, else its
+ *                       listing (HTTP_BODY_MEM) if sc->directory_listing,
  *                       else 403;
  *   missing          -> 404; unreadable or not a regular file -> 403;
- *   a symlink leaving the root, unless cfg->symlinks_outside_root -> 403;
+ *   a symlink leaving the root, unless the root's rule allows it -> 403;
  *   another I/O error -> 500.
  * Returns the status it chose.  200, 206 and 304 are complete responses.
  * For any other status resp is not: it may still hold the open file and
  * its fields (412, and 416 with Content-Range set), and the caller makes
  * it an error page with http_response_error(), which closes the file.
  */
-int static_serve(const struct config *cfg, const struct static_root *root,
-    const struct http_request *req, struct http_response *resp);
+int static_serve(const struct config_scope *sc, const struct static_root *root,
+    const char *rel, bool dir_form, const struct http_request *req,
+    struct http_response *resp);
 
 /*
- * The handler (handler.h) of static files: static_serve() under
- * ctx->root, with an error page for any status it leaves incomplete.
+ * The handler (handler.h) of static files: static_serve() of ctx->rel
+ * under ctx->root and ctx->scope, with an error page for any status it
+ * leaves incomplete.
  */
 handler_fn static_handle;
 

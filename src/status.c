@@ -44,9 +44,6 @@
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -55,9 +52,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "http_response.h"
 #include "status.h"
-#include "util.h"
 
 /* The longest escape of one byte: "&quot;" and "\u00XX" are 6. */
 #define STATUS_ESC_MAX 6
@@ -120,135 +117,17 @@ status_init(size_t nslots)
 /* ------------------------------------------------------------------ */
 /* Who may see the page. */
 
-/* An address of either family, in network order. */
-struct status_addr {
-	int family;			/* AF_INET or AF_INET6 */
-	unsigned char a[16];		/* 4 bytes used for AF_INET */
-};
-
-static const unsigned char status_v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0xff, 0xff };
-
 /*
- * RFC 4291 §2.5.5.2: ::ffff:a.b.c.d is the IPv4 address a.b.c.d as an
- * IPv6 socket shows it; it is the same client, so it compares as IPv4.
+ * Each entry is parsed again on every request (a few inet_pton()s, no
+ * memory), by acl.c as a route's allow list is; the parsed list will move
+ * into the configuration snapshot.  An entry acl_net_parse() refuses
+ * cannot be there (config.c checks each with config_valid_network()) and
+ * matches nobody.
  */
-static bool
-status_is_v4mapped(const unsigned char a[16])
-{
-	return memcmp(a, status_v4mapped, sizeof(status_v4mapped)) == 0;
-}
-
-/*
- * Parses a status-allow entry, "address" or "address/bits", into addr
- * and bits.  A v4-mapped network of 96 bits or more becomes the IPv4
- * one.  false for anything config_valid_network() would not accept.
- */
-static bool
-status_parse_network(const char *s, struct status_addr *addr,
-    unsigned *bits)
-{
-	char host[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	size_t hl = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	unsigned maxbits;
-	uint64_t b;
-
-	if (hl == 0 || hl >= sizeof(host))
-		return false;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	memset(addr, 0, sizeof(*addr));
-	if (inet_pton(AF_INET, host, addr->a) == 1) {
-		addr->family = AF_INET;
-		maxbits = 32;
-	} else if (inet_pton(AF_INET6, host, addr->a) == 1) {
-		addr->family = AF_INET6;
-		maxbits = 128;
-	} else {
-		return false;
-	}
-	b = maxbits;
-	if (slash != NULL && !util_parse_u64(slash + 1, strlen(slash + 1),
-	    maxbits, &b))
-		return false;
-	*bits = (unsigned)b;
-	if (addr->family == AF_INET6 && *bits >= 96 &&
-	    status_is_v4mapped(addr->a)) {
-		memmove(addr->a, addr->a + 12, 4);
-		memset(addr->a + 4, 0, 12);
-		addr->family = AF_INET;
-		*bits -= 96;
-	}
-	return true;
-}
-
-/* The peer's address, a v4-mapped one as IPv4; false for other families. */
-static bool
-status_peer_addr(const struct sockaddr_storage *peer, struct status_addr *addr)
-{
-	memset(addr, 0, sizeof(*addr));
-	if (peer->ss_family == AF_INET) {
-		struct sockaddr_in sin;
-
-		memcpy(&sin, peer, sizeof(sin));
-		addr->family = AF_INET;
-		memcpy(addr->a, &sin.sin_addr, 4);
-		return true;
-	}
-	if (peer->ss_family == AF_INET6) {
-		struct sockaddr_in6 sin6;
-
-		memcpy(&sin6, peer, sizeof(sin6));
-		if (status_is_v4mapped(sin6.sin6_addr.s6_addr)) {
-			addr->family = AF_INET;
-			memcpy(addr->a, sin6.sin6_addr.s6_addr + 12, 4);
-		} else {
-			addr->family = AF_INET6;
-			memcpy(addr->a, sin6.sin6_addr.s6_addr, 16);
-		}
-		return true;
-	}
-	return false;
-}
-
-/* Whether the first bits bits of a and b agree. */
-static bool
-status_prefix_eq(const unsigned char *a, const unsigned char *b,
-    unsigned bits)
-{
-	unsigned whole = bits / 8, rest = bits % 8;
-	unsigned char mask;
-
-	if (memcmp(a, b, whole) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (unsigned char)(0xff << (8 - rest));
-	return (a[whole] & mask) == (b[whole] & mask);
-}
-
 bool
 status_allowed(const struct config *cfg, const struct sockaddr_storage *peer)
 {
-	struct status_addr pa, na;
-	bool have_peer;
-	unsigned bits;
-
-	have_peer = peer != NULL && status_peer_addr(peer, &pa);
-	for (size_t i = 0; i < cfg->nstatus_allow; i++) {
-		const char *e = cfg->status_allow[i];
-
-		if (strcmp(e, "all") == 0)
-			return true;
-		/* Parsed again each time: a few inet_pton()s, no memory. */
-		if (!have_peer || !status_parse_network(e, &na, &bits))
-			continue;
-		if (na.family == pa.family &&
-		    status_prefix_eq(na.a, pa.a, bits))
-			return true;
-	}
-	return false;
+	return cfg->status_acl != NULL && acl_permits(cfg->status_acl, peer);
 }
 
 /* ------------------------------------------------------------------ */
@@ -613,7 +492,13 @@ status_handle(const struct handler_ctx *ctx, const struct http_request *req,
 {
 	int status;
 
-	if (!status_allowed(ctx->cfg, ctx->peer)) {
+	/* A status-page route with allow or deny of its own has had them
+	 * applied (router.c); otherwise status-allow decides. */
+	bool routed = ctx->scope != NULL &&
+	    ctx->scope->handler == CONFIG_HANDLER_STATUS &&
+	    ctx->scope->acl != NULL;
+
+	if (!routed && !status_allowed(ctx->cfg, ctx->peer)) {
 		http_response_error(resp, HTTP_STATUS_FORBIDDEN);
 		return resp->status;
 	}

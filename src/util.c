@@ -1,5 +1,6 @@
 /*
- * util.c - bounded number parsing, /proc/PID/stat and start-up allocators.
+ * util.c - bounded number parsing, edit distance, /proc/PID/stat and
+ * start-up allocators.
  */
 #include "autoconf.h"
 
@@ -31,6 +32,45 @@ util_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return true;
+}
+
+/*
+ * The optimal string alignment distance (Damerau-Levenshtein with each
+ * substring edited once): three rows of the usual table, since a swap
+ * looks two rows back.  Bounded, so it needs no allocation.
+ */
+size_t
+util_edit_distance(const char *a, const char *b)
+{
+	size_t rows[3][UTIL_EDIT_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
+
+	if (la > UTIL_EDIT_MAX || lb > UTIL_EDIT_MAX)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t d = prev[j - 1] + cost;
+
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
 }
 
 size_t

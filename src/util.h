@@ -34,6 +34,16 @@ util_hexval(char c)
 	return -1;
 }
 
+/*
+ * The edit distance between a and b: the fewest insertions, deletions,
+ * substitutions and swaps of two neighbouring characters that turn one
+ * into the other ("worker" -> "workers" is 1, "wokrers" -> "workers" 1).
+ * For suggesting a known name for a misspelt one; strings longer than
+ * UTIL_EDIT_MAX give SIZE_MAX.
+ */
+#define UTIL_EDIT_MAX 64
+size_t util_edit_distance(const char *a, const char *b);
+
 /* Copies src into dst (cap bytes), always terminated; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t cap);
 

@@ -234,6 +234,7 @@ static struct {
 					 * max-requests-per-worker */
 	struct scoreboard *sb;		/* NULL: none (tests) */
 	size_t slot;			/* ours in it */
+	struct static_root *roots;	/* cfg->roots, open */
 } wk;
 
 /*
@@ -277,7 +278,7 @@ static int
 worker_conns_init(const struct config *cfg)
 {
 	uint64_t want = (uint64_t)cfg->worker_connections *
-	    WORKER_FDS_PER_CONN + WORKER_FD_RESERVE;
+	    WORKER_FDS_PER_CONN + WORKER_FD_RESERVE + cfg->nroots;
 	struct rlimit rl;
 	uint32_t cap = cfg->worker_connections;
 
@@ -733,23 +734,52 @@ worker_watch_listeners(const int *fds, size_t nfds)
 }
 
 /*
- * What a worker sets up before it serves: the document root (opened
+ * Opens every directory the configuration serves files from (document
+ * roots and aliases) into wk.roots.  0, or -1 (logged).
+ */
+static int
+worker_open_roots(const struct config *cfg)
+{
+	if ((wk.roots = calloc(cfg->nroots, sizeof(*wk.roots))) == NULL) {
+		log_error("cannot allocate the document roots:");
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->nroots; i++) {
+		const struct config_root *r = &cfg->roots[i];
+		int fd = static_open_root(r->path);
+
+		if (fd < 0) {
+			log_error("document root %s:", r->path);
+			return -1;
+		}
+		static_root_init(&wk.roots[i], fd, r->symlinks_outside_root);
+	}
+	return 0;
+}
+
+static void
+worker_close_roots(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nroots && wk.roots != NULL; i++)
+		close(wk.roots[i].fd);
+	free(wk.roots);
+	wk.roots = NULL;
+}
+
+/*
+ * What a worker sets up before it serves: the document roots (opened
  * before the privilege drop, so that the worker needs rights only below
  * it, as after a chroot), the connection table (before the drop too:
  * the soft open-file limit is raised as far as the hard one allows),
  * the privilege drop, death with the master, and the buffers.  Returns
- * the root's fd, or -1 (logged).
+ * 0, or -1 (logged).
  */
 static int
 worker_prepare(const struct config *cfg, pid_t master_pid, bool one_process,
     const struct scoreboard *sb)
 {
-	int root_fd;
-
-	if ((root_fd = static_open_root(cfg->document_root)) < 0) {
-		log_error("document root %s:", cfg->document_root);
+	if (worker_open_roots(cfg) < 0)
 		return -1;
-	}
 	if (worker_conns_init(cfg) < 0) {
 		log_error("cannot allocate the connection table:");
 		return -1;
@@ -765,13 +795,13 @@ worker_prepare(const struct config *cfg, pid_t master_pid, bool one_process,
 	    getppid() != master_pid))
 		return -1;
 	/* Rows for the old and the new generation side by side. */
-	if (conn_init(cfg) < 0 || (cfg->status_path != NULL && sb != NULL &&
+	if (conn_init(cfg) < 0 || (cfg->any_status_page && sb != NULL &&
 	    status_init(2 * (size_t)cfg->max_workers < sb->nslots ?
 	    2 * (size_t)cfg->max_workers : sb->nslots) < 0)) {
 		log_error("cannot allocate the worker's buffers:");
 		return -1;
 	}
-	return root_fd;
+	return 0;
 }
 
 int
@@ -781,20 +811,17 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 {
 	struct conn_env env;
 	uint64_t limit;
-	struct static_root root;
-	int root_fd;
 
 	log_set_role("worker");
 	worker_signals(one_process);
-	if ((root_fd = worker_prepare(cfg, master_pid, one_process, sb)) < 0 ||
+	if (worker_prepare(cfg, master_pid, one_process, sb) < 0 ||
 	    worker_watch_listeners(fds, nfds) < 0)
 		return WORKER_EXIT_FATAL;
 	worker_slot = slot;
 	wk.sb = sb;
 	wk.slot = sb != NULL && slot != NULL ? (size_t)(slot - sb->slot) : 0;
 	env.cfg = cfg;
-	static_root_init(&root, root_fd, cfg);
-	env.root = &root;
+	env.roots = wk.roots;
 	env.stop = &worker_stop;
 	env.reopen = &worker_reopen;
 	env.sb = sb;
@@ -822,6 +849,6 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	worker_drain(&env);
 	conn_pool_clear();
 	close(wk.ep);
-	close(root_fd);
+	worker_close_roots(cfg);
 	return WORKER_EXIT_OK;
 }

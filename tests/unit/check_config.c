@@ -677,7 +677,7 @@ START_TEST(test_status_path)
 	}
 	ck_assert_msg(c == NULL, "%s: accepted", status_path_cases[_i].note);
 	snprintf(want, sizeof(want), "t.conf:2: status-path: \"%s\" is not an "
-	    "absolute URL path", v);
+	    "absolute URL path (as \"/server-status\", no query)", v);
 	ck_assert_str_eq(err, want);
 }
 END_TEST
@@ -792,14 +792,63 @@ static const struct {
 } error_cases[] = {
 	{ DOCROOT "\nbogus-key = 1\n", "t.conf:3: unknown key ", true,
 	    "bogus-key", NULL, "unknown key, its name and line" },
-	{ DOCROOT "workers = \"x\"\n", "t.conf:2: ", true, "'workers'", NULL,
-	    "string for an integer" },
-	{ DOCROOT "workers = 3.5\n", "t.conf:2: ", true, "'workers'", NULL,
-	    "float for an integer" },
-	{ DOCROOT "workers = 99999999999999999999999\n", "t.conf:2: ", true,
-	    "'workers'", NULL, "integer overflow in the parser" },
-	{ DOCROOT "symlinks-outside-root = maybe\n", "t.conf:2: ", true,
-	    "'symlinks-outside-root'", NULL, "not a boolean" },
+	{ DOCROOT "\nbogus-key = 1\n", "t.conf:3: unknown key 'bogus-key'",
+	    false, NULL, NULL, "no known key near enough: no suggestion" },
+	{ DOCROOT "worker = 4\n",
+	    "t.conf:2: unknown key 'worker'; did you mean 'workers'?", false,
+	    NULL, NULL, "a letter missing: the nearest key" },
+	{ DOCROOT "keepalive-timout = 4\n", "t.conf:2: unknown key "
+	    "'keepalive-timout'; did you mean 'keepalive-timeout'?", false,
+	    NULL, NULL, "a letter missing in a long key" },
+	{ DOCROOT "documnet_root = \"www\"\n", "t.conf:2: unknown key "
+	    "'documnet_root'; did you mean 'document-root'?", false, NULL,
+	    NULL, "two letters swapped and an underscore" },
+	{ DOCROOT "max-spares = 4\n",
+	    "t.conf:2: unknown key 'max-spares'; did you mean 'max-spare'?",
+	    false, NULL, NULL, "the nearest of several near keys" },
+	{ DOCROOT "indx = {\"a\"}\n",
+	    "t.conf:2: unknown key 'indx'; did you mean 'index'?", false, NULL,
+	    NULL, "a short key" },
+	{ DOCROOT "usr = \"a\"\n",
+	    "t.conf:2: unknown key 'usr'; did you mean 'user'?", false, NULL,
+	    NULL, "a three-letter typo" },
+	{ DOCROOT "ab = 1\n", "t.conf:2: unknown key 'ab'", false, NULL, NULL,
+	    "two letters are no key's typo" },
+	/* where a problem starts, not where libconfuse gave up */
+	{ DOCROOT "workers = 2\nuser = \"nobody\n\npid-file = \"x.pid\"\n",
+	    "t.conf:3: unterminated string: a string must end on the line it "
+	    "starts", false, NULL, NULL,
+	    "an unterminated string, with another string below" },
+	{ DOCROOT "workers = 2\n\nuser = 'nobody\n\n",
+	    "t.conf:4: unterminated string: a string must end on the line it "
+	    "starts", false, NULL, NULL, "an unterminated single-quoted string" },
+	{ DOCROOT "user = \"nobody\\\"\n",
+	    "t.conf:2: unterminated string", true, NULL, NULL,
+	    "an escaped quote does not end a string" },
+	{ DOCROOT "user = 'nob\\\\'\n", "t.conf:2: user: unknown user "
+	    "\"nob\\\"", false, NULL, NULL,
+	    "an escaped backslash ends a single-quoted string's escapes" },
+	{ DOCROOT "user = 'no\\'body'\n", "t.conf:2: user: unknown user "
+	    "\"no'body\"", false, NULL, NULL,
+	    "an escaped quote in a single-quoted string" },
+	{ DOCROOT "user = \"nobody\"\n\"\n", "t.conf:3: unterminated string",
+	    true, NULL, NULL, "a lone quote at the end of the file" },
+	{ DOCROOT "workers = 2\n/* a comment\nworkers = 0\n\n",
+	    "t.conf:3: unterminated comment: '/*' without '*/'", false, NULL,
+	    NULL, "an unterminated comment swallows nothing silently" },
+	{ DOCROOT "workers = \"x\"\n",
+	    "t.conf:2: workers: not a whole number; expected 1..1024", false,
+	    NULL, NULL, "string for an integer: the range" },
+	{ DOCROOT "workers = 3.5\n",
+	    "t.conf:2: workers: not a whole number; expected 1..1024", false,
+	    NULL, NULL, "float for an integer: the range" },
+	{ DOCROOT "workers = 99999999999999999999999\n",
+	    "t.conf:2: workers: value out of range 1..1024", false, NULL, NULL,
+	    "integer overflow in the parser: the range" },
+	{ DOCROOT "symlinks-outside-root = maybe\n",
+	    "t.conf:2: symlinks-outside-root: not a boolean; expected true or "
+	    "false (or yes/no, on/off)", false, NULL, NULL,
+	    "not a boolean: the forms" },
 	{ DOCROOT "workers = 0\n",
 	    "t.conf:2: workers: value 0 out of range 1..1024", false, NULL,
 	    NULL, "workers 0" },
@@ -815,15 +864,18 @@ static const struct {
 	{ DOCROOT "body-max = 2199023255552\n",
 	    "t.conf:2: body-max: value 2199023255552 out of range "
 	    "0..1099511627776", false, NULL, NULL, "body-max of 2 TiB" },
-	{ DOCROOT "body-max = 99999999999999999999999\n", "t.conf:2: ", true,
-	    "'body-max'", NULL, "body-max overflows in the parser" },
-	{ DOCROOT "body-max = \"1M\"\n", "t.conf:2: ", true, "'body-max'",
-	    NULL, "no unit suffixes: a string for an integer" },
+	{ DOCROOT "body-max = 99999999999999999999999\n",
+	    "t.conf:2: body-max: value out of range 0..1099511627776", false,
+	    NULL, NULL, "body-max overflows in the parser" },
+	{ DOCROOT "body-max = \"1M\"\n",
+	    "t.conf:2: body-max: not a whole number; expected 0..1099511627776",
+	    false, NULL, NULL, "no unit suffixes: a string for an integer" },
 	{ DOCROOT "workers = 2\nbody-timeout = 0\n",
 	    "t.conf:3: body-timeout: value 0 out of range 1..3600", false,
 	    NULL, NULL, "body-timeout 0: a body must have a deadline" },
-	{ DOCROOT "directory-listing = maybe\n", "t.conf:2: ", true,
-	    "'directory-listing'", NULL, "directory-listing not a boolean" },
+	{ DOCROOT "directory-listing = maybe\n",
+	    "t.conf:2: directory-listing: not a boolean; ", true, NULL, NULL,
+	    "directory-listing not a boolean" },
 	{ DOCROOT "workers = 2\n\nworkers = 0\n",
 	    "t.conf:4: workers: value 0 out of range 1..1024", false, NULL,
 	    NULL, "a repeated key: the line of the value that counts" },
@@ -855,19 +907,24 @@ static const struct {
 	    "t.conf:2: listen: \"[127.0.0.1]:80\": bad IPv6 address", false,
 	    NULL, NULL, "IPv4 in brackets" },
 	{ DOCROOT "listen = {\"[]:80\"}\n",
-	    "t.conf:2: listen: \"[]:80\": bad address", false, NULL, NULL,
+	    "t.conf:2: listen: \"[]:80\": bad address; expected "
+	    "\"[address]:port\"", false, NULL, NULL,
 	    "empty brackets" },
 	{ DOCROOT "listen = {\":80\"}\n",
-	    "t.conf:2: listen: \":80\": bad address", false, NULL, NULL,
+	    "t.conf:2: listen: \":80\": bad address; expected "
+	    "\"host:port\", \"*:port\" or \"port\"", false, NULL, NULL,
 	    "empty host" },
 	{ DOCROOT "listen = {\"[::1]:\"}\n",
-	    "t.conf:2: listen: \"[::1]:\": bad port \"\"", false, NULL, NULL,
+	    "t.conf:2: listen: \"[::1]:\": bad port \"\"; expected a "
+	    "number in 1..65535", false, NULL, NULL,
 	    "empty port" },
 	{ DOCROOT "listen = {\"localhost:http\"}\n",
-	    "t.conf:2: listen: \"localhost:http\": bad port \"http\"", false,
+	    "t.conf:2: listen: \"localhost:http\": bad port \"http\"; "
+	    "expected a number in 1..65535", false,
 	    NULL, NULL, "service names are not ports" },
 	{ DOCROOT "listen = {\"+80\"}\n",
-	    "t.conf:2: listen: \"+80\": bad port \"+80\"", false, NULL, NULL,
+	    "t.conf:2: listen: \"+80\": bad port \"+80\"; expected a "
+	    "number in 1..65535", false, NULL, NULL,
 	    "signed port" },
 	{ DOCROOT "listen = {\"*:80\",\n \"80\"}\n",
 	    "t.conf:2: listen: \"80\" is listed twice", false, NULL, NULL,
@@ -889,7 +946,8 @@ static const struct {
 	{ DOCROOT "user = \"root\"\n",
 	    "t.conf:2: user: \"root\" is root; workers never run as root", false,
 	    NULL, NULL, "root refused" },
-	{ DOCROOT "user = \"\"\n", "t.conf:2: user: must not be empty", false,
+	{ DOCROOT "user = \"\"\n", "t.conf:2: user: must not be empty; "
+	    "expected a user name", false,
 	    NULL, NULL, "empty user" },
 	{ DOCROOT "group = \"no-such-group-fkh\"\n",
 	    "t.conf:2: group: unknown group \"no-such-group-fkh\"", false, NULL,
@@ -901,27 +959,44 @@ static const struct {
 	    "t.conf:2: log-level: \"verbose\" is not one of error, warn, notice, "
 	    "info, debug", false, NULL, NULL, "bad log level" },
 	{ DOCROOT "index = {\"index.html\", \"a/b.html\"}\n",
-	    "t.conf:2: index: \"a/b.html\" is not a file name", false, NULL,
+	    "t.conf:2: index: \"a/b.html\" is not a file name (one name in "
+	    "the directory, no '/')", false, NULL,
 	    NULL, "index with a slash" },
 	{ DOCROOT "index = {\"..\"}\n",
-	    "t.conf:2: index: \"..\" is not a file name", false, NULL, NULL,
+	    "t.conf:2: index: \"..\" is not a file name", true, NULL, NULL,
 	    "index \"..\"" },
 	{ DOCROOT "index = {\"\"}\n",
-	    "t.conf:2: index: \"\" is not a file name", false, NULL, NULL,
+	    "t.conf:2: index: \"\" is not a file name", true, NULL, NULL,
 	    "empty index name" },
 	{ DOCROOT "error-log = \"\"\n",
 	    "t.conf:2: error-log: must not be empty", true, NULL, NULL,
 	    "empty error-log" },
-	{ DOCROOT "pid-file = \"\"\n", "t.conf:2: pid-file: must not be empty",
-	    false, NULL, NULL, "empty pid-file" },
+	{ DOCROOT "pid-file = \"\"\n", "t.conf:2: pid-file: must not be empty; "
+	    "expected a path or \"off\"", false, NULL, NULL, "empty pid-file" },
 	{ DOCROOT "request-line-max = 4096\nheader-max = 2048\n",
 	    "t.conf:2: request-line-max: 4096 is larger than header-max 2048",
 	    false, NULL, NULL, "request line longer than the header block" },
 	{ DOCROOT "\nheader-max = 4096\n",
 	    "t.conf:3: request-line-max: 8192 is larger than header-max 4096",
 	    false, NULL, NULL, "header-max below the default request line" },
-	{ DOCROOT "index = {\"a\"\n", "t.conf:3: premature end of file", false,
-	    NULL, NULL, "unbalanced brace" },
+	{ DOCROOT "index = {\"a\"\n",
+	    "t.conf:2: list not closed: a '}' is missing", false, NULL, NULL,
+	    "a list open at the end: its line, not the end of the file" },
+	{ DOCROOT "listen = {\"127.0.0.1:80\",\n  \"[::1]:80\"\n"
+	    "workers = 2\nindex = {\"a\"}\n",
+	    "t.conf:2: list not closed: a '}' is missing", false, NULL, NULL,
+	    "a list open at the next key: its line, not the key's" },
+	{ DOCROOT "listen = {\n  \"127.0.0.1:80\",\n  \"[::1]:80\"\n}\n"
+	    "workers = 0\n", "t.conf:6: workers: value 0 out of range 1..1024",
+	    false, NULL, NULL, "a list over several lines, closed" },
+	{ DOCROOT "index = {\"a\" \"b\"}\n", "t.conf:2: unexpected token 'b'",
+	    false, NULL, NULL, "a comma missing: libconfuse's word" },
+	{ DOCROOT "index = {\"a=b\", 'c{d'}\nworkers = 0\n",
+	    "t.conf:3: workers: value 0 out of range 1..1024", false, NULL,
+	    NULL, "'=' and '{' inside strings are text" },
+	{ DOCROOT "\nvhost {\n", "t.conf:3: section not closed: a '}' is "
+	    "missing", false, NULL, NULL, "a section open at the end" },
+
 	{ DOCROOT "}\n", "t.conf:2: unexpected closing brace", false, NULL,
 	    NULL, "stray closing brace" },
 	{ DOCROOT "# a comment\n/* a\n block */\nworkers = 0\n",
@@ -933,7 +1008,7 @@ static const struct {
 	    "t.conf:2: listen: \"80\" is listed twice", false, NULL, NULL,
 	    "a comment inside a list" },
 	{ DOCROOT "index = {\"a#b\", \"c/d\"}\n",
-	    "t.conf:2: index: \"c/d\" is not a file name", false, NULL, NULL,
+	    "t.conf:2: index: \"c/d\" is not a file name", true, NULL, NULL,
 	    "'#' inside a string is not a comment" },
 	{ DOCROOT "bogus-one = 1\nbogus-two = 2\n", "t.conf:2: unknown key ",
 	    true, "bogus-one", "bogus-two", "first of two unknown keys wins" },
@@ -991,10 +1066,10 @@ static const struct {
 	    "t.conf:3: status-allow: \"host.example\" is not", true, NULL,
 	    "::/129", "first bad status-allow entry wins" },
 	{ DOCROOT "status-path = \"x\"\nstatus-allow = {\"\"}\n",
-	    "t.conf:2: status-path: \"x\" is not an absolute URL path", false,
+	    "t.conf:2: status-path: \"x\" is not an absolute URL path", true,
 	    NULL, "status-allow", "status-path before status-allow" },
 	{ DOCROOT "status-path = \"/a\"\n\nstatus-path = \"b\"\n",
-	    "t.conf:4: status-path: \"b\" is not an absolute URL path", false,
+	    "t.conf:4: status-path: \"b\" is not an absolute URL path", true,
 	    NULL, NULL, "a repeated status-path: the one that counts" },
 	{ DOCROOT "shutdown-timeout = 0\n",
 	    "t.conf:2: shutdown-timeout: value 0 out of range 1..86400", false,
@@ -1010,8 +1085,9 @@ static const struct {
 	{ DOCROOT "min-rate-window = 0\n",
 	    "t.conf:2: min-rate-window: value 0 out of range 1..3600", false,
 	    NULL, NULL, "a window of 0 s averages nothing" },
-	{ DOCROOT "send-min-rate = \"1k\"\n", "t.conf:2: ", true,
-	    "'send-min-rate'", NULL, "no unit suffixes on a rate" },
+	{ DOCROOT "send-min-rate = \"1k\"\n",
+	    "t.conf:2: send-min-rate: not a whole number; expected "
+	    "0..1000000000", false, NULL, NULL, "no unit suffixes on a rate" },
 	/* the watchdog outlasts the other deadlines */
 	{ DOCROOT "request-timeout = 60\n",
 	    "t.conf:2: request-timeout: 60 must be 0 or more than "
@@ -1055,6 +1131,138 @@ START_TEST(test_errors)
 		ck_assert_msg(strstr(err, error_cases[_i].not) == NULL,
 		    "%s: \"%s\" mentions \"%s\"", error_cases[_i].note, err,
 		    error_cases[_i].not);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* config_test_buf(): what -t checks beyond the file */
+
+/* Logs and pid file in the base, so that only the key under test fails. */
+#define TESTED DOCROOT "error-log = \"e.log\"\naccess-log = \"a.log\"\n" \
+	"pid-file = \"p.pid\"\n"
+
+static const struct {
+	const char *text;	/* after TESTED, from line 5 */
+	const char *want;	/* NULL: passes; "@B": the base directory */
+	bool prefix;
+	const char *note;
+} system_cases[] = {
+	{ "", NULL, false, "logs and pid file in an existing directory" },
+	{ "listen = {\"localhost:8080\", \"127.0.0.1:8080\", \"[::1]:8080\", "
+	    "\"8081\"}\n", NULL, false, "a name that resolves, addresses and "
+	    "the wildcard" },
+	{ "\nlisten = {\"127.0.0.1:80\", \"no-such-host.invalid:80\"}\n",
+	    "t.conf:6: listen: \"no-such-host.invalid:80\": host "
+	    "\"no-such-host.invalid\" does not resolve (", true,
+	    "a host that does not resolve: the key and its line" },
+	{ "error-log = \"nodir/e.log\"\n",
+	    "t.conf:5: error-log: @B/nodir/e.log: directory @B/nodir does not "
+	    "exist", false, "the error log's directory is missing" },
+	{ "access-log = \"afile/a.log\"\n",
+	    "t.conf:5: access-log: @B/afile/a.log: @B/afile is not a "
+	    "directory", false, "the access log's directory is a file" },
+	{ "access-log = \"www\"\n",
+	    "t.conf:5: access-log: @B/www is a directory; expected a file",
+	    false, "the access log is a directory" },
+	{ "pid-file = \"nodir/p.pid\"\n",
+	    "t.conf:5: pid-file: @B/nodir/p.pid: directory @B/nodir does not "
+	    "exist", false, "the pid file's directory is missing" },
+	{ "error-log = \"-\"\naccess-log = \"off\"\npid-file = \"off\"\n",
+	    NULL, false, "standard error, no access log, no pid file" },
+	{ "access-log = \"-\"\n", NULL, false, "standard output" },
+};
+
+START_TEST(test_system)
+{
+	char text[1024], want[PATH_MAX + 256], err[1024];
+	struct config *c;
+
+	snprintf(text, sizeof(text), "%s%s", TESTED, system_cases[_i].text);
+	/* None of this is looked at without -t. */
+	c = load(text, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s: config_load_buf(): %s",
+	    system_cases[_i].note, err);
+	config_free(c);
+	c = config_test_buf(text, "t.conf", base, err, sizeof(err));
+	if (system_cases[_i].want == NULL) {
+		ck_assert_msg(c != NULL, "%s: %s", system_cases[_i].note, err);
+		config_free(c);
+		return;
+	}
+	ck_assert_msg(c == NULL, "%s: accepted", system_cases[_i].note);
+	subst_base(system_cases[_i].want, want, sizeof(want));
+	if (system_cases[_i].prefix)
+		ck_assert_msg(starts_with(err, want), "%s:\n got \"%s\"\nwant "
+		    "\"%s...\"", system_cases[_i].note, err, want);
+	else
+		ck_assert_msg(strcmp(err, want) == 0, "%s:\n got \"%s\"\nwant "
+		    "\"%s\"", system_cases[_i].note, err, want);
+}
+END_TEST
+
+/*
+ * A key the file does not set has no line to point at: the message says
+ * the value is the default.  The built-in log directory may or may not
+ * exist here; if -t fails on it, it must say so.
+ */
+START_TEST(test_system_default)
+{
+	char err[1024];
+	struct config *c;
+
+	c = config_test_buf(DOCROOT "access-log = \"off\"\n"
+	    "pid-file = \"off\"\n", "t.conf", base, err, sizeof(err));
+	if (c != NULL) {
+		config_free(c);
+		return;
+	}
+	ck_assert_msg(starts_with(err, "t.conf: error-log: ") &&
+	    strstr(err, " (the default; set error-log to change it)") != NULL,
+	    "%s", err);
+}
+END_TEST
+
+/*
+ * Writable by whom: the user running the test.  Root may write anywhere
+ * (its -t passes); anyone else is told which uid cannot, and why.
+ */
+START_TEST(test_system_rights)
+{
+	char text[1024], want[PATH_MAX + 256], err[1024], path[PATH_MAX];
+	struct config *c;
+
+	unit_make_dir(base, "ro");
+	unit_write_file(base, "ro/e.log", "");
+	unit_path(path, sizeof(path), base, "ro/e.log");
+	ck_assert(chmod(path, 0444) == 0);
+	unit_path(path, sizeof(path), base, "ro");
+	ck_assert(chmod(path, 0555) == 0);
+
+	snprintf(text, sizeof(text), TESTED "pid-file = \"ro/p.pid\"\n");
+	c = config_test_buf(text, "t.conf", base, err, sizeof(err));
+	if (geteuid() == 0) {
+		ck_assert_msg(c != NULL, "root: %s", err);
+		config_free(c);
+	} else {
+		ck_assert_ptr_null(c);
+		snprintf(want, sizeof(want), "t.conf:5: pid-file: %s/ro/p.pid: "
+		    "cannot be created in %s/ro by uid %ld: Permission denied",
+		    base, base, (long)geteuid());
+		ck_assert_str_eq(err, want);
+	}
+	snprintf(text, sizeof(text), TESTED "error-log = \"ro/e.log\"\n");
+	c = config_test_buf(text, "t.conf", base, err, sizeof(err));
+	if (geteuid() == 0) {
+		ck_assert_msg(c != NULL, "root: %s", err);
+		config_free(c);
+	} else {
+		ck_assert_ptr_null(c);
+		snprintf(want, sizeof(want), "t.conf:5: error-log: %s/ro/e.log: "
+		    "not writable by uid %ld: Permission denied", base,
+		    (long)geteuid());
+		ck_assert_str_eq(err, want);
+	}
+	ck_assert(chmod(path, 0755) == 0);
 }
 END_TEST
 
@@ -1320,6 +1528,10 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_errors, 0,
 	    (int)(sizeof(error_cases) / sizeof(error_cases[0])));
 	tcase_add_test(tc, test_comments);
+	tcase_add_loop_test(tc, test_system, 0,
+	    (int)(sizeof(system_cases) / sizeof(system_cases[0])));
+	tcase_add_test(tc, test_system_rights);
+	tcase_add_test(tc, test_system_default);
 	tcase_add_test(tc, test_error_buffer);
 	tcase_add_test(tc, test_load_after_failure);
 	tcase_add_test(tc, test_free_null);

@@ -467,7 +467,12 @@ static const struct {
 	const char *note;
 } error_cases[] = {
 	{ 301, 301, "redirect" },
+	{ 302, 302, "redirect (routes)" },
+	{ 303, 303, "redirect (routes)" },
+	{ 307, 307, "redirect (routes)" },
+	{ 308, 308, "redirect (routes)" },
 	{ 400, 400, "bad request" },
+	{ 401, 401, "RFC 9110 15.5.2: unauthorized (auth-basic)" },
 	{ 403, 403, "forbidden" },
 	{ 404, 404, "not found" },
 	{ 405, 405, "method not allowed" },
@@ -481,12 +486,15 @@ static const struct {
 	{ 431, 431, "header too large" },
 	{ 500, 500, "internal error" },
 	{ 501, 501, "not implemented" },
+	{ 502, 502, "bad gateway" },
 	{ 503, 503, "unavailable" },
+	{ 504, 504, "gateway timeout" },
 	{ 505, 505, "version" },
 	{ 418, 400, "unknown 4xx: the 400 page" },
 	{ 499, 400, "unknown 4xx: the 400 page" },
 	{ 599, 500, "unknown 5xx: the 500 page" },
-	{ 502, 500, "5xx without a page: the 500 page" },
+	{ 507, 500, "5xx without a page: the 500 page" },
+	{ 399, 302, "3xx without a page: the 302 page" },
 };
 
 START_TEST(test_error_page)

@@ -29,6 +29,7 @@
 
 #include <check.h>
 
+#include "acl.h"
 #include "config.h"
 #include "http.h"
 #include "http_response.h"
@@ -48,6 +49,8 @@ static int root_fd = -1;
 static char idx_html[] = "index.html";
 static char *index_names[] = { idx_html };
 static struct config cfg;
+static struct config_root roots[1];
+static struct config_server servers[1];
 
 #define STATUS_PATH "/server-status"
 #define BOARD_PID 7777
@@ -124,6 +127,19 @@ board_setup(void)
 	route_client = &client_lo;
 }
 
+/* status-allow as config.c builds it: the entries, parsed once. */
+static void
+set_status_allow(char **list, size_t n)
+{
+	static struct acl acl;
+
+	acl_free(&acl);
+	ck_assert_int_eq(acl_allow_only(&acl, list, n), 0);
+	cfg.status_allow = list;
+	cfg.nstatus_allow = n;
+	cfg.status_acl = &acl;
+}
+
 static void
 root_setup(void)
 {
@@ -147,8 +163,15 @@ root_setup(void)
 	cfg.nindex = 1;
 	cfg.symlinks_outside_root = false;
 	cfg.status_path = NULL;
-	cfg.status_allow = status_allow;
-	cfg.nstatus_allow = 2;
+	set_status_allow(status_allow, 2);
+	/* One server of the top-level keys, as a file without sections. */
+	roots[0].path = base;
+	servers[0].s.index = index_names;
+	servers[0].s.nindex = 1;
+	cfg.roots = roots;
+	cfg.nroots = 1;
+	cfg.servers = servers;
+	cfg.nservers = 1;
 	board_setup();
 }
 
@@ -204,13 +227,13 @@ route_req(const struct http_request *req, bool head_only,
     struct http_response *resp)
 {
 	struct static_root root;
-	struct handler_ctx ctx = { .cfg = &cfg, .root = &root };
+	struct handler_ctx ctx = { .cfg = &cfg, .roots = &root };
 	int status;
 
 	http_response_init(resp);
 	resp->keep_alive = true;
 	resp->head_only = head_only;
-	static_root_init(&root, root_fd, &cfg);
+	static_root_init(&root, root_fd, false);
 	if (route_client != NULL) {
 		ctx.peer = route_client->peer;
 		ctx.sb = route_client->sb;
@@ -328,11 +351,17 @@ static const char *const unknown_methods[] = { "BREW", "get", "Head",
 
 #define NUNKNOWN ((int)(sizeof(unknown_methods) / sizeof(unknown_methods[0])))
 
-/* Paths a 405, a 501 or an OPTIONS must not even look at. */
+/*
+ * Paths a 405, a 501 or an OPTIONS must not open.  The last cannot be
+ * mapped: a 501 comes before the path is looked at, while a 405 or an
+ * OPTIONS needs the route the path picks, so for them it is a 400
+ * (test_bad_path).
+ */
 static const char *const any_paths[] = { "/a.txt", "/", "/missing",
     "/%2e%2e/x" };
 
 #define NANY_PATHS (sizeof(any_paths) / sizeof(any_paths[0]))
+#define NMAPPED_PATHS (NANY_PATHS - 1)
 
 /* RFC 9110 §15.5.6: "The origin server MUST generate an Allow header
  * field in a 405 response". */
@@ -340,7 +369,7 @@ START_TEST(test_405)
 {
 	struct http_response resp;
 
-	for (size_t k = 0; k < NANY_PATHS; k++) {
+	for (size_t k = 0; k < NMAPPED_PATHS; k++) {
 		char what[128];
 		int status;
 
@@ -381,6 +410,26 @@ START_TEST(test_501)
 }
 END_TEST
 
+/* A path that climbs above the root has no route: 400 for any known
+ * method, before its method is judged. */
+START_TEST(test_bad_path)
+{
+	static const enum http_method methods[] = {
+		HTTP_METHOD_GET, HTTP_METHOD_POST, HTTP_METHOD_OPTIONS
+	};
+	struct http_response resp;
+
+	for (size_t k = 0; k < sizeof(methods) / sizeof(methods[0]); k++) {
+		const char *name = http_method_name(methods[k]);
+
+		ck_assert_int_eq(route(methods[k], name,
+		    any_paths[NANY_PATHS - 1], false, &resp), 400);
+		check_error(&resp, 400, name);
+		ck_assert_ptr_null(resp.allow);
+	}
+}
+END_TEST
+
 /* An OPTIONS answer: 200, Allow, Content-Length 0, nothing else. */
 static void
 check_options(const struct http_response *resp, const char *what)
@@ -411,7 +460,7 @@ START_TEST(test_options)
 	struct http_request req;
 	struct http_response resp;
 
-	for (size_t k = 0; k < NANY_PATHS; k++) {
+	for (size_t k = 0; k < NMAPPED_PATHS; k++) {
 		char what[64];
 
 		snprintf(what, sizeof(what), "OPTIONS %s", any_paths[k]);
@@ -789,8 +838,7 @@ START_TEST(test_status_forbidden)
 		char net[] = "192.0.2.0/24";
 		char *allow[] = { net };
 
-		cfg.status_allow = allow;
-		cfg.nstatus_allow = 1;
+		set_status_allow(allow, 1);
 		ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH,
 		    false, &resp), 200);
 		check_status_page(&resp, false, "192.0.2.0/24 allowed");
@@ -799,8 +847,7 @@ START_TEST(test_status_forbidden)
 		ck_assert_int_eq(route(HTTP_METHOD_GET, "GET", STATUS_PATH,
 		    false, &resp), 403);
 		check_error(&resp, 403, "loopback not in the list");
-		cfg.status_allow = status_allow;
-		cfg.nstatus_allow = 2;
+		set_status_allow(status_allow, 2);
 	}
 	route_client = &client_lo;
 	cfg.status_path = NULL;
@@ -975,6 +1022,7 @@ router_suite(void)
 	tcase_add_unchecked_fixture(tc, root_setup, root_teardown);
 	tcase_set_timeout(tc, 10);
 	tcase_add_loop_test(tc, test_405, 0, NNOT_ALLOWED);
+	tcase_add_test(tc, test_bad_path);
 	tcase_add_loop_test(tc, test_501, 0, NUNKNOWN);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_get_file);

@@ -189,8 +189,33 @@ test_root(const struct config *c)
 {
 	static struct static_root r;
 
-	static_root_init(&r, root_fd, c);
+	static_root_init(&r, root_fd, c->symlinks_outside_root);
 	return &r;
+}
+
+/*
+ * static_serve() as the router calls it for a request under c's keys:
+ * the path mapped first (a path that cannot be is the router's 400 or
+ * 414, returned as static_serve() returned it before the router did it).
+ */
+static int
+serve_scoped(const struct config *c, const struct http_request *req,
+    struct http_response *resp)
+{
+	struct config_scope sc = {
+		.index = c->index, .nindex = c->nindex,
+		.directory_listing = c->directory_listing,
+	};
+	char rel[PATH_MAX];
+	bool dir_form;
+	int status = static_map_path(req->path.p, req->path.len, rel,
+	    sizeof(rel), &dir_form);
+
+	if (status != 0) {
+		resp->status = status;
+		return status;
+	}
+	return static_serve(&sc, test_root(c), rel, dir_form, req, resp);
 }
 static bool as_root;
 
@@ -439,7 +464,7 @@ serve(const char *path, const char *query, struct http_response *resp)
 	http_response_init(resp);
 	resp->keep_alive = true;
 	resp->head_only = true;
-	return static_serve(&cfg, test_root(&cfg), &req, resp);
+	return serve_scoped(&cfg, &req, resp);
 }
 
 /* Checks resp against a 200 for body, then closes its fd. */
@@ -932,7 +957,7 @@ serve_req(const struct http_request *req, struct http_response *resp)
 	http_response_init(resp);
 	resp->keep_alive = true;
 	resp->head_only = req->method == HTTP_METHOD_HEAD;
-	status = static_serve(&cfg, test_root(&cfg), req, resp);
+	status = serve_scoped(&cfg, req, resp);
 	ck_assert_int_eq(resp->status, status);
 	ck_assert(resp->keep_alive);
 	return status;
@@ -1597,7 +1622,7 @@ serve_with(const struct config *c, enum http_method method,
 	req_init(&req, method, path);
 	http_response_init(resp);
 	resp->keep_alive = true;
-	return static_serve(c, test_root(c), &req, resp);
+	return serve_scoped(c, &req, resp);
 }
 
 /* Whether the page has needle in it. */

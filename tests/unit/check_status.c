@@ -30,6 +30,7 @@
 
 #include <check.h>
 
+#include "acl.h"
 #include "config.h"
 #include "http.h"
 #include "scoreboard.h"
@@ -154,16 +155,23 @@ static const struct {
 	    "v6:2001:db8:1::9", true, "third of three" },
 	{ { "10.0.0.0/8", "192.0.2.0/24", "2001:db8::/32" },
 	    "v6:2001:db9::1", false, "none of three" },
-	{ { "bogus", "127.0.0.1" }, "v4:127.0.0.1", true,
-	    "an unparsable entry is skipped" },
-	{ { "bogus" }, "v4:127.0.0.1", false, "an unparsable entry matches "
-	    "nothing" },
-	{ { "127.0.0.1/33" }, "v4:127.0.0.1", false, "v4 bits > 32" },
-	{ { "::1/129" }, "v6:::1", false, "v6 bits > 128" },
-	{ { "127.0.0.1/" }, "v4:127.0.0.1", false, "no bits after /" },
-	{ { "/8" }, "v4:0.0.0.1", false, "no address before /" },
-	{ { "ALL" }, "v4:127.0.0.1", false, "\"all\" is lower case" },
 };
+/* Entries acl_net_parse() refuses ("bogus", "127.0.0.1/33", "ALL"...)
+ * never reach a snapshot: config_load() refuses them (check_config),
+ * and check_acl has the parser's table. */
+
+/* status-allow as config.c builds it: parsed once into an acl. */
+static void
+set_allow(struct config *cfg, char **list, size_t n)
+{
+	static struct acl acl;
+
+	memset(&acl, 0, sizeof(acl));
+	ck_assert_int_eq(acl_allow_only(&acl, list, n), 0);
+	cfg->status_allow = list;
+	cfg->nstatus_allow = n;
+	cfg->status_acl = &acl;
+}
 
 START_TEST(test_allowed)
 {
@@ -177,12 +185,12 @@ START_TEST(test_allowed)
 		allow[n] = (char *)(uintptr_t)allow_cases[_i].allow[n];
 		n++;
 	}
-	cfg.status_allow = allow;
-	cfg.nstatus_allow = n;
+	set_allow(&cfg, allow, n);
 	make_peer(&peer, allow_cases[_i].peer);
 	ck_assert_msg(status_allowed(&cfg, &peer) == allow_cases[_i].ok,
 	    "%s (peer %s): want %s", allow_cases[_i].note,
 	    allow_cases[_i].peer, allow_cases[_i].ok ? "allowed" : "refused");
+	acl_free(cfg.status_acl);
 }
 END_TEST
 
@@ -194,12 +202,12 @@ START_TEST(test_allowed_no_peer)
 	struct config cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.status_allow = list1;
-	cfg.nstatus_allow = 1;
+	set_allow(&cfg, list1, 1);
 	ck_assert(!status_allowed(&cfg, NULL));
-	cfg.status_allow = list2;
-	cfg.nstatus_allow = 2;
+	acl_free(cfg.status_acl);
+	set_allow(&cfg, list2, 2);
 	ck_assert(status_allowed(&cfg, NULL));
+	acl_free(cfg.status_acl);
 }
 END_TEST
 

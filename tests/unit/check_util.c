@@ -128,6 +128,59 @@ static const struct {
 	{ "", 0, NULL, "empty source, cap 0" },
 };
 
+/* util_edit_distance, each case also with its arguments swapped */
+static const struct {
+	const char *a, *b;
+	size_t want;
+	const char *note;
+} edit_cases[] = {
+	{ "", "", 0, "both empty" },
+	{ "workers", "workers", 0, "equal" },
+	{ "", "abc", 3, "one empty: its length" },
+	{ "worker", "workers", 1, "one inserted at the end" },
+	{ "wrkers", "workers", 1, "one deleted inside" },
+	{ "workerz", "workers", 1, "one substituted" },
+	{ "wokrers", "workers", 1, "two neighbours swapped: one edit" },
+	{ "ca", "abc", 3, "optimal alignment: no edit of a swapped pair" },
+	{ "kitten", "sitting", 3, "the textbook pair" },
+	{ "Workers", "workers", 1, "case counts" },
+	{ "document_root", "document-root", 1, "an underscore for a dash" },
+	{ "x", "document-root", 13, "nothing in common" },
+};
+
+START_TEST(test_edit_distance)
+{
+	const char *a = edit_cases[_i / 2].a, *b = edit_cases[_i / 2].b;
+	size_t d;
+
+	if (_i % 2 == 1) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+	}
+	d = util_edit_distance(a, b);
+	ck_assert_msg(d == edit_cases[_i / 2].want, "%s: \"%s\" \"%s\": %zu, "
+	    "want %zu", edit_cases[_i / 2].note, a, b, d,
+	    edit_cases[_i / 2].want);
+}
+END_TEST
+
+/* Past UTIL_EDIT_MAX either way: SIZE_MAX, not a read past the table. */
+START_TEST(test_edit_distance_long)
+{
+	char s[UTIL_EDIT_MAX + 2];
+
+	memset(s, 'a', sizeof(s) - 1);
+	s[sizeof(s) - 1] = '\0';
+	ck_assert_uint_eq(util_edit_distance(s, "a"), SIZE_MAX);
+	ck_assert_uint_eq(util_edit_distance("a", s), SIZE_MAX);
+	s[UTIL_EDIT_MAX] = '\0';
+	ck_assert_uint_eq(util_edit_distance(s, "a"), UTIL_EDIT_MAX - 1);
+	ck_assert_uint_eq(util_edit_distance(s, s), 0);
+}
+END_TEST
+
 /* Every byte: the sixteen digits in both cases, and -1 for the rest. */
 START_TEST(test_hexval)
 {
@@ -853,6 +906,8 @@ util_suite(void)
 	tcase_add_loop_test(tc, test_strlcpy, 0, ROWS(strlcpy_cases));
 	tcase_add_test(tc, test_proc_stat);
 	tcase_add_test(tc, test_hexval);
+	tcase_add_loop_test(tc, test_edit_distance, 0, ROWS(edit_cases) * 2);
+	tcase_add_test(tc, test_edit_distance_long);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("log");
