@@ -134,6 +134,7 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("keepalive-requests", 100, CFGF_NONE),
 	CFG_INT("listen-backlog", 511, CFGF_NONE),
 	CFG_INT("worker-connections", 512, CFGF_NONE),
+	CFG_INT("file-cache-memory", 1048576, CFGF_NONE),
 	CONFIG_SITE_OPTS,
 	CFG_SEC("server", config_server_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -186,6 +187,7 @@ static const struct config_range {
 	{ "keepalive-requests", 0, 1000000 },
 	{ "listen-backlog", 1, 65535 },
 	{ "worker-connections", 1, 65536 },
+	{ "file-cache-memory", 0, 1073741824L },
 	{ "respond", 200, 599 },
 	{ "redirect-status", 301, 308 },
 };
@@ -1779,6 +1781,7 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	CONFIG_RANGE("keepalive-requests", keepalive_requests, unsigned);
 	CONFIG_RANGE("listen-backlog", listen_backlog, unsigned);
 	CONFIG_RANGE("worker-connections", worker_connections, unsigned);
+	CONFIG_RANGE("file-cache-memory", file_cache_memory, size_t);
 #undef CONFIG_RANGE
 	if (!config_check_pool(p, c))
 		return false;

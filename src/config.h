@@ -166,6 +166,7 @@ struct config {
 	unsigned keepalive_requests;	/* per connection; 0: keep-alive off */
 	unsigned listen_backlog;
 	unsigned worker_connections;	/* open per worker, idle ones included */
+	size_t file_cache_memory;	/* bytes of small files kept per worker */
 	/*
 	 * The sites.  Without `server` sections, one server made of the
 	 * top-level keys; otherwise one per section, in file order, and

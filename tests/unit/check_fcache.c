@@ -60,7 +60,7 @@ put(const char *rel, int64_t now)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(fstat(fd, &st), 0);
-	ck_assert(fcache_put(&rid, rel, fd, &st, now));
+	ck_assert(fcache_put(&rid, rel, fd, &st, now, NULL));
 	return fd;
 }
 
@@ -69,11 +69,11 @@ START_TEST(test_hit)
 	struct stat st;
 	int fd = put("a.txt", 1000);
 
-	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st), fd);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st, NULL), fd);
 	ck_assert_int_eq(st.st_size, 5);
 	ck_assert(S_ISREG(st.st_mode));
 	/* Another name is not this entry. */
-	ck_assert_int_eq(fcache_get(&rid, root_fd, "b.txt", 1001, &st), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "b.txt", 1001, &st, NULL), -1);
 	ck_assert(fd_open(fd));
 }
 END_TEST
@@ -117,12 +117,12 @@ START_TEST(test_changed_file_misses)
 	case NCHANGES:
 		break;
 	}
-	ck_assert_msg(fcache_get(&rid, root_fd, "a.txt", 1001, &st) == -1,
+	ck_assert_msg(fcache_get(&rid, root_fd, "a.txt", 1001, &st, NULL) == -1,
 	    "a %s file was a hit", change_names[_i]);
 	ck_assert_msg(!fd_open(fd), "the fd of a %s file was not closed",
 	    change_names[_i]);
 	/* And the entry is gone: the next look is a plain miss. */
-	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1002, &st), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1002, &st, NULL), -1);
 }
 END_TEST
 
@@ -136,7 +136,7 @@ START_TEST(test_now_a_directory)
 	unit_path(path, sizeof(path), scratch, "a.txt");
 	ck_assert_int_eq(unlink(path), 0);
 	unit_make_dir(scratch, "a.txt");
-	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st, NULL), -1);
 	ck_assert(!fd_open(fd));
 }
 END_TEST
@@ -158,8 +158,8 @@ START_TEST(test_slot_shared)
 			snprintf(other, sizeof(other), "%s", name);
 	}
 	ck_assert_msg(other[0] != '\0', "no name shares a slot with a.txt");
-	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st), -1);
-	ck_assert_int_eq(fcache_get(&rid, root_fd, other, 1001, &st), fd2);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 1001, &st, NULL), -1);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, other, 1001, &st, NULL), fd2);
 }
 END_TEST
 
@@ -194,19 +194,19 @@ START_TEST(test_roots_apart)
 	fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(fstat(fd, &st), 0);
-	ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
-	ck_assert_int_eq(fcache_get(&a_id, a_fd, "secret.txt", 1001, &st), fd);
+	ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000, NULL));
+	ck_assert_int_eq(fcache_get(&a_id, a_fd, "secret.txt", 1001, &st, NULL), fd);
 
-	ck_assert_msg(fcache_get(&b_id, b_fd, "link.txt", 1002, &st) == -1,
+	ck_assert_msg(fcache_get(&b_id, b_fd, "link.txt", 1002, &st, NULL) == -1,
 	    "root B's link.txt was served from root A's entry");
-	ck_assert_msg(fcache_get(&b_id, b_fd, "secret.txt", 1002, &st) == -1,
+	ck_assert_msg(fcache_get(&b_id, b_fd, "secret.txt", 1002, &st, NULL) == -1,
 	    "root B's secret.txt (a symlink out of B) was served from root "
 	    "A's entry");
-	ck_assert_msg(fcache_get(&lax_id, a_fd, "secret.txt", 1002, &st) == -1,
+	ck_assert_msg(fcache_get(&lax_id, a_fd, "secret.txt", 1002, &st, NULL) == -1,
 	    "an entry was served under another policy");
 	/* B's misses left A's entry alone; a second fd on A shares it. */
 	ck_assert(fd_open(fd));
-	ck_assert_int_eq(fcache_get(&a2_id, a2_fd, "secret.txt", 1003, &st),
+	ck_assert_int_eq(fcache_get(&a2_id, a2_fd, "secret.txt", 1003, &st, NULL),
 	    fd);
 
 	close(a_fd);
@@ -241,14 +241,14 @@ START_TEST(test_roots_same_slot)
 	for (int i = 0; i < 10 * FCACHE_SIZE && c_fd < 0; i++) {
 		fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
 		ck_assert_int_eq(fstat(fd, &st), 0);
-		ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
+		ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000, NULL));
 		snprintf(name, sizeof(name), "C%d", i);
 		unit_make_dir(scratch, name);
 		unit_path(p, sizeof(p), scratch, name);
 		c_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		ck_assert(fcache_root_of(c_fd, 0, &c_id));
 		dummy = dup(root_fd);
-		ck_assert(fcache_put(&c_id, "secret.txt", dummy, &st, 1000));
+		ck_assert(fcache_put(&c_id, "secret.txt", dummy, &st, 1000, NULL));
 		if (fd_open(fd)) {
 			close(c_fd);
 			c_fd = -1;
@@ -265,10 +265,10 @@ START_TEST(test_roots_same_slot)
 	for (int i = 1; i <= 10 * FCACHE_SIZE && policy < 0; i++) {
 		fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
 		ck_assert_int_eq(fstat(fd, &st), 0);
-		ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
+		ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000, NULL));
 		ck_assert(fcache_root_of(a_fd, i, &lax_id));
 		dummy = dup(root_fd);
-		ck_assert(fcache_put(&lax_id, "secret.txt", dummy, &st, 1000));
+		ck_assert(fcache_put(&lax_id, "secret.txt", dummy, &st, 1000, NULL));
 		if (!fd_open(fd))
 			policy = i;
 		fcache_clear();
@@ -278,12 +278,12 @@ START_TEST(test_roots_same_slot)
 
 	fd = openat(a_fd, "secret.txt", O_RDONLY | O_CLOEXEC);
 	ck_assert_int_eq(fstat(fd, &st), 0);
-	ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000));
-	ck_assert_msg(fcache_get(&c_id, c_fd, "secret.txt", 1001, &st) == -1,
+	ck_assert(fcache_put(&a_id, "secret.txt", fd, &st, 1000, NULL));
+	ck_assert_msg(fcache_get(&c_id, c_fd, "secret.txt", 1001, &st, NULL) == -1,
 	    "another root's secret.txt (a symlink to A's) hit A's entry");
-	ck_assert_msg(fcache_get(&lax_id, a_fd, "secret.txt", 1001, &st) == -1,
+	ck_assert_msg(fcache_get(&lax_id, a_fd, "secret.txt", 1001, &st, NULL) == -1,
 	    "A's entry was served under another policy");
-	ck_assert_int_eq(fcache_get(&a_id, a_fd, "secret.txt", 1002, &st), fd);
+	ck_assert_int_eq(fcache_get(&a_id, a_fd, "secret.txt", 1002, &st, NULL), fd);
 	close(c_fd);
 	close(a_fd);
 }
@@ -308,8 +308,8 @@ START_TEST(test_long_path_refused)
 	rel[FCACHE_PATH_MAX] = '\0';
 	ck_assert_int_eq(fstat(root_fd, &st), 0);
 	/* Not kept: the caller still owns (here: has no) fd. */
-	ck_assert(!fcache_put(&rid, rel, 12345, &st, 1000));
-	ck_assert_int_eq(fcache_get(&rid, root_fd, rel, 1000, &st), -1);
+	ck_assert(!fcache_put(&rid, rel, 12345, &st, 1000, NULL));
+	ck_assert_int_eq(fcache_get(&rid, root_fd, rel, 1000, &st, NULL), -1);
 }
 END_TEST
 
@@ -323,7 +323,7 @@ START_TEST(test_sweep)
 	fb = put("b.txt", 3000);
 	ck_assert_int_eq(fcache_sweep(1000), FCACHE_IDLE_MS);
 	/* A hit counts as use. */
-	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 4000, &st), fa);
+	ck_assert_int_eq(fcache_get(&rid, root_fd, "a.txt", 4000, &st, NULL), fa);
 	/* b.txt is idle longest now: it goes first. */
 	ck_assert_int_eq(fcache_sweep(3000 + FCACHE_IDLE_MS),
 	    4000 - 3000);
