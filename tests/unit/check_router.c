@@ -31,6 +31,7 @@
 
 #include "acl.h"
 #include "config.h"
+#include "fcache.h"
 #include "http.h"
 #include "http_response.h"
 #include "mime.h"
@@ -1052,5 +1053,8 @@ router_suite(void)
 int
 main(void)
 {
+	/* Files as fds (the file cache keeps no copies), as these tests
+	 * look at them; check_static tests the copies. */
+	fcache_configure(0);
 	return unit_run(router_suite());
 }
