@@ -70,6 +70,14 @@ if [ -n "$missing" ]; then
 	    --no-install-recommends $missing >/dev/null ||
 	    { ko "apt-get install$missing"; finish; }
 fi
+# Purge removes /var/log/forkhttpd, and dpkg would stop to ask about a
+# forkhttpd.conf it did not install: neither may be someone else's.
+for f in /etc/forkhttpd/forkhttpd.conf /var/log/forkhttpd; do
+	if [ -e "$f" ]; then
+		ko "$f exists, not from the package: move it away first"
+		finish
+	fi
+done
 if [ -n "$(ss -Hltn 'sport = :80')" ]; then
 	ko "port 80 is taken on this machine"
 	finish
@@ -254,6 +262,13 @@ check_hardening() {
 }
 
 check_remove_purge() {
+	# A file the administrator put beside the conf (none is there before
+	# the package: the snapshot would show it).
+	admin_file=
+	if [ ! -e /etc/forkhttpd/package-test-admin-file ]; then
+		admin_file=/etc/forkhttpd/package-test-admin-file
+		echo "not the package's" >"$admin_file"
+	fi
 	check "dpkg -r" dpkg -r forkhttpd >/dev/null
 	check "removed: no binary" test ! -e /usr/sbin/forkhttpd
 	check "removed: the conffile stays" test -f \
@@ -262,6 +277,12 @@ check_remove_purge() {
 	    "/var/www/html/$PAGE"
 	check "dpkg --purge" dpkg --purge forkhttpd >/dev/null
 	installed=no
+	if [ -n "$admin_file" ]; then
+		check "purge keeps the administrator's own file" \
+		    test -f "$admin_file"
+		rm -f "$admin_file"
+		rmdir /etc/forkhttpd
+	fi
 	snapshot >"$scratch/after"
 	if diff "$scratch/before" "$scratch/after" >"$scratch/diff"; then
 		ok "purge left no file behind"
