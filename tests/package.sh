@@ -12,7 +12,8 @@
 # PID 1 (as in CI's container).  It installs what it needs with apt-get,
 # installs the package system-wide and purges it at the end (also when
 # a check fails), so it refuses to run when forkhttpd is already
-# installed or port 80 is taken.  Every wait is bounded.  Prints one
+# installed or port 80 is taken, and moves a forkhttpd.conf or
+# /var/log/forkhttpd it did not install aside while it runs.  Every wait is bounded.  Prints one
 # PASS/FAIL line per check and "N passed, N failed"; exit 0 only if
 # all passed.
 
@@ -70,14 +71,6 @@ if [ -n "$missing" ]; then
 	    --no-install-recommends $missing >/dev/null ||
 	    { ko "apt-get install$missing"; finish; }
 fi
-# Purge removes /var/log/forkhttpd, and dpkg would stop to ask about a
-# forkhttpd.conf it did not install: neither may be someone else's.
-for f in /etc/forkhttpd/forkhttpd.conf /var/log/forkhttpd; do
-	if [ -e "$f" ]; then
-		ko "$f exists, not from the package: move it away first"
-		finish
-	fi
-done
 if [ -n "$(ss -Hltn 'sport = :80')" ]; then
 	ko "port 80 is taken on this machine"
 	finish
@@ -86,6 +79,8 @@ fi
 scratch=$(mktemp -d /tmp/forkhttpd-package.XXXXXX)
 installed=no
 hardened_pid=
+saved=
+
 
 # shellcheck disable=SC2317	# called from the EXIT trap
 cleanup() {
@@ -97,10 +92,28 @@ cleanup() {
 		timeout 30 /etc/init.d/forkhttpd stop >/dev/null 2>&1
 		dpkg --purge forkhttpd >/dev/null 2>&1
 	fi
+	for f in $saved; do
+		mkdir -p "$(dirname "$f")"
+		mv "$scratch/saved$f" "$f" && echo "package: $f put back"
+	done
 	rm -rf "$scratch"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
+
+# Purge removes /var/log/forkhttpd, and dpkg would stop to ask about a
+# forkhttpd.conf it did not install (a `make install` with the Debian
+# paths leaves both): such ones are moved aside into the scratch
+# directory for the test, and put back at the end.
+for f in /etc/forkhttpd/forkhttpd.conf /var/log/forkhttpd; do
+	[ -e "$f" ] || continue
+	mkdir -p "$scratch/saved$(dirname "$f")"
+	mv "$f" "$scratch/saved$f" || { ko "cannot move $f aside"; finish; }
+	# An /etc/forkhttpd left empty would be purged with the package's.
+	rmdir --ignore-fail-on-non-empty "$(dirname "$f")"
+	echo "package: $f moved aside for the test"
+	saved="$saved $f"
+done
 
 # wait_for SECONDS COMMAND...: until COMMAND succeeds, for at most
 # SECONDS.
@@ -281,7 +294,7 @@ check_remove_purge() {
 		check "purge keeps the administrator's own file" \
 		    test -f "$admin_file"
 		rm -f "$admin_file"
-		rmdir /etc/forkhttpd
+		rmdir --ignore-fail-on-non-empty /etc/forkhttpd
 	fi
 	snapshot >"$scratch/after"
 	if diff "$scratch/before" "$scratch/after" >"$scratch/diff"; then
