@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # quickstart.sh - from a fresh Debian/Ubuntu machine to a running server.
 #
 #   ./quickstart.sh          install what is missing, build, and run

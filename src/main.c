@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c - the command line: load the configuration, then test it (-t),
  * signal the running server (-s), or hand it to the master.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * router.h - which handler answers a request: an unknown method 501; the
  * status page at cfg->status_path (when set, for the clients

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # install.sh - `make install` and `make uninstall` with the Debian paths
 # (README: ./configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var
 # --runstatedir=/run), into a DESTDIR: install writes exactly the files

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # package.sh - the Debian package from build to purge, on this machine:
 # dpkg-buildpackage, lintian (no error), dpkg -i, the server through the
 # init script (start, the default page, workers as www-data, the log
