@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcache.h - a worker's cache of open files, so that a file asked for
  * again costs one fstatat() instead of open(), fstat() and close().

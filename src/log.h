@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.h - the error log (levels, a file or standard error) and the access
  * log (combined log format).  log.c is the only writer to stderr.
