@@ -58,7 +58,8 @@ fi
 # What the build needs (debian/control's Build-Depends), what the checks
 # use, and the tools of the package itself.
 packages="debhelper dpkg-dev fakeroot lintian logrotate gcc make autoconf
-automake pkg-config libconfuse-dev check curl media-types procps iproute2"
+automake pkg-config libconfuse-dev libcrypt-dev check curl media-types procps
+iproute2"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
