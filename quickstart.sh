@@ -15,8 +15,9 @@
 #               be able to read it
 # e.g.  PORT=8081 DIR=/srv/www ./quickstart.sh
 #
-# The server's configuration is conf/forkhttpd.conf with the port, the
-# directory and the pid file changed, written to build/quickstart.conf.
+# Without DIR the server's configuration is conf/forkhttpd.conf with the
+# port and the pid file changed, written to conf/quickstart-PORT.conf;
+# with DIR, forkhttpd -r DIR serves it without one.
 # "serving" is said only once the server answers on the port; when it
 # cannot start (the port is taken, most likely), the script says so and
 # how to pick another, and exits 1.  Ctrl-C stops the server.
@@ -105,23 +106,30 @@ serve() {
 	esac
 	[ "$port" -ge 1 ] && [ "$port" -le 65535 ] ||
 	    die "PORT=$port: not a port number (1-65535)"
-	dir=${DIR:-$top/htdocs}
-	[ -d "$dir" ] || die "DIR=$dir: no such directory"
-	dir=$(cd "$dir" && pwd)
-	case $dir in
-	*'"'*|*'\\'*|*'|'*) die "DIR=$dir: a name with \", \\ or | is not supported here" ;;
-	esac
+	if [ -n "${DIR:-}" ]; then
+		[ -d "$DIR" ] || die "DIR=$DIR: no such directory"
+		dir=$(cd "$DIR" && pwd)
+	else
+		dir=$top/htdocs
+	fi
 	busy=$(holder)
 	if [ -n "$busy" ]; then
 		busy_advice "$busy"
 		exit 1
 	fi
-	conf=$top/build/quickstart.conf
-	sed -e "s|^listen *=.*|listen = { \"127.0.0.1:$port\" }|" \
-	    -e "s|^document-root *=.*|document-root = \"$dir\"|" \
-	    -e "s|^pid-file *=.*|pid-file = \"quickstart-$port.pid\"|" \
-	    "$top/conf/forkhttpd.conf" >"$conf"
-	"$top/build/src/forkhttpd" -n -f "$conf" &
+	if [ -n "${DIR:-}" ]; then
+		# A directory of the user's: no configuration file (-r).
+		"$top/build/src/forkhttpd" -r "$dir" -l "127.0.0.1:$port" &
+	else
+		# The sample site with its routes: conf/forkhttpd.conf with
+		# the port and the pid file changed, beside it so that its
+		# relative paths (../htdocs, htpasswd) still hold.
+		conf=$top/conf/quickstart-$port.conf
+		sed -e "s|^listen *=.*|listen = { \"127.0.0.1:$port\" }|" \
+		    -e "s|^pid-file *=.*|pid-file = \"quickstart-$port.pid\"|" \
+		    "$top/conf/forkhttpd.conf" >"$conf"
+		"$top/build/src/forkhttpd" -n -f "$conf" &
+	fi
 	pid=$!
 	trap 'kill -TERM $pid 2>/dev/null' INT TERM
 	# Up to 10 s for the first answer; forkhttpd exits at once when it
