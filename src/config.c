@@ -90,6 +90,8 @@ static cfg_opt_t config_server_opts[] = {
 	CONFIG_FILE_OPTS,
 	CFG_STR_LIST("aliases", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("default", cfg_false, CFGF_NONE),
+	CFG_STR("access-log", NULL, CFGF_NODEFAULT),
+	CFG_STR("access-log-format", NULL, CFGF_NODEFAULT),
 	CFG_SEC("route", config_route_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -136,6 +138,11 @@ static cfg_opt_t config_opts[] = {
 	CONFIG_SITE_OPTS,
 	CFG_SEC("server", config_server_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_STR("access-log-format", "combined", CFGF_NONE),
+	CFG_STR("access-log-escape", NULL, CFGF_NONE),
+	CFG_STR("log-owner", "root", CFGF_NONE),
+	CFG_STR("log-group", NULL, CFGF_NONE),
+	CFG_STR("log-mode", "0640", CFGF_NONE),
 	CFG_END()
 };
 
@@ -867,7 +874,9 @@ config_scope_headers(struct config_parse *p, struct config *c, cfg_t *sec,
 		return false;
 	}
 	h = config_own(c, util_xcalloc(s->nheaders + n, sizeof(*h)));
-	memcpy(h, s->headers, s->nheaders * sizeof(*h));
+	/* The first list has nothing to copy, and headers is NULL. */
+	if (s->nheaders > 0)
+		memcpy(h, s->headers, s->nheaders * sizeof(*h));
 	for (unsigned i = 0; i < n; i++) {
 		const char *e = config_own_str(c, cfg_getnstr(sec, "header", i));
 
@@ -1107,8 +1116,11 @@ config_scope_methods(struct config_parse *p, struct config *c, cfg_t *sec,
 		}
 		mask |= 1u << k;
 	}
+	/* GET brings HEAD (RFC 9110 §9.3.2: HEAD is GET without content);
+	 * OPTIONS, which says what the route allows, is always answered. */
 	if (mask & (1u << HTTP_METHOD_GET))
 		mask |= 1u << HTTP_METHOD_HEAD;
+	mask |= 1u << HTTP_METHOD_OPTIONS;
 	for (int k = 1; k < HTTP_METHOD_COUNT; k++)
 		if (mask & (1u << k))
 			snprintf(field + strlen(field), sizeof(field) -
@@ -1261,7 +1273,7 @@ config_server_routes(struct config_parse *p, struct config *c, cfg_t *sec,
 		route->s.line = line;
 		if (route_table_add(srv->table, pat, (int)i, err,
 		    sizeof(err)) < 0) {
-			config_report(p, line, "route %s", err);
+			config_report(p, line, "route \"%s\": %s", pat, err);
 			return false;
 		}
 		if (route->s.alias && pat[0] != '/' &&
@@ -1274,6 +1286,66 @@ config_server_routes(struct config_parse *p, struct config *c, cfg_t *sec,
 	}
 	p->nroutes_seen += n;
 	route_table_lint(srv->table, config_lint_warn, ctx);
+	return true;
+}
+
+static bool config_is_syslog(const char *v);
+
+/*
+ * A server's own access-log (and access-log-format, else the top
+ * level's): another entry of c->access_logs, whose index the server
+ * keeps; "off" logs nothing for it.  Without the key, the server logs
+ * to the top level's (index 0).
+ */
+static bool
+config_server_log(struct config_parse *p, struct config *c, cfg_t *sec,
+    cfg_t *top, struct config_server *srv)
+{
+	const char *v = config_set(sec, "access-log") ?
+	    cfg_getstr(sec, "access-log") : NULL;
+	const char *spec = config_set(sec, "access-log-format") ?
+	    cfg_getstr(sec, "access-log-format") :
+	    cfg_getstr(top, "access-log-format");
+	struct log_access_conf *a;
+	char err[320];
+	int rc;
+
+	srv->access_log = 0;
+	if (v == NULL)
+		return true;
+	if (v[0] == '\0' || strcmp(v, "off") == 0) {
+		srv->access_log = -1;
+		return true;
+	}
+	c->access_logs = realloc(c->access_logs, (c->naccess_logs + 1) *
+	    sizeof(*c->access_logs));
+	if (c->access_logs == NULL) {
+		fprintf(stderr, "forkhttpd: out of memory\n");
+		exit(1);
+	}
+	a = &c->access_logs[c->naccess_logs];
+	memset(a, 0, sizeof(*a));
+	a->format = log_format_compile(spec != NULL ? spec : "",
+	    log_format_default_escape(spec != NULL ? spec : ""), err,
+	    sizeof(err));
+	if (a->format == NULL) {
+		config_sec_error(p, sec, "access-log-format", "%s", err);
+		return false;
+	}
+	srv->access_log = (int)c->naccess_logs++;
+	c->log.access = c->access_logs;
+	c->log.naccess = c->naccess_logs;
+	if (strcmp(v, "-") != 0 && !config_is_syslog(v))
+		v = config_own(c, config_path(p, v));
+	if ((rc = log_target_syslog(v, true, &a->target, err, sizeof(err))) <
+	    0) {
+		config_sec_error(p, sec, "access-log", "%s", err);
+		return false;
+	}
+	if (rc == 0) {
+		a->target.kind = strcmp(v, "-") == 0 ? LOG_TO_STD : LOG_TO_FILE;
+		a->target.path = v;
+	}
 	return true;
 }
 
@@ -1291,6 +1363,8 @@ config_server(struct config_parse *p, struct config *c, cfg_t *sec,
 
 	srv->name = config_own_str(c, cfg_title(sec));
 	srv->is_default = cfg_getbool(sec, "default");
+	if (!config_server_log(p, c, sec, (cfg_t *)p->top, srv))
+		return false;
 	if (!config_scope_section(p, c, sec, top, &srv->s, false))
 		return false;
 	srv->s.line = line;
@@ -1335,6 +1409,7 @@ config_check_sites(struct config_parse *p, cfg_t *cfg, struct config *c)
 	c->servers = config_own(c, util_xcalloc(c->nservers,
 	    sizeof(*c->servers)));
 	c->servers[0].s = top;
+	c->top = top;
 	if ((c->names = vhost_table_new()) == NULL) {
 		config_report(p, 0, "out of memory");
 		return false;
@@ -1414,6 +1489,13 @@ config_check_status(struct config_parse *p, cfg_t *cfg, struct config *c)
 	return true;
 }
 
+/* "syslog" or "syslog:...": a destination, not a relative path. */
+static bool
+config_is_syslog(const char *v)
+{
+	return strncmp(v, "syslog", 6) == 0 && (v[6] == '\0' || v[6] == ':');
+}
+
 static bool
 config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
@@ -1435,12 +1517,13 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 		    "(use \"-\" for standard error)");
 		return false;
 	}
-	c->error_log = strcmp(elog, "-") == 0 ? util_xstrdup("-") :
-	    config_path(p, elog);
+	c->error_log = strcmp(elog, "-") == 0 || config_is_syslog(elog) ?
+	    util_xstrdup(elog) : config_path(p, elog);
 	if (alog == NULL || alog[0] == '\0' || strcmp(alog, "off") == 0)
 		c->access_log = NULL;
 	else
-		c->access_log = strcmp(alog, "-") == 0 ? util_xstrdup("-") :
+		c->access_log = strcmp(alog, "-") == 0 ||
+		    config_is_syslog(alog) ? util_xstrdup(alog) :
 		    config_path(p, alog);
 	if (pid == NULL || pid[0] == '\0') {
 		config_error(p, "pid-file", "pid-file: must not be empty; "
@@ -1451,6 +1534,131 @@ config_check_logs(struct config_parse *p, cfg_t *cfg, struct config *c)
 	c->pid_file = strcmp(pid, "off") == 0 ? NULL : config_path(p, pid);
 	c->mime_types = (mt == NULL || mt[0] == '\0') ? NULL :
 	    config_path(p, mt);
+	return true;
+}
+
+/* A log destination from its key's resolved value (NULL: off). */
+static bool
+config_log_target(struct config_parse *p, const char *key, const char *v,
+    bool access, struct log_target *t)
+{
+	char err[256];
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (v == NULL)
+		return true;
+	if ((rc = log_target_syslog(v, access, t, err, sizeof(err))) < 0) {
+		config_error(p, key, "%s: %s", key, err);
+		return false;
+	}
+	if (rc == 0) {
+		t->kind = strcmp(v, "-") == 0 ? LOG_TO_STD : LOG_TO_FILE;
+		t->path = v;
+	}
+	return true;
+}
+
+/* access-log-format and access-log-escape, compiled once. */
+static bool
+config_check_access_format(struct config_parse *p, cfg_t *cfg,
+    struct config *c)
+{
+	const char *spec = cfg_getstr(cfg, "access-log-format");
+	const char *esc = cfg_getstr(cfg, "access-log-escape");
+	enum log_format_escape e;
+	char err[320];
+
+	if (spec == NULL)
+		spec = "";
+	e = log_format_default_escape(spec);
+	if (esc != NULL && strcmp(esc, "apache") == 0)
+		e = LOG_FORMAT_APACHE;
+	else if (esc != NULL && strcmp(esc, "json") == 0)
+		e = LOG_FORMAT_JSON;
+	else if (esc != NULL) {
+		config_error(p, "access-log-escape", "access-log-escape: \"%s\" "
+		    "is not apache or json", esc);
+		return false;
+	}
+	c->access_logs = util_xcalloc(1, sizeof(*c->access_logs));
+	c->naccess_logs = 1;
+	c->access_logs[0].format = log_format_compile(spec, e, err,
+	    sizeof(err));
+	if (c->access_logs[0].format == NULL) {
+		config_error(p, "access-log-format", "access-log-format: %s",
+		    err);
+		return false;
+	}
+	return true;
+}
+
+/* log-mode: octal, owner-writable, not world-writable. */
+static bool
+config_log_mode(struct config_parse *p, const char *v, mode_t *out)
+{
+	unsigned long m = 0;
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 4 || strspn(v, "01234567") != n)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		m = m * 8 + (unsigned long)(v[i] - '0');
+	if (m > 0777 || !(m & 0200) || (m & 0002))
+		goto bad;
+	*out = (mode_t)m;
+	return true;
+bad:
+	config_error(p, "log-mode", "log-mode: \"%s\" is not an octal mode "
+	    "up to 0777 that the owner may write and others may not", v);
+	return false;
+}
+
+/*
+ * log-owner, log-group (default adm when it exists, Debian's group for
+ * reading logs, else the owner's), log-mode; then the whole log_conf.
+ */
+static bool
+config_check_log_files(struct config_parse *p, cfg_t *cfg, struct config *c)
+{
+	const char *owner = cfg_getstr(cfg, "log-owner");
+	const char *group = cfg_getstr(cfg, "log-group");
+	struct passwd *pw;
+	struct group *gr = NULL;
+
+	if (owner == NULL || (pw = getpwnam(owner)) == NULL) {
+		config_error(p, "log-owner", "log-owner: unknown user \"%s\"",
+		    owner ? owner : "");
+		return false;
+	}
+	c->log.uid = pw->pw_uid;
+	c->log.gid = pw->pw_gid;
+	if (group != NULL && (gr = getgrnam(group)) == NULL) {
+		config_error(p, "log-group", "log-group: unknown group \"%s\"",
+		    group);
+		return false;
+	}
+	if (gr != NULL || (gr = getgrnam("adm")) != NULL)
+		c->log.gid = gr->gr_gid;
+	if (!config_log_mode(p, cfg_getstr(cfg, "log-mode"), &c->log.mode))
+		return false;
+	c->log.level = c->log_level;
+	c->log.access = c->access_logs;
+	c->log.naccess = c->naccess_logs;
+	if (!config_log_target(p, "error-log", c->error_log, false,
+	    &c->log.error) ||
+	    !config_log_target(p, "access-log", c->access_log, true,
+	    &c->access_logs[0].target))
+		return false;
+	if (c->log.error.kind == LOG_TO_SYSLOG &&
+	    c->access_logs[0].target.kind == LOG_TO_SYSLOG &&
+	    strcmp(c->log.error.tag, c->access_logs[0].target.tag) != 0) {
+		config_error(p, "access-log", "access-log: syslog tag \"%s\" "
+		    "differs from error-log's \"%s\"; syslog(3) has one tag "
+		    "per process", c->access_logs[0].target.tag,
+		    c->log.error.tag);
+		return false;
+	}
 	return true;
 }
 
@@ -1697,10 +1905,10 @@ config_check_system(struct config_parse *p, const struct config *c)
 {
 	if (!config_check_resolve(p, c))
 		return false;
-	if (strcmp(c->error_log, "-") != 0 &&
+	if (c->log.error.kind == LOG_TO_FILE &&
 	    !config_check_writable(p, "error-log", c->error_log))
 		return false;
-	if (c->access_log != NULL && strcmp(c->access_log, "-") != 0 &&
+	if (c->access_logs[0].target.kind == LOG_TO_FILE &&
 	    !config_check_writable(p, "access-log", c->access_log))
 		return false;
 	return c->pid_file == NULL ||
@@ -1978,6 +2186,8 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	    !config_check_index(&p, cfg, c) ||
 	    !config_check_status(&p, cfg, c) ||
 	    !config_check_logs(&p, cfg, c) ||
+	    !config_check_access_format(&p, cfg, c) ||
+	    !config_check_log_files(&p, cfg, c) ||
 	    !config_check_sites(&p, cfg, c) ||
 	    (system && !config_check_system(&p, c))) {
 		config_current = NULL;
@@ -2107,6 +2317,9 @@ config_free(struct config *c)
 	free(c->pid_file);
 	free(c->error_log);
 	free(c->access_log);
+	for (size_t i = 0; i < c->naccess_logs; i++)
+		log_format_free(c->access_logs[i].format);
+	free(c->access_logs);
 	free(c->mime_types);
 	for (size_t i = 0; i < c->nservers; i++)
 		route_table_free(c->servers[i].table);
@@ -2308,8 +2521,8 @@ config_print_path(const struct config *c, const char *key)
 		return c->access_log != NULL ? c->access_log : "off";
 	if (strcmp(key, "mime-types") == 0)
 		return c->mime_types != NULL ? c->mime_types : "";
-	if (strcmp(key, "auth-file") == 0 && c->servers[0].s.auth_file)
-		return c->servers[0].s.auth_file;
+	if (strcmp(key, "auth-file") == 0 && c->top.auth_file != NULL)
+		return c->top.auth_file;
 	return NULL;
 }
 

@@ -106,6 +106,7 @@ struct config_route {
 struct config_server {
 	const char *name;		/* NULL: the top level, no sections */
 	bool is_default;
+	int access_log;			/* in access_logs; -1: off */
 	struct config_scope s;
 	struct config_route *routes;
 	size_t nroutes;
@@ -139,9 +140,11 @@ struct config {
 	bool symlinks_outside_root;	/* follow symlinks that leave the root */
 	bool directory_listing;		/* list directories without an index */
 	char *pid_file;			/* absolute; NULL: none (-r, -l) */
-	char *error_log;		/* absolute, or "-" for standard error */
+	char *error_log;		/* absolute, "-" for standard error, or
+					 * "syslog[:...]" */
 	enum log_level log_level;
-	char *access_log;		/* absolute, "-" for standard output, NULL off */
+	char *access_log;		/* absolute, "-" for standard output,
+					 * "syslog[:...]", NULL off */
 	char *mime_types;		/* absolute; NULL: built-in table only */
 	unsigned header_timeout;	/* seconds to receive a whole header block */
 	unsigned keepalive_timeout;	/* seconds an idle keep-alive waits */
@@ -169,6 +172,7 @@ struct config {
 	 * top-level keys; otherwise one per section, in file order, and
 	 * names (index: servers[]) says which a Host means.
 	 */
+	struct config_scope top;	/* the top level's keys */
 	struct config_server *servers;
 	size_t nservers;
 	size_t default_server;		/* for a Host no name matches */
@@ -188,6 +192,17 @@ struct config {
 	size_t nauths;
 	void **owned;			/* what the scopes point to */
 	size_t nowned, capowned;
+	/*
+	 * The logs as log_open() takes them (log.h), built from error_log,
+	 * log_level, access_log, access-log-format, access-log-escape,
+	 * log-owner, log-group and log-mode.  log.access is access_logs:
+	 * [0] is the server-wide access log (LOG_TO_OFF when "off"); a
+	 * server section with its own access log adds an entry and keeps
+	 * its index for log_access().
+	 */
+	struct log_conf log;
+	struct log_access_conf *access_logs;	/* formats owned */
+	size_t naccess_logs;
 };
 
 /*

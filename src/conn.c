@@ -20,9 +20,13 @@
  */
 #include "autoconf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "body.h"
 #include "conn.h"
@@ -59,6 +63,7 @@ struct conn_x {
 	size_t cap, used, end;		/* end: the request's header block */
 	struct http_request req;
 	bool parsed;			/* req is a well-formed request */
+	size_t server;			/* the router's choice (logs) */
 	bool body_ok;			/* its body was read (or it had none) */
 	bool keep_alive;
 	bool counted;			/* the scoreboard counted it already */
@@ -68,7 +73,8 @@ struct conn_x {
 	uint64_t body_read;		/* bytes of body read, for the rate */
 	struct body_reader body;
 	size_t lingered;
-	time_t when;			/* for the access log */
+	time_t when;			/* for the Date field */
+	int64_t start_us;		/* wall clock, for the access log */
 	struct conn_out *out;		/* from a whole header to the response's
 					 * end; NULL while reading a header */
 };
@@ -152,6 +158,7 @@ conn_x_get(void)
 	x->counted = x->detached = false;
 	x->steps = 0;
 	x->when = 0;
+	x->start_us = 0;
 	x->out = NULL;
 	return x;
 }
@@ -288,34 +295,77 @@ conn_close(struct conn *c)
 	}
 }
 
-/* The access log line and the scoreboard's count of one response. */
+/* The wall clock in microseconds, as the access log shows times. */
+static int64_t
+conn_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static unsigned
+conn_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)ss)->
+		    sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
+		    sin6_port);
+	return 0;
+}
+
+/*
+ * The access log line and the scoreboard's count of one response;
+ * status: 'X' cut off, else whether the connection stays open.
+ */
 static void
-conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes)
+conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes,
+    char status)
 {
 	struct conn_x *x = c->x;
 	const struct http_request *req = &x->req;
-	struct log_access_entry e = {
+	const struct reply *r = &x->out->reply;
+	const struct config_server *srv = &env->cfg->servers[x->server];
+	size_t which = srv->access_log >= 0 ? (size_t)srv->access_log : 0;
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	char local_name[NET_ADDR_MAX];
+	struct log_format_entry e = {
 		.client = c->client,
-		.when = x->when,
-		.request_line = "-",
-		.request_line_len = 1,
+		.client_port = conn_port(&c->peer),
+		.start_us = x->start_us,
+		.end_us = conn_wall_us(),
+		.req = x->parsed ? req : NULL,
 		.status = x->out->resp.status,
-		.bytes = (off_t)bytes,
+		.bytes_body = bytes,
+		.bytes_in = x->end + x->body_read,
+		.bytes_out = r->head_off + r->sent,
+		.head = r->head,
+		.head_len = r->head_len,
+		.keepalives = c->served,
+		.conn_status = status,
 	};
 
 	if (req->request_line.len > 0) {
 		e.request_line = req->request_line.p;
 		e.request_line_len = req->request_line.len;
 	}
-	if (x->parsed && req->referer.p != NULL) {
-		e.referer = req->referer.p;
-		e.referer_len = req->referer.len;
+	/* %v: the server's name (log.c puts the host's for none). */
+	e.server = srv->name;
+	/* Only a format with %A or %p costs the system call. */
+	if (srv->access_log >= 0 &&
+	    (log_access_needs(which) & LOG_FORMAT_NEED_LOCAL) &&
+	    getsockname(c->sock.fd, (struct sockaddr *)&local, &len) == 0) {
+		net_peer_name(&local, local_name, sizeof(local_name));
+		e.local = local_name;
+		e.local_port = conn_port(&local);
 	}
-	if (x->parsed && req->user_agent.p != NULL) {
-		e.user_agent = req->user_agent.p;
-		e.user_agent_len = req->user_agent.len;
-	}
-	log_access(&e);
+	/* The server's own access log, or the top level's (0). */
+	if (srv->access_log >= 0)
+		log_access(which, &e);
 	if (env->slot == NULL)
 		return;
 	if (x->counted)
@@ -412,7 +462,8 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	if (!complete && errno == EIO && x->out->reply.kind != HTTP_BODY_MEM)
 		log_error("file shrank while being sent (status %d)",
 		    x->out->resp.status);
-	conn_log(env, c, x->out->reply.sent);
+	conn_log(env, c, x->out->reply.sent, !complete ? 'X' :
+	    x->keep_alive ? '+' : '-');
 	conn_out_put(x);
 	conn_reopen_logs(env);
 	c->served++;
@@ -492,8 +543,10 @@ conn_respond(const struct conn_env *env, struct conn *c, int64_t now)
 	resp->keep_alive = x->keep_alive;
 	resp->say_keep_alive = x->keep_alive &&
 	    x->req.version == HTTP_VERSION_10;
-	if (x->when == 0)
-		x->when = time(NULL);
+	if (x->when == 0) {
+		x->start_us = conn_wall_us();
+		x->when = (time_t)(x->start_us / 1000000);
+	}
 	hlen = http_response_format(resp, conn_date_now(x->when),
 	    x->out->reply.head, sizeof(x->out->reply.head));
 	if (hlen == 0) {
@@ -649,7 +702,7 @@ conn_continue_send(const struct conn_env *env, struct conn *c, int64_t now)
 		x->cont_off += (size_t)n;
 	}
 	if (x->cont_off < sizeof(conn_continue) - 1) {
-		conn_log(env, c, 0);
+		conn_log(env, c, 0, 'X');
 		http_response_close_fd(&x->out->resp);
 		conn_close(c);
 		return CONN_CLOSED;
@@ -708,6 +761,7 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	const struct handler_ctx ctx = {
 		.cfg = env->cfg,
 		.roots = env->roots,
+		.server_out = &x->server,
 		.peer = &c->peer,
 		.sb = env->sb,
 	};
@@ -724,9 +778,11 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	memset(&x->req, 0, sizeof(x->req));
 	http_response_init(&x->out->resp);
 	x->parsed = false;
+	x->server = env->cfg->default_server;
 	x->body_ok = false;
 	x->counted = false;
-	x->when = time(NULL);
+	x->start_us = conn_wall_us();
+	x->when = (time_t)(x->start_us / 1000000);
 	if (status == 0) {
 		status = http_parse_request(x->buf, x->end, &lim, &x->req);
 		x->parsed = status == 0;
@@ -918,7 +974,7 @@ void
 conn_abort(const struct conn_env *env, struct conn *c)
 {
 	if (c->x != NULL && c->x->out != NULL && c->state == CONN_S_SEND) {
-		conn_log(env, c, c->x->out->reply.sent);
+		conn_log(env, c, c->x->out->reply.sent, 'X');
 		sock_abort(&c->sock);
 	}
 	conn_close(c);

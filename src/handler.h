@@ -49,6 +49,8 @@ struct handler_ctx {
 	const struct static_root *roots;	/* the worker's, cfg->roots' */
 	const struct sockaddr_storage *peer;	/* the client, from accept() */
 	const struct scoreboard *sb;		/* NULL: no status page */
+	size_t *server_out;			/* NULL, or where the router
+						 * writes the server it chose */
 	/* What the router chose (router.h), for the handler it runs: */
 	const struct config_server *server;
 	const struct config_scope *scope;	/* the route's, or server's */

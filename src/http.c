@@ -160,25 +160,38 @@ http_status_reason(int status)
 	case HTTP_STATUS_PERMANENT_REDIRECT:	return "Permanent Redirect";
 	case HTTP_STATUS_BAD_REQUEST:		return "Bad Request";
 	case HTTP_STATUS_UNAUTHORIZED:		return "Unauthorized";
+	case 402:				return "Payment Required";
 	case HTTP_STATUS_FORBIDDEN:		return "Forbidden";
 	case HTTP_STATUS_NOT_FOUND:		return "Not Found";
 	case HTTP_STATUS_METHOD_NOT_ALLOWED:	return "Method Not Allowed";
+	case 406:				return "Not Acceptable";
+	case 407:			return "Proxy Authentication Required";
 	case HTTP_STATUS_REQUEST_TIMEOUT:	return "Request Timeout";
+	case 409:				return "Conflict";
+	case 410:				return "Gone";
 	case HTTP_STATUS_LENGTH_REQUIRED:	return "Length Required";
 	case HTTP_STATUS_PRECONDITION_FAILED:	return "Precondition Failed";
 	case HTTP_STATUS_PAYLOAD_TOO_LARGE:	return "Content Too Large";
 	case HTTP_STATUS_URI_TOO_LONG:		return "URI Too Long";
+	case 415:				return "Unsupported Media Type";
 	case HTTP_STATUS_RANGE_NOT_SATISFIABLE:	return "Range Not Satisfiable";
 	case HTTP_STATUS_EXPECTATION_FAILED:	return "Expectation Failed";
 	case HTTP_STATUS_MISDIRECTED_REQUEST:	return "Misdirected Request";
+	case 422:				return "Unprocessable Content";
+	case 426:				return "Upgrade Required";
+	case 428:				return "Precondition Required";
 	case HTTP_STATUS_TOO_MANY_REQUESTS:	return "Too Many Requests";
 	case HTTP_STATUS_HEADER_TOO_LARGE:	return "Request Header Fields Too Large";
+	/* RFC 7725 */
+	case 451:			return "Unavailable For Legal Reasons";
 	case HTTP_STATUS_INTERNAL_ERROR:	return "Internal Server Error";
 	case HTTP_STATUS_NOT_IMPLEMENTED:	return "Not Implemented";
 	case HTTP_STATUS_BAD_GATEWAY:		return "Bad Gateway";
 	case HTTP_STATUS_SERVICE_UNAVAILABLE:	return "Service Unavailable";
 	case HTTP_STATUS_GATEWAY_TIMEOUT:	return "Gateway Timeout";
 	case HTTP_STATUS_VERSION_NOT_SUPPORTED:	return "HTTP Version Not Supported";
+	/* RFC 6585 §6 */
+	case 511:			return "Network Authentication Required";
 	default:				return "Unknown";
 	}
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * log.h - the error log (levels, a file or standard error) and the access
- * log (combined log format).  log.c is the only writer to stderr.
+ * log.h - the error log (levels; a file, standard error or syslog) and the
+ * access logs (a file, standard output or syslog; their lines rendered by
+ * log_format).  log.c is the only writer to stderr.
  *
  * Messages whose format ends in ':' get ": strerror(errno)" appended.
  */
@@ -12,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
+
+#include "log_format.h"
 
 enum log_level {
 	LOG_LEVEL_ERROR = 0,
@@ -25,24 +28,87 @@ enum log_level {
 int log_level_parse(const char *name);
 const char *log_level_name(enum log_level level);
 
-/*
- * Opens the logs.  error_path "-" (or NULL) is standard error;
- * access_path "-" is standard output, NULL turns the access log off.
- * Returns 0, or -1 with a message in err (nothing changed then).
- */
-int log_open(const char *error_path, const char *access_path,
-    enum log_level level, char *err, size_t errlen);
+/* Where a log goes. */
+enum log_kind {
+	LOG_TO_OFF = 0,		/* an access log only: nowhere */
+	LOG_TO_STD,		/* standard error (error log), output (access) */
+	LOG_TO_FILE,
+	LOG_TO_SYSLOG		/* syslog(3), to the local daemon */
+};
 
-/* Reopens the same files (logrotate).  Returns 0 or -1 (logged). */
+/* One log's destination, as configured; the strings are the caller's. */
+struct log_target {
+	enum log_kind kind;
+	const char *path;	/* LOG_TO_FILE: absolute */
+	int facility;		/* LOG_TO_SYSLOG: LOG_LOCAL7 unless set */
+	int severity;		/* LOG_TO_SYSLOG, access log: each line's
+				 * priority (LOG_INFO unless set) */
+	char tag[40];		/* LOG_TO_SYSLOG: the ident, "forkhttpd" */
+};
+
+/*
+ * Reads a syslog destination: "syslog", Apache's "syslog:FACILITY", or
+ * nginx's "syslog:" followed by comma-separated facility=, tag= and (for
+ * an access log) severity=.  Returns 1 with *t filled, 0 when value
+ * does not start with "syslog", -1 with a message in err.
+ */
+int log_target_syslog(const char *value, bool access, struct log_target *t,
+    char *err, size_t errlen);
+
+/* One access log: where, and in what format (compiled, not owned). */
+struct log_access_conf {
+	struct log_target target;
+	struct log_format *format;
+};
+
+/*
+ * Everything log_open() needs.  access[0] is the server-wide access log;
+ * a virtual host with its own gets another entry, and passes its index
+ * to log_access().  Started as root, the master gives every log file it
+ * opens (or reopens) to uid:gid with mode (on the descriptor, so no race
+ * on the name); otherwise files are created with mode and existing ones
+ * left as they are.
+ */
+struct log_conf {
+	struct log_target error;
+	enum log_level level;
+	const struct log_access_conf *access;
+	size_t naccess;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+};
+
+/*
+ * Opens the logs lc describes; lc (and the formats it points to) must
+ * live until the next log_open() or log_close().  Returns 0, or -1 with
+ * a message in err (nothing changed then).
+ */
+int log_open(const struct log_conf *lc, char *err, size_t errlen);
+
+/*
+ * Reopens the log files (after a rotation).  In the master, and in a
+ * process with no channel (-X), by name, with the ownership and mode
+ * log_open() applied.  In a worker (log_set_channel()), by taking the
+ * descriptors the master opened from the channel: a worker runs as an
+ * unprivileged user, who may not open root's log files.  Returns 0 or -1
+ * (logged).
+ */
 int log_reopen(void);
 
 /*
- * Gives the log files (not standard streams) to uid and gid: the master,
- * running as root, does it after opening or reopening them, so that
- * workers, which run as the configured user, can reopen them by name on
- * SIGUSR1.  0, or -1 with errno.
+ * The worker's end of its channel to the master (a SOCK_SEQPACKET
+ * socket), which log_reopen() reads; -1: none.  Called after fork().
  */
-int log_chown(uid_t uid, gid_t gid);
+void log_set_channel(int fd);
+
+/*
+ * The master: sends its current log file descriptors down a worker's
+ * channel, each with the hash of its path, so that a worker of an older
+ * generation (other paths) takes only its own.  Does not wait: 0, or -1
+ * with errno.
+ */
+int log_send(int chan);
 
 /* Closes the files log_open() opened. */
 void log_close(void);
@@ -74,21 +140,15 @@ void log_msg(enum log_level level, const char *fmt, ...)
 #define log_info(...)	log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...)	log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
 
-/* One access-log record; slices need not be NUL-terminated. */
-struct log_access_entry {
-	const char *client;		/* address, NUL-terminated */
-	time_t when;
-	const char *request_line;	/* "-" if none was read */
-	size_t request_line_len;
-	int status;
-	off_t bytes;			/* body bytes sent */
-	const char *referer;		/* NULL: "-" */
-	size_t referer_len;
-	const char *user_agent;		/* NULL: "-" */
-	size_t user_agent_len;
-};
+/*
+ * Writes one access-log line for e to access log which (an index into
+ * log_conf.access), if it is on: one write(2) to a file opened O_APPEND,
+ * so lines of different workers never interleave, whatever their length.
+ * e->server NULL is the host name.
+ */
+void log_access(size_t which, const struct log_format_entry *e);
 
-/* Writes one combined-log-format line, if the access log is on. */
-void log_access(const struct log_access_entry *e);
+/* LOG_FORMAT_NEED_* bits of what access log which needs filled in. */
+unsigned log_access_needs(size_t which);
 
 #endif

@@ -32,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -86,6 +88,8 @@ struct master_slot {
 	int64_t started_ms;
 	int64_t respawn_ms;	/* when a wanted empty slot may be refilled */
 	unsigned failures;	/* quick crashes in a row */
+	int chan;		/* the master's end of the worker's log
+				 * channel (log_send()); -1: none */
 	bool fatal;		/* the last worker failed at start (exit 2) */
 	int64_t term_ms;	/* TERM sent at (any reason); 0: not */
 };
@@ -385,17 +389,6 @@ master_load_mime(const struct config *cfg)
 	}
 }
 
-/*
- * Started as root, the master opens the log files; the workers, which
- * reopen them by name on USR1 as the configured user, must be able to.
- */
-static void
-master_chown_logs(void)
-{
-	if (geteuid() == 0 && log_chown(master.cfg->uid, master.cfg->gid) < 0)
-		log_warn("cannot give the log files to %s:", master.cfg->user);
-}
-
 /* What -t warns about goes to the error log too, at start and reload. */
 static void
 master_warn(const struct config *cfg)
@@ -430,12 +423,10 @@ master_start(void)
 	}
 	master.nls = cfg->nlisten;
 	master_set_fds();
-	if (log_open(cfg->error_log, cfg->access_log, cfg->log_level, err,
-	    sizeof(err)) < 0) {
+	if (log_open(&cfg->log, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return -1;
 	}
-	master_chown_logs();
 	master_warn(cfg);
 	if (!master.opts->foreground && !master.opts->one_process &&
 	    master_daemonize() < 0)
@@ -456,8 +447,15 @@ static void
 master_spawn(size_t i)
 {
 	struct master_slot *slot = &master.slots[i];
+	int chan[2];
 	pid_t pid;
 
+	/* The log channel: reopened logs reach the worker through it. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
+		log_error("socketpair (log channel):");
+		slot->respawn_ms = net_now_ms() + MASTER_BACKOFF_MAX_MS;
+		return;
+	}
 	/*
 	 * The scoreboard slot is made ready before the fork: afterwards the
 	 * child may already be writing its first request into it.
@@ -466,11 +464,19 @@ master_spawn(size_t i)
 	if ((pid = fork()) < 0) {
 		/* Try again later instead of spinning on a full process table. */
 		log_error("fork:");
+		close(chan[0]);
+		close(chan[1]);
 		scoreboard_clear(master.sb, i);
 		slot->respawn_ms = net_now_ms() + MASTER_BACKOFF_MAX_MS;
 		return;
 	}
 	if (pid == 0) {
+		/* The other workers' channels are the master's alone. */
+		for (size_t j = 0; j < master.nslots; j++)
+			if (master.slots[j].chan >= 0)
+				close(master.slots[j].chan);
+		close(chan[0]);
+		log_set_channel(chan[1]);
 		if (master.ready_fd >= 0)
 			close(master.ready_fd);
 		/* The lock is the master's: a worker outliving it must not
@@ -480,6 +486,8 @@ master_spawn(size_t i)
 		_exit(worker_run(master.cfg, master.fds, master.nls,
 		    master.pid, false, master.sb, &master.sb->slot[i]));
 	}
+	close(chan[1]);
+	slot->chan = chan[0];
 	slot->pid = pid;
 	slot->generation = master.generation;
 	slot->started_ms = net_now_ms();
@@ -513,6 +521,9 @@ master_worker_exited(size_t i, pid_t pid, int status)
 	scoreboard_clear(master.sb, i);
 	slot->pid = 0;
 	slot->fatal = false;
+	if (slot->chan >= 0)
+		close(slot->chan);
+	slot->chan = -1;
 	if (WIFSIGNALED(status) && (master.stopping ||
 	    (slot->retiring && slot->term_ms > 0))) {
 		/* A stop we made (and logged when it was overdue). */
@@ -948,12 +959,24 @@ master_alive(void)
 	return n;
 }
 
+/*
+ * After log_reopen(): every worker gets the new descriptors down its
+ * channel, then USR1 to take them.  Workers run as an unprivileged user
+ * and could not reopen root's files by name.
+ */
 static void
-master_signal_all(int sig)
+master_send_logs(void)
 {
-	for (size_t i = 0; i < master.nslots; i++)
-		if (master.slots[i].pid > 0)
-			kill(master.slots[i].pid, sig);
+	for (size_t i = 0; i < master.nslots; i++) {
+		struct master_slot *slot = &master.slots[i];
+
+		if (slot->pid <= 0)
+			continue;
+		if (slot->chan < 0 || log_send(slot->chan) < 0)
+			log_error("cannot hand the reopened logs to worker "
+			    "%ld:", (long)slot->pid);
+		kill(slot->pid, SIGUSR1);
+	}
 }
 
 /*
@@ -1086,8 +1109,7 @@ master_reload(pid_t sender)
 		config_free(cfg);
 		goto fail;
 	}
-	if (log_open(cfg->error_log, cfg->access_log, cfg->log_level, err,
-	    sizeof(err)) < 0) {
+	if (log_open(&cfg->log, err, sizeof(err)) < 0) {
 		master_unbind(ls, cfg->nlisten, master.ls, master.nls);
 		config_free(cfg);
 		goto fail;
@@ -1101,7 +1123,6 @@ master_reload(pid_t sender)
 	master_set_fds();
 	config_free(master.cfg);
 	master.cfg = cfg;
-	master_chown_logs();
 	master_warn(cfg);
 	master_load_mime(cfg);
 	master.generation++;
@@ -1160,6 +1181,23 @@ master_cleanup(void)
 	master.slots = NULL;
 }
 
+/*
+ * The master holds one log channel per live worker: up to
+ * MASTER_SLOTS_MAX, more than the usual soft limit of 1024 descriptors.
+ */
+static void
+master_raise_nofile(void)
+{
+	rlim_t want = MASTER_SLOTS_MAX + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+	    want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* -X: one worker in the master's place, with a scoreboard of one. */
 static int
 master_run_one(void)
@@ -1211,6 +1249,9 @@ master_run(struct config *cfg, const struct master_options *opts)
 		return rc;
 	}
 	master.slots = util_xcalloc(master.nslots, sizeof(*master.slots));
+	for (size_t i = 0; i < master.nslots; i++)
+		master.slots[i].chan = -1;
+	master_raise_nofile();
 	master_want(cfg->adaptive ? cfg->start_workers : cfg->workers);
 	master.next_tick_ms = net_now_ms() + MASTER_TICK_MS;
 	master.notify_wait = notify_enabled();
@@ -1250,8 +1291,7 @@ master_run(struct config *cfg, const struct master_options *opts)
 			master_got_usr1 = 0;
 			log_notice("SIGUSR1: reopening the logs");
 			log_reopen();
-			master_chown_logs();
-			master_signal_all(SIGUSR1);
+			master_send_logs();
 		}
 		master_got_alrm = 0;
 		if (!master_got_stop && !master_got_quit) {

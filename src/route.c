@@ -19,6 +19,8 @@ struct route_entry {
 	char *text;			/* the pattern as written */
 	char *path;			/* exact and prefix: the path */
 	size_t len;
+	char lit[64];			/* regex: what every match starts */
+	size_t litlen;			/* with (route_regex_literal()) */
 	enum route_kind kind;
 	int index;
 	bool has_re;
@@ -141,6 +143,8 @@ route_new_entry(struct route_table *t)
 	return &t->e[t->n];
 }
 
+static size_t route_regex_literal(const char *re, char *out, size_t cap);
+
 static int
 route_add_regex(struct route_table *t, struct route_entry *e,
     const char *re, char *err, size_t errlen)
@@ -158,6 +162,8 @@ route_add_regex(struct route_table *t, struct route_entry *e,
 		return -1;
 	}
 	e->has_re = true;
+	if (e->kind == ROUTE_REGEX)
+		e->litlen = route_regex_literal(re, e->lit, sizeof(e->lit));
 	if ((list = realloc(t->regex, (t->nregex + 1) * sizeof(*list))) ==
 	    NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -217,13 +223,13 @@ route_table_add(struct route_table *t, const char *pattern, int index,
 	int rc;
 
 	if (arg == NULL) {
-		snprintf(err, errlen, "\"%s\" is not \"= /path\", \"/prefix\", "
-		    "\"^~ /prefix\", \"~ regex\" or \"~* regex\"", pattern);
+		snprintf(err, errlen, "is not \"= /path\", \"/prefix\", "
+		    "\"^~ /prefix\", \"~ regex\" or \"~* regex\"");
 		return -1;
 	}
 	if (kind != ROUTE_REGEX && kind != ROUTE_REGEX_NOCASE &&
 	    (why = route_path_problem(arg)) != NULL) {
-		snprintf(err, errlen, "\"%s\": %s", pattern, why);
+		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
 	if ((e = route_new_entry(t)) == NULL ||
@@ -331,6 +337,11 @@ route_table_match(const struct route_table *t, const char *path, size_t len,
 	for (size_t r = 0; r < t->nregex; r++) {
 		const struct route_entry *e = &t->e[t->regex[r]];
 
+		/* A regex anchored on a literal cannot match a path that
+		 * does not start with it: no regexec() for that. */
+		if (e->litlen > 0 && (len < e->litlen ||
+		    memcmp(path, e->lit, e->litlen) != 0))
+			continue;
 		if (regexec(&e->re, path, ROUTE_CAPTURES, m->cap, 0) == 0) {
 			route_found(e, 0, m);
 			return true;

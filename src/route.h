@@ -21,7 +21,8 @@
  * The table is built when the configuration is loaded and then only
  * read: a look-up costs one hash probe for the exact routes, one per
  * segment of the path for the prefixes (however many routes there are),
- * and one regexec() per regex route until one matches.
+ * and one regexec() per regex route until one matches (none for a regex
+ * anchored on a literal the path does not start with).
  */
 #ifndef FORKHTTPD_ROUTE_H
 #define FORKHTTPD_ROUTE_H
@@ -75,7 +76,8 @@ size_t route_table_count(const struct route_table *t);
  * Calls warn for each route that cannot win, or takes requests a prefix
  * route was written for: a regex routed twice, a regex whose every match
  * lies under a "^~" prefix (that prefix always wins), and a regex that
- * matches a prefix or exact route's own path.  a is the route warned
+ * matches a prefix route's own path (an exact route always wins, so
+ * none takes its path).  a is the route warned
  * about, b the other one.  Returns how many warnings were given.
  */
 size_t route_table_lint(const struct route_table *t,

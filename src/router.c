@@ -329,17 +329,19 @@ router_respond(const struct handler_ctx *ctx, struct http_response *resp)
 	return resp->status;
 }
 
-/* A segment of the path starting with '.', outside /.well-known/ (RFC
- * 8615: ACME and others must reach it). */
+/* A segment of the path starting with '.', but for a first segment
+ * ".well-known" (RFC 8615: ACME and others must reach it; a hidden name
+ * below it is still hidden). */
 static bool
 router_hidden(const char *path, size_t len)
 {
 	static const char wk[] = "/.well-known";
+	size_t i = 0;
 
 	if (len >= sizeof(wk) - 1 && memcmp(path, wk, sizeof(wk) - 1) == 0 &&
 	    (len == sizeof(wk) - 1 || path[sizeof(wk) - 1] == '/'))
-		return false;
-	for (size_t i = 0; i + 1 < len; i++)
+		i = sizeof(wk) - 1;
+	for (; i + 1 < len; i++)
 		if (path[i] == '/' && path[i + 1] == '.')
 			return true;
 	return false;
@@ -412,10 +414,11 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 
 	if ((status = router_access(ctx, req, resp)) != 0)
 		return status;
-	if (sc->methods != 0 && !(sc->methods & (1u << req->method))) {
+	if (sc->methods != 0) {
 		if (req->method == HTTP_METHOD_OPTIONS)
 			return router_options(resp, sc->allow_field);
-		return router_not_allowed(resp, sc->allow_field);
+		if (!(sc->methods & (1u << req->method)))
+			return router_not_allowed(resp, sc->allow_field);
 	}
 	switch (sc->handler) {
 	case CONFIG_HANDLER_REDIRECT:
@@ -509,6 +512,8 @@ router_prepare(struct handler_ctx *ctx, const struct http_request *req,
 	ctx->scope = router_choose(cfg, req->host.p, req->host.len,
 	    req->path.p, req->path.len, ch);
 	ctx->server = &cfg->servers[ch->server];
+	if (ctx->server_out != NULL)
+		*ctx->server_out = ch->server;
 	ctx->match = ch->route >= 0 ? &ch->match : NULL;
 	ctx->path = ch->path;
 	ctx->path_len = ch->path_len;
@@ -526,14 +531,15 @@ router_handle(const struct handler_ctx *base, const struct http_request *req,
 	const char *page;
 	int status;
 
-	/* RFC 9110 §9.1: an origin server that does not recognize a method
-	 * SHOULD respond with 501, whatever the resource. */
-	if (req->method == HTTP_METHOD_UNKNOWN) {
-		http_response_error(resp, HTTP_STATUS_NOT_IMPLEMENTED);
-		return resp->status;
-	}
+	/* The scope first: its header fields and error pages go on every
+	 * response, the 501 too. */
 	router_prepare(&ctx, req, &ch);
-	if (router_is_status(&ctx, req)) {
+	if (req->method == HTTP_METHOD_UNKNOWN) {
+		/* RFC 9110 §9.1: an origin server that does not recognize a
+		 * method SHOULD respond with 501, whatever the resource. */
+		http_response_error(resp, HTTP_STATUS_NOT_IMPLEMENTED);
+		status = resp->status;
+	} else if (router_is_status(&ctx, req)) {
 		status = status_handle(&ctx, req, resp);
 	} else if (req->method == HTTP_METHOD_OPTIONS && req->target.len == 1 &&
 	    req->target.p[0] == '*') {

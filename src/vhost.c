@@ -7,6 +7,9 @@
  */
 #include "autoconf.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +64,12 @@ vhost_fold(const char *host, size_t len, char out[VHOST_NAME_MAX + 1])
 {
 	size_t n = len;
 
-	if (len > 0 && host[0] == '[') {
+	/* No Host at all (HTTP/1.0): host may be NULL. */
+	if (len == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (host[0] == '[') {
 		const char *close = memchr(host, ']', len);
 
 		n = close != NULL ? (size_t)(close - host) + 1 : len;
@@ -81,6 +89,20 @@ vhost_fold(const char *host, size_t len, char out[VHOST_NAME_MAX + 1])
 	return (int)n;
 }
 
+/* An IPv6 literal, key[0..n) folded: "[" what inet_pton(3) reads "]". */
+static bool
+vhost_literal_ok(const char *key, int n)
+{
+	char addr[VHOST_NAME_MAX + 1];
+	struct in6_addr a;
+
+	if (n < 3 || key[n - 1] != ']')
+		return false;
+	memcpy(addr, key + 1, (size_t)n - 2);
+	addr[n - 2] = '\0';
+	return inet_pton(AF_INET6, addr, &a) == 1;
+}
+
 int
 vhost_table_add(struct vhost_table *t, const char *name, int index,
     char *err, size_t errlen)
@@ -95,6 +117,11 @@ vhost_table_add(struct vhost_table *t, const char *name, int index,
 	    (size_t)n != strlen(p) - (p[strlen(p) - 1] == '.' && !literal)) {
 		snprintf(err, errlen, "\"%s\" is not a host name (no port, "
 		    "at most %d characters)", name, VHOST_NAME_MAX);
+		return -1;
+	}
+	if (literal && !vhost_literal_ok(key, n)) {
+		snprintf(err, errlen, "\"%s\" is not a host name (an IPv6 "
+		    "address goes in brackets, \"[2001:db8::1]\")", name);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {

@@ -191,8 +191,8 @@ check_files() {
 	    /etc/logrotate.d/forkhttpd
 	check "the man pages" test -f /usr/share/man/man8/forkhttpd.8.gz \
 	    -a -f /usr/share/man/man5/forkhttpd.conf.5.gz
-	check "$LOGDIR is root:adm 755" \
-	    test "$(stat -c '%U:%G %a' "$LOGDIR")" = "root:adm 755"
+	check "$LOGDIR is root:adm 750" \
+	    test "$(stat -c '%U:%G %a' "$LOGDIR")" = "root:adm 750"
 	check "the default page" cmp -s "/usr/share/forkhttpd/$PAGE" \
 	    "/var/www/html/$PAGE"
 }

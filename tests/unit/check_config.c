@@ -5,7 +5,9 @@
  * or adaptive), the status page's keys and config_valid_network(), each
  * validation error with its exact "name:LINE: key: ..." message, and
  * config_load() from a real file, whose directory (not the cwd) anchors
- * relative paths.
+ * relative paths; server and route sections: inheritance, the handler
+ * keys, errors inside sections with their file:line, route_table_lint()'s
+ * warnings, and -T's output read back to the same -T output.
  *
  * Each test loads and frees its snapshots, so running the program under
  * ASan (--enable-sanitizers) or valgrind also checks config_free().
@@ -18,13 +20,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <check.h>
+#include <crypt.h>
 
 #include "config.h"
 
@@ -773,6 +778,77 @@ START_TEST(test_status_allow_empty)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* the log keys */
+
+START_TEST(test_log_defaults)
+{
+	struct config *c = load_ok(DOCROOT);
+	struct group *adm = getgrnam("adm");
+
+	ck_assert_int_eq(c->log.error.kind, LOG_TO_FILE);
+	ck_assert_str_eq(c->log.error.path, c->error_log);
+	ck_assert_uint_eq(c->naccess_logs, 1);
+	ck_assert_ptr_eq(c->log.access, c->access_logs);
+	ck_assert_int_eq(c->access_logs[0].target.kind, LOG_TO_FILE);
+	ck_assert_ptr_nonnull(c->access_logs[0].format);
+	ck_assert_uint_eq(log_format_needs(c->access_logs[0].format), 0);
+	ck_assert_uint_eq(c->log.uid, 0);
+	ck_assert_uint_eq(c->log.gid, adm != NULL ? adm->gr_gid : 0);
+	ck_assert_uint_eq(c->log.mode, 0640);
+	ck_assert_int_eq(c->log.level, LOG_LEVEL_NOTICE);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_log_keys)
+{
+	struct config *c = load_ok(DOCROOT
+	    "error-log = \"syslog:local1\"\n"
+	    "access-log = \"syslog:facility=daemon,tag=forkhttpd,"
+	    "severity=notice\"\n"
+	    "access-log-format = \"json\"\n"
+	    "log-owner = \"nobody\"\n"
+	    "log-group = \"nogroup\"\n"
+	    "log-mode = \"600\"\n");
+	struct log_format_entry e = { .client = "192.0.2.1", .status = 200 };
+	struct passwd *pw = getpwnam("nobody");
+	struct group *gr = getgrnam("nogroup");
+	char line[4096];
+
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_ptr_nonnull(gr);
+	ck_assert_str_eq(c->error_log, "syslog:local1");
+	ck_assert_int_eq(c->log.error.kind, LOG_TO_SYSLOG);
+	ck_assert_int_eq(c->log.error.facility, LOG_LOCAL1);
+	ck_assert_str_eq(c->log.error.tag, "forkhttpd");
+	ck_assert_int_eq(c->access_logs[0].target.kind, LOG_TO_SYSLOG);
+	ck_assert_int_eq(c->access_logs[0].target.facility, LOG_DAEMON);
+	ck_assert_int_eq(c->access_logs[0].target.severity, LOG_NOTICE);
+	/* json unless access-log-escape says otherwise */
+	log_format_render(c->access_logs[0].format, &e, line, sizeof(line));
+	ck_assert_msg(strncmp(line, "{\"time\":\"", 9) == 0 &&
+	    strstr(line, "\"remote_user\":null") != NULL, "%s", line);
+	ck_assert_uint_eq(c->log.uid, pw->pw_uid);
+	ck_assert_uint_eq(c->log.gid, gr->gr_gid);
+	ck_assert_uint_eq(c->log.mode, 0600);
+	config_free(c);
+
+	c = load_ok(DOCROOT "access-log = \"syslog\"\n"
+	    "access-log-format = \"%h %{Referer}i %A\"\n"
+	    "access-log-escape = \"json\"\n");
+	ck_assert_int_eq(c->access_logs[0].target.facility, LOG_LOCAL7);
+	ck_assert_int_eq(c->access_logs[0].target.severity, LOG_INFO);
+	ck_assert_str_eq(c->access_logs[0].target.tag, "forkhttpd");
+	ck_assert_uint_eq(log_format_needs(c->access_logs[0].format),
+	    LOG_FORMAT_NEED_LOCAL);
+	line[log_format_render(c->access_logs[0].format, &e, line,
+	    sizeof(line) - 1)] = '\0';
+	ck_assert_str_eq(line, "\"192.0.2.1\" null null\n");
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* errors: the whole message, or its exact prefix */
 
 static const struct {
@@ -1090,6 +1166,60 @@ static const struct {
 	    "t.conf:3: request-timeout: 30 must be 0 or more than "
 	    "header-timeout (20), body-timeout (30) and send-timeout (5)",
 	    false, NULL, NULL, "request-timeout = the default body-timeout" },
+	/* the logs */
+	{ DOCROOT "access-log-format = \"%h %Z\"\n",
+	    "t.conf:2: access-log-format: unknown directive %Z at column 4",
+	    false, NULL, NULL, "an unknown directive, with its column" },
+	{ DOCROOT "\naccess-log-format = \"%{Referer}i %e\"\n",
+	    "t.conf:3: access-log-format: %e is not supported by forkhttpd "
+	    "at column 13", false, NULL, NULL, "what Apache has and we lack" },
+	{ DOCROOT "access-log-format = \"a\\nb\"\n",
+	    "t.conf:2: access-log-format: control character 0x0a in the "
+	    "format at column 2", false, NULL, NULL, "a newline in a format" },
+	{ DOCROOT "access-log-format = \"\"\n",
+	    "t.conf:2: access-log-format: the format is empty", false, NULL,
+	    NULL, "an empty format" },
+	{ DOCROOT "access-log-escape = \"xml\"\n",
+	    "t.conf:2: access-log-escape: \"xml\" is not apache or json",
+	    false, NULL, NULL, "an unknown escaping" },
+	{ DOCROOT "log-mode = \"0666\"\n", "t.conf:2: log-mode: \"0666\" is "
+	    "not an octal mode up to 0777 that the owner may write and others "
+	    "may not", false, NULL, NULL, "world-writable logs" },
+	{ DOCROOT "log-mode = \"0440\"\n", "t.conf:2: log-mode: \"0440\" ",
+	    true, NULL, NULL, "logs the owner cannot write" },
+	{ DOCROOT "log-mode = \"64o\"\n", "t.conf:2: log-mode: \"64o\" ",
+	    true, NULL, NULL, "not octal" },
+	{ DOCROOT "log-mode = \"01640\"\n", "t.conf:2: log-mode: \"01640\" ",
+	    true, NULL, NULL, "the sticky bit" },
+	{ DOCROOT "log-owner = \"no-such-user-x\"\n", "t.conf:2: log-owner: "
+	    "unknown user \"no-such-user-x\"", false, NULL, NULL,
+	    "an unknown log-owner" },
+	{ DOCROOT "log-group = \"no-such-group-x\"\n", "t.conf:2: log-group: "
+	    "unknown group \"no-such-group-x\"", false, NULL, NULL,
+	    "an unknown log-group" },
+	{ DOCROOT "error-log = \"syslog:server=192.0.2.1\"\n",
+	    "t.conf:2: error-log: syslog: server= is not supported", true,
+	    NULL, NULL, "no remote syslog" },
+	{ DOCROOT "error-log = \"syslog:severity=info\"\n",
+	    "t.conf:2: error-log: syslog: \"severity=info\" is not facility=F "
+	    "or tag=T", true, NULL, NULL, "an error line's severity is its "
+	    "level" },
+	{ DOCROOT "access-log = \"syslog:facility=bogus\"\n",
+	    "t.conf:2: access-log: syslog: \"facility=bogus\" is not", true,
+	    NULL, NULL, "an unknown facility" },
+	{ DOCROOT "access-log = \"syslog:local9\"\n",
+	    "t.conf:2: access-log: syslog: \"local9\" is not", true,
+	    NULL, NULL, "Apache's form, an unknown facility" },
+	{ DOCROOT "access-log = \"syslog:tag=a b\"\n",
+	    "t.conf:2: access-log: syslog: \"tag=a b\" is not", true,
+	    NULL, NULL, "a tag with a space" },
+	{ DOCROOT "access-log = \"syslog:\"\n",
+	    "t.conf:2: access-log: syslog: empty parameter in \"syslog:\"",
+	    false, NULL, NULL, "nothing after the colon" },
+	{ DOCROOT "error-log = \"syslog:tag=a\"\naccess-log = \"syslog:tag=b\"\n",
+	    "t.conf:3: access-log: syslog tag \"b\" differs from error-log's "
+	    "\"a\"; syslog(3) has one tag per process", false, NULL, NULL,
+	    "two tags" },
 	{ DOCROOT "send-timeout = 5\nbody-timeout = 5\nrequest-timeout = 20\n",
 	    "t.conf:4: request-timeout: 20 must be 0 or more than "
 	    "header-timeout (20), body-timeout (5) and send-timeout (5)",
@@ -1337,6 +1467,524 @@ START_TEST(test_free_null)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* sites: server and route sections */
+
+/* The route of srv whose pattern is pat; fails the test if none. */
+static const struct config_scope *
+route_scope(const struct config_server *srv, const char *pat)
+{
+	for (size_t i = 0; i < srv->nroutes; i++)
+		if (strcmp(srv->routes[i].pattern, pat) == 0)
+			return &srv->routes[i].s;
+	ck_abort_msg("no route \"%s\" in server \"%s\"", pat, srv->name);
+	return NULL;
+}
+
+/* The error page s gives status, or NULL. */
+static const char *
+error_page(const struct config_scope *s, int status)
+{
+	for (size_t i = 0; i < s->nerror_pages; i++)
+		if (s->error_pages[i].status == status)
+			return s->error_pages[i].path;
+	return NULL;
+}
+
+/* "Name: value" of s's header i. */
+static const char *
+header_at(const struct config_scope *s, size_t i, char *buf, size_t cap)
+{
+	ck_assert_uint_lt(i, s->nheaders);
+	snprintf(buf, cap, "%.*s: %.*s", (int)s->headers[i].name_len,
+	    s->headers[i].name, (int)s->headers[i].value_len,
+	    s->headers[i].value);
+	return buf;
+}
+
+static const char *
+root_of(const struct config *c, const struct config_scope *s)
+{
+	ck_assert_uint_lt(s->root, c->nroots);
+	return c->roots[s->root].path;
+}
+
+/* An htpasswd file with one user (SHA-256 crypt, made here). */
+static void
+write_htpasswd(const char *rel)
+{
+	char line[256];
+	const char *h = crypt("pw", "$5$saltsaltsalt$");
+
+	ck_assert_ptr_nonnull(h);
+	snprintf(line, sizeof(line), "user:%s\n", h);
+	unit_write_file(base, rel, line);
+}
+
+#define SITES								\
+	"document-root = \"www\"\n"					\
+	"index = {\"top.html\"}\n"					\
+	"directory-listing = true\n"					\
+	"header = {\"X-Top: 1\"}\n"					\
+	"error-page = {\"404 /top404.html\", \"500 503 /top50x.html\"}\n" \
+	"allow = {\"10.0.0.0/8\"}\n"					\
+	"deny = {\"10.1.0.0/16\"}\n"					\
+	"auth-basic = \"Top\"\n"					\
+	"auth-file = \"pw\"\n"						\
+	"methods = {\"GET\", \"POST\"}\n"				\
+	"server \"a.test\" {\n"						\
+	"    document-root = \"www2\"\n"				\
+	"    index = {\"a.html\", \"b.html\"}\n"			\
+	"    header = {\"X-Server: 2\"}\n"				\
+	"    error-page = {\"404 /a404.html\"}\n"			\
+	"    allow = {\"192.168.0.0/16\"}\n"				\
+	"    route \"/r/\" {\n"						\
+	"        header = {\"X-Route: 3\", \"X-Route-Too: 4\"}\n"	\
+	"        error-page = {\"503 /r503.html\"}\n"			\
+	"        directory-listing = false\n"				\
+	"        auth-basic = \"off\"\n"				\
+	"        methods = {\"GET\"}\n"					\
+	"        deny = {\"192.168.1.1\"}\n"				\
+	"    }\n"							\
+	"    route \"/p/\" { }\n"					\
+	"    route \"/d/\" { document-root = \"www\"  hidden-files = true }\n" \
+	"}\n"								\
+	"server \"b.test\" {\n"						\
+	"    auth-basic = \"B\"\n"					\
+	"}\n"
+
+/* document-root, index, listing, header, error-page, allow/deny,
+ * auth-basic, methods: top -> server -> route. */
+START_TEST(test_sites_inherit)
+{
+	struct config *c;
+	const struct config_server *a, *b;
+	const struct config_scope *r, *p, *d;
+	char want[PATH_MAX], h[256];
+
+	write_htpasswd("pw");
+	c = load_ok(SITES);
+	ck_assert_uint_eq(c->nservers, 2);
+	a = &c->servers[0];
+	b = &c->servers[1];
+	ck_assert_str_eq(a->name, "a.test");
+	ck_assert_str_eq(b->name, "b.test");
+	ck_assert_uint_eq(c->default_server, 0);
+
+	/* b.test: everything from the top. */
+	ck_assert_str_eq(root_of(c, &b->s), in_base("www", want,
+	    sizeof(want)));
+	ck_assert_uint_eq(b->s.nindex, 1);
+	ck_assert_str_eq(b->s.index[0], "top.html");
+	ck_assert(b->s.directory_listing);
+	ck_assert_uint_eq(b->s.nheaders, 1);
+	ck_assert_str_eq(header_at(&b->s, 0, h, sizeof(h)), "X-Top: 1");
+	ck_assert_str_eq(error_page(&b->s, 404), "/top404.html");
+	ck_assert_str_eq(error_page(&b->s, 500), "/top50x.html");
+	ck_assert_str_eq(error_page(&b->s, 503), "/top50x.html");
+	ck_assert_uint_eq(b->s.nallow, 1);
+	ck_assert_str_eq(b->s.allow[0], "10.0.0.0/8");
+	ck_assert_uint_eq(b->s.ndeny, 1);
+	ck_assert_str_eq(b->s.deny[0], "10.1.0.0/16");
+	ck_assert_ptr_nonnull(b->s.acl);
+	ck_assert_str_eq(b->s.auth_realm, "B");
+	ck_assert_ptr_nonnull(b->s.auth);
+	ck_assert_str_eq(b->s.auth_file, in_base("pw", want, sizeof(want)));
+	ck_assert_ptr_nonnull(strstr(b->s.auth_challenge, "realm=\"B\""));
+	ck_assert_str_eq(b->s.allow_field, "GET, HEAD, POST, OPTIONS");
+
+	/* a.test overrides; header adds up; error-page per status. */
+	ck_assert_str_eq(root_of(c, &a->s), in_base("www2", want,
+	    sizeof(want)));
+	ck_assert_uint_eq(a->s.nindex, 2);
+	ck_assert_str_eq(a->s.index[1], "b.html");
+	ck_assert(a->s.directory_listing);
+	ck_assert_uint_eq(a->s.nheaders, 2);
+	ck_assert_uint_eq(a->s.nheaders_inherited, 1);
+	ck_assert_str_eq(header_at(&a->s, 0, h, sizeof(h)), "X-Top: 1");
+	ck_assert_str_eq(header_at(&a->s, 1, h, sizeof(h)), "X-Server: 2");
+	ck_assert_str_eq(error_page(&a->s, 404), "/a404.html");
+	ck_assert_str_eq(error_page(&a->s, 500), "/top50x.html");
+	/* allow and deny go as a pair: allow set, so deny is a.test's own
+	 * (none), not the top's. */
+	ck_assert_uint_eq(a->s.nallow, 1);
+	ck_assert_str_eq(a->s.allow[0], "192.168.0.0/16");
+	ck_assert_uint_eq(a->s.ndeny, 0);
+	ck_assert_str_eq(a->s.auth_realm, "Top");
+	ck_assert_ptr_nonnull(a->s.auth);
+	ck_assert_uint_eq(a->nroutes, 3);
+
+	/* /r/ overrides again. */
+	r = route_scope(a, "/r/");
+	ck_assert_str_eq(root_of(c, r), in_base("www2", want, sizeof(want)));
+	ck_assert(!r->alias);
+	ck_assert_uint_eq(r->nindex, 2);
+	ck_assert(!r->directory_listing);
+	ck_assert_uint_eq(r->nheaders, 4);
+	ck_assert_uint_eq(r->nheaders_inherited, 2);
+	ck_assert_str_eq(header_at(r, 2, h, sizeof(h)), "X-Route: 3");
+	ck_assert_str_eq(header_at(r, 3, h, sizeof(h)), "X-Route-Too: 4");
+	ck_assert_str_eq(error_page(r, 503), "/r503.html");
+	ck_assert_str_eq(error_page(r, 500), "/top50x.html");
+	ck_assert_str_eq(error_page(r, 404), "/a404.html");
+	ck_assert_uint_eq(r->nallow, 0);
+	ck_assert_uint_eq(r->ndeny, 1);
+	ck_assert_str_eq(r->deny[0], "192.168.1.1");
+	ck_assert_ptr_null(r->auth_realm);
+	ck_assert_ptr_null(r->auth);
+	ck_assert_str_eq(r->allow_field, "GET, HEAD, OPTIONS");
+	ck_assert_uint_eq(r->handler, CONFIG_HANDLER_STATIC);
+
+	/* /p/ sets nothing: the server's scope. */
+	p = route_scope(a, "/p/");
+	ck_assert_uint_eq(p->root, a->s.root);
+	ck_assert_ptr_eq(p->index, a->s.index);
+	ck_assert(p->directory_listing);
+	ck_assert_uint_eq(p->nheaders, 2);
+	ck_assert_uint_eq(p->nheaders_inherited, 2);
+	ck_assert_str_eq(error_page(p, 404), "/a404.html");
+	ck_assert_ptr_eq(p->acl, a->s.acl);
+	ck_assert_ptr_eq(p->auth, a->s.auth);
+	ck_assert_str_eq(p->allow_field, "GET, HEAD, POST, OPTIONS");
+	ck_assert(!p->hidden_files);
+
+	/* /d/: back to the top's root, the same root entry. */
+	d = route_scope(a, "/d/");
+	ck_assert_uint_eq(d->root, b->s.root);
+	ck_assert(d->hidden_files);
+	config_free(c);
+}
+END_TEST
+
+/* respond, redirect and status-page answer where they are set, never
+ * below: a route of a redirecting server serves files. */
+START_TEST(test_sites_handlers)
+{
+	struct config *c = load_ok(DOCROOT
+	    "server \"h\" {\n"
+	    "    redirect = \"https://h/$path\"\n"
+	    "    route \"/files/\" { }\n"
+	    "    route \"= /ok\" { respond = 200  body = \"ok\\n\" }\n"
+	    "    route \"= /t\" { respond = 200  body = \"{}\"  "
+	    "content-type = \"application/json\" }\n"
+	    "    route \"= /none\" { respond = 204 }\n"
+	    "    route \"= /st\" { status-page = true }\n"
+	    "    route \"/old/\" { redirect = \"/new/$path\"  "
+	    "redirect-status = 308 }\n"
+	    "}\n");
+	const struct config_server *h = &c->servers[0];
+	const struct config_scope *s;
+
+	ck_assert_int_eq(h->s.handler, CONFIG_HANDLER_REDIRECT);
+	ck_assert_int_eq(h->s.status, 301);
+	ck_assert_str_eq(h->s.target, "https://h/$path");
+	s = route_scope(h, "/files/");
+	ck_assert_int_eq(s->handler, CONFIG_HANDLER_STATIC);
+	ck_assert_ptr_null(s->target);
+	ck_assert_int_eq(s->status, 0);
+	s = route_scope(h, "= /ok");
+	ck_assert_int_eq(s->handler, CONFIG_HANDLER_RESPOND);
+	ck_assert_int_eq(s->status, 200);
+	ck_assert_str_eq(s->body, "ok\n");
+	ck_assert_uint_eq(s->body_len, 3);
+	ck_assert_str_eq(s->content_type, "text/plain");
+	s = route_scope(h, "= /t");
+	ck_assert_str_eq(s->content_type, "application/json");
+	s = route_scope(h, "= /none");
+	ck_assert_int_eq(s->status, 204);
+	ck_assert_ptr_null(s->body);
+	ck_assert_ptr_null(s->content_type);
+	s = route_scope(h, "= /st");
+	ck_assert_int_eq(s->handler, CONFIG_HANDLER_STATUS);
+	ck_assert(c->any_status_page);
+	s = route_scope(h, "/old/");
+	ck_assert_int_eq(s->handler, CONFIG_HANDLER_REDIRECT);
+	ck_assert_int_eq(s->status, 308);
+	config_free(c);
+}
+END_TEST
+
+/* Without a server section: one server of the top-level keys, as
+ * before; default = true picks the default; else the first. */
+START_TEST(test_sites_servers)
+{
+	struct config *c = load_ok(DOCROOT "header = {\"X-A: b\"}\n");
+
+	ck_assert_uint_eq(c->nservers, 1);
+	ck_assert_ptr_null(c->servers[0].name);
+	ck_assert_uint_eq(c->servers[0].nroutes, 0);
+	ck_assert_uint_eq(c->servers[0].s.nheaders, 1);
+	ck_assert_uint_eq(c->default_server, 0);
+	ck_assert_uint_eq(c->nwarnings, 0);
+	config_free(c);
+
+	c = load_ok(DOCROOT "server \"a\" { }\nserver \"b\" { default = true }\n"
+	    "server \"c\" { }\n");
+	ck_assert_uint_eq(c->nservers, 3);
+	ck_assert_uint_eq(c->default_server, 1);
+	config_free(c);
+
+	c = load_ok(DOCROOT "server \"a\" { }\nserver \"b\" { }\n");
+	ck_assert_uint_eq(c->default_server, 0);
+	config_free(c);
+}
+END_TEST
+
+/* Errors inside sections: the file, the line, the section and the key. */
+static const struct site_error_case {
+	const char *text;
+	const char *want;		/* the whole message */
+} site_error_cases[] = {
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    redirect-status = 302\n"
+	    "  }\n}\n", "t.conf:4: route \"/x\": redirect-status: goes with "
+	    "redirect" },
+	{ DOCROOT "server \"a\" {\n\n  route \"~ (\" {\n  }\n}\n",
+	    "t.conf:4: route \"~ (\": bad regex \"(\": Unmatched ( or \\(" },
+	{ DOCROOT "server \"a\" {\n  route \"~* [a\" { }\n}\n",
+	    "t.conf:3: route \"~* [a\": bad regex \"[a\": Unmatched [, [^, [:, [., or [=" },
+	{ DOCROOT "server \"a\" {\n  route \"/a\" { }\n  route \"/a\" { }\n}\n",
+	    "t.conf:4: found duplicate title '/a'" },
+	{ DOCROOT "server \"a\" {\n  route \"/a\" { }\n  route \"^~ /a\" { }\n}\n",
+	    "t.conf:4: route \"^~ /a\": the prefix /a is routed twice (\"/a\" and "
+	    "\"^~ /a\")" },
+	{ DOCROOT "server \"a\" {\n  route \"= /a\" { }\n  route \"=/a\" { }\n}\n",
+	    "t.conf:4: route \"=/a\": the path /a is routed exactly twice" },
+	{ DOCROOT "server \"a\" {\n  route \"~ x\" {\n   alias = \"www\"\n  }\n"
+	    "}\n", "t.conf:4: route \"~ x\": alias: only a prefix route has a "
+	    "prefix to replace" },
+	{ DOCROOT "server \"a\" {\n  route \"= /x\" { alias = \"www\" }\n}\n",
+	    "t.conf:3: route \"= /x\": alias: only a prefix route has a "
+	    "prefix to replace" },
+	{ DOCROOT "server \"a\" {\n  default = true\n}\nserver \"b\" {\n"
+	    "  default = true\n}\n", "t.conf:5: server \"b\": default: only "
+	    "one server is the default" },
+	{ DOCROOT "server \"a b\" {\n}\n", "t.conf:2: server \"a b\": \"a b\" "
+	    "is not a host name" },
+	{ DOCROOT "\nserver \"*x.org\" {\n}\n", "t.conf:3: server \"*x.org\": "
+	    "\"*x.org\" is not a host name (a wildcard is \"*.\" then a "
+	    "domain)" },
+	{ DOCROOT "server \"a\" {\n  aliases = {\"b\",\n \"c d\"}\n}\n",
+	    "t.conf:3: server \"a\": \"c d\" is not a host name" },
+	{ DOCROOT "server \"a\" {\n}\nserver \"b\" {\n  aliases = {\"A.\"}\n}\n",
+	    "t.conf:5: server \"b\": the name \"A.\" is given to two servers" },
+	{ DOCROOT "server \"a\" {\n}\nserver \"a\" {\n}\n",
+	    "t.conf:4: found duplicate title 'a'" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    respond = 200\n"
+	    "    redirect = \"/y\"\n  }\n}\n", "t.conf:4: route \"/x\": "
+	    "respond: respond, redirect and status-page each answer the "
+	    "request: set one" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    body = \"x\"\n  }\n}\n",
+	    "t.conf:4: route \"/x\": body: goes with respond" },
+	{ DOCROOT "server \"a\" {\n  header = {\"Content-Length: 3\"}\n}\n",
+	    "t.conf:3: server \"a\": header: Content-Length is set by the "
+	    "server itself" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    methods = {\"get\"}\n"
+	    "  }\n}\n", "t.conf:4: route \"/x\": methods: \"get\" is not GET, "
+	    "HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE or PATCH (upper "
+	    "case)" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    auth-basic = \"R\"\n"
+	    "  }\n}\n", "t.conf:4: route \"/x\": auth-basic: needs auth-file "
+	    "(the htpasswd file)" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    alias = \"www\"\n"
+	    "    document-root = \"www\"\n  }\n}\n", "t.conf:4: route \"/x\": "
+	    "alias: a route has document-root (the path is appended) or alias "
+	    "(it replaces the prefix), not both" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    allow = {\"1.2.3.4\",\n"
+	    " \"nope\"}\n  }\n}\n", "t.conf:4: route \"/x\": allow: \"nope\" is "
+	    "not an address, a network (\"10.0.0.0/8\") or \"all\"" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n\n    error-page = "
+	    "{\"404 x\"}\n  }\n}\n", "t.conf:5: route \"/x\": error-page: "
+	    "\"404 x\" is not \"STATUS ... /path\"" },
+	{ DOCROOT "server \"a\" {\n  error-page = {\"399 /x\"}\n}\n",
+	    "t.conf:3: server \"a\": error-page: \"399\" is not a status "
+	    "400..599" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    respond = 700\n  }\n}\n",
+	    "t.conf:4: route \"/x\": respond: 700 is not a status 200..599" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    redirect = \"/x\"\n"
+	    "    redirect-status = 304\n  }\n}\n", "t.conf:5: route \"/x\": "
+	    "redirect-status: 304 is not 301, 302, 303, 307 or 308" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    redirect = \"/a b\"\n"
+	    "  }\n}\n", "t.conf:4: route \"/x\": redirect: \"/a b\" is not a "
+	    "URL" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    document-root = "
+	    "\"nope\"\n  }\n}\n", "t.conf:4: route \"/x\": document-root: "
+	    "@B/nope: No such file or directory" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    bogus = 1\n  }\n}\n",
+	    "t.conf:4: unknown key 'bogus'" },
+	{ DOCROOT "server \"a\" {\n  route \"x\" {\n  }\n}\n",
+	    "t.conf:3: route \"x\": is not \"= /path\", \"/prefix\", \"^~ "
+	    "/prefix\", \"~ regex\" or \"~* regex\"" },
+	{ DOCROOT "server \"a\" {\n  route \"/a//b\" {\n  }\n}\n",
+	    "t.conf:3: route \"/a//b\": a path never has empty, \".\" or "
+	    "\"..\" segments (requests are normalised before matching)" },
+	{ DOCROOT "server \"a\" {\n  route \"/a\" {\n    aliases = {\"x\"}\n"
+	    "  }\n}\n", "t.conf:4: unknown key 'aliases'" },
+	{ DOCROOT "route \"/a\" {\n}\n", "t.conf:2: unknown key 'route'" },
+	{ DOCROOT "server \"a\" {\n}\nserver \"b\" {\n  route \"/x\" {\n"
+	    "    respond = 1\n  }\n}\n", "t.conf:6: route \"/x\": respond: 1 "
+	    "is not a status 200..599" },
+	{ DOCROOT "server \"a\" {\n  route \"/a\" { }\n}\nserver \"b\" {\n"
+	    "  route \"/b\" { }\n  route \"~ [z-a]\" { }\n}\n",
+	    "t.conf:7: route \"~ [z-a]\": bad regex \"[z-a]\"" },
+};
+
+START_TEST(test_sites_errors)
+{
+	char text[PATH_MAX + 512], want[PATH_MAX + 512], err[1024];
+	struct config *c;
+
+	subst_base(site_error_cases[_i].text, text, sizeof(text));
+	subst_base(site_error_cases[_i].want, want, sizeof(want));
+	c = load(text, err, sizeof(err));
+	ck_assert_msg(c == NULL, "accepted:\n%s", text);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "\n got \"%s\"\n"
+	    "want \"%s\"\n--\n%s", err, want, text);
+}
+END_TEST
+
+/* route_table_lint()'s warnings, as -t prints them: file:line. */
+START_TEST(test_sites_warnings)
+{
+	struct config *c = load_ok(DOCROOT
+	    "server \"a\" {\n"
+	    "    route \"/api/\" { }\n"
+	    "    route \"^~ /static/\" { }\n"
+	    "\n"
+	    "    route \"~ ^/api\" { }\n"
+	    "    route \"~ ^/static/x\" { }\n"
+	    "}\n"
+	    "server \"b\" {\n"
+	    "    route \"~ ^/b\" { }\n"
+	    "    route \"~  ^/b\" { }\n"
+	    "}\n");
+
+	ck_assert_uint_eq(c->nwarnings, 3);
+	ck_assert_msg(starts_with(c->warnings[0], "t.conf:6: route \"~ ^/api\": "
+	    "it matches this prefix route's own path") &&
+	    ends_with(c->warnings[0], "(route \"/api/\", line 3)"), "%s",
+	    c->warnings[0]);
+	ck_assert_msg(starts_with(c->warnings[1], "t.conf:7: route "
+	    "\"~ ^/static/x\": every path it matches lies under") &&
+	    ends_with(c->warnings[1], "(route \"^~ /static/\", line 4)"), "%s",
+	    c->warnings[1]);
+	/* The same regex twice: libconfuse refuses the same title, but
+	 * not one spaced differently. */
+	ck_assert_msg(starts_with(c->warnings[2], "t.conf:11: route \"~  ^/b\": "
+	    "the same regex comes earlier") &&
+	    ends_with(c->warnings[2], "(route \"~ ^/b\", line 10)"), "%s",
+	    c->warnings[2]);
+	config_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* -T: config_print() */
+
+/* What config_print() writes for the file base/rel, without its first
+ * line (which names the file); "" when it fails. */
+static char *
+print_file(const char *rel)
+{
+	char path[PATH_MAX], err[1024], *text = NULL;
+	size_t len = 0;
+	struct config *c;
+	FILE *f;
+	char *nl;
+
+	unit_path(path, sizeof(path), base, rel);
+	c = config_load(path, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(config_print(c, f), 0);
+	fclose(f);
+	config_free(c);
+	ck_assert(starts_with(text, "# forkhttpd -T: "));
+	nl = strchr(text, '\n');
+	memmove(text, nl + 1, strlen(nl + 1) + 1);
+	return text;
+}
+
+/* -T's output is a file that loads (config_load_buf too) to the same
+ * -T output: every server and route, every key as it takes effect. */
+START_TEST(test_print_idempotent)
+{
+	char *one, *two, err[1024];
+	struct config *c, *d;
+
+	write_htpasswd("pw");
+	unit_write_file(base, "print.conf", SITES
+	    "server \"c.test\" {\n"
+	    "    aliases = {\"*.c.test\", \"[::1]\"}\n"
+	    "    default = true\n"
+	    "    hidden-files = true\n"
+	    "    route \"= /health\" { respond = 200  body = \"ok\\n\"  "
+	    "content-type = \"text/plain\" }\n"
+	    "    route \"= /none\" { respond = 204 }\n"
+	    "    route \"~* ^/u/([0-9]+)$\" { redirect = \"/users/$1?a=\\\"b\\\"\"  "
+	    "redirect-status = 307 }\n"
+	    "    route \"^~ /files/\" { alias = \"shared\"  "
+	    "directory-listing = true }\n"
+	    "    route \"= /st\" { status-page = true }\n"
+	    "    route \"/x\" { allow = {\"all\"}  auth-basic = \"off\" }\n"
+	    "}\n");
+	one = print_file("print.conf");
+	unit_write_file(base, "print2.conf", one);
+	two = print_file("print2.conf");
+	ck_assert_msg(strcmp(one, two) == 0, "-T of -T differs:\n%s\n--\n%s",
+	    one, two);
+
+	/* The same servers, routes and scopes when read from a buffer. */
+	c = load(one, err, sizeof(err));
+	ck_assert_msg(c != NULL, "-T's output refused: %s\n%s", err, one);
+	{
+		char path[PATH_MAX];
+
+		unit_path(path, sizeof(path), base, "print.conf");
+		d = config_load(path, err, sizeof(err));
+		ck_assert_msg(d != NULL, "%s", err);
+	}
+	ck_assert_uint_eq(c->nservers, d->nservers);
+	ck_assert_uint_eq(c->default_server, d->default_server);
+	for (size_t i = 0; i < c->nservers; i++) {
+		const struct config_server *x = &c->servers[i];
+		const struct config_server *y = &d->servers[i];
+
+		ck_assert_str_eq(x->name, y->name);
+		ck_assert_uint_eq(x->nroutes, y->nroutes);
+		ck_assert_uint_eq(x->s.nheaders, y->s.nheaders);
+		ck_assert_uint_eq(x->s.nerror_pages, y->s.nerror_pages);
+		for (size_t k = 0; k < x->nroutes; k++) {
+			const struct config_scope *u = &x->routes[k].s;
+			const struct config_scope *v = &y->routes[k].s;
+
+			ck_assert_str_eq(x->routes[k].pattern,
+			    y->routes[k].pattern);
+			ck_assert_str_eq(root_of(c, u), root_of(d, v));
+			ck_assert_int_eq(u->alias, v->alias);
+			ck_assert_int_eq(u->handler, v->handler);
+			ck_assert_int_eq(u->status, v->status);
+			ck_assert_uint_eq(u->nheaders, v->nheaders);
+			ck_assert_uint_eq(u->nerror_pages, v->nerror_pages);
+			ck_assert_uint_eq(u->methods, v->methods);
+			ck_assert_int_eq(u->directory_listing,
+			    v->directory_listing);
+			ck_assert_int_eq(u->hidden_files, v->hidden_files);
+			ck_assert_int_eq(u->auth == NULL, v->auth == NULL);
+			ck_assert_int_eq(u->acl == NULL, v->acl == NULL);
+			if (u->target != NULL)
+				ck_assert_str_eq(u->target, v->target);
+		}
+	}
+	/* A configuration from a buffer has no file to print. */
+	ck_assert_int_eq(config_print(c, stdout), -1);
+	config_free(c);
+	config_free(d);
+	free(one);
+	free(two);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* config_load: a file on disk */
 
 /* Runs with cwd = base/cwd, so "../etc/..." names the file relatively. */
@@ -1445,6 +2093,8 @@ setup_base(void)
 		return;
 	unit_scratch_dir(base, sizeof(base), "check_config");
 	unit_make_dir(base, "www");
+	unit_make_dir(base, "www2");
+	unit_make_dir(base, "shared");
 	unit_write_file(base, "afile", "not a directory\n");
 	unit_path(path, sizeof(path), base, "link");
 	unit_path(target, sizeof(target), base, "www");
@@ -1518,6 +2168,8 @@ config_suite(void)
 
 	tc = tcase_create("errors");
 	tcase_add_unchecked_fixture(tc, setup_base, NULL);
+	tcase_add_test(tc, test_log_defaults);
+	tcase_add_test(tc, test_log_keys);
 	tcase_add_loop_test(tc, test_errors, 0,
 	    (int)(sizeof(error_cases) / sizeof(error_cases[0])));
 	tcase_add_test(tc, test_comments);
@@ -1528,6 +2180,17 @@ config_suite(void)
 	tcase_add_test(tc, test_error_buffer);
 	tcase_add_test(tc, test_load_after_failure);
 	tcase_add_test(tc, test_free_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sites");
+	tcase_add_unchecked_fixture(tc, setup_base, NULL);
+	tcase_add_test(tc, test_sites_inherit);
+	tcase_add_test(tc, test_sites_handlers);
+	tcase_add_test(tc, test_sites_servers);
+	tcase_add_loop_test(tc, test_sites_errors, 0,
+	    (int)(sizeof(site_error_cases) / sizeof(site_error_cases[0])));
+	tcase_add_test(tc, test_sites_warnings);
+	tcase_add_test(tc, test_print_idempotent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("file");

@@ -717,14 +717,18 @@ slurp(const char *path)
 START_TEST(test_out_of_fds_logged)
 {
 	static int fill[4096];
+	static struct log_conf lc;
 	char logp[PATH_MAX + 16], err[256], *text;
 	struct http_response resp;
 	struct rlimit rl, saved;
 	int nfill = 0;
 
 	snprintf(logp, sizeof(logp), "%s/fds.log", base);
-	ck_assert_int_eq(log_open(logp, NULL, LOG_LEVEL_INFO, err,
-	    sizeof(err)), 0);
+	lc.error.kind = LOG_TO_FILE;
+	lc.error.path = logp;
+	lc.level = LOG_LEVEL_INFO;
+	lc.mode = 0640;
+	ck_assert_int_eq(log_open(&lc, err, sizeof(err)), 0);
 	fcache_clear();
 	/* Every descriptor below the limit taken: the next open() fails. */
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
