@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash disable=SC2154	# the caller's variables, below
-# bench/lib.sh - what bench/run.sh and bench/attack.sh share, sourced by
-# both right after `set -u` and `top` (the top of the source tree).  It
+# bench/lib.sh - what bench/run.sh, attack.sh and chaos.sh share, sourced by
+# each right after `set -u` and `top` (the top of the source tree).  It
 # defines functions and sets prog and used_ports; it runs nothing else.
 # The functions read the caller's top, tmp, keep (1: keep $tmp), doc
 # (the document root), runuser and rungroup, fbin and nginx_bin.

@@ -135,6 +135,8 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("keepalive-requests", 100, CFGF_NONE),
 	CFG_INT("listen-backlog", 511, CFGF_NONE),
 	CFG_INT("worker-connections", 512, CFGF_NONE),
+	CFG_INT("max-connections-per-client", 0, CFGF_NONE),
+	CFG_INT("client-ipv6-prefix", 64, CFGF_NONE),
 	CONFIG_SITE_OPTS,
 	CFG_SEC("server", config_server_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -187,6 +189,8 @@ static const struct config_range {
 	{ "keepalive-requests", 0, 1000000 },
 	{ "listen-backlog", 1, 65535 },
 	{ "worker-connections", 1, 65536 },
+	{ "max-connections-per-client", 0, 65535 },
+	{ "client-ipv6-prefix", 1, 128 },
 	{ "respond", 200, 599 },
 	{ "redirect-status", 301, 308 },
 };
@@ -1780,6 +1784,9 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	CONFIG_RANGE("keepalive-requests", keepalive_requests, unsigned);
 	CONFIG_RANGE("listen-backlog", listen_backlog, unsigned);
 	CONFIG_RANGE("worker-connections", worker_connections, unsigned);
+	CONFIG_RANGE("max-connections-per-client",
+	    max_connections_per_client, unsigned);
+	CONFIG_RANGE("client-ipv6-prefix", client_ipv6_prefix, unsigned);
 #undef CONFIG_RANGE
 	if (!config_check_pool(p, c))
 		return false;

@@ -168,6 +168,12 @@ struct config {
 	unsigned listen_backlog;
 	unsigned worker_connections;	/* open per worker, idle ones included */
 	/*
+	 * Open connections one client may hold, across all workers (0: no
+	 * limit); an IPv6 client is its client-ipv6-prefix bits (/64).
+	 */
+	unsigned max_connections_per_client;
+	unsigned client_ipv6_prefix;
+	/*
 	 * The sites.  Without `server` sections, one server made of the
 	 * top-level keys; otherwise one per section, in file order, and
 	 * names (index: servers[]) says which a Host means.

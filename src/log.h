@@ -151,4 +151,13 @@ void log_access(size_t which, const struct log_format_entry *e);
 /* LOG_FORMAT_NEED_* bits of what access log which needs filled in. */
 unsigned log_access_needs(size_t which);
 
+/*
+ * Copies s[0..len) into dst escaped for a quoted log field, as the
+ * access log writes its fields: '"' and '\' get a backslash, bytes
+ * outside printable ASCII become \xHH.  Stops before an escape that
+ * would not fit; dst is always NUL-terminated when cap > 0.  Returns the
+ * length written (4 * len + 1 bytes of dst always suffice).
+ */
+size_t log_escape(char *dst, size_t cap, const char *s, size_t len);
+
 #endif

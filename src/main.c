@@ -6,8 +6,11 @@
  */
 #include "autoconf.h"
 
+#include <dirent.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include "log.h"
 #include "master.h"
 #include "router.h"
+#include "util.h"
 
 #ifndef FORKHTTPD_CONF
 #define FORKHTTPD_CONF "/etc/forkhttpd/forkhttpd.conf"
@@ -80,6 +84,44 @@ struct main_args {
 	size_t nlisten;
 	bool cmdconf;			/* -r or -l: no conf file */
 };
+
+/*
+ * Closes every descriptor from first on (above stderr and the listeners
+ * a service manager passed, which are 3 and up).  Whatever the launching
+ * shell or init leaked (seen: an open file, a socket) would otherwise
+ * live on in every worker, running as the configured user.  Called
+ * before anything of ours is opened, so every one of them is someone
+ * else's.
+ */
+static void
+main_close_inherited(int first)
+{
+	DIR *d;
+	struct dirent *e;
+	bool again = true;
+
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range((unsigned)first, ~0U, 0) == 0)
+		return;
+#endif
+	/* Before Linux 5.9: each open one, as /proc lists them.  Closing
+	 * while reading may hide an entry from this pass, so until a pass
+	 * finds none. */
+	while (again && (d = opendir("/proc/self/fd")) != NULL) {
+		again = false;
+		while ((e = readdir(d)) != NULL) {
+			uint64_t fd;
+
+			if (util_parse_u64(e->d_name, strlen(e->d_name),
+			    INT_MAX, &fd) && (int)fd >= first &&
+			    (int)fd != dirfd(d)) {
+				close((int)fd);
+				again = true;
+			}
+		}
+		closedir(d);
+	}
+}
 
 /*
  * Parses argv into a; returns -1 to go on, or the exit status (after
@@ -223,17 +265,18 @@ main(int argc, char **argv)
 	unsigned timeout;
 	struct config *cfg;
 	char err[1024];
-	int status;
+	int status, npassed;
 
 	/*
 	 * Listeners passed by the service manager first, before anything
 	 * opens or closes a descriptor: they are fds 3 and up, and closing
 	 * stray descriptors must leave them alone.
 	 */
-	if (activation_take(err, sizeof(err)) < 0) {
+	if ((npassed = activation_take(err, sizeof(err))) < 0) {
 		log_error("%s", err);
 		return 1;
 	}
+	main_close_inherited(3 + npassed);
 	if ((status = main_parse(argc, argv, &a)) >= 0)
 		return status;
 	if (a.cmdconf)

@@ -48,20 +48,12 @@
 #include "net.h"
 #include "notify.h"
 #include "pidfile.h"
+#include "policy.h"
 #include "scoreboard.h"
 #include "util.h"
 #include "worker.h"
 
-/* A crash sooner than this after the worker's start counts as quick;
- * a worker that lived longer has earned its slot a fresh back-off. */
-#define MASTER_HEALTHY_MS 60000
-/* Respawn back-off for a crashing slot: doubles from MIN up to MAX. */
-#define MASTER_BACKOFF_MIN_MS 100
-#define MASTER_BACKOFF_MAX_MS 30000
-/* How long a worker told to stop (TERM) has before SIGKILL. */
-#define MASTER_KILL_WAIT_MS 5000
-/* The adaptive pool spawns at most this many workers in one tick. */
-#define MASTER_SPAWN_RATE_MAX 32
+/* The back-off, the pool's rates and the stop deadlines are policy.h's. */
 /* Old and new generation side by side: twice the largest pool. */
 #define MASTER_SLOTS_MAX 8192
 /* The tick of the pool and the watchdog. */
@@ -78,22 +70,6 @@ static volatile sig_atomic_t master_hup_sender;	/* who asked to reload */
 static volatile sig_atomic_t master_got_usr1;
 static volatile sig_atomic_t master_got_alrm;
 
-struct master_slot {
-	pid_t pid;		/* 0: no worker */
-	unsigned generation;
-	bool wanted;		/* the current pool wants a worker here */
-	bool retiring;		/* told to finish (QUIT): not refilled */
-	int64_t quit_ms;	/* retiring: told at; TERM at finish_by_ms */
-	int64_t finish_by_ms;	/* quit_ms + shutdown-timeout */
-	int64_t started_ms;
-	int64_t respawn_ms;	/* when a wanted empty slot may be refilled */
-	unsigned failures;	/* quick crashes in a row */
-	int chan;		/* the master's end of the worker's log
-				 * channel (log_send()); -1: none */
-	bool fatal;		/* the last worker failed at start (exit 2) */
-	int64_t term_ms;	/* TERM sent at (any reason); 0: not */
-};
-
 struct master_listener {
 	char *spec;		/* as in the conf: what a reload compares */
 	int fd;
@@ -105,7 +81,7 @@ static struct {
 	struct master_listener *ls;
 	size_t nls;
 	int *fds;		/* the listeners' fds, for the workers */
-	struct master_slot *slots;
+	struct policy_slot *slots;
 	size_t nslots;		/* the scoreboard's, MASTER_SLOTS_MAX */
 	struct scoreboard *sb;
 	unsigned generation;
@@ -446,14 +422,14 @@ master_start(void)
 static void
 master_spawn(size_t i)
 {
-	struct master_slot *slot = &master.slots[i];
+	struct policy_slot *slot = &master.slots[i];
 	int chan[2];
 	pid_t pid;
 
 	/* The log channel: reopened logs reach the worker through it. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
 		log_error("socketpair (log channel):");
-		slot->respawn_ms = net_now_ms() + MASTER_BACKOFF_MAX_MS;
+		slot->respawn_ms = net_now_ms() + POLICY_BACKOFF_MAX_MS;
 		return;
 	}
 	/*
@@ -467,7 +443,7 @@ master_spawn(size_t i)
 		close(chan[0]);
 		close(chan[1]);
 		scoreboard_clear(master.sb, i);
-		slot->respawn_ms = net_now_ms() + MASTER_BACKOFF_MAX_MS;
+		slot->respawn_ms = net_now_ms() + POLICY_BACKOFF_MAX_MS;
 		return;
 	}
 	if (pid == 0) {
@@ -511,11 +487,10 @@ master_slot_of(pid_t pid)
 static void
 master_worker_exited(size_t i, pid_t pid, int status)
 {
-	struct master_slot *slot = &master.slots[i];
-	int64_t now = net_now_ms();
-	bool healthy = now - slot->started_ms >= MASTER_HEALTHY_MS;
-	bool crashed = true;
-	char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+	struct policy_slot *slot = &master.slots[i];
+	int64_t now = net_now_ms(), delay;
+	enum policy_exit how = POLICY_EXIT_CRASHED;
+	char what[SCOREBOARD_DESCRIBE_MAX];
 
 	scoreboard_describe(&master.sb->slot[i], now, what, sizeof(what));
 	scoreboard_clear(master.sb, i);
@@ -527,7 +502,7 @@ master_worker_exited(size_t i, pid_t pid, int status)
 	if (WIFSIGNALED(status) && (master.stopping ||
 	    (slot->retiring && slot->term_ms > 0))) {
 		/* A stop we made (and logged when it was overdue). */
-		crashed = false;
+		how = POLICY_EXIT_STOPPED;
 		log_info("worker %ld stopped (signal %d)", (long)pid,
 		    WTERMSIG(status));
 	} else if (WIFSIGNALED(status)) {
@@ -539,46 +514,21 @@ master_worker_exited(size_t i, pid_t pid, int status)
 		    WCOREDUMP(status) ? ", core dumped" : "", what);
 	} else if (WIFEXITED(status) &&
 	    WEXITSTATUS(status) == WORKER_EXIT_FATAL) {
-		slot->fatal = true;
+		how = POLICY_EXIT_FATAL;
 		log_error("worker %ld failed at start-up (exit status %d)",
 		    (long)pid, WORKER_EXIT_FATAL);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 		log_error("worker %ld exited with status %d while serving %s",
 		    (long)pid, WEXITSTATUS(status), what);
 	} else {
-		crashed = false;
+		how = POLICY_EXIT_CLEAN;
 		log_info("worker %ld exited", (long)pid);
 	}
-	if (!slot->wanted || slot->retiring) {
-		slot->wanted = false;
-		slot->failures = 0;
-		return;
-	}
-	if (!crashed) {
-		/* Recycled (max-requests-per-worker): replace it now. */
-		slot->respawn_ms = now;
-		return;
-	}
-	/*
-	 * Crashes in a row double the wait before the next start, up to a
-	 * cap, while the other workers go on serving; a worker that lived a
-	 * healthy minute starts its slot's count afresh.
-	 */
-	if (healthy)
-		slot->failures = 0;
-	{
-		unsigned shift = slot->failures < 16 ? slot->failures : 16;
-		int64_t delay = (int64_t)MASTER_BACKOFF_MIN_MS << shift;
-
-		if (delay > MASTER_BACKOFF_MAX_MS)
-			delay = MASTER_BACKOFF_MAX_MS;
-		slot->failures++;
-		slot->respawn_ms = now + delay;
-		if (slot->failures > 1)
-			log_warn("worker slot %zu crashing repeatedly (%u in a "
-			    "row); next start in %lld ms", i, slot->failures,
-			    (long long)delay);
-	}
+	delay = policy_exited(slot, how, now);
+	if (delay > 0 && slot->failures > 1)
+		log_warn("worker slot %zu crashing repeatedly (%u in a row); "
+		    "next start in %lld ms", i, slot->failures,
+		    (long long)delay);
 }
 
 static void
@@ -603,7 +553,7 @@ master_all_fatal(void)
 	size_t wanted = 0;
 
 	for (size_t i = 0; i < master.nslots; i++) {
-		const struct master_slot *s = &master.slots[i];
+		const struct policy_slot *s = &master.slots[i];
 
 		if (!s->wanted)
 			continue;
@@ -623,23 +573,18 @@ master_all_fatal(void)
 static void
 master_retire(size_t i)
 {
-	struct master_slot *slot = &master.slots[i];
+	struct policy_slot *slot = &master.slots[i];
 
-	slot->wanted = false;
-	if (slot->pid > 0 && !slot->retiring) {
-		slot->retiring = true;
-		slot->quit_ms = net_now_ms();
-		slot->finish_by_ms = slot->quit_ms +
-		    (int64_t)master.cfg->shutdown_timeout * 1000;
+	if (policy_retire(slot, net_now_ms(),
+	    (int64_t)master.cfg->shutdown_timeout * 1000))
 		kill(slot->pid, SIGQUIT);
-	}
 }
 
 /* TERM to the worker of slot i; master_enforce() sends KILL later. */
 static void
 master_terminate(size_t i, int64_t now)
 {
-	struct master_slot *slot = &master.slots[i];
+	struct policy_slot *slot = &master.slots[i];
 
 	if (slot->pid > 0 && slot->term_ms == 0) {
 		kill(slot->pid, SIGTERM);
@@ -650,9 +595,9 @@ master_terminate(size_t i, int64_t now)
 /*
  * The deadlines of workers told to stop, whoever told them: a retiring
  * worker still running shutdown-timeout after its QUIT gets TERM, logged
- * with what it is doing; one still running MASTER_KILL_WAIT_MS after a
+ * with what it is doing; one still running POLICY_KILL_WAIT_MS after a
  * TERM (from here, the watchdog or a fast stop) gets KILL, and again
- * each MASTER_KILL_WAIT_MS.  Whenever the master wakes, and in
+ * each POLICY_KILL_WAIT_MS.  Whenever the master wakes, and in
  * master_stop_workers().  Returns when the next of these is due
  * (INT64_MAX: none), for the timer.
  */
@@ -662,17 +607,17 @@ master_enforce(int64_t now)
 	int64_t next = INT64_MAX;
 
 	for (size_t i = 0; i < master.nslots; i++) {
-		struct master_slot *s = &master.slots[i];
-		char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+		struct policy_slot *s = &master.slots[i];
+		char what[SCOREBOARD_DESCRIBE_MAX];
 
-		if (s->pid <= 0 || (s->term_ms == 0 && !s->retiring))
-			continue;
-		if (s->term_ms > 0 && now - s->term_ms >= MASTER_KILL_WAIT_MS) {
+		switch (policy_enforce(s, now, &next)) {
+		case POLICY_STOP_KILL:
 			log_warn("worker %ld still running %d ms after TERM: "
-			    "killing it", (long)s->pid, MASTER_KILL_WAIT_MS);
+			    "killing it", (long)s->pid, POLICY_KILL_WAIT_MS);
 			kill(s->pid, SIGKILL);
 			s->term_ms = now;
-		} else if (s->term_ms == 0 && now >= s->finish_by_ms) {
+			break;
+		case POLICY_STOP_TERM:
 			scoreboard_describe(&master.sb->slot[i], now, what,
 			    sizeof(what));
 			log_warn("worker %ld (generation %u) still busy %lld ms "
@@ -680,11 +625,10 @@ master_enforce(int64_t now)
 			    "serving %s: stopping it", (long)s->pid,
 			    s->generation, (long long)(now - s->quit_ms), what);
 			master_terminate(i, now);
+			break;
+		case POLICY_STOP_NONE:
+			break;
 		}
-		if (s->term_ms > 0 && s->term_ms + MASTER_KILL_WAIT_MS < next)
-			next = s->term_ms + MASTER_KILL_WAIT_MS;
-		else if (s->term_ms == 0 && s->finish_by_ms < next)
-			next = s->finish_by_ms;
 	}
 	return next;
 }
@@ -710,7 +654,7 @@ master_want(size_t n)
 	size_t done = 0;
 
 	for (size_t i = 0; i < master.nslots && done < n; i++) {
-		struct master_slot *s = &master.slots[i];
+		struct policy_slot *s = &master.slots[i];
 
 		if (s->wanted || s->pid != 0)
 			continue;
@@ -723,86 +667,38 @@ master_want(size_t n)
 	return done;
 }
 
-/* Workers of the current generation: wanted slots, and how many idle. */
-static void
-master_count(size_t *wanted, size_t *idle)
-{
-	*wanted = 0;
-	*idle = 0;
-	for (size_t i = 0; i < master.nslots; i++) {
-		const struct master_slot *s = &master.slots[i];
-
-		if (!s->wanted)
-			continue;
-		(*wanted)++;
-		if (s->pid > 0 &&
-		    master.sb->slot[i].state == SCOREBOARD_IDLE)
-			(*idle)++;
-	}
-}
-
 /*
- * The adaptive pool, once a tick (Apache prefork's rule): short of
- * min-spare idle workers, spawn 1, then 2, 4 ... per tick up to
- * MASTER_SPAWN_RATE_MAX while the shortage lasts (a burst needs more
- * workers than the shortfall of one tick shows); over max-spare, retire
- * one idle worker per tick.  max-workers is never passed.
+ * The adaptive pool, once a tick: policy_adapt() says how many workers
+ * to start, or which idle one to retire; max-workers is never passed.
  */
 static void
 master_adapt(void)
 {
 	const struct config *cfg = master.cfg;
-	size_t wanted, idle;
+	const struct policy_pool pool = { .min_spare = cfg->min_spare,
+	    .max_spare = cfg->max_spare, .max_workers = cfg->max_workers };
+	size_t wanted, idle, n;
+	ssize_t retire;
 
 	if (!cfg->adaptive)
 		return;
-	master_count(&wanted, &idle);
-	if (idle < cfg->min_spare && wanted < cfg->max_workers) {
-		size_t n = master.spawn_rate;
-
-		if (n > cfg->max_workers - wanted)
-			n = cfg->max_workers - wanted;
-		n = master_want(n);
-		if (n > 0)
-			log_info("%zu idle of %zu workers: started %zu more",
-			    idle, wanted, n);
-		if (master.spawn_rate < MASTER_SPAWN_RATE_MAX)
-			master.spawn_rate *= 2;
-		return;
+	policy_count(master.slots, master.sb, master.nslots, &wanted, &idle);
+	n = policy_adapt(master.slots, master.sb, master.nslots, &pool,
+	    &master.spawn_rate, &retire);
+	if (n > 0 && (n = master_want(n)) > 0)
+		log_info("%zu idle of %zu workers: started %zu more", idle,
+		    wanted, n);
+	if (retire >= 0) {
+		log_info("%zu idle workers (max-spare %u): retiring worker %ld",
+		    idle, cfg->max_spare, (long)master.slots[retire].pid);
+		master_retire((size_t)retire);
 	}
-	master.spawn_rate = 1;
-	if (idle > cfg->max_spare) {
-		for (size_t i = 0; i < master.nslots; i++) {
-			if (master.slots[i].wanted && master.slots[i].pid > 0 &&
-			    master.sb->slot[i].state == SCOREBOARD_IDLE) {
-				log_info("%zu idle workers (max-spare %u): "
-				    "retiring worker %ld", idle, cfg->max_spare,
-				    (long)master.slots[i].pid);
-				master_retire(i);
-				break;
-			}
-		}
-	}
-}
-
-/*
- * Whether the worker of slot sb has not turned its event loop for limit
- * ms.  A live worker beats at least once a second, whatever its clients
- * do (no step waits on a client), so a silent heartbeat means a worker
- * stuck inside one step.  0: it has not started its loop yet.
- */
-static bool
-master_stalled(const struct scoreboard_slot *sb, int64_t now, int64_t limit)
-{
-	int64_t beat = __atomic_load_n(&sb->heartbeat_ms, __ATOMIC_RELAXED);
-
-	return beat != 0 && now - beat >= limit;
 }
 
 /*
  * The watchdog: a worker stuck for request-timeout in one step (a bug,
- * a hung file system) gets TERM, then KILL (master_enforce()).  Its slot
- * is refilled like after any crash.
+ * a hung file system; policy_stuck()) gets TERM, then KILL
+ * (master_enforce()).  Its slot is refilled like after any crash.
  */
 static void
 master_watchdog(int64_t now)
@@ -810,12 +706,11 @@ master_watchdog(int64_t now)
 	int64_t limit = (int64_t)master.cfg->request_timeout * 1000;
 
 	for (size_t i = 0; i < master.nslots && limit > 0; i++) {
-		struct master_slot *s = &master.slots[i];
+		struct policy_slot *s = &master.slots[i];
 		const struct scoreboard_slot *sb = &master.sb->slot[i];
-		char what[SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX + 64];
+		char what[SCOREBOARD_DESCRIBE_MAX];
 
-		if (s->pid <= 0 || s->term_ms > 0 ||
-		    !master_stalled(sb, now, limit))
+		if (!policy_stuck(s, sb, now, limit))
 			continue;
 		scoreboard_describe(sb, now, what, sizeof(what));
 		log_error("worker %ld stuck for %u s (request-timeout) serving "
@@ -847,16 +742,9 @@ master_maintain(void)
 	/* Nothing tells the master when a worker reaches its loop. */
 	if (master.notify_wait && now + MASTER_READY_POLL_MS < next)
 		next = now + MASTER_READY_POLL_MS;
-	for (size_t i = 0; i < master.nslots; i++) {
-		struct master_slot *slot = &master.slots[i];
-
-		if (!slot->wanted || slot->pid != 0)
-			continue;
-		if (slot->respawn_ms <= now)
+	for (size_t i = 0; i < master.nslots; i++)
+		if (policy_refill(&master.slots[i], now, &next))
 			master_spawn(i);
-		else if (slot->respawn_ms < next)
-			next = slot->respawn_ms;
-	}
 	memset(&it, 0, sizeof(it));
 	{
 		int64_t ms = next - now;
@@ -883,7 +771,7 @@ master_serving(size_t *serving)
 
 	*serving = 0;
 	for (size_t i = 0; i < master.nslots; i++) {
-		const struct master_slot *s = &master.slots[i];
+		const struct policy_slot *s = &master.slots[i];
 		int st = master.sb->slot[i].state;
 
 		if (!s->wanted || s->pid == 0 ||
@@ -968,7 +856,7 @@ static void
 master_send_logs(void)
 {
 	for (size_t i = 0; i < master.nslots; i++) {
-		struct master_slot *slot = &master.slots[i];
+		struct policy_slot *slot = &master.slots[i];
 
 		if (slot->pid <= 0)
 			continue;
@@ -981,7 +869,7 @@ master_send_logs(void)
 
 /*
  * When master_stop_workers() gives up: every live worker has had its
- * deadline (TERM), MASTER_KILL_WAIT_MS more (KILL), and as long again to
+ * deadline (TERM), POLICY_KILL_WAIT_MS more (KILL), and as long again to
  * die.  Only a worker stuck in the kernel outlives that.
  */
 static int64_t
@@ -990,13 +878,13 @@ master_give_up_ms(void)
 	int64_t last = net_now_ms();
 
 	for (size_t i = 0; i < master.nslots; i++) {
-		const struct master_slot *s = &master.slots[i];
+		const struct policy_slot *s = &master.slots[i];
 		int64_t t = s->term_ms > 0 ? s->term_ms : s->finish_by_ms;
 
 		if (s->pid > 0 && t > last)
 			last = t;
 	}
-	return last + 2 * MASTER_KILL_WAIT_MS + MASTER_TICK_MS;
+	return last + 2 * POLICY_KILL_WAIT_MS + MASTER_TICK_MS;
 }
 
 /*
@@ -1004,7 +892,7 @@ master_give_up_ms(void)
  * waits.  Graceful: each is retired (QUIT), as at a reload, and
  * master_enforce() stops those still busy after shutdown-timeout; a TERM
  * or INT meanwhile makes it fast.  Fast: TERM at once.  Either way KILL
- * follows MASTER_KILL_WAIT_MS after TERM.
+ * follows POLICY_KILL_WAIT_MS after TERM.
  */
 static void
 master_stop_workers(bool graceful)

@@ -15,6 +15,9 @@
  */
 
 #include <sys/mman.h>
+#include <sys/random.h>
+
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "net.h"
 #include "scoreboard.h"
 
@@ -37,16 +41,72 @@ static const char *const scoreboard_names[SCOREBOARD_STATE_COUNT] = {
 	[SCOREBOARD_FULL] = "full",
 };
 
+/*
+ * After the slots, at a 64-byte boundary: the per-client counts, then
+ * each slot's own share of them (held, a row per slot) and its total.
+ * Rows of slots never used are never touched, so cost no memory
+ * (MAP_NORESERVE).
+ */
+struct scoreboard_clients {
+	uint64_t key[2];			/* the hash's, at random */
+	uint32_t count[SCOREBOARD_CLIENT_BUCKETS];
+	uint32_t refused[SCOREBOARD_CLIENT_BUCKETS];	/* since the report */
+	int64_t reported_ms[SCOREBOARD_CLIENT_BUCKETS];	/* 0: never */
+};
+
+typedef uint16_t scoreboard_held_row[SCOREBOARD_CLIENT_BUCKETS];
+
+/* Where the clients' part begins. */
+static size_t
+scoreboard_clients_offset(size_t nslots)
+{
+	size_t n = sizeof(struct scoreboard) +
+	    nslots * sizeof(struct scoreboard_slot);
+
+	return (n + 63) & ~(size_t)63;
+}
+
 /* The mapping's length for nslots slots; false if it overflows size_t. */
 static bool
 scoreboard_size(size_t nslots, size_t *out)
 {
-	if (nslots > (SIZE_MAX - sizeof(struct scoreboard)) /
-	    sizeof(struct scoreboard_slot))
+	size_t per_slot = sizeof(struct scoreboard_slot) +
+	    sizeof(scoreboard_held_row) + sizeof(uint32_t);
+
+	if (nslots > (SIZE_MAX - sizeof(struct scoreboard) -
+	    sizeof(struct scoreboard_clients) - 64) / per_slot)
 		return false;
-	*out = sizeof(struct scoreboard) +
-	    nslots * sizeof(struct scoreboard_slot);
+	*out = scoreboard_clients_offset(nslots) +
+	    sizeof(struct scoreboard_clients) +
+	    nslots * (sizeof(scoreboard_held_row) + sizeof(uint32_t));
 	return true;
+}
+
+static struct scoreboard_clients *
+scoreboard_clients(const struct scoreboard *sb)
+{
+	return (struct scoreboard_clients *)(uintptr_t)((const char *)sb +
+	    scoreboard_clients_offset(sb->nslots));
+}
+
+/* Slot i's share of the counts. */
+static uint16_t *
+scoreboard_held(const struct scoreboard *sb, size_t i)
+{
+	scoreboard_held_row *rows = (scoreboard_held_row *)(void *)
+	    (scoreboard_clients(sb) + 1);
+
+	return rows[i];
+}
+
+/* How many connections slot i holds in all its buckets together. */
+static uint32_t *
+scoreboard_held_total(const struct scoreboard *sb, size_t i)
+{
+	scoreboard_held_row *rows = (scoreboard_held_row *)(void *)
+	    (scoreboard_clients(sb) + 1);
+
+	return (uint32_t *)(void *)(rows + sb->nslots) + i;
 }
 
 /* net_now_ms(), but never 0: 0 means "no request" in the slot. */
@@ -89,13 +149,20 @@ scoreboard_create(size_t nslots)
 		return NULL;
 	}
 	/* Anonymous mappings come zeroed: every slot starts EMPTY. */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	sb = p;
 	sb->started = time(NULL);
 	sb->nslots = nslots;
+	/* A key no client knows, so none can aim at another's buckets. */
+	if (getrandom(scoreboard_clients(sb)->key,
+	    sizeof(scoreboard_clients(sb)->key), 0) !=
+	    (ssize_t)sizeof(scoreboard_clients(sb)->key)) {
+		munmap(p, size);
+		return NULL;
+	}
 	return sb;
 }
 
@@ -117,6 +184,30 @@ scoreboard_state_name(int state)
 	if (state < 0 || state >= SCOREBOARD_STATE_COUNT)
 		return "unknown";
 	return scoreboard_names[state];
+}
+
+/*
+ * What slot i added to the per-client counts comes out: its worker is
+ * gone, and so are its connections.  Only a slot that holds some has
+ * its row read.
+ */
+static void
+scoreboard_client_forget(struct scoreboard *sb, size_t i)
+{
+	struct scoreboard_clients *cl = scoreboard_clients(sb);
+	uint32_t *total = scoreboard_held_total(sb, i);
+	uint16_t *held;
+
+	if (__atomic_load_n(total, __ATOMIC_ACQUIRE) == 0)
+		return;
+	held = scoreboard_held(sb, i);
+	for (size_t b = 0; b < SCOREBOARD_CLIENT_BUCKETS; b++) {
+		if (held[b] == 0)
+			continue;
+		__atomic_sub_fetch(&cl->count[b], held[b], __ATOMIC_RELAXED);
+		held[b] = 0;
+	}
+	__atomic_store_n(total, 0, __ATOMIC_RELEASE);
 }
 
 void
@@ -165,6 +256,7 @@ scoreboard_clear(struct scoreboard *sb, size_t i)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	sb->past_requests += requests;
 	sb->past_bytes += bytes;
+	scoreboard_client_forget(sb, i);
 }
 
 void
@@ -173,16 +265,22 @@ scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
 {
 	int64_t start = __atomic_load_n(&s->request_start_ms, __ATOMIC_ACQUIRE);
 	int64_t ms;
+	/* Escaped as the access log escapes its quoted fields, so a '"' in
+	 * a request cannot end the field early in the error log.
+	 * strnlen() bounds the reads even if a string lost its NUL. */
+	char line[4 * SCOREBOARD_LINE_MAX], client[4 * SCOREBOARD_CLIENT_MAX];
 
 	if (cap == 0)
 		return;
+	log_escape(line, sizeof(line), s->request,
+	    strnlen(s->request, SCOREBOARD_LINE_MAX - 1));
+	log_escape(client, sizeof(client), s->client,
+	    strnlen(s->client, SCOREBOARD_CLIENT_MAX - 1));
 	if (start == 0 && s->request[0] != '\0') {
 		/* A response going out in the background (see
 		 * scoreboard_background_request()). */
-		snprintf(buf, cap, "\"%.*s\"%s%.*s, sending in the background",
-		    SCOREBOARD_LINE_MAX - 1, s->request,
-		    s->client[0] != '\0' ? " from " : "",
-		    SCOREBOARD_CLIENT_MAX - 1, s->client);
+		snprintf(buf, cap, "\"%s\"%s%s, sending in the background",
+		    line, client[0] != '\0' ? " from " : "", client);
 		return;
 	}
 	if (start == 0) {
@@ -191,14 +289,11 @@ scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
 	}
 	/* A torn read or a clock from another source: never negative. */
 	ms = now_ms > start ? now_ms - start : 0;
-	/* Precisions bound the reads even if a string lost its NUL. */
-	if (s->client[0] != '\0')
-		snprintf(buf, cap, "\"%.*s\" from %.*s for %" PRId64 " ms",
-		    SCOREBOARD_LINE_MAX - 1, s->request,
-		    SCOREBOARD_CLIENT_MAX - 1, s->client, ms);
+	if (client[0] != '\0')
+		snprintf(buf, cap, "\"%s\" from %s for %" PRId64 " ms",
+		    line, client, ms);
 	else
-		snprintf(buf, cap, "\"%.*s\" for %" PRId64 " ms",
-		    SCOREBOARD_LINE_MAX - 1, s->request, ms);
+		snprintf(buf, cap, "\"%s\" for %" PRId64 " ms", line, ms);
 }
 
 void
@@ -310,4 +405,131 @@ scoreboard_count(const struct scoreboard *sb, enum scoreboard_state st)
 		if (sb->slot[i].state == (int)st)
 			n++;
 	return n;
+}
+
+/* splitmix64's finalizer: every input bit moves every output bit. */
+static uint64_t
+scoreboard_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+void
+scoreboard_client_of(const struct scoreboard *sb,
+    const struct sockaddr_storage *ss, unsigned ipv6_prefix,
+    struct scoreboard_client *out)
+{
+	const struct scoreboard_clients *cl = scoreboard_clients(sb);
+	unsigned char a[16];
+	uint64_t hi, lo, h, kind = 4;	/* which kind of address: 4, or
+					 * 6 with its prefix */
+
+	memset(a, 0, sizeof(a));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		memcpy(a, &s6->sin6_addr, sizeof(a));
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			memmove(a, a + 12, 4);
+			memset(a + 4, 0, 12);
+		} else {
+			unsigned bits = ipv6_prefix > 128 ? 128 : ipv6_prefix;
+
+			for (unsigned k = bits; k < 128; k++)
+				a[k / 8] &= (unsigned char)~(0x80u >> (k % 8));
+			kind = 6 << 8 | bits;
+		}
+	} else if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		memcpy(a, &s4->sin_addr, 4);
+	}
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	h = scoreboard_mix(scoreboard_mix(scoreboard_mix(hi ^ cl->key[0]) ^
+	    lo ^ cl->key[1]) ^ kind);
+	out->bucket[0] = (uint16_t)(h % SCOREBOARD_CLIENT_BUCKETS);
+	out->bucket[1] = (uint16_t)((h >> 32) % SCOREBOARD_CLIENT_BUCKETS);
+}
+
+bool
+scoreboard_client_add(struct scoreboard *sb, size_t i,
+    const struct scoreboard_client *c, unsigned limit)
+{
+	struct scoreboard_clients *cl = scoreboard_clients(sb);
+	uint16_t *held = scoreboard_held(sb, i);
+	uint32_t n0, n1;
+
+	if (held[c->bucket[0]] == UINT16_MAX ||
+	    held[c->bucket[1]] == UINT16_MAX)
+		return false;
+	/*
+	 * Add first, then judge: of two workers adding the last one
+	 * allowed at once, exactly one sees the limit passed.
+	 */
+	n0 = __atomic_add_fetch(&cl->count[c->bucket[0]], 1, __ATOMIC_RELAXED);
+	n1 = __atomic_add_fetch(&cl->count[c->bucket[1]], 1, __ATOMIC_RELAXED);
+	if (limit > 0 && (n0 < n1 ? n0 : n1) > limit) {
+		__atomic_sub_fetch(&cl->count[c->bucket[0]], 1,
+		    __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&cl->count[c->bucket[1]], 1,
+		    __ATOMIC_RELAXED);
+		return false;
+	}
+	/* Ours alone to write; the master reads it once we are gone. */
+	held[c->bucket[0]]++;
+	held[c->bucket[1]]++;
+	__atomic_add_fetch(scoreboard_held_total(sb, i), 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+void
+scoreboard_client_remove(struct scoreboard *sb, size_t i,
+    const struct scoreboard_client *c)
+{
+	struct scoreboard_clients *cl = scoreboard_clients(sb);
+	uint16_t *held = scoreboard_held(sb, i);
+
+	held[c->bucket[0]]--;
+	held[c->bucket[1]]--;
+	__atomic_sub_fetch(scoreboard_held_total(sb, i), 1, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&cl->count[c->bucket[0]], 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&cl->count[c->bucket[1]], 1, __ATOMIC_RELAXED);
+}
+
+unsigned
+scoreboard_client_count(const struct scoreboard *sb,
+    const struct scoreboard_client *c)
+{
+	const struct scoreboard_clients *cl = scoreboard_clients(sb);
+	uint32_t n0 = __atomic_load_n(&cl->count[c->bucket[0]],
+	    __ATOMIC_RELAXED);
+	uint32_t n1 = __atomic_load_n(&cl->count[c->bucket[1]],
+	    __ATOMIC_RELAXED);
+
+	return n0 < n1 ? n0 : n1;
+}
+
+uint64_t
+scoreboard_client_refused(struct scoreboard *sb,
+    const struct scoreboard_client *c, int64_t now_ms, int64_t interval_ms)
+{
+	struct scoreboard_clients *cl = scoreboard_clients(sb);
+	size_t b = c->bucket[0];
+	int64_t last = __atomic_load_n(&cl->reported_ms[b], __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&cl->refused[b], 1, __ATOMIC_RELAXED);
+	if (last != 0 && now_ms - last < interval_ms)
+		return 0;
+	/* One worker wins the report; the others count on. */
+	if (!__atomic_compare_exchange_n(&cl->reported_ms[b], &last,
+	    now_ms != 0 ? now_ms : 1, false, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED))
+		return 0;
+	return __atomic_exchange_n(&cl->refused[b], 0, __ATOMIC_RELAXED);
 }

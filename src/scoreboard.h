@@ -18,12 +18,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
 /* Room for the start of a request line and for a client address. */
 #define SCOREBOARD_LINE_MAX 256
 #define SCOREBOARD_CLIENT_MAX 64
+/* Room for scoreboard_describe(): both escaped (4 bytes a byte), and
+ * the words around them. */
+#define SCOREBOARD_DESCRIBE_MAX \
+	(4 * (SCOREBOARD_LINE_MAX + SCOREBOARD_CLIENT_MAX) + 64)
 
 enum scoreboard_state {
 	SCOREBOARD_EMPTY = 0,	/* no worker in this slot */
@@ -95,7 +100,8 @@ void scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 /*
  * Master: the worker of slot i is gone.  Adds its counters to the past
  * totals and empties the slot (state EMPTY, pid 0, idle_conns 0),
- * keeping nothing: the connections it held died with it.
+ * keeping nothing: the connections it held died with it, and leave the
+ * per-client counts (scoreboard_client_add()).
  * Call scoreboard_describe() first to report what it was doing.
  */
 void scoreboard_clear(struct scoreboard *sb, size_t i);
@@ -106,8 +112,12 @@ void scoreboard_clear(struct scoreboard *sb, size_t i);
  * net_now_ms()) into buf; "\"GET /big HTTP/1.1\" from 127.0.0.1, sending in
  * the background" for a response going out in the background (see
  * scoreboard_background_request()); or "no request" when it was between
- * requests.  " from ..." is left out when no client was recorded.  Truncated to
- * cap - 1 bytes, always NUL-terminated when cap > 0.  For log lines.
+ * requests.  " from ..." is left out when no client was recorded.  The
+ * line and the client are escaped as the access log escapes its quoted
+ * fields (log_escape(): '"' and '\' get a backslash, other bytes
+ * outside printable ASCII become \xHH).  Truncated to cap - 1 bytes
+ * (SCOREBOARD_DESCRIBE_MAX is always enough), always NUL-terminated when
+ * cap > 0.  For log lines.
  */
 void scoreboard_describe(const struct scoreboard_slot *s, int64_t now_ms,
     char *buf, size_t cap);
@@ -172,5 +182,60 @@ uint64_t scoreboard_total_idle_conns(const struct scoreboard *sb);
 
 /* How many slots are in state st. */
 size_t scoreboard_count(const struct scoreboard *sb, enum scoreboard_state st);
+
+/*
+ * Connections per client (max-connections-per-client), counted across
+ * every worker.  A client (an IPv4 address, or an IPv6 address cut to
+ * its prefix) is counted in two of SCOREBOARD_CLIENT_BUCKETS buckets
+ * chosen by a hash keyed at random for each scoreboard, and its count
+ * is the smaller of the two (a count-min sketch): never below the truth,
+ * and above it only when other clients fill both of its buckets, which
+ * no client can aim for without the key.  Each worker's slot also keeps
+ * what it added itself, so that scoreboard_clear() takes a dead worker's
+ * connections out of the count: a crash leaks nothing.  Atomic, no
+ * locks.
+ */
+#define SCOREBOARD_CLIENT_BUCKETS 4096
+
+struct scoreboard_client {
+	uint16_t bucket[2];
+};
+
+/*
+ * The buckets of the client at ss (AF_INET, or AF_INET6, where a
+ * v4-mapped address counts as its IPv4 one and any other keeps only its
+ * first ipv6_prefix bits, 1..128).  Pure, given sb's key.
+ */
+void scoreboard_client_of(const struct scoreboard *sb,
+    const struct sockaddr_storage *ss, unsigned ipv6_prefix,
+    struct scoreboard_client *out);
+
+/*
+ * Worker of slot i: counts one more connection of client c, unless the
+ * client already holds limit (> 0) connections across all workers (or
+ * this worker holds 65535 of its bucket).  True if counted: the worker
+ * must then call scoreboard_client_remove() when it closes it.
+ */
+bool scoreboard_client_add(struct scoreboard *sb, size_t i,
+    const struct scoreboard_client *c, unsigned limit);
+
+/* Worker of slot i: a connection counted by scoreboard_client_add()
+ * is closed. */
+void scoreboard_client_remove(struct scoreboard *sb, size_t i,
+    const struct scoreboard_client *c);
+
+/* The connections client c holds across all workers (an upper bound). */
+unsigned scoreboard_client_count(const struct scoreboard *sb,
+    const struct scoreboard_client *c);
+
+/*
+ * A connection of client c was refused at now_ms (net_now_ms()).  Counts
+ * it, and returns how many were refused since the last report when a
+ * report is due (the first, or interval_ms after the last one, whichever
+ * worker made it); 0 otherwise.  So a client is logged once per interval
+ * across all workers, with a count.
+ */
+uint64_t scoreboard_client_refused(struct scoreboard *sb,
+    const struct scoreboard_client *c, int64_t now_ms, int64_t interval_ms);
 
 #endif

@@ -56,9 +56,9 @@
 #include "util.h"
 
 /*
- * The file we serve must be readable, so no O_PATH.  O_NONBLOCK: opening
- * a FIFO for reading must not wait for a writer (we refuse it after
- * fstat() anyway).  O_NOCTTY: a terminal device must not become ours.
+ * The file we serve must be readable, so no O_PATH.  O_NONBLOCK and
+ * O_NOCTTY are a second guard: static_open_beneath() opens no FIFO and
+ * no device (a FIFO would wait for a writer, a terminal become ours).
  */
 #define STATIC_OPEN_FLAGS (O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
 
@@ -274,7 +274,15 @@ static_check_beneath(int root_fd, int fd)
 
 /*
  * Opens rel ("" for the root itself) beneath root_fd with flags.
- * Returns 0 with *fdp set, or an errno value.
+ * Returns 0 with *fdp set, or an errno value (EPERM: neither a regular
+ * file nor a directory).
+ *
+ * Anything but an O_PATH look is made on an O_PATH descriptor first and
+ * refused unless it is a regular file or a directory: opening a FIFO
+ * for reading waits for a writer or (O_NONBLOCK) succeeds, and opening a
+ * device runs its driver's open, so a type check after the open comes
+ * too late.  The real open then goes through /proc/self/fd/N, which
+ * reopens the very inode looked at (a rename meanwhile cannot swap it).
  */
 static int
 static_open_beneath(const struct static_root *root, const char *rel,
@@ -284,6 +292,24 @@ static_open_beneath(const struct static_root *root, const char *rel,
 	int root_fd = root->fd;
 	int fd, err;
 
+	if ((flags & O_PATH) == 0) {
+		char self[40];
+		struct stat st;
+
+		err = static_open_beneath(root, rel,
+		    O_PATH | O_CLOEXEC | (flags & O_DIRECTORY), &fd);
+		if (err != 0)
+			return err;
+		if (fstat(fd, &st) == -1)
+			err = EIO;
+		else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			err = EPERM;
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		if (err == 0 && (*fdp = open(self, flags)) == -1)
+			err = errno;
+		close(fd);
+		return err;
+	}
 	if (root->symlinks_outside_root) {
 		/* rel has no ".." (static_map_path), so only symlinks leave. */
 		if ((fd = openat(root_fd, name, flags)) == -1)

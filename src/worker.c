@@ -16,11 +16,13 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
 #include "fcache.h"
+#include "http_response.h"
 #include "log.h"
 #include "net.h"
 #include "scoreboard.h"
@@ -182,6 +184,8 @@ struct worker_conn {
 	bool idle;		/* on the idle list */
 	bool open;		/* the slot holds a connection */
 	bool queued;		/* on the run queue */
+	bool counted;		/* in the per-client counts (client) */
+	struct scoreboard_client client;
 	uint32_t events;	/* watched for in the epoll set; 0: not in it */
 };
 
@@ -202,6 +206,10 @@ struct worker_conn {
  * accepting for a while. */
 #define WORKER_EMFILE_LOG_MS 10000
 #define WORKER_EMFILE_REST_MS 100
+/* A client over max-connections-per-client: logged at most this often
+ * (across all workers), and told to come back after this many seconds. */
+#define WORKER_CLIENT_LOG_MS 10000
+#define WORKER_CLIENT_RETRY_AFTER "10"
 
 static struct {
 	struct worker_conn *t;
@@ -225,6 +233,8 @@ static struct {
 	uint32_t nrun;
 	uint64_t served;		/* responses sent, for
 					 * max-requests-per-worker */
+	struct scoreboard *sb;		/* NULL: none (tests) */
+	size_t slot;			/* ours in it */
 	struct static_root *roots;	/* cfg->roots, open */
 } wk;
 
@@ -348,6 +358,9 @@ worker_release(uint32_t i)
 
 	worker_idle_unlink(i);
 	timers_del(&wk.timers, i);
+	if (w->counted)
+		scoreboard_client_remove(wk.sb, wk.slot, &w->client);
+	w->counted = false;
 	w->open = false;
 	w->events = 0;
 	w->gen++;
@@ -472,6 +485,54 @@ worker_out_of_fds(int64_t now)
 }
 
 /*
+ * A client over max-connections-per-client: 503 with Retry-After, then
+ * closed.  Written without waiting (the socket is non-blocking; a client
+ * that does not take it loses it), since a refusal must not cost the
+ * worker more than an accept.  What the client sent is read first, as
+ * far as it is there, lest the close reset the 503 away.  Logged once
+ * per WORKER_CLIENT_LOG_MS per client across all workers, with a count.
+ */
+static void
+worker_refuse(int fd, const struct sockaddr_storage *peer,
+    const struct scoreboard_client *client, const struct config *cfg,
+    int64_t now)
+{
+	static struct http_response resp;
+	char head[512], date[HTTP_DATE_LEN], drain[4096], name[NET_ADDR_MAX];
+	struct iovec iov[2];
+	struct msghdr msg;
+	uint64_t refused;
+
+	http_response_init(&resp);
+	resp.keep_alive = false;
+	http_response_error(&resp, HTTP_STATUS_SERVICE_UNAVAILABLE);
+	http_response_add_field(&resp, "Retry-After", 11,
+	    WORKER_CLIENT_RETRY_AFTER, sizeof(WORKER_CLIENT_RETRY_AFTER) - 1);
+	http_date_format(time(NULL), date);
+	iov[0].iov_base = head;
+	iov[0].iov_len = http_response_format(&resp, date, head, sizeof(head));
+	iov[1].iov_base = (void *)(uintptr_t)resp.mem;
+	iov[1].iov_len = resp.mem_len;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	(void)!recv(fd, drain, sizeof(drain), MSG_DONTWAIT);
+	if (iov[0].iov_len > 0)
+		(void)!sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	close(fd);
+	refused = scoreboard_client_refused(wk.sb, client, now,
+	    WORKER_CLIENT_LOG_MS);
+	if (refused == 0)
+		return;
+	net_peer_name(peer, name, sizeof(name));
+	log_warn("client %s holds %u connections (max-connections-per-client "
+	    "%u): %llu refused with 503 since the last report", name,
+	    scoreboard_client_count(wk.sb, client),
+	    cfg->max_connections_per_client, (unsigned long long)refused);
+}
+
+/*
  * A new client on listener lfd, served at once.  With the table full,
  * the connection that held nothing longest makes room: a slot is worth
  * more to a client with a request than to one without.
@@ -480,6 +541,8 @@ static void
 worker_new_client(const struct conn_env *env, int lfd, int64_t now)
 {
 	struct sockaddr_storage peer;
+	struct scoreboard_client client = { { 0, 0 } };
+	unsigned limit = env->cfg->max_connections_per_client;
 	uint32_t i;
 	int cfd;
 
@@ -499,8 +562,18 @@ worker_new_client(const struct conn_env *env, int lfd, int64_t now)
 			worker_out_of_fds(now);
 		return;
 	}
+	if (limit > 0 && wk.sb != NULL) {
+		scoreboard_client_of(wk.sb, &peer,
+		    env->cfg->client_ipv6_prefix, &client);
+		if (!scoreboard_client_add(wk.sb, wk.slot, &client, limit)) {
+			worker_refuse(cfd, &peer, &client, env->cfg, now);
+			return;
+		}
+	}
 	i = wk.free;
 	wk.free = wk.t[i].next;
+	wk.t[i].counted = limit > 0 && wk.sb != NULL;
+	wk.t[i].client = client;
 	wk.t[i].open = true;
 	wk.nconns++;
 	conn_open(env, &wk.t[i].c, cfd, &peer, now);
@@ -746,6 +819,8 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	    worker_watch_listeners(fds, nfds) < 0)
 		return WORKER_EXIT_FATAL;
 	worker_slot = slot;
+	wk.sb = sb;
+	wk.slot = sb != NULL && slot != NULL ? (size_t)(slot - sb->slot) : 0;
 	env.cfg = cfg;
 	env.roots = wk.roots;
 	env.stop = &worker_stop;

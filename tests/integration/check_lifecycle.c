@@ -28,6 +28,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <grp.h>
 #include <pwd.h>
@@ -1260,6 +1261,218 @@ START_TEST(test_term_logs_no_error)
 }
 END_TEST
 
+/* ---- max-connections-per-client ----------------------------------------- */
+
+/* A keep-alive GET /a on c, which must be answered with status. */
+static void
+get_on(struct harness_conn *c, int status, const char *what)
+{
+	struct harness_response r;
+
+	ck_assert_msg(harness_conn_sendstr(c, "GET /a HTTP/1.1\r\nHost: t\r\n"
+	    "\r\n") == 0, "%s: cannot send: %s", what, strerror(errno));
+	ck_assert_msg(harness_conn_read_response(c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0, "%s: no response (closed %d, reset "
+	    "%d, \"%.80s\")", what, c->eof, c->reset, c->in.data);
+	ck_assert_msg(r.status == status, "%s: status %d, want %d", what,
+	    r.status, status);
+	if (status == 503) {
+		char v[32];
+
+		ck_assert_msg(harness_header(&r, "Retry-After", v, sizeof(v)) &&
+		    strcmp(v, "10") == 0, "%s: no Retry-After: 10", what);
+		ck_assert(harness_header(&r, "Connection", v, sizeof(v)) &&
+		    strcasecmp(v, "close") == 0);
+		ck_assert_msg(harness_conn_wait_eof(c, HARNESS_IO_TIMEOUT_MS) ==
+		    1, "%s: the 503 did not close the connection", what);
+	}
+	harness_response_free(&r);
+}
+
+/*
+ * A new keep-alive connection whose GET /a is answered 200 (not 503),
+ * left open in *c; false if it was refused or failed.
+ */
+static bool
+open_admitted(struct harness_conn *c, const char *extra)
+{
+	struct harness_response r;
+	char req[128];
+	bool ok = false;
+
+	snprintf(req, sizeof(req), "GET /a HTTP/1.1\r\nHost: t\r\n%s\r\n",
+	    extra);
+	if (harness_conn_open(c, own.port) != 0)
+		return false;
+	if (harness_conn_sendstr(c, req) == 0 &&
+	    harness_conn_read_response(c, false, &r,
+	    HARNESS_IO_TIMEOUT_MS) == 0) {
+		ok = r.status == 200;
+		harness_response_free(&r);
+	}
+	if (!ok)
+		harness_conn_close(c);
+	return ok;
+}
+
+/* For harness_poll(): a new connection is served, then closed. */
+static bool
+admitted(void *arg)
+{
+	struct harness_conn c;
+
+	(void)arg;
+	if (!open_admitted(&c, "Connection: close\r\n"))
+		return false;
+	harness_conn_close(&c);
+	return true;
+}
+
+/*
+ * Opens a connection that the server counts and keeps: retried until
+ * served, since the harness's own probe at start may still be counted
+ * for a moment by a worker that has not yet seen it close.
+ */
+static void
+hold(struct harness_conn *c)
+{
+	int64_t deadline = harness_now_ms() + 5000;
+
+	while (!open_admitted(c, "")) {
+		ck_assert_msg(harness_now_ms() < deadline, "no connection "
+		    "admitted within 5 s");
+		harness_sleep_ms(20);
+	}
+}
+
+/*
+ * Two connections held by one client (whichever workers took them): the
+ * third and fourth get 503 with Retry-After and are closed, logged once
+ * with the count; when one is closed, a new one is served again.
+ */
+START_TEST(test_max_connections_per_client)
+{
+	struct harness_conn held[2], extra;
+	char *log, *line;
+
+	start_own(2, "max-connections-per-client = 2\n");
+	for (int k = 0; k < 2; k++)
+		hold(&held[k]);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(harness_conn_open(&extra, own.port), 0);
+		get_on(&extra, 503, "a connection over the limit");
+		harness_conn_close(&extra);
+	}
+	line = expect_log(5000, 0, NEEDLES("client 127.0.0.1 holds ",
+	    " connections (max-connections-per-client 2): ",
+	    " refused with 503 since the last report"));
+	free(line);
+	log = error_log();
+	ck_assert_msg(count_lines(log, "max-connections-per-client") == 1,
+	    "two refusals within 10 s are one line:\n%s", log);
+	free(log);
+	harness_conn_close(&held[0]);
+	ck_assert_msg(harness_poll(admitted, NULL, 5000),
+	    "a connection closed, and the next one is still refused");
+	get_on(&held[1], 200, "the other held connection, still served");
+	harness_conn_close(&held[1]);
+}
+END_TEST
+
+/*
+ * The worker holding the client's one connection is killed: the master
+ * takes the dead worker's share out of the count, so the client is
+ * served again, by the new worker.
+ */
+START_TEST(test_max_connections_per_client_crash)
+{
+	struct harness_conn held, extra;
+	pid_t w[MAX_PIDS];
+
+	start_own(1, "max-connections-per-client = 1\n");
+	wait_workers(1, w);
+	hold(&held);
+	ck_assert_int_eq(harness_conn_open(&extra, own.port), 0);
+	get_on(&extra, 503, "a second connection");
+	harness_conn_close(&extra);
+	ck_assert_int_eq(kill(w[0], SIGKILL), 0);
+	ck_assert_int_eq(wait_gone(w[0], 5000), 0);
+	harness_conn_close(&held);
+	ck_assert_msg(harness_poll(admitted, NULL, 5000),
+	    "the dead worker's connection is still counted");
+}
+END_TEST
+
+/* ---- descriptors --------------------------------------------------------- */
+
+#define LEAK_FD 251
+
+/*
+ * Whether pid holds descriptor fd, or one open on path (as the kernel
+ * names it); says which in why.
+ */
+static bool
+holds_fd(pid_t pid, int fd, const char *path, char *why, size_t cap)
+{
+	char dir[64], link[PATH_MAX], target[PATH_MAX];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	d = opendir(dir);
+	ck_assert_msg(d != NULL, "%s: %s", dir, strerror(errno));
+	while (!found && (e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (atoi(e->d_name) == fd || strcmp(target, path) == 0) {
+			snprintf(why, cap, "%s -> %s", link, target);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * A descriptor the launcher leaked (here the test's own, open without
+ * O_CLOEXEC at 251, as a shell's would be) is closed at start: neither
+ * the master nor a worker holds it.
+ */
+START_TEST(test_leaked_fd_closed)
+{
+	char path[PATH_MAX], real[PATH_MAX], why[2 * PATH_MAX + 256];
+	pid_t w[MAX_PIDS];
+	int fd;
+
+	ck_assert_int_eq(harness_write_file(&own, "leaked.txt", "x\n", path,
+	    sizeof(path)), 0);
+	ck_assert_ptr_nonnull(realpath(path, real));
+	fd = open(real, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(dup2(fd, LEAK_FD), LEAK_FD);
+	close(fd);
+	/* The look can see it. */
+	ck_assert(holds_fd(getpid(), LEAK_FD, real, why, sizeof(why)));
+
+	start_own(1, NULL);
+	wait_workers(1, w);
+	close(LEAK_FD);
+	ck_assert_msg(!holds_fd(own.pid, LEAK_FD, real, why, sizeof(why)),
+	    "the master holds a leaked descriptor: %s", why);
+	ck_assert_msg(!holds_fd(w[0], LEAK_FD, real, why, sizeof(why)),
+	    "the worker holds a leaked descriptor: %s", why);
+	assert_serving(own.port, "after closing what it inherited");
+}
+END_TEST
+
 /* ---- 7. the adaptive pool ------------------------------------------------------ */
 
 #define POOL_CLIENTS	6
@@ -2150,6 +2363,11 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_usr1_reopen_after_rename);
 	tcase_add_test(tc, test_pidfile_lock);
 	tcase_add_test(tc, test_control_commands);
+	tcase_add_test(tc, test_leaked_fd_closed);
+
+	tc = tcase(s, "per-client", 40);
+	tcase_add_test(tc, test_max_connections_per_client);
+	tcase_add_test(tc, test_max_connections_per_client_crash);
 
 	tc = tcase(s, "status", 40);
 	tcase_add_test(tc, test_status_page);

@@ -161,6 +161,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->keepalive_requests, 100);
 	ck_assert_uint_eq(c->listen_backlog, 511);
 	ck_assert_uint_eq(c->worker_connections, 512);
+	ck_assert_uint_eq(c->max_connections_per_client, 0);
+	ck_assert_uint_eq(c->client_ipv6_prefix, 64);
 	ck_assert(!c->directory_listing);
 	/* No pool key: a fixed pool of `workers`. */
 	ck_assert(!c->adaptive);
@@ -292,6 +294,8 @@ static const struct {
 	{ "keepalive-requests", 0, 1000000, "", false },
 	{ "listen-backlog", 1, 65535, "", false },
 	{ "worker-connections", 1, 65536, "", false },
+	{ "max-connections-per-client", 0, 65535, "", false },
+	{ "client-ipv6-prefix", 1, 128, "", false },
 	/* The extras keep min-spare <= max-spare, start-workers and
 	 * min-spare <= max-workers at both edges. */
 	{ "start-workers", 1, 4096, "max-workers = 4096\n", true },
@@ -339,6 +343,10 @@ config_number(const struct config *c, const char *key)
 		return (long)c->listen_backlog;
 	if (strcmp(key, "worker-connections") == 0)
 		return (long)c->worker_connections;
+	if (strcmp(key, "max-connections-per-client") == 0)
+		return (long)c->max_connections_per_client;
+	if (strcmp(key, "client-ipv6-prefix") == 0)
+		return (long)c->client_ipv6_prefix;
 	if (strcmp(key, "start-workers") == 0)
 		return (long)c->start_workers;
 	if (strcmp(key, "min-spare") == 0)

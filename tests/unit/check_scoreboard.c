@@ -10,7 +10,11 @@
  * state names.
  */
 
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -561,6 +565,15 @@ static const struct {
 	{ "GET /big HTTP/1.1", "", 0, 12345,
 	    "\"GET /big HTTP/1.1\", sending in the background",
 	    "in the background, no client recorded" },
+	{ "GET /a\"b\\c HTTP/1.1", "::1", 1, 2,
+	    "\"GET /a\\\"b\\\\c HTTP/1.1\" from ::1 for 1 ms",
+	    "'\"' and '\\' escaped as in the access log" },
+	{ "GET /\" 200 0 \"x HTTP/1.1", "::1", 0, 2,
+	    "\"GET /\\\" 200 0 \\\"x HTTP/1.1\" from ::1, sending in the "
+	    "background", "a quote cannot end the field early" },
+	{ "GET /\xc3\xa9 HTTP/1.1", "a\"b", 1, 2,
+	    "\"GET /\\xc3\\xa9 HTTP/1.1\" from a\\\"b for 1 ms",
+	    "bytes from 0x80 as \\xHH; the client escaped too" },
 };
 
 START_TEST(test_describe)
@@ -684,6 +697,187 @@ START_TEST(test_describe_unterminated)
 	    "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
 	ck_assert_int_eq(n, 2 + 255 + 6 + 63 + 10);
 	ck_assert_str_eq(buf, want);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Connections per client */
+
+static void
+addr4(struct sockaddr_storage *ss, const char *a)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s4->sin_family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, a, &s4->sin_addr), 1);
+}
+
+static void
+addr6(struct sockaddr_storage *ss, const char *a)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s6->sin6_family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, a, &s6->sin6_addr), 1);
+}
+
+static bool
+same_client(const struct scoreboard_client *a,
+    const struct scoreboard_client *b)
+{
+	return a->bucket[0] == b->bucket[0] && a->bucket[1] == b->bucket[1];
+}
+
+static const struct {
+	const char *a, *b;	/* IPv6 when they have a ':' */
+	unsigned prefix;
+	bool same;
+	const char *note;
+} peer_cases[] = {
+	{ "192.0.2.1", "192.0.2.1", 64, true, "the same IPv4 address" },
+	{ "192.0.2.1", "192.0.2.2", 64, false, "IPv4: each address alone" },
+	{ "2001:db8:1:2::1", "2001:db8:1:2:ffff::9", 64, true,
+	    "IPv6: one /64 is one client" },
+	{ "2001:db8:1:2::1", "2001:db8:1:3::1", 64, false,
+	    "IPv6: the next /64 is another" },
+	{ "2001:db8:1:2::1", "2001:db8:1:3::1", 48, true,
+	    "client-ipv6-prefix 48: one /48" },
+	{ "2001:db8::1", "2001:db8::2", 128, false, "prefix 128: each address" },
+	{ "::ffff:192.0.2.1", "192.0.2.1", 64, true,
+	    "v4-mapped is its IPv4 address, not cut to /64" },
+	{ "::ffff:192.0.2.1", "::ffff:192.0.2.2", 64, false,
+	    "v4-mapped addresses apart" },
+};
+
+static void
+client_addr(struct sockaddr_storage *ss, const char *a)
+{
+	if (strchr(a, ':') != NULL)
+		addr6(ss, a);
+	else
+		addr4(ss, a);
+}
+
+/*
+ * Which addresses are one client.  "Not the same" is checked with the
+ * buckets: two clients may share one bucket by chance (1 in 4096 each),
+ * hardly both, and the key is random: the table's pairs differ.
+ */
+START_TEST(test_client_of)
+{
+	struct scoreboard *sb = scoreboard_create(1);
+	struct sockaddr_storage a, b;
+	struct scoreboard_client ca, cb;
+
+	ck_assert_ptr_nonnull(sb);
+	client_addr(&a, peer_cases[_i].a);
+	client_addr(&b, peer_cases[_i].b);
+	scoreboard_client_of(sb, &a, peer_cases[_i].prefix, &ca);
+	scoreboard_client_of(sb, &b, peer_cases[_i].prefix, &cb);
+	ck_assert_msg(same_client(&ca, &cb) == peer_cases[_i].same,
+	    "%s: %s %u/%u, %s %u/%u", peer_cases[_i].note,
+	    peer_cases[_i].a, ca.bucket[0], ca.bucket[1],
+	    peer_cases[_i].b, cb.bucket[0], cb.bucket[1]);
+	ck_assert_uint_lt(ca.bucket[0], SCOREBOARD_CLIENT_BUCKETS);
+	ck_assert_uint_lt(ca.bucket[1], SCOREBOARD_CLIENT_BUCKETS);
+	scoreboard_destroy(sb);
+}
+END_TEST
+
+/* The limit holds across slots (workers); removing makes room again. */
+START_TEST(test_client_limit)
+{
+	struct scoreboard *sb = scoreboard_create(3);
+	struct sockaddr_storage a, b;
+	struct scoreboard_client ca, cb;
+
+	ck_assert_ptr_nonnull(sb);
+	addr4(&a, "192.0.2.1");
+	addr4(&b, "198.51.100.7");
+	scoreboard_client_of(sb, &a, 64, &ca);
+	scoreboard_client_of(sb, &b, 64, &cb);
+	ck_assert(scoreboard_client_add(sb, 0, &ca, 2));
+	ck_assert(scoreboard_client_add(sb, 1, &ca, 2));
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 2);
+	ck_assert_msg(!scoreboard_client_add(sb, 2, &ca, 2),
+	    "a third connection in a third worker was counted");
+	ck_assert_msg(!scoreboard_client_add(sb, 0, &ca, 2),
+	    "a third connection in the first worker was counted");
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 2);
+	/* Another client is not held back (unless it shares both buckets). */
+	if (!same_client(&ca, &cb))
+		ck_assert(scoreboard_client_add(sb, 2, &cb, 2));
+	scoreboard_client_remove(sb, 1, &ca);
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 1);
+	ck_assert(scoreboard_client_add(sb, 2, &ca, 2));
+	/* limit 0: counted, never refused. */
+	ck_assert(scoreboard_client_add(sb, 1, &ca, 0));
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 3);
+	scoreboard_destroy(sb);
+}
+END_TEST
+
+/*
+ * A worker dies holding connections (counted in a forked child, as a
+ * worker would): scoreboard_clear() takes its share out, and only its.
+ */
+START_TEST(test_client_crash)
+{
+	struct scoreboard *sb = scoreboard_create(3);
+	struct sockaddr_storage a;
+	struct scoreboard_client ca;
+	int status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(sb);
+	addr6(&a, "2001:db8::1");
+	scoreboard_client_of(sb, &a, 64, &ca);
+	ck_assert(scoreboard_client_add(sb, 0, &ca, 5));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		bool ok = scoreboard_client_add(sb, 1, &ca, 5) &&
+		    scoreboard_client_add(sb, 1, &ca, 5) &&
+		    scoreboard_client_add(sb, 1, &ca, 5);
+
+		_exit(ok ? 0 : 1);	/* "crashes" holding three */
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 4);
+	ck_assert(scoreboard_client_add(sb, 2, &ca, 5));
+	ck_assert(!scoreboard_client_add(sb, 2, &ca, 5));
+	scoreboard_clear(sb, 1);
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 2);
+	/* Cleared once is cleared: a second clear takes nothing more. */
+	scoreboard_clear(sb, 1);
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 2);
+	scoreboard_clear(sb, 0);
+	scoreboard_clear(sb, 2);
+	ck_assert_uint_eq(scoreboard_client_count(sb, &ca), 0);
+	ck_assert(scoreboard_client_add(sb, 1, &ca, 1));
+	scoreboard_destroy(sb);
+}
+END_TEST
+
+/* Refusals are reported once per interval, with how many there were. */
+START_TEST(test_client_refused)
+{
+	struct scoreboard *sb = scoreboard_create(1);
+	struct sockaddr_storage a;
+	struct scoreboard_client ca;
+
+	ck_assert_ptr_nonnull(sb);
+	addr4(&a, "192.0.2.1");
+	scoreboard_client_of(sb, &a, 64, &ca);
+	ck_assert_uint_eq(scoreboard_client_refused(sb, &ca, 5000, 10000), 1);
+	ck_assert_uint_eq(scoreboard_client_refused(sb, &ca, 6000, 10000), 0);
+	ck_assert_uint_eq(scoreboard_client_refused(sb, &ca, 14999, 10000), 0);
+	ck_assert_uint_eq(scoreboard_client_refused(sb, &ca, 15000, 10000), 3);
+	ck_assert_uint_eq(scoreboard_client_refused(sb, &ca, 15001, 10000), 0);
+	scoreboard_destroy(sb);
 }
 END_TEST
 
@@ -881,6 +1075,13 @@ scoreboard_suite(void)
 	tcase_add_test(tc, test_background_request);
 	tcase_add_test(tc, test_describe_small_buffer);
 	tcase_add_test(tc, test_describe_unterminated);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("clients");
+	tcase_add_loop_test(tc, test_client_of, 0, ROWS(peer_cases));
+	tcase_add_test(tc, test_client_limit);
+	tcase_add_test(tc, test_client_crash);
+	tcase_add_test(tc, test_client_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("totals");

@@ -9,6 +9,7 @@
  */
 #include "autoconf.h"
 
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -314,6 +315,7 @@ root_setup(void)
 	unit_path(p, sizeof(p), root, "fifo");
 	ck_assert_int_eq(mkfifo(p, 0644), 0);
 	fx_socket("sock");
+	unit_symlink(root, "zero", "/dev/zero");
 
 	root_fd = static_open_root(root);
 	ck_assert_msg(root_fd != -1, "open root %s: %s", root,
@@ -554,6 +556,62 @@ START_TEST(test_symlinks_outside_allowed)
 	ck_assert_int_eq(serve("/%2e%2e/outside.txt", NULL, &resp), 400);
 	ck_assert_int_eq(serve("/fifo", NULL, &resp), 403);
 	ck_assert_int_eq(serve("/missing", NULL, &resp), 404);
+}
+END_TEST
+
+/* Whether the inotify queue in holds an event, without waiting. */
+static bool
+inotify_pending(int in)
+{
+	char ev[4096] __attribute__((aligned(8)));
+	ssize_t n = read(in, ev, sizeof(ev));
+
+	ck_assert_msg(n > 0 || errno == EAGAIN, "inotify read: %s",
+	    strerror(errno));
+	return n > 0;
+}
+
+/*
+ * A FIFO, and a device reached by a symlink the rule lets out of the
+ * root, are refused before anything opens them for reading: inotify
+ * reports every open but an O_PATH look (IN_OPEN), so an empty queue
+ * after the request shows that no FIFO reader appeared and no driver's
+ * open ran.  Before, both were opened (O_NONBLOCK) and then refused.
+ */
+START_TEST(test_special_not_opened)
+{
+	struct http_response resp;
+	char p[2 * PATH_MAX];
+	int in, fd;
+
+	in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ck_assert_int_ge(in, 0);
+	unit_path(p, sizeof(p), root, "fifo");
+	ck_assert_int_ge(inotify_add_watch(in, p, IN_OPEN), 0);
+	ck_assert_int_eq(serve("/fifo", NULL, &resp), 403);
+	ck_assert_msg(!inotify_pending(in), "the FIFO was opened");
+	/* No reader holds it now either. */
+	ck_assert_int_eq(open(p, O_WRONLY | O_NONBLOCK), -1);
+	ck_assert_int_eq(errno, ENXIO);
+
+	cfg.symlinks_outside_root = true;
+	ck_assert_int_ge(inotify_add_watch(in, "/dev/zero", IN_OPEN), 0);
+	ck_assert_int_eq(serve("/zero", NULL, &resp), 403);
+	ck_assert_msg(!inotify_pending(in), "/dev/zero was opened");
+	cfg.symlinks_outside_root = false;
+	ck_assert_int_eq(serve("/zero", NULL, &resp), 403);
+	ck_assert_msg(!inotify_pending(in), "/dev/zero was opened");
+
+	/* The watches do see an open for reading. */
+	fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert(inotify_pending(in));
+	fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert(inotify_pending(in));
+	close(in);
 }
 END_TEST
 
@@ -1694,6 +1752,7 @@ static_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_loop_test(tc, test_serve, 0, NSERVE_CASES);
 	tcase_add_test(tc, test_symlinks_outside_allowed);
+	tcase_add_test(tc, test_special_not_opened);
 	tcase_add_test(tc, test_index_order);
 	tcase_add_test(tc, test_index_type);
 	tcase_add_test(tc, test_index_bad_names);
