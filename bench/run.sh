@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/run.sh - forkhttpd against nginx and lighttpd, side by side, with wrk.
 #
 # See bench/README for what it measures and how to read the table.  It

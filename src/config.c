@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.c - the libconfuse schema, its validation, and the snapshot the
  * rest of the server reads.  The only file that includes <confuse.h>.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.h - the configuration snapshot.  config.c is the only file that
  * knows libconfuse; everything else reads this plain, immutable struct.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcache.c - a worker's cache of open files (see fcache.h, whose top
  * comment says why a watched entry is never stale).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcache.h - a worker's cache of open files, so that a file asked for
  * again costs no open(), fstat() and close(), and, when inotify watches

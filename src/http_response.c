@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_response.c - the status line, the header fields and the small HTML
  * pages of errors and redirects.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * worker.c - a worker's life: signals, privileges, and the event loop over
  * its listeners and its idle keep-alive connections.

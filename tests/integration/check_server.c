@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_server.c - drives the real forkhttpd binary over loopback sockets:
  * static files, keep-alive and pipelining, path traversal, malformed

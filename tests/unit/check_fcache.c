@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_fcache.c - the worker's cache of open files against real files in
  * a scratch directory: a hit hands back the same fd; any change to the

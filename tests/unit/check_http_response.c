@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_http_response.c - IMF-fixdate formatting, the exact bytes of the
  * status line and header fields (and that a short buffer is never written

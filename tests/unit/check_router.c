@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_router.c - router_handle() against a temporary document root:
  * OPTIONS (for a path and for "*") is 200 with Allow and no content; an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_static.c - request path mapping (a table), then static_serve()
  * against a temporary document root: index files, redirects, symlinks in
