@@ -245,6 +245,10 @@ config_verror(struct config_parse *p, int line, const char *fmt, va_list ap)
 		return;
 	p->failed = true;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* One line, whatever the file put in a name or value it quotes. */
+	for (char *q = msg; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
 	if (line > 0)
 		snprintf(p->err, p->errlen, "%s:%d: %s", p->name, line, msg);
 	else

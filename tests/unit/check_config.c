@@ -1742,6 +1742,10 @@ static const struct site_error_case {
 	const char *text;
 	const char *want;		/* the whole message */
 } site_error_cases[] = {
+	/* Found by fuzz_config: a quoted name with a newline in it made a
+	 * message of two lines; every message is one line. */
+	{ DOCROOT "server \"a\" {\n  route \"/x\" { body =`\"ok\\n\" }\n}\n",
+	    "t.conf:3: unknown key 'ok?'" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    redirect-status = 302\n"
 	    "  }\n}\n", "t.conf:4: route \"/x\": redirect-status: goes with "
 	    "redirect" },
