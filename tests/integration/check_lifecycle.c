@@ -1953,6 +1953,14 @@ START_TEST(test_control_commands)
 	start_own(1, NULL);
 	snprintf(log, sizeof(log), "%s/access.log", own.dir);
 	snprintf(log1, sizeof(log1), "%s/access.log.1", own.dir);
+	/* The master binds its listeners, which answer connections, before
+	 * it opens the logs: the file may be a moment behind. */
+	{
+		int64_t until = harness_now_ms() + HARNESS_START_TIMEOUT_MS;
+
+		while (access(log, F_OK) != 0 && harness_now_ms() < until)
+			harness_sleep_ms(20);
+	}
 	ck_assert_int_eq(rename(log, log1), 0);
 	rc = control("reopen", &out, &err);
 	ck_assert_msg(rc == 0, "-s reopen: exit %d\nstderr: %s", rc, err);

@@ -91,6 +91,13 @@ done
 kill -TERM "$spid"
 wait "$spid"
 echo "server exit $?" >>"$dir/stderr.log"
+# The last datagram may still wait in the socket: let the receiver
+# write it down before it goes.
+i=0
+while ! grep -q 'master: stopped' "$dir/syslog.txt" && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 kill "$rpid"
 wait "$rpid" 2>/dev/null
 exit 0
