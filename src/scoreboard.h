@@ -44,6 +44,33 @@ enum scoreboard_state {
 	SCOREBOARD_STATE_COUNT
 };
 
+/*
+ * The counters the metrics page (metrics.c) reads, per slot and, for
+ * workers gone, retired in the scoreboard's global part.  Fixed arrays
+ * so the mapping stays bounded: the first SCOREBOARD_SERVERS servers
+ * (in conf-file order) are counted apart, every later one in the extra
+ * row [SCOREBOARD_SERVERS] ("other").  Methods by class (GET, HEAD,
+ * POST, anything else), statuses by class (1xx..5xx); the request
+ * duration in SCOREBOARD_DURATION_BUCKETS buckets (not cumulative: [k]
+ * counts durations in (bound[k-1], bound[k]], the last one +Inf).
+ */
+#define SCOREBOARD_SERVERS 32
+#define SCOREBOARD_METHOD_CLASSES 4	/* GET, HEAD, POST, other */
+#define SCOREBOARD_STATUS_CLASSES 5	/* 1xx..5xx */
+#define SCOREBOARD_DURATION_BUCKETS 12	/* 11 bounds, then +Inf */
+
+struct scoreboard_counts {
+	uint64_t requests[SCOREBOARD_SERVERS + 1][SCOREBOARD_METHOD_CLASSES]
+	    [SCOREBOARD_STATUS_CLASSES];
+	uint64_t bytes[SCOREBOARD_SERVERS + 1];	/* body bytes sent */
+	uint64_t duration[SCOREBOARD_DURATION_BUCKETS];
+	uint64_t duration_us;			/* their sum */
+};
+
+/* The duration buckets' upper bounds in microseconds (0.005 s .. 10 s). */
+extern const uint64_t scoreboard_duration_bound_us[
+    SCOREBOARD_DURATION_BUCKETS - 1];
+
 struct scoreboard_slot {
 	pid_t pid;
 	unsigned generation;
@@ -59,6 +86,8 @@ struct scoreboard_slot {
 	time_t request_start;		/* the same on the wall clock */
 	char request[SCOREBOARD_LINE_MAX];	/* the line being served */
 	char client[SCOREBOARD_CLIENT_MAX];	/* its client's address */
+	volatile uint32_t open_conns;	/* connections open, idle included */
+	struct scoreboard_counts counts;	/* for the metrics page */
 };
 
 struct scoreboard {
@@ -67,6 +96,13 @@ struct scoreboard {
 	uint64_t reloads;		/* successful reloads */
 	uint64_t past_requests;		/* requests of workers gone */
 	uint64_t past_bytes;
+	/* The master's counts, for the metrics page. */
+	uint64_t reloads_failed;
+	uint64_t worker_starts;		/* forks that succeeded */
+	uint64_t worker_exits;		/* workers reaped, crashes too */
+	uint64_t worker_crashes;	/* killed by a signal we did not send,
+					 * or a non-zero exit */
+	struct scoreboard_counts retired;	/* of workers gone */
 	size_t nslots;
 	struct scoreboard_slot slot[];	/* nslots of them */
 };
@@ -98,7 +134,7 @@ void scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 
 /*
  * Master: the worker of slot i is gone.  Adds its counters to the past
- * totals and empties the slot (state EMPTY, pid 0, idle_conns 0),
+ * totals (its metrics counters to sb->retired) and empties the slot (state EMPTY, pid 0, idle_conns 0),
  * keeping nothing: the connections it held died with it, and leave the
  * per-client counts (scoreboard_client_add()).
  * Call scoreboard_describe() first to report what it was doing.
@@ -130,6 +166,13 @@ void scoreboard_set_state(struct scoreboard_slot *s, enum scoreboard_state st);
  * call changes it.  n above UINT32_MAX is stored as UINT32_MAX.
  */
 void scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n);
+
+/* Worker: it holds n connections in all (idle ones included); as
+ * scoreboard_set_idle_conns() for open_conns. */
+void scoreboard_set_open_conns(struct scoreboard_slot *s, unsigned n);
+
+/* The connections open in live workers (open_conns of slots not EMPTY). */
+uint64_t scoreboard_total_open_conns(const struct scoreboard *sb);
 
 /*
  * Worker: a request begins: state READING, its start time, and a copy of
@@ -167,6 +210,28 @@ void scoreboard_background_request(struct scoreboard_slot *s);
  * foreground has taken the fields since.
  */
 void scoreboard_background_done(struct scoreboard_slot *s, uint64_t bytes);
+
+/*
+ * Worker: a response is done (or cut off): counts it in the metrics
+ * counters of slot s: server index server (>= SCOREBOARD_SERVERS counts
+ * as "other"), method (enum http_method) class, status class (a status
+ * outside 100..599 counts as 5xx), bytes of body, and how long it took
+ * in microseconds.  Apart from scoreboard_end_request()'s counters.
+ */
+void scoreboard_count_response(struct scoreboard_slot *s, size_t server,
+    int method, int status, uint64_t bytes, uint64_t duration_us);
+
+/*
+ * The metrics counters of workers gone and of every live slot, added
+ * into *out (which the caller zeroes first).  Never below an earlier
+ * call's result but for the instant of a scoreboard_clear() (see there).
+ */
+void scoreboard_sum_counts(const struct scoreboard *sb,
+    struct scoreboard_counts *out);
+
+/* Master: a worker was reaped; crashed: by a signal we did not send,
+ * or with a non-zero exit status. */
+void scoreboard_worker_exited(struct scoreboard *sb, bool crashed);
 
 /* Totals over the past and the live slots. */
 uint64_t scoreboard_total_requests(const struct scoreboard *sb);
