@@ -1777,8 +1777,12 @@ static const struct site_error_case {
 	    "t.conf:4: found duplicate title 'a'" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    respond = 200\n"
 	    "    redirect = \"/y\"\n  }\n}\n", "t.conf:4: route \"/x\": "
-	    "respond: respond, redirect and status-page each answer the "
-	    "request: set one" },
+	    "respond: respond, redirect, status-page and metrics each answer "
+	    "the request: set one" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    status-page = true\n"
+	    "    metrics = true\n  }\n}\n", "t.conf:4: route \"/x\": "
+	    "status-page: respond, redirect, status-page and metrics each "
+	    "answer the request: set one" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    body = \"x\"\n  }\n}\n",
 	    "t.conf:4: route \"/x\": body: goes with respond" },
 	{ DOCROOT "server \"a\" {\n  header = {\"Content-Length: 3\"}\n}\n",
