@@ -101,7 +101,7 @@ struct scoreboard {
 	uint64_t worker_starts;		/* forks that succeeded */
 	uint64_t worker_exits;		/* workers reaped, crashes too */
 	uint64_t worker_crashes;	/* killed by a signal we did not send,
-					 * or a non-zero exit */
+					 * or failed while serving (exit 1) */
 	struct scoreboard_counts retired;	/* of workers gone */
 	size_t nslots;
 	struct scoreboard_slot slot[];	/* nslots of them */
@@ -229,8 +229,8 @@ void scoreboard_count_response(struct scoreboard_slot *s, size_t server,
 void scoreboard_sum_counts(const struct scoreboard *sb,
     struct scoreboard_counts *out);
 
-/* Master: a worker was reaped; crashed: by a signal we did not send,
- * or with a non-zero exit status. */
+/* Master: a worker was reaped; crashed: killed by a signal we did not
+ * send, or failed while serving (POLICY_EXIT_CRASHED). */
 void scoreboard_worker_exited(struct scoreboard *sb, bool crashed);
 
 /* Totals over the past and the live slots. */
