@@ -1936,9 +1936,12 @@ START_TEST(test_print_idempotent)
 	    "    route \"^~ /files/\" { alias = \"shared\"  "
 	    "directory-listing = true }\n"
 	    "    route \"= /st\" { status-page = true }\n"
+	    "    route \"= /metrics\" { metrics = true }\n"
 	    "    route \"/x\" { allow = {\"all\"}  auth-basic = \"off\" }\n"
 	    "}\n");
 	one = print_file("print.conf");
+	ck_assert_msg(strstr(one, "\n        metrics = true\n") != NULL,
+	    "-T lost metrics:\n%s", one);
 	unit_write_file(base, "print2.conf", one);
 	two = print_file("print2.conf");
 	ck_assert_msg(strcmp(one, two) == 0, "-T of -T differs:\n%s\n--\n%s",
