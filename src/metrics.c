@@ -245,8 +245,9 @@ metrics_requests(struct metrics_out *o, const struct config *cfg,
 				    "{server=\"");
 				metrics_put_label(o,
 				    metrics_server_name(cfg, i));
-				metrics_put(o, "\",method=\"%s\",code=\"%zuxx\"}"
-				    " %" PRIu64 "\n", metrics_methods[m], k + 1,
+				metrics_put(o, "\",method=\"%s\","
+				    "code=\"%zuxx\"} %" PRIu64 "\n",
+				    metrics_methods[m], k + 1,
 				    c->requests[i][m][k]);
 			}
 	}

@@ -86,7 +86,7 @@ struct scoreboard_slot {
 	time_t request_start;		/* the same on the wall clock */
 	char request[SCOREBOARD_LINE_MAX];	/* the line being served */
 	char client[SCOREBOARD_CLIENT_MAX];	/* its client's address */
-	volatile uint32_t open_conns;	/* connections open, idle included */
+	volatile uint32_t open_conns;	/* open, idle ones included */
 	struct scoreboard_counts counts;	/* for the metrics page */
 };
 
@@ -134,9 +134,10 @@ void scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 
 /*
  * Master: the worker of slot i is gone.  Adds its counters to the past
- * totals (its metrics counters to sb->retired) and empties the slot (state EMPTY, pid 0, idle_conns 0),
- * keeping nothing: the connections it held died with it, and leave the
- * per-client counts (scoreboard_client_add()).
+ * totals (its metrics counters to sb->retired, so that no total ever
+ * goes down) and empties the slot (state EMPTY, pid 0, idle_conns 0,
+ * open_conns 0), keeping nothing: the connections it held died with it,
+ * and leave the per-client counts (scoreboard_client_add()).
  * Call scoreboard_describe() first to report what it was doing.
  */
 void scoreboard_clear(struct scoreboard *sb, size_t i);

@@ -120,6 +120,8 @@ not_below() {
 }
 
 R='forkhttpd_requests_total'
+# rq SERVER METHOD CODE: the requests_total series of those labels.
+rq() { echo "$R{server=\"$1\",method=\"$2\",code=\"$3\"}"; }
 
 # ---------------------------------------------------------------- numbers
 
@@ -147,12 +149,12 @@ c -o /dev/null -X DELETE "$base/"
 
 # Each response is counted once its worker has logged it, which may be
 # just after curl has it all: wait (5 s at most) for the last ones.
-want_post=$(( $(val "$dir/m0" "$R{server=\"a.test\",method=\"POST\",code=\"4xx\"}") + 3 ))
+want_post=$(( $(val "$dir/m0" "$(rq a.test POST 4xx)") + 3 ))
 i=0
 while [ $i -lt 50 ]; do
 	scrape "$dir/m1" || break
-	[ "$(val "$dir/m1" "$R{server=\"a.test\",method=\"other\",code=\"4xx\"}")" -ge 1 ] &&
-	    [ "$(val "$dir/m1" "$R{server=\"a.test\",method=\"POST\",code=\"4xx\"}")" -ge "$want_post" ] &&
+	[ "$(val "$dir/m1" "$(rq a.test other 4xx)")" -ge 1 ] &&
+	    [ "$(val "$dir/m1" "$(rq a.test POST 4xx)")" -ge "$want_post" ] &&
 	    break
 	sleep 0.1
 	i=$((i + 1))
@@ -161,7 +163,7 @@ done
 delta() {
 	echo $(( $(val "$dir/m1" "$1") - $(val "$dir/m0" "$1") ))
 }
-d=$(delta "$R{server=\"a.test\",method=\"GET\",code=\"2xx\"}")
+d=$(delta "$(rq a.test GET 2xx)")
 # 10 GETs, and the scrapes before m1 (each counted after it is sent).
 if [ "$d" -ge 10 ] && [ "$d" -le $((10 + scrapes)) ]; then
 	ok "GET 2xx on a.test moved by $d (10 requests, $scrapes scrapes)"
@@ -173,7 +175,7 @@ for row in 'b.test GET 2xx 1' 'b.test GET 4xx 2' 'a.test POST 4xx 3' \
     'a.test other 4xx 1' 'b.test POST 4xx 0'; do
 	# shellcheck disable=SC2086	# the row's four words
 	set -- $row
-	d=$(delta "$R{server=\"$1\",method=\"$2\",code=\"$3\"}")
+	d=$(delta "$(rq "$1" "$2" "$3")")
 	if [ "$d" = "$4" ]; then
 		ok "$1 $2 $3 moved by $4"
 	else
