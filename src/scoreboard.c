@@ -72,20 +72,39 @@ scoreboard_clients_offset(size_t nslots)
 	return (n + 63) & ~(size_t)63;
 }
 
+/* Where the metrics counters begin: after the clients' part and the
+ * slots' rows of it, at a 64-byte boundary. */
+static size_t
+scoreboard_counts_offset(size_t nslots)
+{
+	size_t n = scoreboard_clients_offset(nslots) +
+	    sizeof(struct scoreboard_clients) +
+	    nslots * (sizeof(scoreboard_held_row) + sizeof(uint32_t));
+
+	return (n + 63) & ~(size_t)63;
+}
+
 /* The mapping's length for nslots slots; false if it overflows size_t. */
 static bool
 scoreboard_size(size_t nslots, size_t *out)
 {
 	size_t per_slot = sizeof(struct scoreboard_slot) +
-	    sizeof(scoreboard_held_row) + sizeof(uint32_t);
+	    sizeof(scoreboard_held_row) + sizeof(uint32_t) +
+	    sizeof(struct scoreboard_counts);
 
 	if (nslots > (SIZE_MAX - sizeof(struct scoreboard) -
-	    sizeof(struct scoreboard_clients) - 64) / per_slot)
+	    sizeof(struct scoreboard_clients) - 128) / per_slot)
 		return false;
-	*out = scoreboard_clients_offset(nslots) +
-	    sizeof(struct scoreboard_clients) +
-	    nslots * (sizeof(scoreboard_held_row) + sizeof(uint32_t));
+	*out = scoreboard_counts_offset(nslots) +
+	    nslots * sizeof(struct scoreboard_counts);
 	return true;
+}
+
+struct scoreboard_counts *
+scoreboard_counts_of(const struct scoreboard *sb, size_t i)
+{
+	return (struct scoreboard_counts *)(uintptr_t)((const char *)sb +
+	    scoreboard_counts_offset(sb->nslots)) + i;
 }
 
 static struct scoreboard_clients *
@@ -235,7 +254,8 @@ scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 		s->bytes = 0;
 		s->idle_conns = 0;
 		s->open_conns = 0;
-		memset(&s->counts, 0, sizeof(s->counts));
+		memset(scoreboard_counts_of(sb, i), 0,
+		    sizeof(struct scoreboard_counts));
 		__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
 		s->heartbeat_ms = 0;
 		s->request_start = 0;
@@ -266,15 +286,19 @@ void
 scoreboard_clear(struct scoreboard *sb, size_t i)
 {
 	struct scoreboard_slot *s = &sb->slot[i];
+	struct scoreboard_counts *row = scoreboard_counts_of(sb, i);
 	uint64_t requests = s->requests, bytes = s->bytes;
-	struct scoreboard_counts counts = s->counts;
+	/* Static: some 3 KiB, and only the master calls this. */
+	static struct scoreboard_counts counts;
 
 	/*
 	 * Empty the slot before adding to the past: a status page reading
 	 * in between undercounts for an instant instead of counting the
 	 * worker twice, so the totals it shows never go down.
 	 */
+	counts = *row;
 	memset(s, 0, sizeof(*s));
+	memset(row, 0, sizeof(*row));
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	sb->past_requests += requests;
 	sb->past_bytes += bytes;
@@ -452,10 +476,12 @@ scoreboard_method_class(int method)
 }
 
 void
-scoreboard_count_response(struct scoreboard_slot *s, size_t server,
-    int method, int status, uint64_t bytes, uint64_t duration_us)
+scoreboard_count_response(struct scoreboard *sb,
+    const struct scoreboard_slot *s, size_t server, int method, int status,
+    uint64_t bytes, uint64_t duration_us)
 {
-	struct scoreboard_counts *c = &s->counts;
+	struct scoreboard_counts *c = scoreboard_counts_of(sb,
+	    (size_t)(s - sb->slot));
 	size_t srv = server < SCOREBOARD_SERVERS ? server : SCOREBOARD_SERVERS;
 	size_t cls = status >= 100 && status <= 599 ?
 	    (size_t)(status / 100 - 1) : SCOREBOARD_STATUS_CLASSES - 1;
@@ -477,8 +503,11 @@ scoreboard_sum_counts(const struct scoreboard *sb,
 	/* The retired part first: a slot cleared while we read its
 	 * neighbours is then missed at worst, never counted twice. */
 	scoreboard_add_counts(out, &sb->retired);
+	/* An empty slot's row is zero (scoreboard_clear()); skipping it
+	 * leaves the rows of slots never used untouched. */
 	for (size_t i = 0; i < sb->nslots; i++)
-		scoreboard_add_counts(out, &sb->slot[i].counts);
+		if (sb->slot[i].state != SCOREBOARD_EMPTY)
+			scoreboard_add_counts(out, scoreboard_counts_of(sb, i));
 }
 
 void

@@ -45,8 +45,11 @@ enum scoreboard_state {
 };
 
 /*
- * The counters the metrics page (metrics.c) reads, per slot and, for
- * workers gone, retired in the scoreboard's global part.  Fixed arrays
+ * The counters the metrics page (metrics.c) reads, per slot (in rows
+ * after the per-client part, scoreboard_counts_of(), so that the slots
+ * stay small for the loops over them and rows of slots never used cost
+ * no memory) and, for workers gone, retired in the scoreboard's global
+ * part.  Fixed arrays
  * so the mapping stays bounded: the first SCOREBOARD_SERVERS servers
  * (in conf-file order) are counted apart, every later one in the extra
  * row [SCOREBOARD_SERVERS] ("other").  Methods by class (GET, HEAD,
@@ -87,7 +90,6 @@ struct scoreboard_slot {
 	char request[SCOREBOARD_LINE_MAX];	/* the line being served */
 	char client[SCOREBOARD_CLIENT_MAX];	/* its client's address */
 	volatile uint32_t open_conns;	/* open, idle ones included */
-	struct scoreboard_counts counts;	/* for the metrics page */
 };
 
 struct scoreboard {
@@ -214,13 +216,19 @@ void scoreboard_background_done(struct scoreboard_slot *s, uint64_t bytes);
 
 /*
  * Worker: a response is done (or cut off): counts it in the metrics
- * counters of slot s: server index server (>= SCOREBOARD_SERVERS counts
- * as "other"), method (enum http_method) class, status class (a status
- * outside 100..599 counts as 5xx), bytes of body, and how long it took
- * in microseconds.  Apart from scoreboard_end_request()'s counters.
+ * counters of its slot s of sb: server index server (from
+ * SCOREBOARD_SERVERS up: "other"), the class of method (enum
+ * http_method), the status class (a status outside 100..599 counts as
+ * 5xx), bytes of body, and how long it took in microseconds.  Apart from scoreboard_end_request()'s counters.
  */
-void scoreboard_count_response(struct scoreboard_slot *s, size_t server,
-    int method, int status, uint64_t bytes, uint64_t duration_us);
+void scoreboard_count_response(struct scoreboard *sb,
+    const struct scoreboard_slot *s, size_t server, int method, int status,
+    uint64_t bytes, uint64_t duration_us);
+
+/* Slot i's metrics counters (zeroed by scoreboard_start() on an EMPTY
+ * slot, folded into sb->retired and zeroed by scoreboard_clear()). */
+struct scoreboard_counts *scoreboard_counts_of(const struct scoreboard *sb,
+    size_t i);
 
 /*
  * The metrics counters of workers gone and of every live slot, added

@@ -188,17 +188,17 @@ START_TEST(test_classes)
 	ck_assert_ptr_nonnull(sb);
 	scoreboard_start(sb, 0, 100, 1);
 	s = &sb->slot[0];
-	scoreboard_count_response(s, 0, HTTP_METHOD_GET, 200, 10, 1);
-	scoreboard_count_response(s, 0, HTTP_METHOD_GET, 204, 0, 1);
-	scoreboard_count_response(s, 0, HTTP_METHOD_HEAD, 304, 0, 1);
-	scoreboard_count_response(s, 0, HTTP_METHOD_POST, 413, 5, 1);
-	scoreboard_count_response(s, 0, HTTP_METHOD_DELETE, 405, 7, 1);
-	scoreboard_count_response(s, 0, HTTP_METHOD_UNKNOWN, 501, 1, 1);
-	scoreboard_count_response(s, 0, HTTP_METHOD_PATCH, 101, 0, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_GET, 200, 10, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_GET, 204, 0, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_HEAD, 304, 0, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_POST, 413, 5, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_DELETE, 405, 7, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_UNKNOWN, 501, 1, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_PATCH, 101, 0, 1);
 	/* Out of range: counted as a server error, never out of bounds. */
-	scoreboard_count_response(s, 0, HTTP_METHOD_GET, 99, 0, 1);
-	scoreboard_count_response(s, 0, HTTP_METHOD_GET, 600, 0, 1);
-	scoreboard_count_response(s, 0, -1, 0, 0, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_GET, 99, 0, 1);
+	scoreboard_count_response(sb, s, 0, HTTP_METHOD_GET, 600, 0, 1);
+	scoreboard_count_response(sb, s, 0, -1, 0, 0, 1);
 	render(sb, fake(1, NULL));
 	check_syntax();
 #define R(m, c) sample("forkhttpd_requests_total{server=\"*\",method=\"" m \
@@ -235,7 +235,7 @@ START_TEST(test_histogram)
 	ck_assert_ptr_nonnull(sb);
 	scoreboard_start(sb, 0, 100, 1);
 	for (int i = 0; i < ROWS(us); i++) {
-		scoreboard_count_response(&sb->slot[0], 0, HTTP_METHOD_GET,
+		scoreboard_count_response(sb, &sb->slot[0], 0, HTTP_METHOD_GET,
 		    200, 0, us[i]);
 		sum += us[i];
 	}
@@ -278,7 +278,7 @@ START_TEST(test_escape)
 
 	ck_assert_ptr_nonnull(sb);
 	scoreboard_start(sb, 0, 100, 1);
-	scoreboard_count_response(&sb->slot[0], 0, HTTP_METHOD_GET, 200, 42,
+	scoreboard_count_response(sb, &sb->slot[0], 0, HTTP_METHOD_GET, 200, 42,
 	    1);
 	render(sb, fake(1, names));
 	check_syntax();
@@ -302,13 +302,15 @@ START_TEST(test_other)
 		names[i] = buf[i];
 	}
 	scoreboard_start(sb, 0, 100, 1);
-	scoreboard_count_response(&sb->slot[0], 0, HTTP_METHOD_GET, 200, 1, 1);
-	scoreboard_count_response(&sb->slot[0], 5, HTTP_METHOD_GET, 200, 2, 1);
-	scoreboard_count_response(&sb->slot[0], SCOREBOARD_SERVERS,
+	scoreboard_count_response(sb, &sb->slot[0], 0, HTTP_METHOD_GET, 200,
+	    1, 1);
+	scoreboard_count_response(sb, &sb->slot[0], 5, HTTP_METHOD_GET, 200,
+	    2, 1);
+	scoreboard_count_response(sb, &sb->slot[0], SCOREBOARD_SERVERS,
 	    HTTP_METHOD_GET, 200, 4, 1);
-	scoreboard_count_response(&sb->slot[0], SCOREBOARD_SERVERS + 7,
+	scoreboard_count_response(sb, &sb->slot[0], SCOREBOARD_SERVERS + 7,
 	    HTTP_METHOD_GET, 200, 8, 1);
-	scoreboard_count_response(&sb->slot[0], SIZE_MAX, HTTP_METHOD_GET,
+	scoreboard_count_response(sb, &sb->slot[0], SIZE_MAX, HTTP_METHOD_GET,
 	    200, 16, 1);
 	render(sb, fake(ROWS(names), names));
 	check_syntax();
@@ -385,9 +387,9 @@ START_TEST(test_fold)
 	scoreboard_start(sb, 0, 100, 1);
 	scoreboard_start(sb, 1, 101, 1);
 	for (int i = 0; i < 5; i++) {
-		scoreboard_count_response(&sb->slot[0], 0, HTTP_METHOD_GET,
+		scoreboard_count_response(sb, &sb->slot[0], 0, HTTP_METHOD_GET,
 		    200, 100, 2000);
-		scoreboard_count_response(&sb->slot[1], 0, HTTP_METHOD_POST,
+		scoreboard_count_response(sb, &sb->slot[1], 0, HTTP_METHOD_POST,
 		    500, 1, 20000);
 	}
 	render(sb, fake(1, NULL));
@@ -399,7 +401,7 @@ START_TEST(test_fold)
 	scoreboard_clear(sb, 0);
 	scoreboard_worker_exited(sb, true);
 	ck_assert_uint_eq(sb->retired.bytes[0], 500);
-	ck_assert_uint_eq(sb->slot[0].counts.bytes[0], 0);
+	ck_assert_uint_eq(scoreboard_counts_of(sb, 0)->bytes[0], 0);
 	render(sb, fake(1, NULL));
 	counters(c1, sizeof(c1));
 	check_not_below(c0, c1);
@@ -415,8 +417,8 @@ START_TEST(test_fold)
 
 	/* Its successor serves one more; slot 1 exits cleanly. */
 	scoreboard_start(sb, 0, 102, 2);
-	ck_assert_uint_eq(sb->slot[0].counts.bytes[0], 0);
-	scoreboard_count_response(&sb->slot[0], 0, HTTP_METHOD_GET, 200, 1,
+	ck_assert_uint_eq(scoreboard_counts_of(sb, 0)->bytes[0], 0);
+	scoreboard_count_response(sb, &sb->slot[0], 0, HTTP_METHOD_GET, 200, 1,
 	    1);
 	scoreboard_clear(sb, 1);
 	scoreboard_worker_exited(sb, false);
@@ -433,6 +435,12 @@ START_TEST(test_fold)
 	    11);
 	ck_assert_uint_eq(sample("forkhttpd_worker_exits_total"), 2);
 	ck_assert_uint_eq(sample("forkhttpd_worker_crashes_total"), 1);
+	/* An empty slot's row is no one's, whatever is left in it. */
+	ck_assert_uint_eq(scoreboard_counts_of(sb, 1)->bytes[0], 0);
+	scoreboard_counts_of(sb, 1)->bytes[0] = 1000;
+	render(sb, fake(1, NULL));
+	ck_assert_uint_eq(sample("forkhttpd_response_bytes_total"
+	    "{server=\"*\"}"), 506);
 	scoreboard_destroy(sb);
 }
 END_TEST
