@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/attack.sh - does a server stay available under slow-client attacks?
 #
 # forkhttpd, nginx and Apache (prefork), each in turn, under slowhttptest's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/chaos.sh - does a server go on serving while its workers are
 # killed and its configuration reloaded under load?
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash disable=SC2154	# the caller's variables, below
 # bench/lib.sh - what bench/run.sh, attack.sh and chaos.sh share, sourced by
 # each right after `set -u` and `top` (the top of the source tree).  It

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/logs.sh - 8 workers write the access log under load: are all the
 # lines there, each whole, none interleaved with another or cut?
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/routes.sh - what many routes cost: the 1 KiB keep-alive scenario
 # (wrk, 64 connections) against a server with 1 route, with 1,000 prefix
 # routes, 1,000 exact routes and 100 regex routes, forkhttpd and nginx

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/run.sh - forkhttpd against nginx and lighttpd, side by side, with wrk.
 #
 # See bench/README for what it measures and how to read the table.  It
@@ -32,8 +33,11 @@ usage: $prog [options]
                        from nginx's (default: --workers)
   --lighttpd-workers N lighttpd server.max-worker (default 1: lighttpd's
                        own default, a single event-loop process)
-  --servers LIST       comma-separated subset of forkhttpd,nginx,lighttpd
-                       (default: forkhttpd and every peer installed)
+  --servers LIST       comma-separated subset of forkhttpd,nginx,lighttpd,
+                       apache (prefork), ceiling (nginx answering
+                       "return 200" with no file: what wrk can drive;
+                       1 KiB rows only) (default: forkhttpd and every
+                       peer installed, without apache and ceiling)
   --baseline BIN       also run another forkhttpd binary (an earlier
                        build) as server "baseline", same configuration:
                        its row's ratio is the change's, in the same run
@@ -43,8 +47,8 @@ usage: $prog [options]
 
 The forkhttpd binary is \$FORKHTTPD_BIN, else ./build/src/forkhttpd, else
 ./src/forkhttpd (relative to the top of the source tree).
-Needs: wrk; for the peers, nginx and lighttpd.  On Debian:
-  apt-get install -y wrk nginx-light lighttpd
+Needs: wrk; for the peers, nginx, lighttpd and apache2.  On Debian:
+  apt-get install -y wrk nginx-light lighttpd apache2
 EOF
 }
 
@@ -99,6 +103,10 @@ nginx_bin=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 lighttpd_bin=$(command -v lighttpd 2>/dev/null || echo /usr/sbin/lighttpd)
 [ -x "$nginx_bin" ] || { missing="$missing nginx-light"; nginx_bin=; }
 [ -x "$lighttpd_bin" ] || { missing="$missing lighttpd"; lighttpd_bin=; }
+apache_bin=$(command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
+apache_mods=/usr/lib/apache2/modules
+[ -x "$apache_bin" ] && [ -f "$apache_mods/mod_mpm_prefork.so" ] ||
+    apache_bin=
 command -v wrk >/dev/null 2>&1 ||
     die "wrk is missing: apt-get install -y wrk"
 command -v curl >/dev/null 2>&1 ||
@@ -107,12 +115,37 @@ command -v ss >/dev/null 2>&1 ||
     die "ss is missing (it finds free ports): apt-get install -y iproute2"
 [ -z "$missing" ] || note "not installed:$missing  (apt-get install -y$missing)"
 
-pick_servers "$servers_opt" nginx:"$nginx_bin":nginx \
-    lighttpd:"$lighttpd_bin":lighttpd
+if [ -n "$servers_opt" ]; then
+	pick_servers "$servers_opt" nginx:"$nginx_bin":nginx \
+	    lighttpd:"$lighttpd_bin":lighttpd \
+	    apache:"${apache_bin:-}":apache2 ceiling:"${nginx_bin:-}":nginx
+else
+	pick_servers "" nginx:"$nginx_bin":nginx \
+	    lighttpd:"$lighttpd_bin":lighttpd
+fi
+# apache and ceiling only when asked for (--servers): not in the default.
+if [ -n "$servers_opt" ]; then
+	for s in $servers; do
+		case $s in
+		apache)	[ -n "$apache_bin" ] ||
+			    die "apache2 (mpm_prefork) is not installed" ;;
+		ceiling) [ -n "$nginx_bin" ] || die "ceiling needs nginx" ;;
+		esac
+	done
+fi
 if [ -n "$baseline" ]; then
 	[ -x "$baseline" ] || die "--baseline $baseline: not an executable"
 	servers="$servers baseline"
 fi
+# The same bound for what was picked: 6 cells per server and round, 3
+# for the ceiling.
+cells=0
+for s in $servers; do
+	if [ "$s" = ceiling ]; then cells=$((cells + 3)); else cells=$((cells + 6)); fi
+done
+budget=$((cells * rounds * duration + 15))
+[ "$budget" -le 900 ] ||
+    die "$cells cells x rounds x duration would take about ${budget}s; keep it under 900"
 
 # ---------------------------------------------------------------- cleanup
 
@@ -187,6 +220,82 @@ EOF
 	} >"$tmp/lighttpd.conf"
 }
 
+# Apache prefork, Debian's module set, as a peer: the pool may grow to 256
+# processes, one per connection (prefork serves one connection per
+# process), and the same keep-alive limits as the others.
+write_apache_conf()
+{
+	mkdir -p "$tmp/apache/run"
+	cat >"$tmp/apache.conf" <<EOF
+ServerRoot "$tmp/apache"
+ServerName 127.0.0.1
+Listen 127.0.0.1:${port[apache]}
+PidFile "$tmp/apache.pid"
+ErrorLog "$tmp/apache-error.log"
+LogLevel warn
+DefaultRuntimeDir "$tmp/apache/run"
+Mutex file:$tmp/apache/run default
+LoadModule mpm_prefork_module $apache_mods/mod_mpm_prefork.so
+LoadModule authz_core_module $apache_mods/mod_authz_core.so
+LoadModule dir_module $apache_mods/mod_dir.so
+LoadModule mime_module $apache_mods/mod_mime.so
+${runuser:+User $runuser}
+${runuser:+Group $rungroup}
+StartServers $workers
+MinSpareServers 5
+MaxSpareServers 10
+MaxRequestWorkers 256
+ServerLimit 256
+MaxConnectionsPerChild 0
+KeepAlive On
+MaxKeepAliveRequests 100000
+KeepAliveTimeout 5
+ListenBacklog 511
+EnableSendfile On
+TypesConfig /etc/mime.types
+DocumentRoot "$doc"
+<Directory />
+	Require all denied
+</Directory>
+<Directory "$doc">
+	Require all granted
+</Directory>
+DirectoryIndex index.html
+EOF
+}
+
+# The ceiling: nginx answering every request with "return 200" and no
+# body, no file at all; what wrk can drive on this machine.
+write_ceiling_conf()
+{
+	mkdir -p "$tmp/ceiling/logs" "$tmp/ceiling/tmp"
+	cat >"$tmp/ceiling.conf" <<EOF
+${runuser:+user $runuser $rungroup;}
+worker_processes $workers;
+daemon off;
+master_process on;
+pid $tmp/ceiling.pid;
+error_log $tmp/ceiling-error.log notice;
+events {
+	worker_connections 1024;
+}
+http {
+	access_log off;
+	keepalive_timeout 5s;
+	keepalive_requests 100000;
+	client_body_temp_path $tmp/ceiling/tmp/body;
+	proxy_temp_path $tmp/ceiling/tmp/proxy;
+	fastcgi_temp_path $tmp/ceiling/tmp/fastcgi;
+	uwsgi_temp_path $tmp/ceiling/tmp/uwsgi;
+	scgi_temp_path $tmp/ceiling/tmp/scgi;
+	server {
+		listen 127.0.0.1:${port[ceiling]} backlog=511;
+		location / { return 200; }
+	}
+}
+EOF
+}
+
 # ---------------------------------------------------------------- servers
 
 start_server()
@@ -213,6 +322,19 @@ start_server()
 		"$lighttpd_bin" -D -f "$tmp/lighttpd.conf" \
 		    >"$tmp/lighttpd.out" 2>&1 </dev/null &
 		;;
+	apache)
+		write_apache_conf
+		# In its own session: prefork's parent, told to stop, sends
+		# TERM to its whole process group, which would be ours;
+		# setsid(1) execs apache2 in place, so $! is its parent.
+		setsid "$apache_bin" -f "$tmp/apache.conf" -DFOREGROUND \
+		    >"$tmp/apache.out" 2>&1 </dev/null &
+		;;
+	ceiling)
+		write_ceiling_conf
+		"$nginx_bin" -p "$tmp/ceiling/" -e "$tmp/ceiling-error.log" \
+		    -c "$tmp/ceiling.conf" >"$tmp/ceiling.out" 2>&1 </dev/null &
+		;;
 	esac
 	pids+=("$!")
 	spid[$s]=$!
@@ -232,6 +354,7 @@ check_server()
 		sleep 0.1
 	done
 	[ "$code" = 200 ] || die "$s does not answer on port ${port[$s]}"
+	[ "$s" = ceiling ] && return
 	for f in 1k.bin 256k.bin 4m.bin; do
 		curl -s "http://127.0.0.1:${port[$s]}/$f" |
 		    cmp -s - "$doc/$f" || die "$s: /$f differs from the file"
@@ -369,6 +492,9 @@ for r in $(seq "$rounds"); do
 		# that none always runs first (or right after the heaviest).
 		for i in $(seq 0 $((nserv - 1))); do
 			s=${slist[$(((i + r - 1) % nserv))]}
+			# The ceiling serves no file: 1 KiB rows only.
+			[ "$s" = ceiling ] && [ "${name#1k-}" = "$name" ] &&
+			    continue
 			run_cell "$r" "$name" "$s" "$path" "$conns" "$hdr"
 		done
 	done
@@ -392,6 +518,8 @@ for s in $servers; do
 	case $s in
 	nginx)	  echo "$("$nginx_bin" -v 2>&1 | head -1); worker_processes $workers" ;;
 	lighttpd) echo "$("$lighttpd_bin" -v 2>&1 | head -1); max-worker $lworkers" ;;
+	apache)	  echo "$("$apache_bin" -v 2>&1 | head -1 | sed 's/^Server version: //'); prefork, StartServers $workers, up to 256" ;;
+	ceiling)  echo "ceiling: the same nginx answering \"return 200\" (no body, no file)" ;;
 	esac
 done
 echo "$(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//'); -t2 --latency"
@@ -432,6 +560,7 @@ END {
 		fr = median(rq[sc[i] SUBSEP "forkhttpd"])
 		for (j = 1; j <= ns; j++) {
 			k = sc[i] SUBSEP sv[j]
+			if (rq[k] == "" && !failed[k]) continue	# not run (ceiling)
 			r = median(rq[k])
 			ratio = (sv[j] == "forkhttpd" || r == "NA" || fr == "NA" || r == 0) ? "" : sprintf("%.2f", fr / r)
 			q = median(pb[k])
@@ -465,6 +594,8 @@ for s in $servers; do
 	forkhttpd|baseline) re='\[(warn|error|crit|alert|emerg)' ;;
 	nginx)	   re='\[(warn|error|crit|alert|emerg)\]' ;;
 	lighttpd)  re='.' ;;
+	apache)	   re='\[[a-z_]*:(warn|error|crit|alert|emerg)\]' ;;
+	ceiling)   re='\[(warn|error|crit|alert|emerg)\]' ;;
 	esac
 	n=$(grep -Ev 'server started|server stopped' "$tmp/$s-error.log" \
 	    2>/dev/null | grep -Ec "$re")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * forkhttpd sample site: small progressive enhancement.  The page reads
  * fine without it; with it, the status box shows that JavaScript ran, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * acl.h - client address lists: "deny" and "allow" lists of addresses,
  * networks and "all", parsed once when the configuration is loaded and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * activation.c - sockets passed by the service manager; see activation.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * activation.h - listeners passed by the service manager (socket
  * activation, the sd_listen_fds(3) protocol, without libsystemd).  A

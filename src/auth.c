@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auth.c - HTTP Basic authentication; see auth.h.
  *

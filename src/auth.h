@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auth.h - HTTP Basic authentication (RFC 7617) against an htpasswd file.
  *

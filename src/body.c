@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * body.c - a request body's framing taken off as it arrives.
  */

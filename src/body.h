@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * body.h - a request body as a stream of data: the framing (RFC 9112
  * §6.3: Content-Length, or the chunked coding with its trailers) taken

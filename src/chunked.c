@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * chunked.c - the chunked transfer coding (RFC 9112 §7.1); see chunked.h.

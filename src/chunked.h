@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * chunked.h - the chunked transfer coding (RFC 9112 §7.1): a decoder for
  * request bodies, trailer section included, and an encoder of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmdconf.c - `forkhttpd -r DIR -l ADDR:PORT` as conf text.
  *

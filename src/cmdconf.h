@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmdconf.h - the configuration of `forkhttpd -r DIR -l ADDR:PORT`: a
  * directory served without a conf file, for developers.  It is written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * cond.c - entity tags, HTTP-dates and the preconditions of RFC 9110 §13.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cond.h - validators and conditional requests (RFC 9110 §8.8, §13): the
  * entity tag of a file, HTTP-date parsing, and the evaluation of

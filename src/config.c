@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.c - the libconfuse schema, its validation, and the snapshot the
  * rest of the server reads.  The only file that includes <confuse.h>.
@@ -137,6 +138,7 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("worker-connections", 512, CFGF_NONE),
 	CFG_INT("max-connections-per-client", 0, CFGF_NONE),
 	CFG_INT("client-ipv6-prefix", 64, CFGF_NONE),
+	CFG_INT("file-cache-memory", 1048576, CFGF_NONE),
 	CONFIG_SITE_OPTS,
 	CFG_SEC("server", config_server_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -191,6 +193,7 @@ static const struct config_range {
 	{ "worker-connections", 1, 65536 },
 	{ "max-connections-per-client", 0, 65535 },
 	{ "client-ipv6-prefix", 1, 128 },
+	{ "file-cache-memory", 0, 1073741824L },
 	{ "respond", 200, 599 },
 	{ "redirect-status", 301, 308 },
 };
@@ -1805,6 +1808,7 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	CONFIG_RANGE("max-connections-per-client",
 	    max_connections_per_client, unsigned);
 	CONFIG_RANGE("client-ipv6-prefix", client_ipv6_prefix, unsigned);
+	CONFIG_RANGE("file-cache-memory", file_cache_memory, size_t);
 #undef CONFIG_RANGE
 	if (!config_check_pool(p, c))
 		return false;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config.h - the configuration snapshot.  config.c is the only file that
  * knows libconfuse; everything else reads this plain, immutable struct.
@@ -167,6 +168,7 @@ struct config {
 	unsigned keepalive_requests;	/* per connection; 0: keep-alive off */
 	unsigned listen_backlog;
 	unsigned worker_connections;	/* open per worker, idle ones included */
+	size_t file_cache_memory;	/* bytes of small files kept per worker */
 	/*
 	 * Open connections one client may hold, across all workers (0: no
 	 * limit); an IPv6 client is its client-ipv6-prefix bits (/64).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conn.h - one client connection in a worker, as a state machine that
  * the worker's event loop resumes whenever the socket is ready or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * control.c - `forkhttpd -s`: signalling the master, and the report file
  * through which a reload is made synchronous; see control.h.

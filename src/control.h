@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * control.h - `forkhttpd -s reload|stop|quit|reopen`: signalling the
  * running master found through the pid file, and the synchronous reload.

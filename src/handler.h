@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * handler.h - the contract between a connection and what answers its
  * requests.  A handler receives the parsed request and a context, and

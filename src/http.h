@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http.h - the protocol vocabulary shared by the parser, the response
  * writer and the handlers: methods, status codes (whose values are the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * http_parse.c - framing and parsing of request header blocks (RFC 9112),

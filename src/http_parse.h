@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_parse.h - pure request parsing: bytes in, a struct http_request or
  * the status to answer with out (RFC 9112, strict).  No I/O, no

@@ -1,11 +1,11 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_response.c - the status line, the header fields and the small HTML
  * pages of errors and redirects.
  */
 #include "autoconf.h"
 
-#include <stdarg.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,114 +13,218 @@
 
 #define HTTP_SERVER_NAME PACKAGE_NAME "/" PACKAGE_VERSION
 
+static const char http_wday[7][4] = {
+	"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"	/* from 1970-01-01 */
+};
+static const char http_month[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+	"Nov", "Dec"
+};
+
+/* n as two digits at p. */
+static void
+http_two(char *p, unsigned n)
+{
+	p[0] = (char)('0' + n / 10);
+	p[1] = (char)('0' + n % 10);
+}
+
+/*
+ * RFC 9110 §5.6.7: IMF-fixdate, always GMT.  Computed here rather than
+ * with gmtime_r() and strftime(), which cost more than the rest of a
+ * response head: the proleptic Gregorian calendar from a count of days
+ * (the civil-from-days method, eras of 400 years).  A year that is not
+ * four digits does not fit: "" then.
+ */
 void
 http_date_format(time_t t, char out[HTTP_DATE_LEN])
 {
-	struct tm tm;
+	int64_t secs = (int64_t)t, days = secs / 86400, rem = secs % 86400;
+	int64_t z, era, doe, yoe, year, doy, mp;
+	unsigned day, month;
 
-	/*
-	 * RFC 9110 §5.6.7: IMF-fixdate, always GMT.  The day and month names
-	 * come from strftime() in the C locale, which the server never leaves.
-	 */
-	gmtime_r(&t, &tm);
-	if (strftime(out, HTTP_DATE_LEN, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	z = days + 719468;		/* days since 0000-03-01 */
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	year = yoe + era * 400 + (month <= 2);
+	if (year < 0 || year > 9999) {
 		out[0] = '\0';
+		return;
+	}
+	memcpy(out, http_wday[((days % 7) + 7) % 7], 3);
+	memcpy(out + 3, ", ", 2);
+	http_two(out + 5, day);
+	out[7] = ' ';
+	memcpy(out + 8, http_month[month - 1], 3);
+	out[11] = ' ';
+	http_two(out + 12, (unsigned)(year / 100));
+	http_two(out + 14, (unsigned)(year % 100));
+	out[16] = ' ';
+	http_two(out + 17, (unsigned)(rem / 3600));
+	out[19] = ':';
+	http_two(out + 20, (unsigned)(rem / 60 % 60));
+	out[22] = ':';
+	http_two(out + 23, (unsigned)(rem % 60));
+	memcpy(out + 25, " GMT", 5);
 }
 
-/* Appends a formatted piece; sets *ok false once the buffer is full. */
-static size_t __attribute__((format(printf, 5, 6)))
-http_response_put(char *buf, size_t cap, size_t n, bool *ok,
-    const char *fmt, ...)
-{
-	va_list ap;
-	int k;
+/*
+ * The head being written: plain copies, no printf (a head is written for
+ * every response; vsnprintf() was most of its cost).  ok turns false once
+ * something does not fit, and nothing more is written.
+ */
+struct http_out {
+	char *buf;
+	size_t cap, n;
+	bool ok;
+};
 
-	if (!*ok)
-		return n;
-	va_start(ap, fmt);
-	k = vsnprintf(buf + n, cap - n, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= cap - n) {
-		*ok = false;
-		return n;
+static void
+http_put(struct http_out *o, const char *p, size_t len)
+{
+	if (!o->ok || len >= o->cap - o->n) {
+		o->ok = false;
+		return;
 	}
-	return n + (size_t)k;
+	memcpy(o->buf + o->n, p, len);
+	o->n += len;
+}
+
+static void
+http_puts(struct http_out *o, const char *s)
+{
+	http_put(o, s, strlen(s));
+}
+
+static void
+http_put_u64(struct http_out *o, uint64_t v)
+{
+	char d[20];
+	size_t i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	http_put(o, d + i, sizeof(d) - i);
+}
+
+/* "Name: value\r\n" */
+static void
+http_put_field(struct http_out *o, const char *name, const char *value,
+    size_t len)
+{
+	http_puts(o, name);
+	http_put(o, value, len);
+	http_put(o, "\r\n", 2);
+}
+
+/* The Content-Range field, if any (RFC 9110 §14.4): range-unit SP
+ * ( range-resp / unsatisfied-range ), the latter "*" "/" complete-length. */
+static void
+http_put_content_range(struct http_out *o, const struct http_response *resp)
+{
+	if (!resp->content_range)
+		return;
+	http_puts(o, "Content-Range: bytes ");
+	if (resp->range_unsatisfied) {
+		http_put(o, "*", 1);
+	} else {
+		http_put_u64(o, resp->range_first);
+		http_put(o, "-", 1);
+		http_put_u64(o, resp->range_last);
+	}
+	http_put(o, "/", 1);
+	http_put_u64(o, resp->range_complete);
+	http_put(o, "\r\n", 2);
+}
+
+/* The status line, Date and Server. */
+static void
+http_put_status(struct http_out *o, const struct http_response *resp,
+    const char *date)
+{
+	int status = resp->status;
+	char code[4] = { (char)('0' + status / 100 % 10),
+	    (char)('0' + status / 10 % 10), (char)('0' + status % 10), ' ' };
+
+	/* RFC 9110 §6.2: a server sends the highest version it conforms
+	 * to.  A status is three digits (RFC 9110 §15). */
+	http_puts(o, "HTTP/1.1 ");
+	if (status < 100 || status > 999)
+		o->ok = false;
+	http_put(o, code, 4);
+	http_puts(o, resp->reason != NULL ? resp->reason :
+	    http_status_reason(status));
+	http_put(o, "\r\n", 2);
+	http_put_field(o, "Date: ", date, strlen(date));
+	http_puts(o, "Server: " HTTP_SERVER_NAME "\r\n");
 }
 
 size_t
 http_response_format(const struct http_response *resp, const char *date,
     char *buf, size_t cap)
 {
-	bool ok = cap > 0;
-	size_t n = 0;
+	struct http_out o = { .buf = buf, .cap = cap, .n = 0, .ok = cap > 0 };
 
-	/* RFC 9110 §6.2: a server sends the highest version it conforms to. */
-	n = http_response_put(buf, cap, n, &ok,
-	    "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: " HTTP_SERVER_NAME "\r\n",
-	    resp->status, resp->reason != NULL ? resp->reason :
-	    http_status_reason(resp->status), date);
-	if (resp->body == HTTP_BODY_RANGES)
+	http_put_status(&o, resp, date);
+	if (resp->body == HTTP_BODY_RANGES) {
 		/* RFC 9110 §14.6: the parts carry the representation's type. */
-		n = http_response_put(buf, cap, n, &ok, "Content-Type: "
-		    "multipart/byteranges; boundary=%s\r\n", resp->boundary);
-	else if (resp->content_type != NULL)
-		n = http_response_put(buf, cap, n, &ok, "Content-Type: %s\r\n",
-		    resp->content_type);
-	if (resp->content_length >= 0)
-		n = http_response_put(buf, cap, n, &ok,
-		    "Content-Length: %lld\r\n", (long long)resp->content_length);
-	else if (resp->chunked)
-		n = http_response_put(buf, cap, n, &ok,
-		    "Transfer-Encoding: chunked\r\n");
+		http_puts(&o, "Content-Type: multipart/byteranges; boundary=");
+		http_puts(&o, resp->boundary);
+		http_put(&o, "\r\n", 2);
+	} else if (resp->content_type != NULL) {
+		http_put_field(&o, "Content-Type: ", resp->content_type,
+		    strlen(resp->content_type));
+	}
+	if (resp->content_length >= 0) {
+		http_puts(&o, "Content-Length: ");
+		http_put_u64(&o, (uint64_t)resp->content_length);
+		http_put(&o, "\r\n", 2);
+	} else if (resp->chunked) {
+		http_puts(&o, "Transfer-Encoding: chunked\r\n");
+	}
 	if (resp->last_modified > 0) {
 		char lm[HTTP_DATE_LEN];
 
 		http_date_format(resp->last_modified, lm);
-		n = http_response_put(buf, cap, n, &ok,
-		    "Last-Modified: %s\r\n", lm);
+		http_put_field(&o, "Last-Modified: ", lm, strlen(lm));
 	}
 	if (resp->etag_len > 0)
-		n = http_response_put(buf, cap, n, &ok, "ETag: %.*s\r\n",
-		    (int)resp->etag_len, resp->etag);
+		http_put_field(&o, "ETag: ", resp->etag, resp->etag_len);
 	/* RFC 9110 §14.3: tell clients that byte ranges are supported. */
 	if (resp->accept_ranges)
-		n = http_response_put(buf, cap, n, &ok,
-		    "Accept-Ranges: bytes\r\n");
-	/* RFC 9110 §14.4: Content-Range = range-unit SP ( range-resp /
-	 * unsatisfied-range ), the latter "*" "/" complete-length. */
-	if (resp->content_range && resp->range_unsatisfied)
-		n = http_response_put(buf, cap, n, &ok,
-		    "Content-Range: bytes */%llu\r\n",
-		    (unsigned long long)resp->range_complete);
-	else if (resp->content_range)
-		n = http_response_put(buf, cap, n, &ok,
-		    "Content-Range: bytes %llu-%llu/%llu\r\n",
-		    (unsigned long long)resp->range_first,
-		    (unsigned long long)resp->range_last,
-		    (unsigned long long)resp->range_complete);
+		http_puts(&o, "Accept-Ranges: bytes\r\n");
+	http_put_content_range(&o, resp);
 	if (resp->location_len > 0)
-		n = http_response_put(buf, cap, n, &ok, "Location: %.*s\r\n",
-		    (int)resp->location_len, resp->location);
+		http_put_field(&o, "Location: ", resp->location,
+		    resp->location_len);
 	if (resp->allow != NULL)
-		n = http_response_put(buf, cap, n, &ok, "Allow: %s\r\n",
-		    resp->allow);
+		http_put_field(&o, "Allow: ", resp->allow, strlen(resp->allow));
 	if (resp->cache_control != NULL)
-		n = http_response_put(buf, cap, n, &ok,
-		    "Cache-Control: %s\r\n", resp->cache_control);
+		http_put_field(&o, "Cache-Control: ", resp->cache_control,
+		    strlen(resp->cache_control));
 	for (unsigned i = 0; i < resp->nfields; i++) {
 		const struct http_field *f = &resp->field[i];
 
-		n = http_response_put(buf, cap, n, &ok, "%.*s: %.*s\r\n",
-		    (int)f->name_len, resp->field_buf + f->name,
-		    (int)f->value_len, resp->field_buf + f->value);
+		http_put(&o, resp->field_buf + f->name, f->name_len);
+		http_put_field(&o, ": ", resp->field_buf + f->value,
+		    f->value_len);
 	}
 	if (!resp->keep_alive)
-		n = http_response_put(buf, cap, n, &ok, "Connection: close\r\n");
+		http_puts(&o, "Connection: close\r\n");
 	else if (resp->say_keep_alive)
-		n = http_response_put(buf, cap, n, &ok,
-		    "Connection: keep-alive\r\n");
-	n = http_response_put(buf, cap, n, &ok, "\r\n");
-	return ok ? n : 0;
+		http_puts(&o, "Connection: keep-alive\r\n");
+	http_put(&o, "\r\n", 2);
+	return o.ok ? o.n : 0;
 }
 
 #define HTTP_PAGE(code, reason, text)					\

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_response.h - pure response formatting: a struct http_response and
  * the current time in, the status line and header fields out, written to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * listing.c - the HTML index of a directory; see listing.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * listing.h - the HTML index of a directory, for directories without an
  * index file when `directory-listing` is on.  Names are sorted (bytes,

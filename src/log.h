@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.h - the error log (levels; a file, standard error or syslog) and the
  * access logs (a file, standard output or syslog; their lines rendered by

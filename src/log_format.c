@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log_format.c - access-log formats, compiled once and rendered per
  * response (see log_format.h).

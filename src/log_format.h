@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log_format.h - access-log formats: Apache's mod_log_config directives
  * ("%h %l %u %t \"%r\" %>s %b ...") compiled once, at load, into a list

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c - the command line: load the configuration (a file, or -r and
  * -l through cmdconf), then test it (-t), signal the running server (-s),

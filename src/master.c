@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * master.c - the supervisor.  Binds every listener, forks the workers,
  * then sleeps in sigsuspend().  Signal handlers only set flags; the loop

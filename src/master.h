@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * master.h - the supervising process: binds the listeners, forks the
  * workers, sleeps in sigsuspend() and acts on signals and dead children.

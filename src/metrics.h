@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics.h - the metrics page: the scoreboard's counters in the
  * Prometheus text exposition format (version 0.0.4), served by a route

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mime.h - file name extension -> media type.  The table comes from the
  * system's mime.types file (Debian's media-types package installs

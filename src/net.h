@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * net.h - sockets before they are connections: binding listeners, the
  * names of peers, and the clock every deadline is measured on.  What goes

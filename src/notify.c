@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * notify.c - the sd_notify(3) datagrams; see notify.h.
  *

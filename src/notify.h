@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * notify.h - telling the service manager how the server is doing: the
  * sd_notify(3) protocol, written here rather than linked from libsystemd.

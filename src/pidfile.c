@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pidfile.c - the master's pid file, held with flock(); see pidfile.h.
  *

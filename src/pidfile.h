@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pidfile.h - the master's pid file, locked with flock() for as long as
  * the master lives.  The lock, not the number in the file, says whether

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * policy.c - the master's decisions; see policy.h.  Pure: the clock and

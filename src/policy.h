@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.h - the master's decisions, as pure functions: given a slot's
  * record, the scoreboard and the clock (now, CLOCK_MONOTONIC ms, passed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * range.c - the Range field (RFC 9110 §14.1-14.2) against a size, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * range.h - byte ranges (RFC 9110 §14): parsing a Range field value
  * against the size of the representation into a sorted set of merged

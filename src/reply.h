@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * reply.h - one response on its way to the client: its head (status line
  * and fields, formatted by the caller), then its body from one of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * route.c - the route table: exact paths in one hash, prefixes in
  * another keyed by the path without its trailing slash, regexes in a

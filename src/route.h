@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * route.h - the routes of one server: which of them answers a path.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * router.c - who answers a request (router.h).
  *
@@ -489,14 +490,21 @@ router_error_body(const struct handler_ctx *ctx, const char *page,
 	sub.root = &ctx->roots[sc->root];
 	sub.rel = ch.rel;
 	sub.dir_form = ch.dir_form;
+	/* A file: sent from its fd, or from the file cache's copy of a
+	 * small one (HTTP_BODY_MEM with a Last-Modified; a listing has
+	 * none). */
 	if (sc->handler != CONFIG_HANDLER_STATIC ||
 	    static_serve(sc, sub.root, ch.rel, ch.dir_form, &get, &file) !=
-	    HTTP_STATUS_OK || file.body != HTTP_BODY_FILE) {
+	    HTTP_STATUS_OK || (file.body != HTTP_BODY_FILE &&
+	    (file.body != HTTP_BODY_MEM || file.last_modified == 0))) {
 		http_response_close_fd(&file);
 		return;
 	}
 	http_response_close_fd(resp);
-	resp->body = HTTP_BODY_FILE;
+	resp->body = file.body;
+	resp->mem = file.mem;
+	resp->mem_len = file.mem_len;
+	resp->mem_stable = file.mem_stable;
 	resp->fd = file.fd;
 	resp->fd_cached = file.fd_cached;
 	resp->offset = 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * router.h - who answers a request: the server its Host names, the
  * route its path matches, and that route's (or server's) keys.

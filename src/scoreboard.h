@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * scoreboard.h - what every worker is doing, in memory shared by the
  * master and its workers: one slot per worker, written only by the worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sock.c - the connection I/O layer.  Thin on purpose: one system call
  * per function on the common path, errno kept, EAGAIN turned into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sock.h - one client connection's I/O: every byte to or from a client
  * goes through here (read, writev, sendfile with a fallback, the bytes

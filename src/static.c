@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * static.c - static files under the document root.
  *
@@ -272,6 +273,30 @@ static_check_beneath(int root_fd, int fd)
 }
 
 /*
+ * Opens for flags the inode that the O_PATH descriptor fd looks at, and
+ * closes fd: through /proc/self/fd/N, which reopens that very inode (a
+ * rename meanwhile cannot swap it), and only a regular file or a
+ * directory (else EPERM).  0 with *fdp set, or an errno value.
+ */
+static int
+static_reopen(int fd, int flags, int *fdp)
+{
+	char self[40];
+	struct stat st;
+	int err = 0;
+
+	if (fstat(fd, &st) == -1)
+		err = EIO;
+	else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		err = EPERM;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (err == 0 && (*fdp = open(self, flags)) == -1)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
  * Opens rel ("" for the root itself) beneath root_fd with flags.
  * Returns 0 with *fdp set, or an errno value (EPERM: neither a regular
  * file nor a directory).
@@ -292,22 +317,9 @@ static_open_beneath(const struct static_root *root, const char *rel,
 	int fd, err;
 
 	if ((flags & O_PATH) == 0) {
-		char self[40];
-		struct stat st;
-
 		err = static_open_beneath(root, rel,
 		    O_PATH | O_CLOEXEC | (flags & O_DIRECTORY), &fd);
-		if (err != 0)
-			return err;
-		if (fstat(fd, &st) == -1)
-			err = EIO;
-		else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			err = EPERM;
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-		if (err == 0 && (*fdp = open(self, flags)) == -1)
-			err = errno;
-		close(fd);
-		return err;
+		return err != 0 ? err : static_reopen(fd, flags, fdp);
 	}
 	if (root->symlinks_outside_root) {
 		/* rel has no ".." (static_map_path), so only symlinks leave. */
@@ -345,19 +357,77 @@ static_open_beneath(const struct static_root *root, const char *rel,
 }
 
 /*
+ * Opens rel beneath root_fd with no symlink anywhere on its way
+ * (RESOLVE_NO_SYMLINKS): the open the file cache can watch (fcache.h),
+ * since inotify follows names, not where symlinks lead.  Nothing that
+ * passes can leave the root (rel has no ".." either), whatever the
+ * symlink rule.  Returns 0 with *fdp set, or an errno value (ELOOP: a
+ * symlink on the way; ENOSYS: no openat2()).
+ */
+static int
+static_open_nosymlinks(int root_fd, const char *rel, int *fdp)
+{
+#ifdef STATIC_HAVE_OPENAT2
+	struct open_how how;
+	int fd;
+
+	if (static_openat2_missing)
+		return ENOSYS;
+	memset(&how, 0, sizeof(how));
+	/* A look first, as static_open_beneath() does: no FIFO or device
+	 * is opened for reading. */
+	how.flags = (uint64_t)(O_PATH | O_CLOEXEC);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
+	if (fd < 0)
+		return errno;
+	return static_reopen(fd, STATIC_OPEN_FLAGS, fdp);
+#else
+	(void)root_fd;
+	(void)rel;
+	(void)fdp;
+	return ENOSYS;
+#endif
+}
+
+/*
+ * Opens rel afresh, watched by the file cache when it can be (*watched):
+ * the watches go in place before the open, and a path that the open
+ * with no symlinks refuses is opened as any other, unwatched.
+ */
+static int
+static_open_fresh(const struct static_root *root, const char *rel, int *fdp,
+    bool *watched)
+{
+	*watched = false;
+	if (root->cacheable && !static_openat2_missing && rel[0] != '\0' &&
+	    fcache_prepare(&root->cache, root->fd, rel)) {
+		if (static_open_nosymlinks(root->fd, rel, fdp) == 0) {
+			*watched = true;
+			return 0;
+		}
+		fcache_cancel(&root->cache, rel);
+	}
+	return static_open_beneath(root, rel, STATIC_OPEN_FLAGS, fdp);
+}
+
+/*
  * Opens rel beneath root_fd to serve it, with *st its status: from the
  * file cache when it holds rel unchanged, else afresh, and then a
  * regular file goes into the cache.  *cached says whose the fd is (the
- * cache's must not be closed).  Returns 0, or an errno value (EIO when
+ * cache's must not be closed); *body is the file's bytes when the cache
+ * has them in memory, else NULL.  Returns 0, or an errno value (EIO when
  * fstat() failed).
  */
 static int
 static_open_file(const struct static_root *root, const char *rel, int *fdp,
-    struct stat *st, bool *cached)
+    struct stat *st, bool *cached, const char **body)
 {
 	struct timespec ts;
 	int64_t now;
 	int fd, err;
+	bool watched;
 	/* The cache is keyed by the root and the symlink rule (fcache.h);
 	 * a root that fstat() could not tell goes without it. */
 	bool use_cache = root->cacheable;
@@ -366,21 +436,25 @@ static_open_file(const struct static_root *root, const char *rel, int *fdp,
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (use_cache && (fd = fcache_get(&root->cache, root->fd, rel, now,
-	    st)) >= 0) {
+	    st, body)) >= 0) {
 		*fdp = fd;
 		*cached = true;
 		return 0;
 	}
 	*cached = false;
-	if ((err = static_open_beneath(root, rel, STATIC_OPEN_FLAGS, &fd)) !=
-	    0)
+	*body = NULL;
+	if ((err = static_open_fresh(root, rel, &fd, &watched)) != 0)
 		return err;
 	if (fstat(fd, st) == -1) {
+		if (watched)
+			fcache_cancel(&root->cache, rel);
 		close(fd);
 		return EIO;
 	}
 	if (use_cache && S_ISREG(st->st_mode))
-		*cached = fcache_put(&root->cache, rel, fd, st, now);
+		*cached = fcache_put(&root->cache, rel, fd, st, now, body);
+	else if (watched)
+		fcache_cancel(&root->cache, rel);
 	*fdp = fd;
 	return 0;
 }
@@ -465,10 +539,23 @@ static_range(const struct http_request *req, struct http_response *resp,
  */
 static int
 static_file(const struct http_request *req, struct http_response *resp,
-    int fd, bool cached, const struct stat *st, const char *name)
+    int fd, bool cached, const char *body, const struct stat *st,
+    const char *name)
 {
 	struct cond_validators v;
 	int status;
+
+	/*
+	 * A request with a body waits for it after this returns, and the
+	 * cache may drop the entry meanwhile: its fd and bytes would be
+	 * gone.  Such a request (rare: a GET with content) gets its own fd.
+	 */
+	if (cached && req->framing != HTTP_FRAMING_NONE) {
+		if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+			return static_fail(resp, static_errno_status(errno));
+		cached = false;
+		body = NULL;
+	}
 
 	resp->status = HTTP_STATUS_OK;
 	resp->body = HTTP_BODY_FILE;
@@ -503,6 +590,20 @@ static_file(const struct http_request *req, struct http_response *resp,
 	if (req->method == HTTP_METHOD_GET && req->range.p != NULL &&
 	    cond_if_range(req, &v))
 		return static_range(req, resp, (uint64_t)st->st_size);
+	if (body != NULL) {
+		/*
+		 * The cache's copy: the head and these bytes leave in one
+		 * writev().  Not stable: if the response has to wait, the
+		 * reply copies what is left (reply_detach()), since the
+		 * cache may drop the entry meanwhile.
+		 */
+		resp->fd = -1;
+		resp->fd_cached = false;
+		resp->body = HTTP_BODY_MEM;
+		resp->mem = body;
+		resp->mem_len = (size_t)st->st_size;
+		resp->mem_stable = false;
+	}
 	return HTTP_STATUS_OK;
 }
 
@@ -592,6 +693,7 @@ static_index(const struct config_scope *sc, const struct static_root *root,
 		struct stat st;
 		size_t namelen;
 		bool cached;
+		const char *body;
 		int fd, err;
 
 		if (!static_index_name_ok(name))
@@ -607,7 +709,7 @@ static_index(const struct config_scope *sc, const struct static_root *root,
 			memcpy(path, name, namelen + 1);
 		}
 
-		err = static_open_file(root, path, &fd, &st, &cached);
+		err = static_open_file(root, path, &fd, &st, &cached, &body);
 		if (err != 0) {
 			int status = static_errno_status(err);
 
@@ -618,7 +720,8 @@ static_index(const struct config_scope *sc, const struct static_root *root,
 			return static_fail(resp, status);
 		}
 		if (S_ISREG(st.st_mode))
-			return static_file(req, resp, fd, cached, &st, name);
+			return static_file(req, resp, fd, cached, body, &st,
+			    name);
 		close(fd);
 	}
 	if (sc->directory_listing)
@@ -633,9 +736,10 @@ static_serve(const struct config_scope *sc, const struct static_root *root,
 {
 	struct stat st;
 	bool cached;
+	const char *body;
 	int status, fd, err;
 
-	err = static_open_file(root, rel, &fd, &st, &cached);
+	err = static_open_file(root, rel, &fd, &st, &cached, &body);
 	/*
 	 * A directory we may search but not read (mode 0711) still serves
 	 * its index files: look at it again without asking to read it.
@@ -658,7 +762,7 @@ static_serve(const struct config_scope *sc, const struct static_root *root,
 				close(fd);
 			return static_fail(resp, HTTP_STATUS_NOT_FOUND);
 		}
-		return static_file(req, resp, fd, cached, &st, rel);
+		return static_file(req, resp, fd, cached, body, &st, rel);
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		/* FIFOs, sockets, devices. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * static.h - static files under the document root: mapping a request path
  * to a file that cannot lie outside the root, directory index files, and

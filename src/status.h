@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * status.h - the status page: uptime, generation, totals, requests per
  * second and one row per worker, from the scoreboard, as HTML or (with

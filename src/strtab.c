@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * strtab.c - string-keyed open addressing with linear probing.
  *

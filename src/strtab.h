@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * strtab.h - a table from byte strings to small integers, built when the
  * configuration is loaded and then only read: the names of the virtual

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * timers.c - the heap: heap[0] is the earliest deadline; each node is
  * no later than its children (2k + 1, 2k + 2).  pos[] follows every

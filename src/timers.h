@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * timers.h - a binary min-heap of deadlines, one per id (a worker's
  * connection slots), so that the worker finds the next deadline and the

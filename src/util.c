@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * util.c - bounded number parsing, edit distance, /proc/PID/stat and
  * start-up allocators.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * util.h - small helpers used everywhere: bounded number parsing and the
  * allocators for start-up code, which die instead of returning NULL.

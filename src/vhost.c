@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * vhost.c - server names in two hashes: exact names, and wildcards keyed
  * by the suffix after the '*' (".example.org").  A look-up folds the

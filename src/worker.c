@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * worker.c - a worker's life: signals, privileges, and the event loop over
  * its listeners and its idle keep-alive connections.
@@ -791,6 +792,7 @@ worker_prepare(const struct config *cfg, pid_t master_pid, bool one_process,
 	}
 	if (worker_drop_privileges(cfg) < 0)
 		return -1;
+	fcache_configure(cfg->file_cache_memory);
 	/*
 	 * Die with the master.  Set after the privilege drop, which clears
 	 * it (prctl(2)).  The master may have died before: then our parent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * worker.h - one worker process: reset the signals inherited from the
  * master, drop privileges, open the document root, then accept and serve

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conform.c - an HTTP/1.1 conformance client for a static file server.
  *

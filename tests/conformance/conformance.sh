@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # conformance.sh - runs tests/conformance/conform (the HTTP/1.1 rows of
 # RFC 9110 and RFC 9112 that forkhttpd promises) against the real binary:
 # builds a document root (/index.html, /a.txt = a..z, a 32 MiB /big.bin,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # docroot.sh - sourced by conformance.sh and nginx.sh: the document root
 # that conform's rows expect (see README), built the same for every server.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # nginx.sh - runs the conformance rows against nginx configured like
 # conformance.sh configures forkhttpd, to compare the two.  By hand only
 # (not under make check); it installs nothing: without nginx it says so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * fuzz_acl.c - libFuzzer target for acl_net_parse() and acl_net_match().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * fuzz_auth_decode.c - libFuzzer target for auth_decode(), the reader of

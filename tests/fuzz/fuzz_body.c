@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * fuzz_body.c - libFuzzer target for body_init() and body_take().  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * fuzz_cond.c - libFuzzer target for cond_evaluate(), cond_if_range() and

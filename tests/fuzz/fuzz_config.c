@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * fuzz_config.c - libFuzzer target for config_load_buf(): the scan that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * fuzz_log_format.c - libFuzzer target for log_format_compile() and

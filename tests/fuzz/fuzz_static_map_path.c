@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_static_map_path.c - libFuzzer target for static_map_path(): any
  * path it accepts must come out as segments that cannot leave the root.

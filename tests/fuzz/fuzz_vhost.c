@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * fuzz_vhost.c - libFuzzer target for vhost_table_find(), which reads a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # browser.sh - load the sample site from the real binary in headless
 # Chromium, as a person would: the page's JavaScript runs (#js-status says
 # so, and the Server field it fetches is filled in) and the browser itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_cli.c - the command line against the real binary: -r and -l
  * serving a directory without a conf file (files, listings, the logs on

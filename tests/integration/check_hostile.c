@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_hostile.c - a client that misbehaves must cost only its own
  * connection.  With one worker and 16 connections that send nothing,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_lifecycle.c - the master's life, driven from outside with real
  * signals and real load on the real binary: graceful reload under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_server.c - drives the real forkhttpd binary over loopback sockets:
  * static files, keep-alive and pipelining, path traversal, malformed
@@ -24,6 +25,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
 #include <regex.h>
@@ -1368,6 +1370,195 @@ START_TEST(test_file_cache_never_stale)
 	ck_assert_int_eq(harness_conn_read_response(&a, false, &r, 3000), 0);
 	ck_assert_int_eq(r.status, 404);
 	harness_response_free(&r);
+	harness_conn_close(&a);
+}
+END_TEST
+
+/* own.docroot/name (or own.dir/name with outside) as a path. */
+static const char *
+doc_path(const char *name, bool outside, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/%s", outside ? own.dir : own.docroot, name);
+	return buf;
+}
+
+/* Writes text over the file at path, in place (O_TRUNC, not renamed). */
+static void
+write_in_place(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(close(fd), 0);
+}
+
+/* Writes text into a new file and renames it over path. */
+static void
+write_renamed(const char *path, const char *text)
+{
+	char tmp[PATH_MAX + 80];
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	write_in_place(tmp, text);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+/*
+ * The next response on c to method path with the fields extra: status
+ * want, and when body is not NULL exactly body (len bytes).
+ */
+static void
+expect_on(struct harness_conn *c, const char *method, const char *path,
+    const char *extra, int want, const char *body, size_t len,
+    struct harness_response *out)
+{
+	struct harness_response r;
+	char req[512];
+
+	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: t\r\n%s\r\n",
+	    method, path, extra != NULL ? extra : "");
+	ck_assert_int_eq(harness_conn_sendstr(c, req), 0);
+	ck_assert_msg(harness_conn_read_response(c, strcmp(method, "HEAD") == 0,
+	    &r, 3000) == 0, "%s %s: no answer within 3 s", method, path);
+	ck_assert_msg(r.status == want, "%s %s: status %d, want %d", method,
+	    path, r.status, want);
+	if (body != NULL)
+		ck_assert_msg(r.body_len == len && memcmp(r.body, body, len) == 0,
+		    "%s %s: body \"%.40s\" (%zu bytes), want \"%.40s\" (%zu)",
+		    method, path, r.body, r.body_len, body, len);
+	if (out != NULL)
+		*out = r;
+	else
+		harness_response_free(&r);
+}
+
+static void
+expect_get(struct harness_conn *c, const char *path, int want,
+    const char *body)
+{
+	expect_on(c, "GET", path, NULL, want, body,
+	    body != NULL ? strlen(body) : 0, NULL);
+}
+
+/*
+ * The file cache keeps small files' bytes in memory and learns of
+ * changes from inotify (fcache.h): every change to a cached file, or to
+ * a directory on its way, shows in the very next response, with no
+ * pause between the change and the request.  One worker, one
+ * connection, so every request meets the same cache, and each file is
+ * asked for twice first, so that the second answer is a hit.
+ */
+START_TEST(test_file_cache_watched_never_stale)
+{
+	struct harness_response r;
+	struct harness_conn a;
+	char f[PATH_MAX + 64], g[PATH_MAX + 64], w[PATH_MAX + 64];
+	char w2[PATH_MAX + 64], out[PATH_MAX + 64], etag[128], cond[200];
+
+	ck_assert_int_eq(harness_start(&own, 1, NULL), 0);
+	doc_path("w", false, w, sizeof(w));
+	doc_path("w/f.txt", false, f, sizeof(f));
+	doc_path("w/g.txt", false, g, sizeof(g));
+	ck_assert_int_eq(mkdir(w, 0755), 0);
+	write_in_place(f, "version one\n");
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	expect_get(&a, "/w/f.txt", 200, "version one\n");
+	expect_get(&a, "/w/f.txt", 200, "version one\n");
+
+	/* Rewritten in place: the same size, most likely the same mtime. */
+	write_in_place(f, "VERSION ONE\n");
+	expect_get(&a, "/w/f.txt", 200, "VERSION ONE\n");
+	/* Replaced: a new file renamed over it. */
+	write_renamed(f, "version two, longer\n");
+	expect_get(&a, "/w/f.txt", 200, "version two, longer\n");
+	expect_get(&a, "/w/f.txt", 200, "version two, longer\n");
+	/* Truncated. */
+	ck_assert_int_eq(truncate(f, 0), 0);
+	expect_get(&a, "/w/f.txt", 200, "");
+	write_in_place(f, "three\n");
+	expect_get(&a, "/w/f.txt", 200, "three\n");
+	/* Its mode: unreadable to the worker, then readable again. */
+	ck_assert_int_eq(chmod(f, 0), 0);
+	if (geteuid() != 0 || access(f, R_OK) != 0)
+		expect_get(&a, "/w/f.txt", 403, NULL);
+	ck_assert_int_eq(chmod(f, 0644), 0);
+	expect_get(&a, "/w/f.txt", 200, "three\n");
+	/* Renamed away, then back. */
+	ck_assert_int_eq(rename(f, g), 0);
+	expect_get(&a, "/w/f.txt", 404, NULL);
+	expect_get(&a, "/w/g.txt", 200, "three\n");
+	ck_assert_int_eq(rename(g, f), 0);
+	expect_get(&a, "/w/f.txt", 200, "three\n");
+	/* Its directory renamed away, then another put in its place. */
+	doc_path("w.old", false, w2, sizeof(w2));
+	ck_assert_int_eq(rename(w, w2), 0);
+	expect_get(&a, "/w/f.txt", 404, NULL);
+	ck_assert_int_eq(mkdir(w, 0755), 0);
+	write_in_place(f, "four\n");
+	expect_get(&a, "/w/f.txt", 200, "four\n");
+	expect_get(&a, "/w/f.txt", 200, "four\n");
+	/*
+	 * The directory replaced by a symlink that leaves the root, to a
+	 * directory holding the same name: the symlink rule still holds.
+	 */
+	doc_path("w.older", false, w2, sizeof(w2));
+	ck_assert_int_eq(rename(w, w2), 0);
+	doc_path("out", true, out, sizeof(out));
+	ck_assert_int_eq(mkdir(out, 0755), 0);
+	doc_path("out/f.txt", true, g, sizeof(g));
+	write_in_place(g, "outside the root\n");
+	ck_assert_int_eq(symlink("../out", w), 0);
+	expect_get(&a, "/w/f.txt", 403, NULL);
+	ck_assert_int_eq(unlink(w), 0);
+	ck_assert_int_eq(rename(w2, w), 0);
+	expect_get(&a, "/w/f.txt", 200, "four\n");
+
+	/* HEAD, 304 and ranges answered from a cached entry. */
+	write_in_place(f, "0123456789\n");
+	expect_get(&a, "/w/f.txt", 200, "0123456789\n");
+	expect_on(&a, "GET", "/w/f.txt", NULL, 200, "0123456789\n", 11, &r);
+	ck_assert(harness_header(&r, "ETag", etag, sizeof(etag)));
+	harness_response_free(&r);
+	expect_on(&a, "HEAD", "/w/f.txt", NULL, 200, "", 0, &r);
+	ck_assert_int_eq(r.content_length, 11);
+	harness_response_free(&r);
+	snprintf(cond, sizeof(cond), "If-None-Match: %s\r\n", etag);
+	expect_on(&a, "GET", "/w/f.txt", cond, 304, "", 0, NULL);
+	expect_on(&a, "GET", "/w/f.txt", "Range: bytes=2-4\r\n", 206, "234", 3,
+	    NULL);
+	/* The old validator no longer matches once the file changed. */
+	write_in_place(f, "9876543210\n");
+	expect_on(&a, "GET", "/w/f.txt", cond, 200, "9876543210\n", 11, NULL);
+	expect_on(&a, "GET", "/w/f.txt", "Range: bytes=2-4\r\n", 206, "765", 3,
+	    NULL);
+	harness_conn_close(&a);
+}
+END_TEST
+
+/*
+ * A file larger than the cache keeps in memory goes out with sendfile()
+ * from the cached fd, and is just as fresh.
+ */
+START_TEST(test_file_cache_large_never_stale)
+{
+	static char big[64 * 1024];
+	struct harness_conn a;
+	char f[PATH_MAX + 64];
+
+	ck_assert_int_eq(harness_start(&own, 1, NULL), 0);
+	doc_path("big.bin", false, f, sizeof(f));
+	memset(big, 'a', sizeof(big) - 1);
+	write_in_place(f, big);
+	ck_assert_int_eq(harness_conn_open(&a, own.port), 0);
+	expect_get(&a, "/big.bin", 200, big);
+	expect_get(&a, "/big.bin", 200, big);
+	memset(big, 'b', 10);
+	write_in_place(f, big);
+	expect_get(&a, "/big.bin", 200, big);
+	big[sizeof(big) - 2] = '\0';
+	write_renamed(f, big);
+	expect_get(&a, "/big.bin", 200, big);
 	harness_conn_close(&a);
 }
 END_TEST
@@ -3052,6 +3243,11 @@ server_suite(void)
 	tcase_add_test(tc, test_daemon_mode);
 	tcase_add_test(tc, test_daemon_start_failure);
 	tcase_add_test(tc, test_one_process);
+
+	tc = harness_tcase(s, "file_cache");
+	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);
+	tcase_add_test(tc, test_file_cache_watched_never_stale);
+	tcase_add_test(tc, test_file_cache_large_never_stale);
 
 	tc = harness_tcase(s, "limits");
 	tcase_add_checked_fixture(tc, scratch_setup, own_server_teardown);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_systemd.c - the service manager's side of forkhttpd, with
  * stand-ins for systemd: a unix datagram socket of our own as

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # curl.sh - fetch the sample site with curl from the real binary: the page,
 # every local asset it references (with the right Content-Type), a 404,
 # keep-alive reuse, HEAD against GET, then TERM.  Exit 0 if every check

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # initscript.sh - conf/forkhttpd.init from start to stop against the real
 # binary: the LSB exit codes of every action (status 0/1/3 included), a
 # synchronous reload that reports a broken conf, restart and stop around a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # logs.sh - the access log from the real binary under real clients.
 #   1. combined (the default), 8 workers: hostile values (quotes,
 #      backslashes, UTF-8 and Latin-1 bytes), then 20000 requests from 8

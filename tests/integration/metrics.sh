@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # metrics.sh - the metrics route with real clients: the real binary with
 # two servers and `metrics = true` routes, curl for requests of each
 # method and status class, then /metrics read back: the numbers moved by

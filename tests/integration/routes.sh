@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # routes.sh - virtual hosts and routes with real clients: the real binary
 # on a conf of three servers (the example and more), curl for
 # every handler and key (names through --resolve and odd Host headers

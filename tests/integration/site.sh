@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # site.sh - sourced by the shell integration tests: starts the real binary
 # serving the sample site (htdocs/) on a free 127.0.0.1 port, in a scratch
 # directory, and stops it on exit.  Sets pid, port, base (the URL), dir

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # syslog.sh - both logs to syslog(3) from the real binary: error-log
 # "syslog:local1", access-log "syslog:facility=daemon,severity=notice".
 # syslog(3) writes to /dev/log, so the test runs the server in a mount

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * harness.h - helpers for the integration tests: a scratch directory with
  * a document root, a configuration file, the real forkhttpd binary started

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # server.sh - sourced by the shell tests that run a server (forkhttpd, or
 # nginx by hand) on a free 127.0.0.1 port in a scratch directory.  Sourcing
 # it only defines functions and empty defaults; the caller keeps its own way

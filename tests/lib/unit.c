@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * unit.c - helpers shared by the unit tests; see unit.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * unit.h - helpers shared by the Check programs in tests/unit: running a
  * suite, scratch directories and the files in them, counting open fds,

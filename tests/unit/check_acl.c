@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_acl.c - acl.c: entries parsed (every accepted form, what it
  * means once parsed, and the bad ones), one entry against peers (IPv4,

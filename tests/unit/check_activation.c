@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_activation.c - activation.c: listeners passed as sd_listen_fds(3)
  * says.  Descriptors 3 and up are the ones Check itself may use, so each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_auth.c - auth.c: htpasswd files made by the real htpasswd (bcrypt
  * -B, SHA-256 -2, SHA-512 -5) at test time, checked with right and wrong

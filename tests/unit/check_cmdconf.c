@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_cmdconf.c - the configuration of -r and -l: the snapshot it
  * gives (defaults, listings, the terminal logs, no pid file), directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * check_cond.c - cond_etag(), cond_parse_date() in the three HTTP-date

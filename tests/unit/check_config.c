@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_config.c - config_load_buf() against a temporary base directory:
  * every default, relative paths, the listen forms, the worker pool (fixed

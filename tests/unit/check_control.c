@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_control.c - control.c: the names of -s, the report file's path
  * and line (one line, written whole by rename), and control_send()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * check_http_parse.c - http_parse_frame() and http_parse_request() against

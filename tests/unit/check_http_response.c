@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_http_response.c - IMF-fixdate formatting, the exact bytes of the
  * status line and header fields (and that a short buffer is never written
@@ -31,6 +32,42 @@
 
 /* ------------------------------------------------------------------ */
 /* http_date_format */
+
+/*
+ * The hand-written calendar against gmtime_r() and strftime(): every
+ * day of 1900..2100 at a time of day that moves, and a spread of times
+ * from year 1000 to 9999 (strftime() pads no year below 1000).
+ */
+START_TEST(test_date_against_libc)
+{
+	char got[HTTP_DATE_LEN], want[HTTP_DATE_LEN];
+	int64_t first = -2208988800LL, last = 4133980799LL;	/* 1900, 2100 */
+
+	for (int64_t t = first, k = 0; t <= last; t += 86400 + 7, k++) {
+		struct tm tm;
+		time_t tt = (time_t)(t + (k * 3607) % 86400);
+
+		if (tt > last)
+			break;
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		http_date_format(tt, got);
+		ck_assert_msg(strcmp(got, want) == 0, "%lld: got \"%s\", want "
+		    "\"%s\"", (long long)tt, got, want);
+	}
+	for (int64_t t = -30610224000LL; t < 253402300799LL;
+	    t += 99999989LL) {
+		struct tm tm;
+		time_t tt = (time_t)t;
+
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		http_date_format(tt, got);
+		ck_assert_msg(strcmp(got, want) == 0, "%lld: got \"%s\", want "
+		    "\"%s\"", (long long)tt, got, want);
+	}
+}
+END_TEST
 
 static const struct {
 	time_t t;
@@ -1030,6 +1067,7 @@ http_response_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("date");
+	tcase_add_test(tc, test_date_against_libc);
 	tcase_add_loop_test(tc, test_date, 0, ROWS(date_cases));
 	suite_add_tcase(s, tc);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_listing.c - listing_format() against scratch directories: the
  * order of the rows (directories first, then bytes), hidden names, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_log_format.c - the access-log formats: every directive against a
  * fixed request, the named formats, Apache's and JSON's escaping (the

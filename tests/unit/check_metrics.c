@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_metrics.c - metrics.c and the scoreboard's metrics counters: the
  * page's syntax line by line (every sample a name, labels and a number;

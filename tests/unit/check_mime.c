@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_mime.c - the extension table: built-in, a mime.types file written
  * here, a missing file, and the system's /etc/mime.types.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_net.c - listeners (binding, errors, flags, deferred accept), peer
  * names and the clock.  Everything binds to loopback (127.0.0.1, ::1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_notify.c - notify.c: the sd_notify(3) datagrams.  A socket of the
  * test's own stands in for the service manager, at a path and at an

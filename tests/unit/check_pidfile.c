@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_pidfile.c - pidfile.c: the lock, not the number, says whether a
  * server runs.  Acquiring writes our pid; a second process is refused and

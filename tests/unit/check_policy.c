@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_policy.c - the master's decisions (policy.c) as tables, with the
  * clock injected: a crash loop's back-off, doubling to its cap, and its

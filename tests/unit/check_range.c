@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * check_range.c - range_parse() against a table of Range values (each row

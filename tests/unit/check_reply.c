@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_reply.c - one response going out over a real non-blocking
  * connection (a stream socketpair and loopback TCP, each test over both),

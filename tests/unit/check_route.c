@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_route.c - the route table as tables: every pattern form, segment
  * boundaries ("/api" is /api and /api/..., never /apix; "/p/" is not

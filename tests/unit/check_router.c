@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_router.c - router_handle() against a temporary document root:
  * OPTIONS (for a path and for "*") is 200 with Allow and no content; an
@@ -31,6 +32,7 @@
 
 #include "acl.h"
 #include "config.h"
+#include "fcache.h"
 #include "http.h"
 #include "http_response.h"
 #include "mime.h"
@@ -1052,5 +1054,8 @@ router_suite(void)
 int
 main(void)
 {
+	/* Files as fds (the file cache keeps no copies), as these tests
+	 * look at them; check_static tests the copies. */
+	fcache_configure(0);
 	return unit_run(router_suite());
 }

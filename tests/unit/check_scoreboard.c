@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "autoconf.h"
 /*
  * check_scoreboard.c - scoreboard.c: the shared mapping (a forked child's

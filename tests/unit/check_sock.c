@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_sock.c - the connection I/O layer over real non-blocking
  * sockets: a stream socketpair and loopback TCP (127.0.0.1, an

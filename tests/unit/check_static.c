@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_static.c - request path mapping (a table), then static_serve()
  * against a temporary document root: index files, redirects, symlinks in
@@ -1731,6 +1732,64 @@ cfg_reset(void)
 	cfg.symlinks_outside_root = false;
 }
 
+/*
+ * With file-cache-memory, a small file asked for again comes from the
+ * cache's copy: HTTP_BODY_MEM with its bytes, no fd, and the validators
+ * a file gets; HEAD, 304 and a Range are answered the same way as from
+ * a file.  A request with a body (its response waits for it) gets an fd
+ * of its own, not the cache's.
+ */
+START_TEST(test_small_file_from_memory)
+{
+	struct http_request req;
+	struct http_response resp;
+	char tag[HTTP_ETAG_MAX + 1];
+
+	fcache_configure(FCACHE_MEMORY_DEFAULT);
+	for (int k = 0; k < 2; k++) {
+		req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+		ck_assert_int_eq(serve_req(&req, &resp), 200);
+	}
+	ck_assert_int_eq(resp.body, HTTP_BODY_MEM);
+	ck_assert(!resp.mem_stable);
+	ck_assert_int_eq(resp.fd, -1);
+	ck_assert_uint_eq(resp.mem_len, ALPHA_LEN);
+	ck_assert_int_eq(memcmp(resp.mem, ALPHA, ALPHA_LEN), 0);
+	ck_assert_int_eq(resp.content_length, ALPHA_LEN);
+	ck_assert_uint_gt(resp.etag_len, 0);
+	ck_assert(resp.accept_ranges);
+	memcpy(tag, resp.etag, resp.etag_len);
+	tag[resp.etag_len] = '\0';
+
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	add_line(&req.if_none_match, tag);
+	ck_assert_int_eq(serve_req(&req, &resp), 304);
+	ck_assert_int_eq(resp.body, HTTP_BODY_NONE);
+
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.range = slice("bytes=1-2");
+	ck_assert_int_eq(serve_req(&req, &resp), 206);
+	ck_assert_int_eq(resp.body, HTTP_BODY_FILE);
+	ck_assert_int_ge(resp.fd, 0);
+	ck_assert_int_eq(resp.offset, 1);
+	ck_assert_int_eq(resp.content_length, 2);
+	resp_close(&resp);
+
+	req_init(&req, HTTP_METHOD_GET, "/alpha.txt");
+	req.framing = HTTP_FRAMING_LENGTH;
+	req.content_length = 5;
+	ck_assert_int_eq(serve_req(&req, &resp), 200);
+	ck_assert_int_eq(resp.body, HTTP_BODY_FILE);
+	ck_assert_int_ge(resp.fd, 0);
+	ck_assert_msg(!resp.fd_cached, "a response waiting for a body holds "
+	    "the cache's fd");
+	/* Its own: the cache closing its fd leaves this one open. */
+	fcache_clear();
+	ck_assert_int_ne(fcntl(resp.fd, F_GETFD), -1);
+	resp_close(&resp);
+}
+END_TEST
+
 static Suite *
 static_suite(void)
 {
@@ -1787,6 +1846,7 @@ static_suite(void)
 	tcase_add_test(tc, test_if_range);
 	tcase_add_test(tc, test_index_validators);
 	tcase_add_test(tc, test_listing);
+	tcase_add_test(tc, test_small_file_from_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1794,5 +1854,8 @@ static_suite(void)
 int
 main(void)
 {
+	/* Files as fds, which is what most tests here look at;
+	 * test_small_file_from_memory turns the copies on. */
+	fcache_configure(0);
 	return unit_run(static_suite());
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_status.c - status.c: who may see the page (addresses, networks,
  * "all", v4-mapped peers), the HTML page and the JSON page for a real

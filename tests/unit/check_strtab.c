@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_strtab.c - the string table: put and get, a key put twice keeps
  * its first value, keys that differ only in length or in a byte after a

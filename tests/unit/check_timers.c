@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_timers.c - the deadline heap: table tests of each operation
  * (set, move earlier and later, delete the head, a middle node and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_util.c - util.c (bounded number parsing, strlcpy) and log.c: level
  * names, the error log's threshold and ": strerror" suffix, the access

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_vhost.c - which server a Host names, as tables: exact names,
  * case, a port, a trailing dot, IPv6 and IPv4 literals, wildcards at any
