@@ -35,12 +35,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # the site in a headless browser, make password files with htpasswd, and
 # start the server the way a systemd .socket unit does
 # (systemd-socket-activate, from the package systemd, which installs in a
-# container without running as init), and read the access log with
-# goaccess and python3.
+# container without running as init), read the access log with
+# goaccess and python3, and check the metrics page with promtool (from
+# the package prometheus).
 packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
 check curl media-types procps iproute2"
 [ "$mode" = check ] &&
-    packages="$packages chromium apache2-utils systemd goaccess python3"
+    packages="$packages chromium apache2-utils systemd goaccess python3
+    prometheus"
 
 die() {
 	echo "quickstart: $*" >&2

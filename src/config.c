@@ -69,7 +69,8 @@ static char config_default_status_allow[] = "{\"127.0.0.1\", \"::1\"}";
 	CFG_STR("content-type", NULL, CFGF_NODEFAULT),			\
 	CFG_STR("redirect", NULL, CFGF_NODEFAULT),			\
 	CFG_INT("redirect-status", 301, CFGF_NODEFAULT),		\
-	CFG_BOOL("status-page", cfg_false, CFGF_NODEFAULT)
+	CFG_BOOL("status-page", cfg_false, CFGF_NODEFAULT),		\
+	CFG_BOOL("metrics", cfg_false, CFGF_NODEFAULT)
 
 /* The file keys, which the top level has with their defaults. */
 #define CONFIG_FILE_OPTS						\
@@ -1142,7 +1143,7 @@ config_scope_methods(struct config_parse *p, struct config *c, cfg_t *sec,
 }
 
 /* respond (with body and content-type), redirect (with
- * redirect-status), status-page: at most one, never inherited. */
+ * redirect-status), status-page, metrics: at most one, never inherited. */
 static bool
 config_scope_handler(struct config_parse *p, struct config *c, cfg_t *sec,
     struct config_scope *s)
@@ -1151,12 +1152,18 @@ config_scope_handler(struct config_parse *p, struct config *c, cfg_t *sec,
 	bool redirect = config_set(sec, "redirect");
 	bool status = config_set(sec, "status-page") &&
 	    cfg_getbool(sec, "status-page");
+	bool metrics = config_set(sec, "metrics") &&
+	    cfg_getbool(sec, "metrics");
 
-	if (respond + redirect + status > 1) {
-		config_sec_error(p, sec, respond ? "respond" : "redirect",
-		    "respond, redirect and status-page each answer the "
-		    "request: set one");
+	if (respond + redirect + status + metrics > 1) {
+		config_sec_error(p, sec, respond ? "respond" : redirect ?
+		    "redirect" : "status-page", "respond, redirect, "
+		    "status-page and metrics each answer the request: set one");
 		return false;
+	}
+	if (metrics) {
+		s->handler = CONFIG_HANDLER_METRICS;
+		c->any_metrics = true;
 	}
 	if (!respond && (config_set(sec, "body") ||
 	    config_set(sec, "content-type"))) {
@@ -1462,6 +1469,18 @@ config_check_index(struct config_parse *p, cfg_t *cfg, struct config *c)
  * and who may see it.  Each status-allow entry is checked here so that a
  * typo fails at -t, not silently at request time.
  */
+/* Who may see a metrics route without allow/deny of its own: loopback
+ * only.  0, or -1 (out of memory). */
+static int
+config_metrics_acl(struct config *c)
+{
+	static char lo4[] = "127.0.0.1", lo6[] = "::1";
+	char *const loopback[] = { lo4, lo6 };
+
+	c->metrics_acl = util_xcalloc(1, sizeof(*c->metrics_acl));
+	return acl_allow_only(c->metrics_acl, loopback, 2);
+}
+
 static bool
 config_check_status(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
@@ -1492,7 +1511,7 @@ config_check_status(struct config_parse *p, cfg_t *cfg, struct config *c)
 	 * would let everyone). */
 	c->status_acl = util_xcalloc(1, sizeof(*c->status_acl));
 	if (acl_allow_only(c->status_acl, c->status_allow, c->nstatus_allow) <
-	    0) {
+	    0 || config_metrics_acl(c) < 0) {
 		fprintf(stderr, "forkhttpd: out of memory\n");
 		exit(1);
 	}
@@ -2323,6 +2342,8 @@ config_free(struct config *c)
 	free(c->status_allow);
 	acl_free(c->status_acl);
 	free(c->status_acl);
+	acl_free(c->metrics_acl);
+	free(c->metrics_acl);
 	free(c->status_path);
 	free(c->path);
 	free(c->user);
@@ -2423,6 +2444,9 @@ config_print_handler(FILE *out, const char *ind, const struct config_scope *s)
 		break;
 	case CONFIG_HANDLER_STATUS:
 		fprintf(out, "%sstatus-page = true\n", ind);
+		break;
+	case CONFIG_HANDLER_METRICS:
+		fprintf(out, "%smetrics = true\n", ind);
 		break;
 	default:
 		break;

@@ -34,7 +34,8 @@ enum config_handler {
 	CONFIG_HANDLER_STATIC = 0,	/* files under the root (default) */
 	CONFIG_HANDLER_REDIRECT,	/* `redirect` */
 	CONFIG_HANDLER_RESPOND,		/* `respond` */
-	CONFIG_HANDLER_STATUS		/* `status-page` */
+	CONFIG_HANDLER_STATUS,		/* `status-page` */
+	CONFIG_HANDLER_METRICS		/* `metrics` */
 };
 
 /* One `header` entry, split: "Name: value". */
@@ -62,7 +63,7 @@ struct config_root {
  * The keys a server or a route may set.  The top level's are the
  * defaults of every server, a server's those of its routes: a scope
  * starts as its parent's and overrides what its section sets, but for
- * the handler keys (respond, redirect, status-page), which are never
+ * the handler keys (respond, redirect, status-page, metrics), which are never
  * inherited, and header, whose lists add up.  Arrays may be shared with
  * the parent; the configuration owns them all.
  */
@@ -210,6 +211,10 @@ struct config {
 	struct log_conf log;
 	struct log_access_conf *access_logs;	/* formats owned */
 	size_t naccess_logs;
+	/* A `metrics` route, and who may see one without allow/deny of its
+	 * own: loopback (127.0.0.1 and ::1), parsed once at load. */
+	bool any_metrics;
+	struct acl *metrics_acl;
 };
 
 /*

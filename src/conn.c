@@ -368,6 +368,11 @@ conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes,
 		log_access(which, &e);
 	if (env->slot == NULL)
 		return;
+	if (env->sb != NULL)
+		scoreboard_count_response(env->sb, env->slot, x->server,
+		    x->parsed ? (int)req->method : HTTP_METHOD_UNKNOWN,
+		    e.status, bytes, e.end_us > e.start_us ?
+		    (uint64_t)(e.end_us - e.start_us) : 0);
 	if (x->counted)
 		scoreboard_background_done(env->slot, bytes);
 	else

@@ -471,6 +471,7 @@ master_spawn(size_t i)
 	slot->retiring = false;
 	slot->quit_ms = slot->finish_by_ms = 0;
 	master.sb->slot[i].pid = pid;
+	master.sb->worker_starts++;
 	log_debug("worker %ld started in slot %zu", (long)pid, i);
 }
 
@@ -524,6 +525,7 @@ master_worker_exited(size_t i, pid_t pid, int status)
 		how = POLICY_EXIT_CLEAN;
 		log_info("worker %ld exited", (long)pid);
 	}
+	scoreboard_worker_exited(master.sb, how == POLICY_EXIT_CRASHED);
 	delay = policy_exited(slot, how, now);
 	if (delay > 0 && slot->failures > 1)
 		log_warn("worker slot %zu crashing repeatedly (%u in a row); "
@@ -1029,6 +1031,7 @@ master_reload(pid_t sender)
 	master.notify_wait = notify_enabled();
 	return;
 fail:
+	master.sb->reloads_failed++;
 	log_error("reload failed, still serving generation %u: %s",
 	    master.generation, err);
 	master_report(sender, false, err);

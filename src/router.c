@@ -22,6 +22,7 @@
 #include "http_response.h"
 #include "router.h"
 #include "static.h"
+#include "metrics.h"
 #include "status.h"
 #include "util.h"
 
@@ -427,6 +428,8 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 		return router_respond(ctx, resp);
 	case CONFIG_HANDLER_STATUS:
 		return status_handle(ctx, req, resp);
+	case CONFIG_HANDLER_METRICS:
+		return metrics_handle(ctx, req, resp);
 	case CONFIG_HANDLER_STATIC:
 	default:
 		return router_static(ctx, req, resp);
@@ -615,6 +618,10 @@ router_explain_answer(const struct handler_ctx *ctx,
 		break;
 	case CONFIG_HANDLER_STATUS:
 		fprintf(out, "answer: the status page\n");
+		break;
+	case CONFIG_HANDLER_METRICS:
+		fprintf(out, "answer: the metrics page%s\n", sc->acl == NULL ?
+		    " (loopback clients only)" : "");
 		break;
 	default:
 		fprintf(out, "answer: files, %s/%s (%s)\n",

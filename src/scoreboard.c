@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http.h"
 #include "log.h"
 #include "net.h"
 #include "scoreboard.h"
@@ -39,6 +40,12 @@ static const char *const scoreboard_names[SCOREBOARD_STATE_COUNT] = {
 	[SCOREBOARD_CLOSING] = "closing",
 	[SCOREBOARD_GRACEFUL] = "graceful",
 	[SCOREBOARD_FULL] = "full",
+};
+
+const uint64_t scoreboard_duration_bound_us[SCOREBOARD_DURATION_BUCKETS - 1] =
+{
+	5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
+	2500000, 5000000, 10000000
 };
 
 /*
@@ -66,20 +73,39 @@ scoreboard_clients_offset(size_t nslots)
 	return (n + 63) & ~(size_t)63;
 }
 
+/* Where the metrics counters begin: after the clients' part and the
+ * slots' rows of it, at a 64-byte boundary. */
+static size_t
+scoreboard_counts_offset(size_t nslots)
+{
+	size_t n = scoreboard_clients_offset(nslots) +
+	    sizeof(struct scoreboard_clients) +
+	    nslots * (sizeof(scoreboard_held_row) + sizeof(uint32_t));
+
+	return (n + 63) & ~(size_t)63;
+}
+
 /* The mapping's length for nslots slots; false if it overflows size_t. */
 static bool
 scoreboard_size(size_t nslots, size_t *out)
 {
 	size_t per_slot = sizeof(struct scoreboard_slot) +
-	    sizeof(scoreboard_held_row) + sizeof(uint32_t);
+	    sizeof(scoreboard_held_row) + sizeof(uint32_t) +
+	    sizeof(struct scoreboard_counts);
 
 	if (nslots > (SIZE_MAX - sizeof(struct scoreboard) -
-	    sizeof(struct scoreboard_clients) - 64) / per_slot)
+	    sizeof(struct scoreboard_clients) - 128) / per_slot)
 		return false;
-	*out = scoreboard_clients_offset(nslots) +
-	    sizeof(struct scoreboard_clients) +
-	    nslots * (sizeof(scoreboard_held_row) + sizeof(uint32_t));
+	*out = scoreboard_counts_offset(nslots) +
+	    nslots * sizeof(struct scoreboard_counts);
 	return true;
+}
+
+struct scoreboard_counts *
+scoreboard_counts_of(const struct scoreboard *sb, size_t i)
+{
+	return (struct scoreboard_counts *)(uintptr_t)((const char *)sb +
+	    scoreboard_counts_offset(sb->nslots)) + i;
 }
 
 static struct scoreboard_clients *
@@ -228,6 +254,9 @@ scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 		s->requests = 0;
 		s->bytes = 0;
 		s->idle_conns = 0;
+		s->open_conns = 0;
+		memset(scoreboard_counts_of(sb, i), 0,
+		    sizeof(struct scoreboard_counts));
 		__atomic_store_n(&s->request_start_ms, 0, __ATOMIC_RELEASE);
 		s->heartbeat_ms = 0;
 		s->request_start = 0;
@@ -241,21 +270,40 @@ scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 	    false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
+/* *to += *from, counter by counter. */
+static void
+scoreboard_add_counts(struct scoreboard_counts *to,
+    const struct scoreboard_counts *from)
+{
+	uint64_t *t = (uint64_t *)(void *)to;
+	const uint64_t *f = (const uint64_t *)(const void *)from;
+
+	/* The struct is uint64_t arrays only, so no padding. */
+	for (size_t k = 0; k < sizeof(*to) / sizeof(uint64_t); k++)
+		t[k] += f[k];
+}
+
 void
 scoreboard_clear(struct scoreboard *sb, size_t i)
 {
 	struct scoreboard_slot *s = &sb->slot[i];
+	struct scoreboard_counts *row = scoreboard_counts_of(sb, i);
 	uint64_t requests = s->requests, bytes = s->bytes;
+	/* Static: some 3 KiB, and only the master calls this. */
+	static struct scoreboard_counts counts;
 
 	/*
 	 * Empty the slot before adding to the past: a status page reading
 	 * in between undercounts for an instant instead of counting the
 	 * worker twice, so the totals it shows never go down.
 	 */
+	counts = *row;
 	memset(s, 0, sizeof(*s));
+	memset(row, 0, sizeof(*row));
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	sb->past_requests += requests;
 	sb->past_bytes += bytes;
+	scoreboard_add_counts(&sb->retired, &counts);
 	scoreboard_client_forget(sb, i);
 }
 
@@ -306,6 +354,12 @@ void
 scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n)
 {
 	s->idle_conns = n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
+}
+
+void
+scoreboard_set_open_conns(struct scoreboard_slot *s, unsigned n)
+{
+	s->open_conns = n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
 }
 
 void
@@ -394,6 +448,75 @@ scoreboard_total_idle_conns(const struct scoreboard *sb)
 		if (sb->slot[i].state != SCOREBOARD_EMPTY)
 			n += sb->slot[i].idle_conns;
 	return n;
+}
+
+uint64_t
+scoreboard_total_open_conns(const struct scoreboard *sb)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < sb->nslots; i++)
+		if (sb->slot[i].state != SCOREBOARD_EMPTY)
+			n += sb->slot[i].open_conns;
+	return n;
+}
+
+static size_t
+scoreboard_method_class(int method)
+{
+	switch (method) {
+	case HTTP_METHOD_GET:
+		return 0;
+	case HTTP_METHOD_HEAD:
+		return 1;
+	case HTTP_METHOD_POST:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+void
+scoreboard_count_response(struct scoreboard *sb,
+    const struct scoreboard_slot *s, size_t server, int method, int status,
+    uint64_t bytes, uint64_t duration_us)
+{
+	struct scoreboard_counts *c = scoreboard_counts_of(sb,
+	    (size_t)(s - sb->slot));
+	size_t srv = server < SCOREBOARD_SERVERS ? server : SCOREBOARD_SERVERS;
+	size_t cls = status >= 100 && status <= 599 ?
+	    (size_t)(status / 100 - 1) : SCOREBOARD_STATUS_CLASSES - 1;
+	size_t b = 0;
+
+	c->requests[srv][scoreboard_method_class(method)][cls]++;
+	c->bytes[srv] += bytes;
+	while (b < SCOREBOARD_DURATION_BUCKETS - 1 &&
+	    duration_us > scoreboard_duration_bound_us[b])
+		b++;
+	c->duration[b]++;
+	c->duration_us += duration_us;
+}
+
+void
+scoreboard_sum_counts(const struct scoreboard *sb,
+    struct scoreboard_counts *out)
+{
+	/* The retired part first: a slot cleared while we read its
+	 * neighbours is then missed at worst, never counted twice. */
+	scoreboard_add_counts(out, &sb->retired);
+	/* An empty slot's row is zero (scoreboard_clear()); skipping it
+	 * leaves the rows of slots never used untouched. */
+	for (size_t i = 0; i < sb->nslots; i++)
+		if (sb->slot[i].state != SCOREBOARD_EMPTY)
+			scoreboard_add_counts(out, scoreboard_counts_of(sb, i));
+}
+
+void
+scoreboard_worker_exited(struct scoreboard *sb, bool crashed)
+{
+	sb->worker_exits++;
+	if (crashed)
+		sb->worker_crashes++;
 }
 
 size_t

@@ -45,6 +45,36 @@ enum scoreboard_state {
 	SCOREBOARD_STATE_COUNT
 };
 
+/*
+ * The counters the metrics page (metrics.c) reads, per slot (in rows
+ * after the per-client part, scoreboard_counts_of(), so that the slots
+ * stay small for the loops over them and rows of slots never used cost
+ * no memory) and, for workers gone, retired in the scoreboard's global
+ * part.  Fixed arrays
+ * so the mapping stays bounded: the first SCOREBOARD_SERVERS servers
+ * (in conf-file order) are counted apart, every later one in the extra
+ * row [SCOREBOARD_SERVERS] ("other").  Methods by class (GET, HEAD,
+ * POST, anything else), statuses by class (1xx..5xx); the request
+ * duration in SCOREBOARD_DURATION_BUCKETS buckets (not cumulative: [k]
+ * counts durations in (bound[k-1], bound[k]], the last one +Inf).
+ */
+#define SCOREBOARD_SERVERS 32
+#define SCOREBOARD_METHOD_CLASSES 4	/* GET, HEAD, POST, other */
+#define SCOREBOARD_STATUS_CLASSES 5	/* 1xx..5xx */
+#define SCOREBOARD_DURATION_BUCKETS 12	/* 11 bounds, then +Inf */
+
+struct scoreboard_counts {
+	uint64_t requests[SCOREBOARD_SERVERS + 1][SCOREBOARD_METHOD_CLASSES]
+	    [SCOREBOARD_STATUS_CLASSES];
+	uint64_t bytes[SCOREBOARD_SERVERS + 1];	/* body bytes sent */
+	uint64_t duration[SCOREBOARD_DURATION_BUCKETS];
+	uint64_t duration_us;			/* their sum */
+};
+
+/* The duration buckets' upper bounds in microseconds (0.005 s .. 10 s). */
+extern const uint64_t scoreboard_duration_bound_us[
+    SCOREBOARD_DURATION_BUCKETS - 1];
+
 struct scoreboard_slot {
 	pid_t pid;
 	unsigned generation;
@@ -60,6 +90,7 @@ struct scoreboard_slot {
 	time_t request_start;		/* the same on the wall clock */
 	char request[SCOREBOARD_LINE_MAX];	/* the line being served */
 	char client[SCOREBOARD_CLIENT_MAX];	/* its client's address */
+	volatile uint32_t open_conns;	/* open, idle ones included */
 };
 
 struct scoreboard {
@@ -68,6 +99,13 @@ struct scoreboard {
 	uint64_t reloads;		/* successful reloads */
 	uint64_t past_requests;		/* requests of workers gone */
 	uint64_t past_bytes;
+	/* The master's counts, for the metrics page. */
+	uint64_t reloads_failed;
+	uint64_t worker_starts;		/* forks that succeeded */
+	uint64_t worker_exits;		/* workers reaped, crashes too */
+	uint64_t worker_crashes;	/* killed by a signal we did not send,
+					 * or failed while serving (exit 1) */
+	struct scoreboard_counts retired;	/* of workers gone */
 	size_t nslots;
 	struct scoreboard_slot slot[];	/* nslots of them */
 };
@@ -99,9 +137,10 @@ void scoreboard_start(struct scoreboard *sb, size_t i, pid_t pid,
 
 /*
  * Master: the worker of slot i is gone.  Adds its counters to the past
- * totals and empties the slot (state EMPTY, pid 0, idle_conns 0),
- * keeping nothing: the connections it held died with it, and leave the
- * per-client counts (scoreboard_client_add()).
+ * totals (its metrics counters to sb->retired, so that no total ever
+ * goes down) and empties the slot (state EMPTY, pid 0, idle_conns 0,
+ * open_conns 0), keeping nothing: the connections it held died with it,
+ * and leave the per-client counts (scoreboard_client_add()).
  * Call scoreboard_describe() first to report what it was doing.
  */
 void scoreboard_clear(struct scoreboard *sb, size_t i);
@@ -131,6 +170,13 @@ void scoreboard_set_state(struct scoreboard_slot *s, enum scoreboard_state st);
  * call changes it.  n above UINT32_MAX is stored as UINT32_MAX.
  */
 void scoreboard_set_idle_conns(struct scoreboard_slot *s, unsigned n);
+
+/* Worker: it holds n connections in all (idle ones included); as
+ * scoreboard_set_idle_conns() for open_conns. */
+void scoreboard_set_open_conns(struct scoreboard_slot *s, unsigned n);
+
+/* The connections open in live workers (open_conns of slots not EMPTY). */
+uint64_t scoreboard_total_open_conns(const struct scoreboard *sb);
 
 /*
  * Worker: a request begins: state READING, its start time, and a copy of
@@ -168,6 +214,34 @@ void scoreboard_background_request(struct scoreboard_slot *s);
  * foreground has taken the fields since.
  */
 void scoreboard_background_done(struct scoreboard_slot *s, uint64_t bytes);
+
+/*
+ * Worker: a response is done (or cut off): counts it in the metrics
+ * counters of its slot s of sb: server index server (from
+ * SCOREBOARD_SERVERS up: "other"), the class of method (enum
+ * http_method), the status class (a status outside 100..599 counts as
+ * 5xx), bytes of body, and how long it took in microseconds.  Apart from scoreboard_end_request()'s counters.
+ */
+void scoreboard_count_response(struct scoreboard *sb,
+    const struct scoreboard_slot *s, size_t server, int method, int status,
+    uint64_t bytes, uint64_t duration_us);
+
+/* Slot i's metrics counters (zeroed by scoreboard_start() on an EMPTY
+ * slot, folded into sb->retired and zeroed by scoreboard_clear()). */
+struct scoreboard_counts *scoreboard_counts_of(const struct scoreboard *sb,
+    size_t i);
+
+/*
+ * The metrics counters of workers gone and of every live slot, added
+ * into *out (which the caller zeroes first).  Never below an earlier
+ * call's result but for the instant of a scoreboard_clear() (see there).
+ */
+void scoreboard_sum_counts(const struct scoreboard *sb,
+    struct scoreboard_counts *out);
+
+/* Master: a worker was reaped; crashed: killed by a signal we did not
+ * send, or failed while serving (POLICY_EXIT_CRASHED). */
+void scoreboard_worker_exited(struct scoreboard *sb, bool crashed);
 
 /* Totals over the past and the live slots. */
 uint64_t scoreboard_total_requests(const struct scoreboard *sb);

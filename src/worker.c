@@ -27,6 +27,7 @@
 #include "net.h"
 #include "scoreboard.h"
 #include "static.h"
+#include "metrics.h"
 #include "status.h"
 #include "timers.h"
 #include "util.h"
@@ -677,8 +678,10 @@ worker_round(const struct conn_env *env, int timeout_ms)
 		if (!wk.draining && wk.free != WORKER_NIL)
 			worker_listen(true);
 	}
-	if (worker_slot != NULL)
+	if (worker_slot != NULL) {
 		scoreboard_set_idle_conns(worker_slot, wk.nidle);
+		scoreboard_set_open_conns(worker_slot, wk.nconns);
+	}
 	return n;
 }
 
@@ -717,8 +720,10 @@ worker_drain(const struct conn_env *env)
 		conn_abort(env, &wk.t[i].c);
 		worker_release(i);
 	}
-	if (worker_slot != NULL)
+	if (worker_slot != NULL) {
 		scoreboard_set_idle_conns(worker_slot, 0);
+		scoreboard_set_open_conns(worker_slot, 0);
+	}
 }
 
 /* The epoll set and the listeners in it.  0 or -1 (logged). */
@@ -799,7 +804,8 @@ worker_prepare(const struct config *cfg, pid_t master_pid, bool one_process,
 	/* Rows for the old and the new generation side by side. */
 	if (conn_init(cfg) < 0 || (cfg->any_status_page && sb != NULL &&
 	    status_init(2 * (size_t)cfg->max_workers < sb->nslots ?
-	    2 * (size_t)cfg->max_workers : sb->nslots) < 0)) {
+	    2 * (size_t)cfg->max_workers : sb->nslots) < 0) ||
+	    (cfg->any_metrics && metrics_init(cfg) < 0)) {
 		log_error("cannot allocate the worker's buffers:");
 		return -1;
 	}

@@ -1782,8 +1782,12 @@ static const struct site_error_case {
 	    "t.conf:4: found duplicate title 'a'" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    respond = 200\n"
 	    "    redirect = \"/y\"\n  }\n}\n", "t.conf:4: route \"/x\": "
-	    "respond: respond, redirect and status-page each answer the "
-	    "request: set one" },
+	    "respond: respond, redirect, status-page and metrics each answer "
+	    "the request: set one" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    status-page = true\n"
+	    "    metrics = true\n  }\n}\n", "t.conf:4: route \"/x\": "
+	    "status-page: respond, redirect, status-page and metrics each "
+	    "answer the request: set one" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    body = \"x\"\n  }\n}\n",
 	    "t.conf:4: route \"/x\": body: goes with respond" },
 	{ DOCROOT "server \"a\" {\n  header = {\"Content-Length: 3\"}\n}\n",
@@ -1937,9 +1941,12 @@ START_TEST(test_print_idempotent)
 	    "    route \"^~ /files/\" { alias = \"shared\"  "
 	    "directory-listing = true }\n"
 	    "    route \"= /st\" { status-page = true }\n"
+	    "    route \"= /metrics\" { metrics = true }\n"
 	    "    route \"/x\" { allow = {\"all\"}  auth-basic = \"off\" }\n"
 	    "}\n");
 	one = print_file("print.conf");
+	ck_assert_msg(strstr(one, "\n        metrics = true\n") != NULL,
+	    "-T lost metrics:\n%s", one);
 	unit_write_file(base, "print2.conf", one);
 	two = print_file("print2.conf");
 	ck_assert_msg(strcmp(one, two) == 0, "-T of -T differs:\n%s\n--\n%s",
