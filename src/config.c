@@ -282,6 +282,24 @@ config_error(struct config_parse *p, const char *key, const char *fmt, ...)
 		    "to change it)", key);
 }
 
+/* config_error() at line, a key's in a section; a line of 0 is a
+ * top-level key the file leaves to its default. */
+static void __attribute__((format(printf, 4, 5)))
+config_error_at(struct config_parse *p, int line, const char *key,
+    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		config_report(p, line, "%s", msg);
+	else
+		config_error(p, key, "%s", msg);
+}
+
 /*
  * The known name nearest to name in opts, or NULL when none is near
  * enough to be what was meant: at most one edit per four characters,
@@ -1350,6 +1368,7 @@ config_server_log(struct config_parse *p, struct config *c, cfg_t *sec,
 		return false;
 	}
 	srv->access_log = (int)c->naccess_logs++;
+	srv->access_log_line = config_sec_line(p, sec, "access-log");
 	c->log.access = c->access_logs;
 	c->log.naccess = c->naccess_logs;
 	if (strcmp(v, "-") != 0 && !config_is_syslog(v))
@@ -1892,7 +1911,7 @@ config_check_resolve(struct config_parse *p, const struct config *c)
  * effective ids (AT_EACCESS): the same user that will start the server.
  */
 static bool
-config_check_writable(struct config_parse *p, const char *key,
+config_check_writable_at(struct config_parse *p, int line, const char *key,
     const char *path)
 {
 	char dir[PATH_MAX];
@@ -1903,33 +1922,42 @@ config_check_writable(struct config_parse *p, const char *key,
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*(slash == dir ? slash + 1 : slash) = '\0';
 	if (stat(dir, &st) < 0) {
-		config_error(p, key, "%s: %s: directory %s %s", key, path, dir,
+		config_error_at(p, line, key, "%s: %s: directory %s %s", key, path, dir,
 		    errno == ENOENT ? "does not exist" : strerror(errno));
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		config_error(p, key, "%s: %s: %s is not a directory", key, path,
+		config_error_at(p, line, key, "%s: %s: %s is not a directory", key, path,
 		    dir);
 		return false;
 	}
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
-			config_error(p, key, "%s: %s is a directory; expected "
+			config_error_at(p, line, key, "%s: %s is a directory; expected "
 			    "a file", key, path);
 			return false;
 		}
 		if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0) {
-			config_error(p, key, "%s: %s: not writable by uid %ld: "
+			config_error_at(p, line, key, "%s: %s: not writable by uid %ld: "
 			    "%s", key, path, (long)geteuid(), strerror(errno));
 			return false;
 		}
 	} else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
-		config_error(p, key, "%s: %s: cannot be created in %s by uid "
+		config_error_at(p, line, key, "%s: %s: cannot be created in %s by uid "
 		    "%ld: %s", key, path, dir, (long)geteuid(),
 		    strerror(errno));
 		return false;
 	}
 	return true;
+}
+
+static bool
+config_check_writable(struct config_parse *p, const char *key,
+    const char *path)
+{
+	int i = config_key_index(key);
+
+	return config_check_writable_at(p, i >= 0 ? p->line[i] : 0, key, path);
 }
 
 /* What -t checks beyond the file itself: names, directories, rights. */
@@ -1944,6 +1972,19 @@ config_check_system(struct config_parse *p, const struct config *c)
 	if (c->access_logs[0].target.kind == LOG_TO_FILE &&
 	    !config_check_writable(p, "access-log", c->access_log))
 		return false;
+	/* The servers' own access logs, each at its server's line. */
+	for (size_t i = 0; i < c->nservers; i++) {
+		const struct config_server *srv = &c->servers[i];
+		const struct log_access_conf *a;
+
+		if (srv->access_log <= 0)
+			continue;
+		a = &c->access_logs[srv->access_log];
+		if (a->target.kind == LOG_TO_FILE &&
+		    !config_check_writable_at(p, srv->access_log_line, "access-log",
+		    a->target.path))
+			return false;
+	}
 	return c->pid_file == NULL ||
 	    config_check_writable(p, "pid-file", c->pid_file);
 }

@@ -108,6 +108,7 @@ struct config_server {
 	const char *name;		/* NULL: the top level, no sections */
 	bool is_default;
 	int access_log;			/* in access_logs; -1: off */
+	int access_log_line;		/* where the file sets it */
 	struct config_scope s;
 	struct config_route *routes;
 	size_t nroutes;

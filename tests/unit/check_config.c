@@ -1301,6 +1301,11 @@ static const struct {
 	{ "error-log = \"-\"\naccess-log = \"off\"\npid-file = \"off\"\n",
 	    NULL, false, "standard error, no access log, no pid file" },
 	{ "access-log = \"-\"\n", NULL, false, "standard output" },
+	{ "server \"a\" {\n\n  access-log = \"nodir/s.log\"\n}\n",
+	    "t.conf:7: access-log: @B/nodir/s.log: directory @B/nodir does "
+	    "not exist", false, "a server's own access log: its line" },
+	{ "server \"a\" {\n  access-log = \"s.log\"\n}\n", NULL, false,
+	    "a server's own access log in an existing directory" },
 };
 
 START_TEST(test_system)
