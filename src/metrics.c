@@ -44,6 +44,7 @@
 #include "acl.h"
 #include "http_response.h"
 #include "metrics.h"
+#include "page.h"
 
 #define METRICS_FIXED 8192
 /* requests_total: 4 method classes x 5 status classes; bytes_total. */
@@ -55,13 +56,6 @@
 /* What servers without sections and beyond the cap are called. */
 #define METRICS_SERVER_TOP "*"
 #define METRICS_SERVER_OTHER "other"
-
-struct metrics_out {
-	char *buf;
-	size_t len;
-	size_t cap;
-	bool full;
-};
 
 static char *metrics_buf;
 static size_t metrics_cap;
@@ -118,78 +112,45 @@ metrics_init(const struct config *cfg)
 /* ------------------------------------------------------------------ */
 /* Writing the page. */
 
-static void metrics_put(struct metrics_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-metrics_put(struct metrics_out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= o->cap - o->len) {
-		o->full = true;
-		return;
-	}
-	o->len += (size_t)k;
-}
-
-static void
-metrics_put_char(struct metrics_out *o, char c)
-{
-	if (o->full || o->len + 1 >= o->cap) {
-		o->full = true;
-		return;
-	}
-	o->buf[o->len++] = c;
-	o->buf[o->len] = '\0';
-}
-
 /* A label value, escaped: \ as \\, " as \", a line feed as \n. */
 static void
-metrics_put_label(struct metrics_out *o, const char *s)
+metrics_put_label(struct page *o, const char *s)
 {
 	for (; *s != '\0' && !o->full; s++) {
 		if (*s == '\\' || *s == '"') {
-			metrics_put_char(o, '\\');
-			metrics_put_char(o, *s);
+			page_put(o, "\\", 1);
+			page_put(o, s, 1);
 		} else if (*s == '\n') {
-			metrics_put_char(o, '\\');
-			metrics_put_char(o, 'n');
+			page_put(o, "\\n", 2);
 		} else {
-			metrics_put_char(o, *s);
+			page_put(o, s, 1);
 		}
 	}
 }
 
 /* The HELP and TYPE lines of a metric. */
 static void
-metrics_head(struct metrics_out *o, const char *name, const char *type,
+metrics_head(struct page *o, const char *name, const char *type,
     const char *help)
 {
-	metrics_put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	page_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* Microseconds as seconds, to the microsecond, without trailing zeros
  * ("0.005", "1", "0.473362"). */
 static void
-metrics_put_seconds(struct metrics_out *o, uint64_t us)
+metrics_put_seconds(struct page *o, uint64_t us)
 {
 	char frac[8];
 	int n;
 
-	metrics_put(o, "%" PRIu64, us / 1000000);
+	page_printf(o, "%" PRIu64, us / 1000000);
 	if (us % 1000000 == 0)
 		return;
 	snprintf(frac, sizeof(frac), "%06" PRIu64, us % 1000000);
 	for (n = 6; frac[n - 1] == '0'; n--)
 		;
-	metrics_put(o, ".%.*s", n, frac);
+	page_printf(o, ".%.*s", n, frac);
 }
 
 /*
@@ -232,7 +193,7 @@ metrics_row_shown(const struct config *cfg, const struct scoreboard_counts
 }
 
 static void
-metrics_requests(struct metrics_out *o, const struct config *cfg,
+metrics_requests(struct page *o, const struct config *cfg,
     const struct scoreboard_counts *c)
 {
 	metrics_head(o, "forkhttpd_requests_total", "counter",
@@ -242,11 +203,11 @@ metrics_requests(struct metrics_out *o, const struct config *cfg,
 			continue;
 		for (size_t m = 0; m < SCOREBOARD_METHOD_CLASSES; m++)
 			for (size_t k = 0; k < SCOREBOARD_STATUS_CLASSES; k++) {
-				metrics_put(o, "forkhttpd_requests_total"
+				page_printf(o, "forkhttpd_requests_total"
 				    "{server=\"");
 				metrics_put_label(o,
 				    metrics_server_name(cfg, i));
-				metrics_put(o, "\",method=\"%s\","
+				page_printf(o, "\",method=\"%s\","
 				    "code=\"%zuxx\"} %" PRIu64 "\n",
 				    metrics_methods[m], k + 1,
 				    c->requests[i][m][k]);
@@ -257,14 +218,14 @@ metrics_requests(struct metrics_out *o, const struct config *cfg,
 	for (size_t i = 0; i <= SCOREBOARD_SERVERS; i++) {
 		if (!metrics_row_shown(cfg, c, i))
 			continue;
-		metrics_put(o, "forkhttpd_response_bytes_total{server=\"");
+		page_printf(o, "forkhttpd_response_bytes_total{server=\"");
 		metrics_put_label(o, metrics_server_name(cfg, i));
-		metrics_put(o, "\"} %" PRIu64 "\n", c->bytes[i]);
+		page_printf(o, "\"} %" PRIu64 "\n", c->bytes[i]);
 	}
 }
 
 static void
-metrics_duration(struct metrics_out *o, const struct scoreboard_counts *c)
+metrics_duration(struct page *o, const struct scoreboard_counts *c)
 {
 	static const char name[] = "forkhttpd_request_duration_seconds";
 	uint64_t n = 0;
@@ -273,21 +234,21 @@ metrics_duration(struct metrics_out *o, const struct scoreboard_counts *c)
 	    "to the end of its response.");
 	for (size_t b = 0; b < SCOREBOARD_DURATION_BUCKETS; b++) {
 		n += c->duration[b];
-		metrics_put(o, "%s_bucket{le=\"", name);
+		page_printf(o, "%s_bucket{le=\"", name);
 		if (b < SCOREBOARD_DURATION_BUCKETS - 1)
 			metrics_put_seconds(o, scoreboard_duration_bound_us[b]);
 		else
-			metrics_put(o, "+Inf");
-		metrics_put(o, "\"} %" PRIu64 "\n", n);
+			page_printf(o, "+Inf");
+		page_printf(o, "\"} %" PRIu64 "\n", n);
 	}
-	metrics_put(o, "%s_sum ", name);
+	page_printf(o, "%s_sum ", name);
 	metrics_put_seconds(o, c->duration_us);
 	/* The +Inf bucket's, from the same copy: they must agree. */
-	metrics_put(o, "\n%s_count %" PRIu64 "\n", name, n);
+	page_printf(o, "\n%s_count %" PRIu64 "\n", name, n);
 }
 
 static void
-metrics_processes(struct metrics_out *o, const struct scoreboard *sb)
+metrics_processes(struct page *o, const struct scoreboard *sb)
 {
 	uint64_t open = scoreboard_total_open_conns(sb);
 	uint64_t idle = scoreboard_total_idle_conns(sb);
@@ -295,61 +256,61 @@ metrics_processes(struct metrics_out *o, const struct scoreboard *sb)
 	metrics_head(o, "forkhttpd_connections", "gauge", "Open client "
 	    "connections: active (a request under way) or idle (waiting "
 	    "for one).");
-	metrics_put(o, "forkhttpd_connections{state=\"active\"} %" PRIu64
+	page_printf(o, "forkhttpd_connections{state=\"active\"} %" PRIu64
 	    "\nforkhttpd_connections{state=\"idle\"} %" PRIu64 "\n",
 	    open > idle ? open - idle : 0, idle);
 	metrics_head(o, "forkhttpd_workers", "gauge", "Workers by state.");
 	for (int st = SCOREBOARD_EMPTY + 1; st < SCOREBOARD_STATE_COUNT; st++)
-		metrics_put(o, "forkhttpd_workers{state=\"%s\"} %zu\n",
+		page_printf(o, "forkhttpd_workers{state=\"%s\"} %zu\n",
 		    scoreboard_state_name(st),
 		    scoreboard_count(sb, (enum scoreboard_state)st));
 	metrics_head(o, "forkhttpd_worker_starts_total", "counter",
 	    "Workers started.");
-	metrics_put(o, "forkhttpd_worker_starts_total %" PRIu64 "\n",
+	page_printf(o, "forkhttpd_worker_starts_total %" PRIu64 "\n",
 	    sb->worker_starts);
 	metrics_head(o, "forkhttpd_worker_exits_total", "counter",
 	    "Workers that ended, crashes included.");
-	metrics_put(o, "forkhttpd_worker_exits_total %" PRIu64 "\n",
+	page_printf(o, "forkhttpd_worker_exits_total %" PRIu64 "\n",
 	    sb->worker_exits);
 	metrics_head(o, "forkhttpd_worker_crashes_total", "counter",
 	    "Workers killed by a signal the master did not send, or that "
 	    "exited with an error.");
-	metrics_put(o, "forkhttpd_worker_crashes_total %" PRIu64 "\n",
+	page_printf(o, "forkhttpd_worker_crashes_total %" PRIu64 "\n",
 	    sb->worker_crashes);
 }
 
 static void
-metrics_server(struct metrics_out *o, const struct scoreboard *sb,
+metrics_server(struct page *o, const struct scoreboard *sb,
     time_t now)
 {
 	metrics_head(o, "forkhttpd_reloads_total", "counter",
 	    "Reloads of the configuration, by outcome.");
-	metrics_put(o, "forkhttpd_reloads_total{outcome=\"ok\"} %" PRIu64
+	page_printf(o, "forkhttpd_reloads_total{outcome=\"ok\"} %" PRIu64
 	    "\nforkhttpd_reloads_total{outcome=\"failed\"} %" PRIu64 "\n",
 	    sb->reloads, sb->reloads_failed);
 	metrics_head(o, "forkhttpd_generation", "gauge",
 	    "The configuration's generation now serving (1 at start).");
-	metrics_put(o, "forkhttpd_generation %u\n", sb->generation);
+	page_printf(o, "forkhttpd_generation %u\n", sb->generation);
 	metrics_head(o, "forkhttpd_start_time_seconds", "gauge",
 	    "When the master started, in seconds since the Epoch.");
-	metrics_put(o, "forkhttpd_start_time_seconds %lld\n",
+	page_printf(o, "forkhttpd_start_time_seconds %lld\n",
 	    (long long)sb->started);
 	metrics_head(o, "forkhttpd_uptime_seconds", "gauge",
 	    "Seconds since the master started.");
-	metrics_put(o, "forkhttpd_uptime_seconds %lld\n",
+	page_printf(o, "forkhttpd_uptime_seconds %lld\n",
 	    now > sb->started ? (long long)(now - sb->started) : 0LL);
 	metrics_head(o, "forkhttpd_build_info", "gauge",
 	    "Always 1; the version as a label.");
-	metrics_put(o, "forkhttpd_build_info{version=\"");
+	page_printf(o, "forkhttpd_build_info{version=\"");
 	metrics_put_label(o, PACKAGE_VERSION);
-	metrics_put(o, "\"} 1\n");
+	page_printf(o, "\"} 1\n");
 }
 
 int
 metrics_render(const struct scoreboard *sb, const struct config *cfg,
     time_t now, char *buf, size_t cap, size_t *len)
 {
-	struct metrics_out o = { buf, 0, cap, cap == 0 };
+	struct page o = { buf, 0, cap, cap == 0 };
 	/* Static: some 9 KiB, too much for a worker's stack to spare. */
 	static struct scoreboard_counts c;
 

@@ -55,6 +55,7 @@
 
 #include "acl.h"
 #include "http_response.h"
+#include "page.h"
 #include "status.h"
 
 /* The longest escape of one byte: "&quot;" and "\u00XX" are 6. */
@@ -84,13 +85,6 @@
 #define STATUS_TYPE_JSON "application/json"
 
 /* The page being written; full once something did not fit. */
-struct status_out {
-	char *buf;
-	size_t len;
-	size_t cap;
-	bool full;
-};
-
 static char *status_buf;
 static size_t status_cap;
 
@@ -134,39 +128,6 @@ status_allowed(const struct config *cfg, const struct sockaddr_storage *peer)
 /* ------------------------------------------------------------------ */
 /* Writing the page. */
 
-static void status_put(struct status_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-status_put(struct status_out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= o->cap - o->len) {
-		o->full = true;
-		return;
-	}
-	o->len += (size_t)k;
-}
-
-/* Appends the n bytes of p (no escaping). */
-static void
-status_put_raw(struct status_out *o, const char *p, size_t n)
-{
-	if (o->full || n > o->cap - o->len) {
-		o->full = true;
-		return;
-	}
-	memcpy(o->buf + o->len, p, n);
-	o->len += n;
-}
-
 static bool
 status_is_print(unsigned char c)
 {
@@ -175,7 +136,7 @@ status_is_print(unsigned char c)
 
 /* Appends s (up to max bytes or its NUL) escaped as HTML text. */
 static void
-status_put_html(struct status_out *o, const char *s, size_t max)
+status_put_html(struct page *o, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -185,33 +146,33 @@ status_put_html(struct status_out *o, const char *s, size_t max)
 
 		switch (c) {
 		case '&':
-			status_put_raw(o, "&amp;", 5);
+			page_put(o, "&amp;", 5);
 			break;
 		case '<':
-			status_put_raw(o, "&lt;", 4);
+			page_put(o, "&lt;", 4);
 			break;
 		case '>':
-			status_put_raw(o, "&gt;", 4);
+			page_put(o, "&gt;", 4);
 			break;
 		case '"':
-			status_put_raw(o, "&quot;", 6);
+			page_put(o, "&quot;", 6);
 			break;
 		case '\'':
-			status_put_raw(o, "&#39;", 5);
+			page_put(o, "&#39;", 5);
 			break;
 		case '\\':
-			status_put_raw(o, "\\\\", 2);
+			page_put(o, "\\\\", 2);
 			break;
 		default:
 			if (status_is_print(c)) {
-				status_put_raw(o, (const char *)&c, 1);
+				page_put(o, (const char *)&c, 1);
 				break;
 			}
 			esc[0] = '\\';
 			esc[1] = 'x';
 			esc[2] = hex[c >> 4];
 			esc[3] = hex[c & 0x0f];
-			status_put_raw(o, esc, 4);
+			page_put(o, esc, 4);
 			break;
 		}
 	}
@@ -219,11 +180,11 @@ status_put_html(struct status_out *o, const char *s, size_t max)
 
 /* Appends s (up to max bytes or its NUL) as a JSON string, quotes too. */
 static void
-status_put_json(struct status_out *o, const char *s, size_t max)
+status_put_json(struct page *o, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	status_put_raw(o, "\"", 1);
+	page_put(o, "\"", 1);
 	for (size_t i = 0; i < max && s[i] != '\0' && !o->full; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[STATUS_ESC_MAX];
@@ -235,18 +196,18 @@ status_put_json(struct status_out *o, const char *s, size_t max)
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
-			status_put_raw(o, esc, 2);
+			page_put(o, esc, 2);
 		} else if (status_is_print(c) && c != '<' && c != '>' &&
 		    c != '&') {
-			status_put_raw(o, (const char *)&c, 1);
+			page_put(o, (const char *)&c, 1);
 		} else {
 			memcpy(esc, "\\u00", 4);
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 0x0f];
-			status_put_raw(o, esc, 6);
+			page_put(o, esc, 6);
 		}
 	}
-	status_put_raw(o, "\"", 1);
+	page_put(o, "\"", 1);
 }
 
 /*
@@ -323,24 +284,24 @@ status_snapshot(const struct scoreboard *sb, size_t i, time_t now,
 }
 
 static void
-status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
+status_html(struct page *o, const struct scoreboard *sb, time_t now,
     const struct status_summary *sum)
 {
 	int64_t up = sum->uptime;
 
-	status_put(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>"
+	page_printf(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>"
 	    "<meta charset=\"utf-8\"><title>");
 	status_put_html(o, PACKAGE_STRING, sizeof(PACKAGE_STRING));
-	status_put(o, " status</title>\n<style>table{border-collapse:"
+	page_printf(o, " status</title>\n<style>table{border-collapse:"
 	    "collapse}th,td{padding:2px 8px;text-align:left}"
 	    "td.n{text-align:right}</style>\n</head>\n<body>\n<h1>");
 	status_put_html(o, PACKAGE_STRING, sizeof(PACKAGE_STRING));
-	status_put(o, " status</h1>\n<table>\n");
-	status_put(o, "<tr><th>Uptime</th><td>%" PRId64 " d %02d:%02d:%02d "
+	page_printf(o, " status</h1>\n<table>\n");
+	page_printf(o, "<tr><th>Uptime</th><td>%" PRId64 " d %02d:%02d:%02d "
 	    "(%" PRId64 " s)</td></tr>\n", up / 86400,
 	    (int)(up % 86400 / 3600), (int)(up % 3600 / 60), (int)(up % 60),
 	    up);
-	status_put(o, "<tr><th>Generation</th><td>%u</td></tr>\n"
+	page_printf(o, "<tr><th>Generation</th><td>%u</td></tr>\n"
 	    "<tr><th>Reloads</th><td>%" PRIu64 "</td></tr>\n"
 	    "<tr><th>Requests</th><td>%" PRIu64 "</td></tr>\n"
 	    "<tr><th>Bytes</th><td>%" PRIu64 "</td></tr>\n"
@@ -350,14 +311,14 @@ status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
 	    sum->requests, sum->bytes, sum->rate_int, sum->rate_cents,
 	    sum->idle_conns);
 
-	status_put(o, "<h2>Workers by state</h2>\n<table>\n");
+	page_printf(o, "<h2>Workers by state</h2>\n<table>\n");
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
-		status_put(o, "<tr><th>");
+		page_printf(o, "<tr><th>");
 		status_put_html(o, status_state_name(st), STATUS_NAME_MAX);
-		status_put(o, "</th><td class=\"n\">%zu</td></tr>\n",
+		page_printf(o, "</th><td class=\"n\">%zu</td></tr>\n",
 		    sum->count[st]);
 	}
-	status_put(o, "</table>\n<h2>Workers</h2>\n<table>\n<tr><th>Slot</th>"
+	page_printf(o, "</table>\n<h2>Workers</h2>\n<table>\n<tr><th>Slot</th>"
 	    "<th>PID</th><th>Generation</th><th>State</th><th>Requests</th>"
 	    "<th>Bytes</th><th>Idle conns</th><th>Request</th><th>Client</th>"
 	    "<th>For (s)</th></tr>\n");
@@ -370,32 +331,32 @@ status_html(struct status_out *o, const struct scoreboard *sb, time_t now,
 			continue;
 		if (secs >= 0)
 			snprintf(fors, sizeof(fors), "%" PRId64, secs);
-		status_put(o, "<tr class=\"slot\"><td class=\"n\">%zu</td>"
+		page_printf(o, "<tr class=\"slot\"><td class=\"n\">%zu</td>"
 		    "<td class=\"n\">%ld</td><td class=\"n\">%u</td><td>", i,
 		    (long)s.pid, s.generation);
 		status_put_html(o, status_state_name(s.state),
 		    STATUS_NAME_MAX);
-		status_put(o, "</td><td class=\"n\">%" PRIu64 "</td>"
+		page_printf(o, "</td><td class=\"n\">%" PRIu64 "</td>"
 		    "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu32
 		    "</td><td class=\"req\">", s.requests, s.bytes,
 		    s.idle_conns);
 		status_put_html(o, s.request, sizeof(s.request));
-		status_put(o, "</td><td class=\"client\">");
+		page_printf(o, "</td><td class=\"client\">");
 		status_put_html(o, s.client, sizeof(s.client));
-		status_put(o, "</td><td class=\"n\">%s</td></tr>\n", fors);
+		page_printf(o, "</td><td class=\"n\">%s</td></tr>\n", fors);
 	}
-	status_put(o, "</table>\n</body>\n</html>\n");
+	page_printf(o, "</table>\n</body>\n</html>\n");
 }
 
 static void
-status_json(struct status_out *o, const struct scoreboard *sb, time_t now,
+status_json(struct page *o, const struct scoreboard *sb, time_t now,
     const struct status_summary *sum)
 {
 	bool first = true;
 
-	status_put(o, "{\n\"server\": ");
+	page_printf(o, "{\n\"server\": ");
 	status_put_json(o, PACKAGE_STRING, sizeof(PACKAGE_STRING));
-	status_put(o, ",\n\"time\": %lld,\n\"started\": %lld,\n"
+	page_printf(o, ",\n\"time\": %lld,\n\"started\": %lld,\n"
 	    "\"uptime\": %" PRId64 ",\n\"generation\": %u,\n"
 	    "\"reloads\": %" PRIu64 ",\n\"requests\": %" PRIu64 ",\n"
 	    "\"bytes\": %" PRIu64 ",\n"
@@ -405,11 +366,11 @@ status_json(struct status_out *o, const struct scoreboard *sb, time_t now,
 	    sum->generation, sum->reloads, sum->requests, sum->bytes,
 	    sum->rate_int, sum->rate_cents, sum->idle_conns);
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
-		status_put(o, "%s", st > 0 ? ", " : "");
+		page_printf(o, "%s", st > 0 ? ", " : "");
 		status_put_json(o, status_state_name(st), STATUS_NAME_MAX);
-		status_put(o, ": %zu", sum->count[st]);
+		page_printf(o, ": %zu", sum->count[st]);
 	}
-	status_put(o, "},\n\"workers\": [");
+	page_printf(o, "},\n\"workers\": [");
 	for (size_t i = 0; i < sb->nslots && !o->full; i++) {
 		struct scoreboard_slot s;
 		int64_t secs;
@@ -419,28 +380,28 @@ status_json(struct status_out *o, const struct scoreboard *sb, time_t now,
 			continue;
 		if (secs >= 0)
 			snprintf(fors, sizeof(fors), "%" PRId64, secs);
-		status_put(o, "%s\n{\"slot\": %zu, \"pid\": %ld, "
+		page_printf(o, "%s\n{\"slot\": %zu, \"pid\": %ld, "
 		    "\"generation\": %u, \"state\": ", first ? "" : ",", i,
 		    (long)s.pid, s.generation);
 		first = false;
 		status_put_json(o, status_state_name(s.state),
 		    STATUS_NAME_MAX);
-		status_put(o, ", \"requests\": %" PRIu64 ", \"bytes\": %"
+		page_printf(o, ", \"requests\": %" PRIu64 ", \"bytes\": %"
 		    PRIu64 ", \"idle_connections\": %" PRIu32
 		    ", \"request\": ", s.requests, s.bytes, s.idle_conns);
 		status_put_json(o, s.request, sizeof(s.request));
-		status_put(o, ", \"client\": ");
+		page_printf(o, ", \"client\": ");
 		status_put_json(o, s.client, sizeof(s.client));
-		status_put(o, ", \"seconds\": %s}", fors);
+		page_printf(o, ", \"seconds\": %s}", fors);
 	}
-	status_put(o, "\n]\n}\n");
+	page_printf(o, "\n]\n}\n");
 }
 
 int
 status_page(const struct scoreboard *sb, bool json, time_t now,
     struct http_response *resp)
 {
-	struct status_out o = { status_buf, 0, status_cap, false };
+	struct page o = { status_buf, 0, status_cap, false };
 	struct status_summary sum;
 
 	if (status_buf == NULL || sb == NULL) {
