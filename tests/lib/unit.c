@@ -6,6 +6,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -345,4 +346,43 @@ unit_temp_file(size_t len, unsigned seed, char **data)
 	else
 		free(bytes);
 	return fd;
+}
+
+/*
+ * A peer: "v4:a.b.c.d" and "v6:addr" as accept() fills them, "unix" for
+ * an AF_UNIX peer; "none" gives NULL.
+ */
+const struct sockaddr_storage *
+unit_peer(struct sockaddr_storage *ss, const char *spec)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strncmp(spec, "v4:", 3) == 0) {
+		struct sockaddr_in sin;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(40000);
+		ck_assert_msg(inet_pton(AF_INET, spec + 3, &sin.sin_addr) == 1,
+		    "bad v4 peer %s", spec);
+		memcpy(ss, &sin, sizeof(sin));
+	} else if (strncmp(spec, "v6:", 3) == 0) {
+		struct sockaddr_in6 sin6;
+
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(40000);
+		ck_assert_msg(inet_pton(AF_INET6, spec + 3, &sin6.sin6_addr)
+		    == 1, "bad v6 peer %s", spec);
+		memcpy(ss, &sin6, sizeof(sin6));
+	} else if (strcmp(spec, "unix") == 0) {
+		struct sockaddr_un sun;
+
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		memcpy(ss, &sun, sizeof(sun));
+	} else {
+		ck_assert_str_eq(spec, "none");
+		return NULL;
+	}
+	return ss;
 }

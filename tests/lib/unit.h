@@ -128,4 +128,13 @@ void unit_fill_pattern(char *buf, size_t len, unsigned seed);
  */
 int unit_temp_file(size_t len, unsigned seed, char **data);
 
+struct sockaddr_storage;
+
+/*
+ * A client address as accept() fills it, in ss: "v4:a.b.c.d",
+ * "v6:addr", "unix" (an AF_UNIX peer); "none" gives NULL.  Returns ss.
+ */
+const struct sockaddr_storage *unit_peer(struct sockaddr_storage *ss,
+    const char *spec);
+
 #endif

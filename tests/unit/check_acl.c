@@ -27,45 +27,6 @@
 
 #define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/*
- * A peer: "v4:a.b.c.d" and "v6:addr" as accept() fills them, "unix" for
- * an AF_UNIX peer; "none" gives NULL.
- */
-static const struct sockaddr_storage *
-make_peer(struct sockaddr_storage *ss, const char *spec)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (strncmp(spec, "v4:", 3) == 0) {
-		struct sockaddr_in sin;
-
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons(40000);
-		ck_assert_msg(inet_pton(AF_INET, spec + 3, &sin.sin_addr) == 1,
-		    "bad v4 peer %s", spec);
-		memcpy(ss, &sin, sizeof(sin));
-	} else if (strncmp(spec, "v6:", 3) == 0) {
-		struct sockaddr_in6 sin6;
-
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons(40000);
-		ck_assert_msg(inet_pton(AF_INET6, spec + 3, &sin6.sin6_addr)
-		    == 1, "bad v6 peer %s", spec);
-		memcpy(ss, &sin6, sizeof(sin6));
-	} else if (strcmp(spec, "unix") == 0) {
-		struct sockaddr_un sun;
-
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		memcpy(ss, &sun, sizeof(sun));
-	} else {
-		ck_assert_str_eq(spec, "none");
-		return NULL;
-	}
-	return ss;
-}
-
 /* ------------------------------------------------------------------ */
 /* acl_net_parse */
 
@@ -221,7 +182,7 @@ START_TEST(test_match)
 	struct acl_net net;
 
 	ck_assert(acl_net_parse(match_cases[_i].entry, &net));
-	peer = make_peer(&ss, match_cases[_i].peer);
+	peer = unit_peer(&ss, match_cases[_i].peer);
 	ck_assert_msg(acl_net_match(&net, peer) == match_cases[_i].match,
 	    "%s against %s (%s): want %s", match_cases[_i].entry,
 	    match_cases[_i].peer, match_cases[_i].note,
@@ -304,7 +265,7 @@ START_TEST(test_permits)
 	memset(&acl, 0, sizeof(acl));
 	add_all(&acl, ACL_DENY, permit_cases[_i].deny);
 	add_all(&acl, ACL_ALLOW, permit_cases[_i].allow);
-	peer = make_peer(&ss, permit_cases[_i].peer);
+	peer = unit_peer(&ss, permit_cases[_i].peer);
 	ck_assert_msg(acl_permits(&acl, peer) == permit_cases[_i].ok,
 	    "%s (peer %s): want %s", permit_cases[_i].note,
 	    permit_cases[_i].peer, permit_cases[_i].ok ? "let in" : "refused");
@@ -336,8 +297,8 @@ START_TEST(test_add_bad)
 	/* The lists are as they were. */
 	ck_assert_uint_eq(acl.nallow, 1);
 	ck_assert_uint_eq(acl.ndeny, 0);
-	ck_assert(acl_permits(&acl, make_peer(&ss, "v4:127.0.0.1")));
-	ck_assert(!acl_permits(&acl, make_peer(&ss, "v4:127.0.0.2")));
+	ck_assert(acl_permits(&acl, unit_peer(&ss, "v4:127.0.0.1")));
+	ck_assert(!acl_permits(&acl, unit_peer(&ss, "v4:127.0.0.2")));
 	acl_free(&acl);
 }
 END_TEST
@@ -357,8 +318,8 @@ START_TEST(test_add_many)
 	}
 	ck_assert_uint_eq(acl.nallow, 1000);
 	ck_assert(!acl_empty(&acl));
-	ck_assert(acl_permits(&acl, make_peer(&ss, "v4:10.3.231.77")));
-	ck_assert(!acl_permits(&acl, make_peer(&ss, "v4:10.3.232.1")));
+	ck_assert(acl_permits(&acl, unit_peer(&ss, "v4:10.3.231.77")));
+	ck_assert(!acl_permits(&acl, unit_peer(&ss, "v4:10.3.232.1")));
 	acl_free(&acl);
 	acl_free(&acl);		/* twice: a zeroed acl is fine */
 	acl_free(NULL);

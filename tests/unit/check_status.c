@@ -45,40 +45,6 @@
 /* ------------------------------------------------------------------ */
 /* status_allowed */
 
-/* A peer: "v4:a.b.c.d" and "v6:addr" as accept() would fill them, or
- * "unix" for an AF_UNIX peer. */
-static void
-make_peer(struct sockaddr_storage *ss, const char *spec)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (strncmp(spec, "v4:", 3) == 0) {
-		struct sockaddr_in sin;
-
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons(40000);
-		ck_assert_msg(inet_pton(AF_INET, spec + 3, &sin.sin_addr) == 1,
-		    "bad v4 peer %s", spec);
-		memcpy(ss, &sin, sizeof(sin));
-	} else if (strncmp(spec, "v6:", 3) == 0) {
-		struct sockaddr_in6 sin6;
-
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons(40000);
-		ck_assert_msg(inet_pton(AF_INET6, spec + 3, &sin6.sin6_addr)
-		    == 1, "bad v6 peer %s", spec);
-		memcpy(ss, &sin6, sizeof(sin6));
-	} else {
-		struct sockaddr_un sun;
-
-		ck_assert_str_eq(spec, "unix");
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		memcpy(ss, &sun, sizeof(sun));
-	}
-}
-
 #define ALLOW_MAX 4
 
 static const struct {
@@ -187,7 +153,7 @@ START_TEST(test_allowed)
 		n++;
 	}
 	set_allow(&cfg, allow, n);
-	make_peer(&peer, allow_cases[_i].peer);
+	unit_peer(&peer, allow_cases[_i].peer);
 	ck_assert_msg(status_allowed(&cfg, &peer) == allow_cases[_i].ok,
 	    "%s (peer %s): want %s", allow_cases[_i].note,
 	    allow_cases[_i].peer, allow_cases[_i].ok ? "allowed" : "refused");
