@@ -31,6 +31,7 @@
 
 #include "acl.h"
 #include "auth.h"
+#include "backend.h"
 #include "config.h"
 #include "http.h"
 #include "util.h"
@@ -70,7 +71,11 @@ static char config_default_status_allow[] = "{\"127.0.0.1\", \"::1\"}";
 	CFG_STR("redirect", NULL, CFGF_NODEFAULT),			\
 	CFG_INT("redirect-status", 301, CFGF_NODEFAULT),		\
 	CFG_BOOL("status-page", cfg_false, CFGF_NODEFAULT),		\
-	CFG_BOOL("metrics", cfg_false, CFGF_NODEFAULT)
+	CFG_BOOL("metrics", cfg_false, CFGF_NODEFAULT),			\
+	CFG_STR_LIST("proxy", NULL, CFGF_NODEFAULT),			\
+	CFG_BOOL("websocket", cfg_false, CFGF_NODEFAULT),		\
+	CFG_STR("fastcgi", NULL, CFGF_NODEFAULT),			\
+	CFG_BOOL("cgi", cfg_false, CFGF_NODEFAULT)
 
 /* The file keys, which the top level has with their defaults. */
 #define CONFIG_FILE_OPTS						\
@@ -125,6 +130,9 @@ static cfg_opt_t config_opts[] = {
 	CFG_INT("keepalive-timeout", 5, CFGF_NONE),
 	CFG_INT("send-timeout", 60, CFGF_NONE),
 	CFG_INT("body-timeout", 30, CFGF_NONE),
+	CFG_INT("upstream-connect-timeout", 5, CFGF_NONE),
+	CFG_INT("upstream-timeout", 60, CFGF_NONE),
+	CFG_INT("cgi-timeout", 60, CFGF_NONE),
 	CFG_INT("send-min-rate", 1024, CFGF_NONE),
 	CFG_INT("body-min-rate", 1024, CFGF_NONE),
 	CFG_INT("min-rate-window", 10, CFGF_NONE),
@@ -180,6 +188,9 @@ static const struct config_range {
 	{ "keepalive-timeout", 0, 3600 },
 	{ "send-timeout", 1, 3600 },
 	{ "body-timeout", 1, 3600 },
+	{ "upstream-connect-timeout", 1, 3600 },
+	{ "upstream-timeout", 1, 86400 },
+	{ "cgi-timeout", 1, 86400 },
 	{ "send-min-rate", 0, 1000000000 },
 	{ "body-min-rate", 0, 1000000000 },
 	{ "min-rate-window", 1, 3600 },
@@ -1160,8 +1171,106 @@ config_scope_methods(struct config_parse *p, struct config *c, cfg_t *sec,
 	return true;
 }
 
+/* The applications' addresses, parsed and resolved (backend.h). */
+static bool
+config_scope_backends(struct config_parse *p, struct config *c, cfg_t *sec,
+    const char *key, char *const *specs, size_t n, struct config_scope *s)
+{
+	struct backend *b = config_own(c, util_xcalloc(n, sizeof(*b)));
+	char err[256];
+
+	for (size_t i = 0; i < n; i++) {
+		if (backend_parse(specs[i], s->handler == CONFIG_HANDLER_PROXY,
+		    &b[i], err, sizeof(err)) < 0) {
+			config_sec_error(p, sec, key, "%s", err);
+			return false;
+		}
+		if (b[i].prefix != NULL)
+			config_own(c, b[i].prefix);
+		if (b[i].host != NULL)
+			config_own(c, b[i].host);
+	}
+	s->backends = b;
+	s->nbackends = n;
+	return true;
+}
+
+/*
+ * proxy (with websocket), fastcgi, cgi: the applications.  The addresses
+ * are checked where they are used (backend.c); here only that they are
+ * there.
+ */
+static bool
+config_scope_app(struct config_parse *p, struct config *c, cfg_t *sec,
+    struct config_scope *s)
+{
+	if (config_set(sec, "proxy")) {
+		unsigned n = cfg_size(sec, "proxy");
+		char **v;
+
+		if (n == 0) {
+			config_sec_error(p, sec, "proxy", "names no upstream");
+			return false;
+		}
+		v = config_own(c, util_xcalloc(n + 1, sizeof(*v)));
+		for (unsigned i = 0; i < n; i++)
+			v[i] = config_own_str(c, cfg_getnstr(sec, "proxy", i));
+		s->handler = CONFIG_HANDLER_PROXY;
+		s->proxy = v;
+		s->nproxy = n;
+	}
+	if (config_set(sec, "websocket")) {
+		if (!config_set(sec, "proxy")) {
+			config_sec_error(p, sec, "websocket", "goes with proxy");
+			return false;
+		}
+		s->websocket = cfg_getbool(sec, "websocket");
+	}
+	if (config_set(sec, "fastcgi")) {
+		s->handler = CONFIG_HANDLER_FASTCGI;
+		s->fastcgi = config_own_str(c, cfg_getstr(sec, "fastcgi"));
+	}
+	if (config_set(sec, "cgi") && cfg_getbool(sec, "cgi"))
+		s->handler = CONFIG_HANDLER_CGI;
+	if (s->handler == CONFIG_HANDLER_PROXY)
+		return config_scope_backends(p, c, sec, "proxy", s->proxy,
+		    s->nproxy, s);
+	if (s->handler == CONFIG_HANDLER_FASTCGI)
+		return config_scope_backends(p, c, sec, "fastcgi",
+		    (char *const *)&s->fastcgi, 1, s);
+	return true;
+}
+
+/* The keys that answer a request, of which a section sets one. */
+static const char *const config_handler_keys[] = {
+	"respond", "redirect", "status-page", "metrics", "proxy", "fastcgi",
+	"cgi"
+};
+
+/* How many of them sec sets (a boolean set false does not count), and
+ * the first. */
+static unsigned
+config_handlers_set(cfg_t *sec, const char **first)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < sizeof(config_handler_keys) /
+	    sizeof(config_handler_keys[0]); i++) {
+		const char *k = config_handler_keys[i];
+		bool on = config_set(sec, k);
+
+		if (on && (!strcmp(k, "status-page") || !strcmp(k, "metrics") ||
+		    !strcmp(k, "cgi")))
+			on = cfg_getbool(sec, k);
+		if (on && n++ == 0)
+			*first = k;
+	}
+	return n;
+}
+
 /* respond (with body and content-type), redirect (with
- * redirect-status), status-page, metrics: at most one, never inherited. */
+ * redirect-status), status-page, metrics, or an application: at most
+ * one, never inherited. */
 static bool
 config_scope_handler(struct config_parse *p, struct config *c, cfg_t *sec,
     struct config_scope *s)
@@ -1173,12 +1282,16 @@ config_scope_handler(struct config_parse *p, struct config *c, cfg_t *sec,
 	bool metrics = config_set(sec, "metrics") &&
 	    cfg_getbool(sec, "metrics");
 
-	if (respond + redirect + status + metrics > 1) {
-		config_sec_error(p, sec, respond ? "respond" : redirect ?
-		    "redirect" : "status-page", "respond, redirect, "
-		    "status-page and metrics each answer the request: set one");
+	const char *first = NULL;
+
+	if (config_handlers_set(sec, &first) > 1) {
+		config_sec_error(p, sec, first, "respond, redirect, "
+		    "status-page, metrics, proxy, fastcgi and cgi each answer "
+		    "the request: set one");
 		return false;
 	}
+	if (!config_scope_app(p, c, sec, s))
+		return false;
 	if (metrics) {
 		s->handler = CONFIG_HANDLER_METRICS;
 		c->any_metrics = true;
@@ -1248,6 +1361,12 @@ config_scope_site(struct config_parse *p, struct config *c, cfg_t *sec,
 	s->status = 0;
 	s->target = s->body = s->content_type = NULL;
 	s->body_len = 0;
+	s->proxy = NULL;
+	s->nproxy = 0;
+	s->websocket = false;
+	s->fastcgi = NULL;
+	s->backends = NULL;
+	s->nbackends = 0;
 	if (config_set(sec, "hidden-files"))
 		s->hidden_files = cfg_getbool(sec, "hidden-files");
 	return config_scope_headers(p, c, sec, s) &&
@@ -1817,6 +1936,10 @@ config_check_numbers(struct config_parse *p, cfg_t *cfg, struct config *c)
 	CONFIG_RANGE("keepalive-timeout", keepalive_timeout, unsigned);
 	CONFIG_RANGE("send-timeout", send_timeout, unsigned);
 	CONFIG_RANGE("body-timeout", body_timeout, unsigned);
+	CONFIG_RANGE("upstream-connect-timeout", upstream_connect_timeout,
+	    unsigned);
+	CONFIG_RANGE("upstream-timeout", upstream_timeout, unsigned);
+	CONFIG_RANGE("cgi-timeout", cgi_timeout, unsigned);
 	CONFIG_RANGE("send-min-rate", send_min_rate, uint64_t);
 	CONFIG_RANGE("body-min-rate", body_min_rate, uint64_t);
 	CONFIG_RANGE("min-rate-window", min_rate_window, unsigned);
@@ -2488,6 +2611,17 @@ config_print_handler(FILE *out, const char *ind, const struct config_scope *s)
 		break;
 	case CONFIG_HANDLER_METRICS:
 		fprintf(out, "%smetrics = true\n", ind);
+		break;
+	case CONFIG_HANDLER_PROXY:
+		config_print_list(out, ind, "proxy", s->proxy, s->nproxy);
+		if (s->websocket)
+			fprintf(out, "%swebsocket = true\n", ind);
+		break;
+	case CONFIG_HANDLER_FASTCGI:
+		config_print_key(out, ind, "fastcgi", s->fastcgi);
+		break;
+	case CONFIG_HANDLER_CGI:
+		fprintf(out, "%scgi = true\n", ind);
 		break;
 	default:
 		break;

@@ -35,7 +35,10 @@ enum config_handler {
 	CONFIG_HANDLER_REDIRECT,	/* `redirect` */
 	CONFIG_HANDLER_RESPOND,		/* `respond` */
 	CONFIG_HANDLER_STATUS,		/* `status-page` */
-	CONFIG_HANDLER_METRICS		/* `metrics` */
+	CONFIG_HANDLER_METRICS,		/* `metrics` */
+	CONFIG_HANDLER_PROXY,		/* `proxy` */
+	CONFIG_HANDLER_FASTCGI,		/* `fastcgi` */
+	CONFIG_HANDLER_CGI		/* `cgi` */
 };
 
 /* One `header` entry, split: "Name: value". */
@@ -67,6 +70,8 @@ struct config_root {
  * inherited, and header, whose lists add up.  Arrays may be shared with
  * the parent; the configuration owns them all.
  */
+struct backend;
+
 struct config_scope {
 	size_t root;			/* in cfg->roots */
 	bool alias;			/* root stands for the matched prefix */
@@ -96,6 +101,12 @@ struct config_scope {
 	const char *body;		/* respond */
 	size_t body_len;
 	const char *content_type;	/* respond; NULL: none */
+	char *const *proxy;		/* proxy: the upstreams, as written */
+	size_t nproxy;
+	bool websocket;			/* proxy: pass WebSocket upgrades */
+	const char *fastcgi;		/* fastcgi: the server, as written */
+	const struct backend *backends;	/* proxy's nproxy, or fastcgi's one */
+	size_t nbackends;
 	int line;			/* where the section starts; 0: top */
 };
 
@@ -152,6 +163,10 @@ struct config {
 	unsigned keepalive_timeout;	/* seconds an idle keep-alive waits */
 	unsigned send_timeout;		/* seconds a response may stall */
 	unsigned body_timeout;		/* seconds to receive a whole request body */
+	unsigned upstream_connect_timeout;	/* seconds to reach an upstream
+						 * or a FastCGI server */
+	unsigned upstream_timeout;	/* seconds an application may be silent */
+	unsigned cgi_timeout;		/* seconds a CGI script may run */
 	/*
 	 * Minimum rates in bytes per second, each averaged over every
 	 * window of min_rate_window seconds (0: no minimum): a response

@@ -23,14 +23,23 @@
  * response's status, and the response is then complete: a handler that
  * answers with an error fills the error body itself (http_response_error()
  * for the built-in page), and what it filled is sent as it is, so an
- * error of the handler's own keeps its body.  A handler does not return
- * "not ready" yet: handlers that wait on another process (a proxy,
- * FastCGI, CGI) will be resumed by the connection when that process's
- * descriptor is ready, and this contract will say how.
+ * error of the handler's own keeps its body.
+ *
+ * Not ready: a handler that hands the request to an application in
+ * another process (a proxy, FastCGI, CGI: app.h) does not wait for it.
+ * It sets up the exchange (connects, or starts the script; writes the
+ * request's prelude), puts it in resp->app and returns 0.  The
+ * connection then owns the app and resumes it whenever its descriptors
+ * are ready, with the worker serving others meanwhile: it feeds it the
+ * request body as it arrives, takes the response head from it (then
+ * adds the scope's header fields), and streams the body to the client.
+ * A handler that cannot set one up (no upstream reachable at once, no
+ * such script) answers itself, with an error status, as any other.
  *
  * Request bodies: a handler that takes no body leaves it to the
  * connection, which reads and drops it (within body-max, body-timeout
- * and body-min-rate) before the response goes out.
+ * and body-min-rate) before the response goes out.  The body of a
+ * request handed to an app goes to the app.
  */
 #ifndef FORKHTTPD_HANDLER_H
 #define FORKHTTPD_HANDLER_H
@@ -62,7 +71,8 @@ struct handler_ctx {
 	bool dir_form;				/* the path ended in '/' */
 };
 
-/* Fills resp for req (see the top); returns resp->status. */
+/* Fills resp for req (see the top); returns resp->status, or 0 with
+ * resp->app set. */
 typedef int handler_fn(const struct handler_ctx *ctx,
     const struct http_request *req, struct http_response *resp);
 

@@ -38,6 +38,9 @@ http_response_init(struct http_response *resp)
 	resp->body = HTTP_BODY_NONE;
 	resp->mem_stable = false;
 	resp->chunked = false;
+	resp->pull = NULL;
+	resp->pull_arg = NULL;
+	resp->app = NULL;
 	resp->mem = NULL;
 	resp->mem_len = 0;
 	resp->fd = -1;

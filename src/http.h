@@ -162,6 +162,7 @@ struct http_field {
 #define HTTP_ETAG_MAX 56
 
 struct range_set;
+struct app;
 
 /* Room for a Location value: the longest request-target plus a slash. */
 #define HTTP_LOCATION_MAX 8200
@@ -186,6 +187,20 @@ struct http_response {
 	int fd;				/* HTTP_BODY_FILE, _RANGES, _STREAM:
 					 * owned, the reply closes it */
 	bool fd_cached;			/* fd is the file cache's: never closed */
+	/*
+	 * HTTP_BODY_STREAM from a source that is not a plain descriptor:
+	 * pull() gives up to cap bytes of body into buf and returns the
+	 * count, 0 at the end, or -1 with errno EAGAIN (nothing now) or
+	 * another (the source failed).  NULL: read fd.
+	 */
+	ssize_t (*pull)(void *arg, char *buf, size_t cap);
+	void *pull_arg;
+	/*
+	 * Set by a handler that hands the request to an application
+	 * (app.h) instead of answering it: the connection owns it from
+	 * then on, and the response's status and fields come from it.
+	 */
+	struct app *app;
 	off_t offset;			/* HTTP_BODY_FILE: first byte to send */
 	size_t etag_len;		/* 0: no ETag */
 	char etag[HTTP_ETAG_MAX];
