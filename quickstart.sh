@@ -39,10 +39,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # goaccess and python3, and check the metrics page with promtool (from
 # the package prometheus).
 packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
-check curl media-types procps iproute2"
+check curl media-types procps iproute2 libssl-dev openssl"
 [ "$mode" = check ] &&
     packages="$packages chromium apache2-utils systemd goaccess python3
-    prometheus"
+    prometheus testssl.sh"
 
 die() {
 	echo "quickstart: $*" >&2

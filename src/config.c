@@ -100,6 +100,10 @@ static cfg_opt_t config_server_opts[] = {
 	CFG_STR("access-log-format", NULL, CFGF_NODEFAULT),
 	CFG_SEC("route", config_route_opts,
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_STR_LIST("listen", NULL, CFGF_NODEFAULT),
+	CFG_STR("tls-certificate", NULL, CFGF_NODEFAULT),
+	CFG_STR("tls-key", NULL, CFGF_NODEFAULT),
+	CFG_STR("tls-ocsp-file", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -155,6 +159,11 @@ static cfg_opt_t config_opts[] = {
 	CFG_STR("log-owner", "root", CFGF_NONE),
 	CFG_STR("log-group", NULL, CFGF_NONE),
 	CFG_STR("log-mode", "0640", CFGF_NONE),
+	CFG_STR("tls-certificate", "", CFGF_NONE),
+	CFG_STR("tls-key", "", CFGF_NONE),
+	CFG_STR("tls-ocsp-file", "", CFGF_NONE),
+	CFG_STR("tls-protocols", "TLSv1.2 TLSv1.3", CFGF_NONE),
+	CFG_STR("tls-ciphers", "", CFGF_NONE),
 	CFG_END()
 };
 
@@ -462,13 +471,40 @@ config_path(const struct config_parse *p, const char *path)
 	return util_xstrdup(buf);
 }
 
+static bool config_listen_addr(struct config_parse *p, const char *spec,
+    struct config_listen *l);
+
+/*
+ * A listen entry: an address, then " tls" for HTTPS.  The address alone
+ * is the spec a reload compares, so a listener may change its kind and
+ * stay bound.
+ */
+static bool
+config_listen_parse(struct config_parse *p, const char *spec,
+    struct config_listen *l)
+{
+	char addr[300];
+	size_t len = strlen(spec);
+
+	memset(l, 0, sizeof(*l));
+	/* Anything else is an address, or said to be bad as one. */
+	if (len > 4 && strcmp(spec + len - 4, " tls") == 0 &&
+	    len - 4 < sizeof(addr)) {
+		memcpy(addr, spec, len - 4);
+		addr[len - 4] = '\0';
+		l->tls = true;
+		return config_listen_addr(p, addr, l);
+	}
+	return config_listen_addr(p, spec, l);
+}
+
 /*
  * "addr:port", "[v6]:port", "*:port" or a bare "port".  Host names are
  * resolved when the listener is bound, where "does not resolve" is a
  * start-up error.
  */
 static bool
-config_listen_parse(struct config_parse *p, const char *spec,
+config_listen_addr(struct config_parse *p, const char *spec,
     struct config_listen *l)
 {
 	const char *colon, *port;
@@ -476,7 +512,6 @@ config_listen_parse(struct config_parse *p, const char *spec,
 	uint64_t portnum;
 	size_t hlen;
 
-	memset(l, 0, sizeof(*l));
 	if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 
@@ -1588,6 +1623,141 @@ config_check_sites(struct config_parse *p, cfg_t *cfg, struct config *c)
 	return true;
 }
 
+/* ---------------------------------------------------------------- */
+/* HTTPS: listeners per server, certificates (read by tls.c) */
+
+/* sec's value of a path key, absolute, else dflt's; NULL: neither. */
+static const char *
+config_tls_path(struct config_parse *p, struct config *c, cfg_t *sec,
+    const char *key, const char *dflt)
+{
+	const char *v;
+
+	if (sec == NULL || !config_set(sec, key))
+		return dflt;
+	v = cfg_getstr(sec, key);
+	if (v == NULL || v[0] == '\0' || strcmp(v, "off") == 0)
+		return NULL;
+	return config_own(c, config_path(p, v));
+}
+
+/* A server's `listen`: the top level's entries it answers on. */
+static bool
+config_server_listen(struct config_parse *p, struct config *c, cfg_t *sec,
+    struct config_server *srv)
+{
+	unsigned n = cfg_size(sec, "listen");
+	bool *on;
+
+	if (n == 0)
+		return true;
+	on = config_own(c, util_xcalloc(c->nlisten, sizeof(*on)));
+	for (unsigned i = 0; i < n; i++) {
+		struct config_listen l;
+		size_t k;
+
+		if (!config_listen_parse(p, cfg_getnstr(sec, "listen", i), &l))
+			return false;
+		for (k = 0; k < c->nlisten; k++)
+			if (strcmp(c->listen[k].spec, l.spec) == 0)
+				break;
+		if (k == c->nlisten)
+			config_sec_error(p, sec, "listen", "\"%s\" is not "
+			    "among the top level's listen entries",
+			    cfg_getnstr(sec, "listen", i));
+		else
+			on[k] = true;
+		free(l.spec);
+		free(l.host);
+		free(l.port);
+		if (k == c->nlisten)
+			return false;
+	}
+	srv->on = on;
+	return true;
+}
+
+/* A server's certificate, key and OCSP response, or the top level's. */
+static bool
+config_server_tls(struct config_parse *p, struct config *c, cfg_t *sec,
+    struct config_server *srv, const struct config_server *top)
+{
+	srv->tls_certificate = config_tls_path(p, c, sec, "tls-certificate",
+	    top->tls_certificate);
+	srv->tls_key = config_tls_path(p, c, sec, "tls-key", top->tls_key);
+	srv->tls_ocsp_file = config_tls_path(p, c, sec, "tls-ocsp-file",
+	    top->tls_ocsp_file);
+	srv->tls_line = sec != NULL ? config_sec_line(p, sec,
+	    "tls-certificate") : top->tls_line;
+	if (srv->tls_certificate == NULL && srv->tls_key != NULL &&
+	    sec != NULL && config_set(sec, "tls-key")) {
+		config_sec_error(p, sec, "tls-key", "set without "
+		    "tls-certificate");
+		return false;
+	}
+	return true;
+}
+
+/* Each listener's default server, and a certificate wherever TLS is. */
+static bool
+config_listen_servers(struct config_parse *p, struct config *c)
+{
+	for (size_t k = 0; k < c->nlisten; k++) {
+		struct config_listen *l = &c->listen[k];
+		size_t d = c->default_server;
+
+		if (!config_server_on(&c->servers[d], k))
+			for (d = 0; d < c->nservers; d++)
+				if (config_server_on(&c->servers[d], k))
+					break;
+		if (d == c->nservers) {
+			config_error(p, "listen", "listen: \"%s\": no server "
+			    "answers on it", l->spec);
+			return false;
+		}
+		l->default_server = d;
+		c->any_tls = c->any_tls || l->tls;
+		for (size_t i = 0; l->tls && i < c->nservers; i++) {
+			const struct config_server *srv = &c->servers[i];
+
+			if (!config_server_on(srv, k) ||
+			    srv->tls_certificate != NULL)
+				continue;
+			if (srv->name == NULL)
+				config_error(p, "listen", "listen: \"%s tls\" "
+				    "needs tls-certificate", l->spec);
+			else
+				config_report(p, srv->s.line, "server \"%s\" "
+				    "answers on \"%s tls\" without "
+				    "tls-certificate", srv->name, l->spec);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+config_check_tls(struct config_parse *p, cfg_t *cfg, struct config *c)
+{
+	unsigned n = cfg_size(cfg, "server");
+	struct config_server top = { .name = NULL };
+
+	if (!config_server_tls(p, c, cfg, &top, &top))
+		return false;
+	c->tls_protocols = config_own_str(c, cfg_getstr(cfg, "tls-protocols"));
+	c->tls_ciphers = config_own_str(c, cfg_getstr(cfg, "tls-ciphers"));
+	if (n == 0 && !config_server_tls(p, c, NULL, &c->servers[0], &top))
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *sec = cfg_getnsec(cfg, "server", i);
+
+		if (!config_server_tls(p, c, sec, &c->servers[i], &top) ||
+		    !config_server_listen(p, c, sec, &c->servers[i]))
+			return false;
+	}
+	return config_listen_servers(p, c);
+}
+
 static bool
 config_check_docroot(struct config_parse *p, cfg_t *cfg, struct config *c)
 {
@@ -2386,6 +2556,7 @@ config_parse(const char *text, const char *name, const char *base_dir,
 	    !config_check_access_format(&p, cfg, c) ||
 	    !config_check_log_files(&p, cfg, c) ||
 	    !config_check_sites(&p, cfg, c) ||
+	    !config_check_tls(&p, cfg, c) ||
 	    (system && !config_check_system(&p, c))) {
 		config_current = NULL;
 		free(p.seckey);
@@ -2709,6 +2880,21 @@ config_print_server(FILE *out, const struct config *c,
 	fputs("}\n", out);
 	fprintf(out, "    default = %s\n", srv == &c->servers[c->default_server]
 	    ? "true" : "false");
+	if (srv->on != NULL) {
+		fputs("    listen = {", out);
+		for (size_t k = 0, m = 0; k < c->nlisten; k++)
+			if (srv->on[k]) {
+				fputs(m++ > 0 ? ", " : "", out);
+				config_print_str(out, c->listen[k].spec);
+			}
+		fputs("}\n", out);
+	}
+	config_print_key(out, "    ", "tls-certificate",
+	    srv->tls_certificate != NULL ? srv->tls_certificate : "off");
+	config_print_key(out, "    ", "tls-key",
+	    srv->tls_key != NULL ? srv->tls_key : "off");
+	config_print_key(out, "    ", "tls-ocsp-file",
+	    srv->tls_ocsp_file != NULL ? srv->tls_ocsp_file : "off");
 	config_print_scope(out, c, "    ", &srv->s, false);
 	for (size_t i = 0; i < srv->nroutes; i++) {
 		fputs("\n    route ", out);
@@ -2736,6 +2922,18 @@ config_print_path(const struct config *c, const char *key)
 		return c->mime_types != NULL ? c->mime_types : "";
 	if (strcmp(key, "auth-file") == 0 && c->top.auth_file != NULL)
 		return c->top.auth_file;
+	if (strncmp(key, "tls-", 4) == 0 && c->nservers > 0 &&
+	    c->servers[0].name == NULL) {
+		const struct config_server *t = &c->servers[0];
+		const char *v = strcmp(key, "tls-certificate") == 0 ?
+		    t->tls_certificate : strcmp(key, "tls-key") == 0 ?
+		    t->tls_key : strcmp(key, "tls-ocsp-file") == 0 ?
+		    t->tls_ocsp_file : "-";
+
+		if (v == NULL)
+			return "";
+		return strcmp(v, "-") == 0 ? NULL : v;
+	}
 	return NULL;
 }
 

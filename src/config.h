@@ -27,6 +27,8 @@ struct config_listen {
 	char *host;	/* NULL for the wildcard */
 	char *port;
 	int family;	/* AF_INET, AF_INET6 or AF_UNSPEC (a host name) */
+	bool tls;	/* "... tls": HTTPS */
+	size_t default_server;	/* for a Host no server on it names */
 };
 
 /* What answers in a server or route, when not its files. */
@@ -124,6 +126,14 @@ struct config_server {
 	struct config_route *routes;
 	size_t nroutes;
 	struct route_table *table;	/* index: routes[] */
+	/* The listeners it answers on (by cfg->listen's index): NULL, all. */
+	const bool *on;
+	/* HTTPS: absolute paths (inherited from the top level), NULL: none;
+	 * the key is in the certificate's file when tls_key is NULL. */
+	const char *tls_certificate;
+	const char *tls_key;
+	const char *tls_ocsp_file;
+	int tls_line;			/* where tls-certificate is set */
 };
 
 struct config {
@@ -231,7 +241,20 @@ struct config {
 	 * own: loopback (127.0.0.1 and ::1), parsed once at load. */
 	bool any_metrics;
 	struct acl *metrics_acl;
+	/* HTTPS: some listener has " tls"; the protocols and ciphers of
+	 * every certificate (tls-protocols, tls-ciphers: "" is the
+	 * default, Mozilla's intermediate profile). */
+	bool any_tls;
+	const char *tls_protocols;
+	const char *tls_ciphers;
 };
+
+/* Whether srv answers on listener k. */
+static inline bool
+config_server_on(const struct config_server *srv, size_t k)
+{
+	return srv->on == NULL || srv->on[k];
+}
 
 /*
  * Loads and validates the file at path.  Relative paths inside it resolve

@@ -347,6 +347,8 @@ conn_log(const struct conn_env *env, struct conn *c, uint64_t bytes,
 		.head_len = r->head_len,
 		.keepalives = c->served,
 		.conn_status = status,
+		.tls_protocol = sock_tls_protocol(&c->sock),
+		.tls_cipher = sock_tls_cipher(&c->sock),
 	};
 
 	if (req->request_line.len > 0) {
@@ -756,6 +758,27 @@ conn_body_begin(const struct conn_env *env, struct conn *c, int64_t now)
 /* ---------------------------------------------------------------- */
 /* Requests */
 
+/*
+ * Plain HTTP sent to a TLS port: a 400 that says so, in plain text (the
+ * client can read nothing else), and the connection closed.  A parse
+ * error gets its own status as any other.
+ */
+static void
+conn_plain_on_tls(struct conn *c)
+{
+	static const char body[] = "<!DOCTYPE html>\n<html><head><title>"
+	    "400 Bad Request</title></head><body>\n<h1>Bad Request</h1>\n"
+	    "<p>A plain HTTP request was sent to an HTTPS port: use "
+	    "https://.</p>\n</body></html>\n";
+	struct http_response *resp = &c->x->out->resp;
+
+	http_response_error(resp, HTTP_STATUS_BAD_REQUEST);
+	resp->mem = body;
+	resp->mem_len = sizeof(body) - 1;
+	resp->content_length = (off_t)resp->mem_len;
+	c->x->req.keep_alive = false;
+}
+
 /* A whole header block is in x->buf[0..end): parse it and route it. */
 static enum conn_want
 conn_request(const struct conn_env *env, struct conn *c, int64_t now,
@@ -769,6 +792,10 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 		.server_out = &x->server,
 		.peer = &c->peer,
 		.sb = env->sb,
+		.listen = c->sock.listener >= 0 ? &env->cfg->listen[
+		    c->sock.listener] : NULL,
+		.tls = c->sock.server >= 0,
+		.tls_server = c->sock.server >= 0 ? (size_t)c->sock.server : 0,
 	};
 	int status = frame_status;
 
@@ -796,7 +823,9 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	if (env->slot != NULL)
 		scoreboard_begin_request(env->slot, x->req.request_line.p,
 		    x->req.request_line.len, c->client);
-	if (x->parsed)
+	if (x->parsed && sock_plain_on_tls(&c->sock))
+		conn_plain_on_tls(c);
+	else if (x->parsed)
 		router_handle(&ctx, &x->req, &x->out->resp);
 	else
 		http_response_error(&x->out->resp, status);

@@ -69,6 +69,12 @@ struct handler_ctx {
 	const struct static_root *root;		/* roots[scope->root] */
 	const char *rel;			/* the file beneath root */
 	bool dir_form;				/* the path ended in '/' */
+	/* Where the request came: its listener (in cfg->listen; NULL:
+	 * unknown, every server may answer), and over HTTPS (tls) the
+	 * server SNI chose. */
+	const struct config_listen *listen;
+	bool tls;
+	size_t tls_server;
 };
 
 /* Fills resp for req (see the top); returns resp->status, or 0 with

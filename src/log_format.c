@@ -7,7 +7,8 @@
  * with their modifiers: a status list ("%400,501{User-Agent}i", "%!200r")
  * logs the value only for those statuses (or all others), else "-";
  * '<' and '>' are accepted and change nothing (there are no internal
- * redirects).  What forkhttpd has no notion of (%e environment, %n notes,
+ * redirects).  mod_ssl's %{SSL_PROTOCOL}x and %{SSL_CIPHER}x show
+ * what an HTTPS connection negotiated ("-" on a plain one).  What forkhttpd has no notion of (%e environment, %n notes,
  * %f file name, %L log id, %R handler, %^ti trailers) is a config error
  * rather than a silent "-".
  *
@@ -54,7 +55,8 @@ enum lf_kind {
 	LF_PATH,		/* %U */
 	LF_SERVER,		/* %v */
 	LF_HOST,		/* %V */
-	LF_CONN_STATUS		/* %X */
+	LF_CONN_STATUS,		/* %X */
+	LF_TLS			/* %{SSL_PROTOCOL}x %{SSL_CIPHER}x (sub) */
 };
 
 enum { LF_PORT_LOCAL = 0, LF_PORT_REMOTE };
@@ -281,6 +283,14 @@ lf_directive_arg(struct lf_parse *p, const char *at, char d,
 		return lf_fail(p, at, "%%{%s}T: one of s, ms, us", a);
 	case 't':
 		return lf_time_arg(p, at, it);
+	case 'x':
+		/* mod_ssl's names: what a TLS connection negotiated. */
+		if (lf_is(a, "SSL_PROTOCOL") || lf_is(a, "SSL_CIPHER")) {
+			it->sub = lf_is(a, "SSL_CIPHER");
+			return true;
+		}
+		return lf_fail(p, at, "%%x: one of %%{SSL_PROTOCOL}x, "
+		    "%%{SSL_CIPHER}x");
 	default:
 		return a == NULL ||
 		    lf_fail(p, at, "%%%c takes no {argument}", d);
@@ -308,7 +318,7 @@ lf_kind_of(struct lf_parse *p, const char *at, char d, struct lf_item *it)
 		{ 's', LF_STATUS, 0 }, { 't', LF_TIME, 0 },
 		{ 'u', LF_USER, 0 }, { 'U', LF_PATH, 0 },
 		{ 'v', LF_SERVER, 0 }, { 'V', LF_HOST, 0 },
-		{ 'X', LF_CONN_STATUS, 0 },
+		{ 'X', LF_CONN_STATUS, 0 }, { 'x', LF_TLS, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -990,6 +1000,9 @@ lf_value(struct lf_out *o, struct lf_item *it,
 		if (e->conn_status != '\0')
 			s = &e->conn_status, len = 1;
 		break;
+	case LF_TLS:
+		lf_cstring(o, it->sub ? e->tls_cipher : e->tls_protocol, limit);
+		return;
 	default:
 		break;		/* LF_IDENT: never known */
 	}

@@ -65,6 +65,8 @@ struct log_format_entry {
 	unsigned keepalives;		/* requests before this one on the
 					 * connection (%k) */
 	char conn_status;		/* %X: 'X' cut off, '+' kept, '-' closed */
+	const char *tls_protocol;	/* %{SSL_PROTOCOL}x; NULL: "-" */
+	const char *tls_cipher;		/* %{SSL_CIPHER}x; NULL: "-" */
 };
 
 /* The format string of a named format ("combined", "common",

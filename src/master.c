@@ -50,6 +50,8 @@
 #include "pidfile.h"
 #include "policy.h"
 #include "scoreboard.h"
+#include "sock.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -373,6 +375,35 @@ master_warn(const struct config *cfg)
 		log_warn("%s", cfg->warnings[i]);
 }
 
+/*
+ * HTTPS at start: the ticket keys (once, for every generation), the
+ * certificates, and which path files take.  0, or -1 (logged).
+ */
+static int
+master_tls(const struct config *cfg)
+{
+	char err[1024];
+	struct tls *t;
+
+	if (!cfg->any_tls)
+		return 0;
+	if (tls_keys_init() < 0)
+		return -1;
+	if ((t = tls_load(cfg, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	tls_install(t);
+	if (tls_kernel_offers())
+		log_notice("HTTPS: the kernel offers TLS: files go out with "
+		    "sendfile() once a handshake is done");
+	else
+		log_notice("HTTPS: no kernel TLS (the tls module is not "
+		    "loaded or built): files go out through SSL_write() in "
+		    "pieces of %d KiB", SOCK_COPY_MAX / 1024);
+	return 0;
+}
+
 /* Start-up shared by both modes; 0, or -1 after reporting the error. */
 static int
 master_start(void)
@@ -392,6 +423,8 @@ master_start(void)
 			log_error("cannot write pid file %s:", cfg->pid_file);
 		return -1;
 	}
+	if (master_tls(cfg) < 0)
+		return -1;
 	master.ls = master_bind(cfg, NULL, 0, err, sizeof(err));
 	if (master.ls == NULL) {
 		log_error("%s", err);
@@ -736,6 +769,7 @@ master_maintain(void)
 		master_adapt();
 		master_watchdog(now);
 		master_requit();
+		tls_keys_rotate(now);
 		master.next_tick_ms = now + MASTER_TICK_MS;
 	}
 	next = master_enforce(now);
@@ -970,6 +1004,7 @@ master_reload(pid_t sender)
 {
 	struct config *cfg;
 	struct master_listener *ls;
+	struct tls *tls;
 	char err[1024];
 	size_t start;
 
@@ -994,13 +1029,26 @@ master_reload(pid_t sender)
 		cfg->pid_file = master.cfg->pid_file != NULL ?
 		    util_xstrdup(master.cfg->pid_file) : NULL;
 	}
+	/* Certificates before listeners: a bad key leaves nothing bound. */
+	if (cfg->any_tls && tls_keys_init() < 0) {
+		snprintf(err, sizeof(err), "no session ticket keys");
+		config_free(cfg);
+		goto fail;
+	}
+	tls = tls_load(cfg, err, sizeof(err));
+	if (cfg->any_tls && tls == NULL) {
+		config_free(cfg);
+		goto fail;
+	}
 	ls = master_bind(cfg, master.ls, master.nls, err, sizeof(err));
 	if (ls == NULL) {
+		tls_discard(tls);
 		config_free(cfg);
 		goto fail;
 	}
 	if (log_open(&cfg->log, err, sizeof(err)) < 0) {
 		master_unbind(ls, cfg->nlisten, master.ls, master.nls);
+		tls_discard(tls);
 		config_free(cfg);
 		goto fail;
 	}
@@ -1011,6 +1059,8 @@ master_reload(pid_t sender)
 	master.ls = ls;
 	master.nls = cfg->nlisten;
 	master_set_fds();
+	/* The old contexts point into the old configuration. */
+	tls_install(tls);
 	config_free(master.cfg);
 	master.cfg = cfg;
 	master_warn(cfg);

@@ -247,7 +247,8 @@ router_var(const char *t, const struct handler_ctx *ctx,
 		return 4;
 	}
 	if (strncmp(t, "scheme", 6) == 0) {
-		*ok = *ok && router_put(out, cap, n, "http", 4, false);
+		*ok = *ok && (ctx->tls ? router_put(out, cap, n, "https", 5,
+		    false) : router_put(out, cap, n, "http", 4, false));
 		return 6;
 	}
 	return 0;
@@ -512,6 +513,34 @@ router_error_body(const struct handler_ctx *ctx, const char *page,
 	resp->content_type = file.content_type;
 }
 
+/*
+ * router_choose() among the servers that answer on the request's
+ * listener: a name of a server that does not is as unknown, and gets
+ * the listener's default.
+ */
+static const struct config_scope *
+router_choose_on(const struct handler_ctx *ctx, const struct http_request *req,
+    struct router_choice *ch)
+{
+	const struct config *cfg = ctx->cfg;
+	size_t k;
+	int i;
+
+	if (ctx->listen == NULL)
+		return router_choose(cfg, req->host.p, req->host.len,
+		    req->path.p, req->path.len, ch);
+	k = (size_t)(ctx->listen - cfg->listen);
+	i = vhost_table_find(cfg->names, req->host.p, req->host.len,
+	    &ch->server_how);
+	if (i >= 0 && config_server_on(&cfg->servers[i], k)) {
+		ch->server = (size_t)i;
+	} else {
+		ch->server = ctx->listen->default_server;
+		ch->server_how = "default";
+	}
+	return router_choose_in(cfg, req->path.p, req->path.len, ch);
+}
+
 /* The request as the router sees it: server, path, route, scope. */
 static void
 router_prepare(struct handler_ctx *ctx, const struct http_request *req,
@@ -519,8 +548,7 @@ router_prepare(struct handler_ctx *ctx, const struct http_request *req,
 {
 	const struct config *cfg = ctx->cfg;
 
-	ctx->scope = router_choose(cfg, req->host.p, req->host.len,
-	    req->path.p, req->path.len, ch);
+	ctx->scope = router_choose_on(ctx, req, ch);
 	ctx->server = &cfg->servers[ch->server];
 	if (ctx->server_out != NULL)
 		*ctx->server_out = ch->server;
@@ -544,7 +572,16 @@ router_handle(const struct handler_ctx *base, const struct http_request *req,
 	/* The scope first: its header fields and error pages go on every
 	 * response, the 501 too. */
 	router_prepare(&ctx, req, &ch);
-	if (req->method == HTTP_METHOD_UNKNOWN) {
+	if (ctx.tls && ch.server != ctx.tls_server) {
+		/*
+		 * RFC 9110 §15.5.20: 421, a request "directed at a server
+		 * that is unable or unwilling to produce an authoritative
+		 * response": the Host is another server than the one whose
+		 * certificate the handshake (SNI) chose.
+		 */
+		http_response_error(resp, HTTP_STATUS_MISDIRECTED_REQUEST);
+		status = resp->status;
+	} else if (req->method == HTTP_METHOD_UNKNOWN) {
 		/* RFC 9110 §9.1: an origin server that does not recognize a
 		 * method SHOULD respond with 501, whatever the resource. */
 		http_response_error(resp, HTTP_STATUS_NOT_IMPLEMENTED);

@@ -2,8 +2,15 @@
 /*
  * sock.h - one client connection's I/O: every byte to or from a client
  * goes through here (read, writev, sendfile with a fallback, the bytes
- * still queued, shutdown, close), so that a TLS layer can later sit
- * under these calls without touching conn or the handlers.
+ * still queued, shutdown, close), plain or over TLS (OpenSSL: the
+ * handshake happens inside the first reads), without conn or the
+ * handlers knowing which.
+ *
+ * Over TLS a read may need the socket writable (a handshake message to
+ * send) and a write readable: a call that returns SOCK_AGAIN says so in
+ * sock_flipped(), and the worker then watches the other direction.  And
+ * OpenSSL may hold bytes already read from the socket that the kernel
+ * no longer reports (sock_buffered()).
  *
  * The socket is non-blocking and no call here ever waits: each returns
  * SOCK_AGAIN when the kernel would block, and the caller (conn, driven by
@@ -17,20 +24,64 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+struct ssl_st;
+
 /* Returned instead of a count when the call would block. */
 #define SOCK_AGAIN (-2)
 
 /* The bounded buffer of the read-and-write path, when sendfile() cannot
- * serve a file (a file system without it, later TLS without kTLS). */
+ * serve a file (a file system without it, TLS without kernel TLS); also
+ * what one TLS write gathers of an iovec (a record's worth). */
 #define SOCK_COPY_MAX (16 * 1024)
+
+/* What TLS is doing on a connection. */
+enum sock_tls {
+	SOCK_TLS_OFF = 0,	/* a plain connection */
+	SOCK_TLS_PEEK,		/* on a TLS port; first byte not seen yet */
+	SOCK_TLS_ON,		/* the handshake */
+	SOCK_TLS_READY,		/* handshake done: records */
+	SOCK_TLS_PLAIN,		/* plain HTTP came to a TLS port: read as
+				 * it is, to answer 400 */
+	SOCK_TLS_DEAD		/* a fatal TLS error: no close_notify */
+};
 
 struct sock {
 	int fd;			/* -1 once closed */
 	bool no_sendfile;	/* sendfile() said EINVAL/ENOSYS: copy instead */
+	bool flipped;		/* SOCK_AGAIN waits for the other direction */
+	unsigned char tls;	/* enum sock_tls */
+	int listener;		/* accepted on cfg->listen[listener]; -1 */
+	int server;		/* TLS: the server SNI chose; -1: none */
+	struct ssl_st *ssl;	/* NULL: plain */
 };
 
 /* Takes over fd, a connected non-blocking socket. */
 void sock_init(struct sock *s, int fd);
+
+/*
+ * Makes s a TLS connection on ssl (tls_new(), which now belongs to s):
+ * the first byte decides (a TLS handshake record, or a request line in
+ * plain text, which is then read as it is and sock_plain_on_tls()
+ * says so).
+ */
+void sock_tls_start(struct sock *s, struct ssl_st *ssl);
+
+/* Plain HTTP on a TLS port: the request must get a 400 and a close. */
+bool sock_plain_on_tls(const struct sock *s);
+
+/* The last SOCK_AGAIN waits for writable when reading, or readable when
+ * writing (a TLS handshake or key update under way). */
+bool sock_flipped(const struct sock *s);
+
+/* Bytes OpenSSL holds that no read has returned yet: read again now,
+ * the socket will not say it is readable. */
+bool sock_buffered(const struct sock *s);
+
+/* Over TLS: the protocol and the cipher ("TLSv1.3",
+ * "TLS_AES_128_GCM_SHA256"); NULL on a plain connection or before the
+ * handshake is done. */
+const char *sock_tls_protocol(const struct sock *s);
+const char *sock_tls_cipher(const struct sock *s);
 
 /*
  * Reads at most cap bytes.  Returns the count, 0 at the end of the

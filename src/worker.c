@@ -30,6 +30,7 @@
 #include "metrics.h"
 #include "status.h"
 #include "timers.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -410,6 +411,13 @@ worker_after(const struct conn_env *env, uint32_t i, enum conn_want want)
 		worker_release(i);
 		return;
 	}
+	/* TLS: a read that waits to write (or the reverse), and bytes
+	 * OpenSSL holds that epoll cannot report. */
+	if (sock_flipped(&w->c.sock))
+		events = events == EPOLLIN ? EPOLLOUT : EPOLLIN;
+	if (want != CONN_WANT_WRITE && want != CONN_WANT_RUN &&
+	    sock_buffered(&w->c.sock))
+		want = CONN_WANT_RUN;
 	worker_idle_unlink(i);
 	if (want != CONN_WANT_RUN && worker_watch(i, events) < 0) {
 		conn_abort(env, &w->c);
@@ -533,14 +541,31 @@ worker_refuse(int fd, const struct sockaddr_storage *peer,
 	    cfg->max_connections_per_client, (unsigned long long)refused);
 }
 
+/* The listener k a connection came on; TLS on it if the listener says
+ * so.  0, or -1 (logged). */
+static int
+worker_tls(const struct conn_env *env, struct conn *c, size_t k)
+{
+	struct ssl_st *ssl;
+
+	c->sock.listener = (int)k;
+	if (k >= env->cfg->nlisten || !env->cfg->listen[k].tls)
+		return 0;
+	if ((ssl = tls_new(k, c->sock.fd, &c->sock.server)) == NULL)
+		return -1;
+	sock_tls_start(&c->sock, ssl);
+	return 0;
+}
+
 /*
- * A new client on listener lfd, served at once.  With the table full,
+ * A new client on listener k, served at once.  With the table full,
  * the connection that held nothing longest makes room: a slot is worth
  * more to a client with a request than to one without.
  */
 static void
-worker_new_client(const struct conn_env *env, int lfd, int64_t now)
+worker_new_client(const struct conn_env *env, size_t k, int64_t now)
 {
+	int lfd = wk.fds[k];
 	struct sockaddr_storage peer;
 	struct scoreboard_client client = { { 0, 0 } };
 	unsigned limit = env->cfg->max_connections_per_client;
@@ -578,6 +603,11 @@ worker_new_client(const struct conn_env *env, int lfd, int64_t now)
 	wk.t[i].open = true;
 	wk.nconns++;
 	conn_open(env, &wk.t[i].c, cfd, &peer, now);
+	if (worker_tls(env, &wk.t[i].c, k) < 0) {
+		conn_abort(env, &wk.t[i].c);
+		worker_release(i);
+		return;
+	}
 	worker_step(env, i, now);
 }
 
@@ -661,7 +691,7 @@ worker_round(const struct conn_env *env, int timeout_ms)
 
 		if (d & WORKER_LISTENER) {
 			if (!*env->stop)
-				worker_new_client(env, wk.fds[i], now);
+				worker_new_client(env, i, now);
 			continue;
 		}
 		/* A slot closed and reused earlier in this round: stale. */
