@@ -23,6 +23,7 @@
 #include "log.h"
 #include "master.h"
 #include "router.h"
+#include "tls.h"
 #include "util.h"
 
 #ifndef FORKHTTPD_CONF
@@ -207,6 +208,22 @@ main_parse(int argc, char **argv, struct main_args *a)
 	return -1;
 }
 
+/* -t: the certificates and keys load and match, as the master will
+ * load them (so -t must run as the user who starts the server). */
+static int
+main_test_tls(const struct config *cfg)
+{
+	char err[1024];
+	struct tls *t = tls_load(cfg, err, sizeof(err));
+
+	if (t == NULL && err[0] != '\0') {
+		log_error("%s", err);
+		return -1;
+	}
+	tls_discard(t);
+	return 0;
+}
+
 /* -t, -T and -R: the warnings, the effective file, a URL's route. */
 static int
 main_test(struct config *cfg, const struct main_args *a)
@@ -215,6 +232,8 @@ main_test(struct config *cfg, const struct main_args *a)
 
 	for (size_t i = 0; i < cfg->nwarnings && a->test; i++)
 		log_warn("%s", cfg->warnings[i]);
+	if (a->test && main_test_tls(cfg) < 0)
+		status = 1;
 	if (a->print && config_print(cfg, stdout) < 0)
 		status = 1;
 	if (a->route_url != NULL &&

@@ -306,6 +306,22 @@ metrics_server(struct page *o, const struct scoreboard *sb,
 	page_printf(o, "\"} 1\n");
 }
 
+static void
+metrics_tls(struct page *o, const struct scoreboard_counts *c)
+{
+	metrics_head(o, "forkhttpd_tls_handshakes_total", "counter",
+	    "TLS handshakes, by outcome (resumed ones also count as done).");
+	page_printf(o, "forkhttpd_tls_handshakes_total{outcome=\"done\"} %"
+	    PRIu64 "\nforkhttpd_tls_handshakes_total{outcome=\"resumed\"} %"
+	    PRIu64 "\nforkhttpd_tls_handshakes_total{outcome=\"failed\"} %"
+	    PRIu64 "\n", c->tls[SCOREBOARD_TLS_HANDSHAKES],
+	    c->tls[SCOREBOARD_TLS_RESUMED], c->tls[SCOREBOARD_TLS_FAILED]);
+	metrics_head(o, "forkhttpd_tls_plain_requests_total", "counter",
+	    "Plain HTTP requests sent to a TLS port (answered 400).");
+	page_printf(o, "forkhttpd_tls_plain_requests_total %" PRIu64 "\n",
+	    c->tls[SCOREBOARD_TLS_PLAIN]);
+}
+
 int
 metrics_render(const struct scoreboard *sb, const struct config *cfg,
     time_t now, char *buf, size_t cap, size_t *len)
@@ -321,6 +337,7 @@ metrics_render(const struct scoreboard *sb, const struct config *cfg,
 	metrics_duration(&o, &c);
 	metrics_processes(&o, sb);
 	metrics_server(&o, sb, now);
+	metrics_tls(&o, &c);
 	*len = o.len;
 	return o.full ? -1 : 0;
 }

@@ -69,6 +69,13 @@ struct scoreboard_counts {
 	uint64_t bytes[SCOREBOARD_SERVERS + 1];	/* body bytes sent */
 	uint64_t duration[SCOREBOARD_DURATION_BUCKETS];
 	uint64_t duration_us;			/* their sum */
+	/* HTTPS (SCOREBOARD_TLS_*): handshakes done, of which resumed;
+	 * handshakes failed; plain HTTP requests to a TLS port. */
+	uint64_t tls[4];
+};
+enum {
+	SCOREBOARD_TLS_HANDSHAKES = 0, SCOREBOARD_TLS_RESUMED,
+	SCOREBOARD_TLS_FAILED, SCOREBOARD_TLS_PLAIN
 };
 
 /* The duration buckets' upper bounds in microseconds (0.005 s .. 10 s). */

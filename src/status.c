@@ -241,7 +241,19 @@ struct status_summary {
 	unsigned rate_cents;		/* to two decimals, rounded down */
 	uint64_t idle_conns;		/* held by live workers */
 	size_t count[SCOREBOARD_STATE_COUNT];
+	uint64_t tls[4];		/* SCOREBOARD_TLS_* */
 };
+
+/* The HTTPS counters, from the metrics rows (static: some 9 KiB). */
+static void
+status_tls(const struct scoreboard *sb, struct status_summary *sum)
+{
+	static struct scoreboard_counts c;
+
+	memset(&c, 0, sizeof(c));
+	scoreboard_sum_counts(sb, &c);
+	memcpy(sum->tls, c.tls, sizeof(sum->tls));
+}
 
 static void
 status_summarize(const struct scoreboard *sb, time_t now,
@@ -260,6 +272,7 @@ status_summarize(const struct scoreboard *sb, time_t now,
 	sum->rate_int = sum->requests / up;
 	sum->rate_cents = (unsigned)(sum->requests % up * 100 / up);
 	sum->idle_conns = scoreboard_total_idle_conns(sb);
+	status_tls(sb, sum);
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++)
 		sum->count[st] = scoreboard_count(sb,
 		    (enum scoreboard_state)st);
@@ -307,9 +320,15 @@ status_html(struct page *o, const struct scoreboard *sb, time_t now,
 	    "<tr><th>Bytes</th><td>%" PRIu64 "</td></tr>\n"
 	    "<tr><th>Requests per second</th><td>%" PRIu64 ".%02u</td></tr>\n"
 	    "<tr><th>Connections waiting for a request</th><td>%" PRIu64
-	    "</td></tr>\n</table>\n", sum->generation, sum->reloads,
+	    "</td></tr>\n", sum->generation, sum->reloads,
 	    sum->requests, sum->bytes, sum->rate_int, sum->rate_cents,
 	    sum->idle_conns);
+	page_printf(o, "<tr><th>TLS handshakes (resumed, failed)</th><td>%"
+	    PRIu64 " (%" PRIu64 ", %" PRIu64 ")</td></tr>\n"
+	    "<tr><th>Plain HTTP to a TLS port</th><td>%" PRIu64
+	    "</td></tr>\n</table>\n", sum->tls[SCOREBOARD_TLS_HANDSHAKES],
+	    sum->tls[SCOREBOARD_TLS_RESUMED], sum->tls[SCOREBOARD_TLS_FAILED],
+	    sum->tls[SCOREBOARD_TLS_PLAIN]);
 
 	page_printf(o, "<h2>Workers by state</h2>\n<table>\n");
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
@@ -361,10 +380,15 @@ status_json(struct page *o, const struct scoreboard *sb, time_t now,
 	    "\"reloads\": %" PRIu64 ",\n\"requests\": %" PRIu64 ",\n"
 	    "\"bytes\": %" PRIu64 ",\n"
 	    "\"requests_per_second\": %" PRIu64 ".%02u,\n"
-	    "\"idle_connections\": %" PRIu64 ",\n\"states\": {",
+	    "\"idle_connections\": %" PRIu64 ",\n",
 	    (long long)now, (long long)sum->started, sum->uptime,
 	    sum->generation, sum->reloads, sum->requests, sum->bytes,
 	    sum->rate_int, sum->rate_cents, sum->idle_conns);
+	page_printf(o, "\"tls\": {\"handshakes\": %" PRIu64 ", \"resumed\": "
+	    "%" PRIu64 ", \"failed\": %" PRIu64 ", \"plain_requests\": %"
+	    PRIu64 "},\n\"states\": {", sum->tls[SCOREBOARD_TLS_HANDSHAKES],
+	    sum->tls[SCOREBOARD_TLS_RESUMED], sum->tls[SCOREBOARD_TLS_FAILED],
+	    sum->tls[SCOREBOARD_TLS_PLAIN]);
 	for (int st = 0; st < SCOREBOARD_STATE_COUNT; st++) {
 		page_printf(o, "%s", st > 0 ? ", " : "");
 		status_put_json(o, status_state_name(st), STATUS_NAME_MAX);

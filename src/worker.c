@@ -647,6 +647,21 @@ worker_timeout(int64_t now)
 	return left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
+/* This worker's HTTPS counters (sock.c's) into its metrics row. */
+static void
+worker_tls_counts(void)
+{
+	uint64_t *row;
+
+	if (wk.sb == NULL || worker_slot == NULL)
+		return;
+	row = scoreboard_counts_of(wk.sb, wk.slot)->tls;
+	row[SCOREBOARD_TLS_HANDSHAKES] = tls_counts.handshakes;
+	row[SCOREBOARD_TLS_RESUMED] = tls_counts.resumed;
+	row[SCOREBOARD_TLS_FAILED] = tls_counts.failed;
+	row[SCOREBOARD_TLS_PLAIN] = tls_counts.plain;
+}
+
 /*
  * One round: waits for listeners and connections (or the next deadline,
  * or a signal) and steps what is ready.  timeout_ms -1: as the deadlines
@@ -712,6 +727,7 @@ worker_round(const struct conn_env *env, int timeout_ms)
 		scoreboard_set_idle_conns(worker_slot, wk.nidle);
 		scoreboard_set_open_conns(worker_slot, wk.nconns);
 	}
+	worker_tls_counts();
 	return n;
 }
 

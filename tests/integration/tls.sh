@@ -78,6 +78,7 @@ access-log = "access.log"
 access-log-format = "%P %v %s %{SSL_PROTOCOL}x %{SSL_CIPHER}x %r"
 log-level = "info"
 user = "nobody"
+status-path = "/server-status"
 tls-certificate = "pki/a.crt"
 tls-key = "pki/a.key"
 server "a.test" {
@@ -202,6 +203,14 @@ check "$(resumed 12 -tls1_2)" 12 "TLS 1.2: 12 of 12 connections resumed"
 pids=$(awk '{print $1}' "$dir/access.log" | sort -u | wc -l)
 [ "$pids" -ge 2 ] && ok "requests served by $pids workers" ||
     echo "note: all requests went to one worker"
+
+# The status page counts handshakes, resumed ones and failures.
+st=$(https "https://a.test:$tport/server-status?json" | tr -d '\n')
+case $st in
+*'"tls": {"handshakes": '[1-9]*', "resumed": '[1-9]*', "failed": '[1-9]*', "plain_requests": '[1-9]*'}'*)
+	ok "status page: TLS handshakes, resumed, failed, plain" ;;
+*) ko "status page lacks the TLS counts: $(echo "$st" | grep -o '"tls": {[^}]*}')" ;;
+esac
 
 # 9. A reload that swaps a certificate, a download in flight: the old
 # one completes, the next handshake shows the new serial, and a session
