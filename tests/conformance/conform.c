@@ -51,6 +51,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #define CONNECT_MS	2000	/* connect() to a loopback server */
 #define SLACK_MS	1000	/* what "within timeout + ~1 s" allows */
 #define EARLY_MS	500	/* a timeout may fire this much early */
@@ -89,6 +92,7 @@ static struct {
 	bool verbose;
 	bool list;
 	bool probe;
+	SSL_CTX *tls;		/* --tls: every connection over TLS */
 } opt = {
 	.body_max = 1024,
 	.header_timeout = 2,
@@ -224,6 +228,7 @@ diag_bytes(const char *prefix, const char *p, size_t len)
 
 struct conn {
 	int fd;
+	SSL *ssl;		/* --tls */
 	char *buf;
 	size_t cap;
 	size_t start;		/* first byte not yet parsed */
@@ -237,11 +242,52 @@ enum fill { FILL_DATA, FILL_EOF, FILL_ERROR, FILL_TIMEOUT };
 static void
 conn_close(struct conn *c)
 {
+	SSL_free(c->ssl);
+	c->ssl = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	free(c->buf);
 	c->buf = NULL;
+}
+
+/* Waits until the deadline for what OpenSSL asked (e: its error). */
+static bool
+conn_tls_wait(struct conn *c, int e, int64_t deadline)
+{
+	struct pollfd pf = { .fd = c->fd, .events = e == SSL_ERROR_WANT_WRITE ?
+	    POLLOUT : POLLIN };
+	int64_t left = deadline - now_ms();
+
+	if (left <= 0)
+		return false;
+	return poll(&pf, 1, (int)(left > INT_MAX ? INT_MAX : left)) >= 0 ||
+	    errno == EINTR;
+}
+
+/* --tls: the handshake, within CONNECT_MS.  The certificate is not
+ * checked: the rows are about HTTP, not about who answers. */
+static bool
+conn_tls(struct conn *c)
+{
+	int64_t deadline = now_ms() + CONNECT_MS;
+	int n, e;
+
+	if ((c->ssl = SSL_new(opt.tls)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1) {
+		fail("SSL_new failed");
+		return false;
+	}
+	while ((n = SSL_connect(c->ssl)) != 1) {
+		e = SSL_get_error(c->ssl, n);
+		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
+		    !conn_tls_wait(c, e, deadline)) {
+			fail("TLS handshake with %s failed (%s)", opt.hosthdr,
+			    ERR_reason_error_string(ERR_get_error()));
+			return false;
+		}
+	}
+	return true;
 }
 
 /*
@@ -298,6 +344,10 @@ conn_open(struct conn *c, int rcvbuf)
 		conn_close(c);
 		return false;
 	}
+	if (opt.tls != NULL && !conn_tls(c)) {
+		conn_close(c);
+		return false;
+	}
 	return true;
 }
 
@@ -314,6 +364,22 @@ conn_send(struct conn *c, const void *p, size_t len, int64_t deadline)
 	ssize_t n;
 	int64_t left;
 
+	while (len > 0 && c->ssl != NULL) {
+		int k = (errno = 0, SSL_write(c->ssl, b, len > INT_MAX ? INT_MAX : (int)len));
+		int e = k > 0 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, k);
+
+		if (k > 0) {
+			b += k;
+			len -= (size_t)k;
+		} else if (e != SSL_ERROR_WANT_READ &&
+		    e != SSL_ERROR_WANT_WRITE) {
+			ERR_clear_error();
+			return errno != 0 && e == SSL_ERROR_SYSCALL ? errno :
+			    EPIPE;
+		} else if (!conn_tls_wait(c, e, deadline)) {
+			return ETIMEDOUT;
+		}
+	}
 	while (len > 0) {
 		n = send(c->fd, b, len, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -367,6 +433,31 @@ conn_fill(struct conn *c, int64_t deadline)
 			c->cap *= 2;
 		}
 	}
+	while (c->ssl != NULL) {
+		int k = (errno = 0, SSL_read(c->ssl, c->buf + c->end,
+		    (int)(c->cap - c->end > INT_MAX ? INT_MAX :
+		    c->cap - c->end)));
+		int e = k > 0 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, k);
+
+		if (k > 0) {
+			c->end += (size_t)k;
+			return FILL_DATA;
+		}
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (!conn_tls_wait(c, e, deadline))
+				return FILL_TIMEOUT;
+			continue;
+		}
+		ERR_clear_error();
+		/* close_notify, or the end without one: the server closed. */
+		if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
+		    errno == 0) || (e == SSL_ERROR_SSL && errno == 0)) {
+			c->eof = true;
+			return FILL_EOF;
+		}
+		c->err = errno != 0 ? errno : ECONNRESET;
+		return FILL_ERROR;
+	}
 	for (;;) {
 		n = recv(c->fd, c->buf + c->end, c->cap - c->end, 0);
 		if (n > 0) {
@@ -392,6 +483,21 @@ conn_fill(struct conn *c, int64_t deadline)
 		if (poll(&pf, 1, (int)(left > INT_MAX ? INT_MAX : left)) == 0)
 			return FILL_TIMEOUT;
 	}
+}
+
+/*
+ * Whether the server sent something within ms: over TLS, bytes of a
+ * response (a TLS 1.3 server's session tickets make the socket readable
+ * with nothing for HTTP); they are then in the buffer.
+ */
+static bool
+conn_readable(struct conn *c, int64_t ms)
+{
+	struct pollfd pf = { .fd = c->fd, .events = POLLIN };
+
+	if (c->ssl != NULL)
+		return conn_fill(c, now_ms() + ms) != FILL_TIMEOUT;
+	return poll(&pf, 1, (int)ms) > 0;
 }
 
 static size_t
@@ -1600,7 +1706,6 @@ row_header_trickle(const struct row *rw)
 	int64_t t0, limit = opt.header_timeout * 1000, end, next, left, at;
 	struct conn c;
 	struct resp *r;
-	struct pollfd pf;
 	size_t i = 0;
 	bool sending = true;
 	enum rr rc;
@@ -1615,8 +1720,6 @@ row_header_trickle(const struct row *rw)
 	t0 = now_ms();
 	end = t0 + limit + SLACK_MS + 1000;
 	next = t0;
-	pf.fd = c.fd;
-	pf.events = POLLIN;
 	for (;;) {
 		if (sending && now_ms() >= next) {
 			if (i == sizeof(slow) - 1 || conn_send(&c, slow + i, 1,
@@ -1630,12 +1733,11 @@ row_header_trickle(const struct row *rw)
 			left = end - now_ms();
 		if (left < 0)
 			left = 0;
-		pf.revents = 0;
-		if (poll(&pf, 1, (int)left) > 0 || now_ms() >= end)
+		if (conn_readable(&c, left) || now_ms() >= end)
 			break;
 	}
 	diag("%zu bytes trickled", i);
-	if (conn_avail(&c) == 0 && poll(&pf, 1, 0) == 0) {
+	if (conn_avail(&c) == 0 && !conn_readable(&c, 0)) {
 		fail("no response %" PRId64 " ms after the first byte, want "
 		    "408 within %" PRId64 " ms", now_ms() - t0,
 		    limit + SLACK_MS);
@@ -1846,7 +1948,6 @@ row_expect_http10(const struct row *rw)
 	    "Expect: 100-continue\r\nContent-Length: 10\r\n\r\n";
 	struct conn c;
 	struct resp *r;
-	struct pollfd pf;
 	enum rr rc;
 
 	(void)rw;
@@ -1861,10 +1962,7 @@ row_expect_http10(const struct row *rw)
 		fail("send failed");
 		goto out;
 	}
-	pf.fd = c.fd;
-	pf.events = POLLIN;
-	pf.revents = 0;
-	if (poll(&pf, 1, 500) > 0) {
+	if (conn_readable(&c, 500)) {
 		rc = resp_read(&c, r, false, now_ms() + 500);
 		if (rc == RR_OK && r->status == 100)
 			fail("sent 100 Continue to an HTTP/1.0 request");
@@ -3086,7 +3184,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: conform [-lvw] [-s NAME] [--body-max N] "
+	    "usage: conform [-lvw] [--tls] [-s NAME] [--body-max N] "
 	    "[--header-timeout S]\n"
 	    "               [--body-timeout S] [--send-timeout S] "
 	    "[--keepalive-timeout S]\n"
@@ -3127,6 +3225,7 @@ main(int argc, char **argv)
 		{ "header-field-max", required_argument, NULL, 'F' },
 		{ "header-max", required_argument, NULL, 'H' },
 		{ "header-fields-max", required_argument, NULL, 'N' },
+		{ "tls", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -3187,6 +3286,15 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			opt.verbose = true;
+			break;
+		case 't':
+			opt.tls = SSL_CTX_new(TLS_client_method());
+			if (opt.tls == NULL) {
+				fprintf(stderr, "conform: SSL_CTX_new failed\n");
+				return 2;
+			}
+			SSL_CTX_set_options(opt.tls,
+			    SSL_OP_IGNORE_UNEXPECTED_EOF);
 			break;
 		case 'h':
 		default:

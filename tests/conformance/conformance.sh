@@ -6,7 +6,9 @@
 # /dir/x.txt without an index), writes a conf with short timeouts and small
 # limits, starts "$FORKHTTPD_BIN -n -f conf" on a free 127.0.0.1 port, runs
 # conform with the same limits, stops the server and exits with conform's
-# status.  Never skips: a missing binary is a failure.  The document root
+# status.  Then the same rows again over TLS (conform --tls) on a TLS
+# listener of the same server, with a throwaway self-signed certificate
+# made here by openssl req.  Never skips: a missing binary is a failure.  The document root
 # is docroot.sh's (nginx.sh builds the same); starting and stopping the
 # server is tests/lib/server.sh's.
 #
@@ -62,11 +64,21 @@ answers() {
 	"$conform" -w 127.0.0.1 "$1" >/dev/null 2>&1
 }
 
-# The conf for port $1; the workers drop to nobody when run as root.
+# A throwaway certificate for the TLS run.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+    -keyout "$dir/tls.key" -out "$dir/tls.crt" >/dev/null 2>&1 ||
+    die "openssl req could not make a certificate"
+
+# The conf for port $1 (and a TLS port); the workers drop to nobody when
+# run as root.
+tport=
 server_conf() {
+	tport=$(server_free_port)
 	cat >"$dir/forkhttpd.conf" <<EOF
 # written by tests/conformance/conformance.sh
-listen = { "127.0.0.1:$1" }
+listen = { "127.0.0.1:$1", "127.0.0.1:$tport tls" }
+tls-certificate = "tls.crt"
+tls-key = "tls.key"
 workers = $WORKERS
 user = "nobody"
 document-root = "docroot"
@@ -95,20 +107,28 @@ if ! server_start answers "$FORKHTTPD_BIN" -n -f "$dir/forkhttpd.conf"; then
 fi
 echo "# conformance.sh: forkhttpd pid $pid on 127.0.0.1:$port, scratch $dir"
 
-# shellcheck disable=SC2086	# CONFORM_ARGS is a list of options
-"$conform" ${CONFORM_ARGS:-} \
-    --body-max "$BODY_MAX" \
-    --header-timeout "$HEADER_TIMEOUT" \
-    --body-timeout "$BODY_TIMEOUT" \
-    --send-timeout "$SEND_TIMEOUT" \
-    --keepalive-timeout "$KEEPALIVE_TIMEOUT" \
-    --keepalive-requests "$KEEPALIVE_REQUESTS" \
-    --request-line-max "$REQUEST_LINE_MAX" \
-    --header-field-max "$HEADER_FIELD_MAX" \
-    --header-max "$HEADER_MAX" \
-    --header-fields-max "$HEADER_FIELDS_MAX" \
-    127.0.0.1 "$port"
+# run PORT [--tls]: every row against PORT.
+run() {
+	run_port=$1
+	shift
+	# shellcheck disable=SC2086	# CONFORM_ARGS is a list of options
+	"$conform" ${CONFORM_ARGS:-} "$@" \
+	    --body-max "$BODY_MAX" \
+	    --header-timeout "$HEADER_TIMEOUT" \
+	    --body-timeout "$BODY_TIMEOUT" \
+	    --send-timeout "$SEND_TIMEOUT" \
+	    --keepalive-timeout "$KEEPALIVE_TIMEOUT" \
+	    --keepalive-requests "$KEEPALIVE_REQUESTS" \
+	    --request-line-max "$REQUEST_LINE_MAX" \
+	    --header-field-max "$HEADER_FIELD_MAX" \
+	    --header-max "$HEADER_MAX" \
+	    --header-fields-max "$HEADER_FIELDS_MAX" \
+	    127.0.0.1 "$run_port"
+}
+run "$port"
 rc=$?
+echo "# conformance.sh: the same rows over TLS on 127.0.0.1:$tport"
+run "$tport" --tls || rc=1
 
 # TERM: the master and its workers must go within 5 s.
 if ! server_term; then
