@@ -1658,8 +1658,12 @@ config_server_listen(struct config_parse *p, struct config *c, cfg_t *sec,
 
 		if (!config_listen_parse(p, cfg_getnstr(sec, "listen", i), &l))
 			return false;
+		/* The same address however written ("80", "*:80"). */
 		for (k = 0; k < c->nlisten; k++)
-			if (strcmp(c->listen[k].spec, l.spec) == 0)
+			if (strcmp(c->listen[k].port, l.port) == 0 &&
+			    (c->listen[k].host == NULL ? l.host == NULL :
+			    l.host != NULL && strcmp(c->listen[k].host,
+			    l.host) == 0))
 				break;
 		if (k == c->nlisten)
 			config_sec_error(p, sec, "listen", "\"%s\" is not "

@@ -545,6 +545,102 @@ START_TEST(test_listen_several)
 }
 END_TEST
 
+/* " tls" listeners, certificates per server, a server's own listeners */
+START_TEST(test_tls_keys)
+{
+	struct config *c = load_ok(DOCROOT
+	    "listen = {\"127.0.0.1:8080\", \"127.0.0.1:8443 tls\"}\n"
+	    "tls-certificate = \"/etc/c.pem\"\n"
+	    "tls-key = \"k.pem\"\n"
+	    "tls-protocols = \"TLSv1.3\"\n"
+	    "server \"a.test\" { }\n"
+	    "server \"b.test\" { tls-certificate = \"b.pem\"\n"
+	    "  tls-ocsp-file = \"b.ocsp\"\n  default = true }\n"
+	    "server \"plain\" { listen = { \"127.0.0.1:8080\" }\n"
+	    "  tls-certificate = \"off\" }\n");
+	char want[PATH_MAX];
+
+	ck_assert(c->any_tls);
+	ck_assert(!c->listen[0].tls);
+	ck_assert(c->listen[1].tls);
+	/* The address alone: what a reload compares. */
+	ck_assert_str_eq(c->listen[1].spec, "127.0.0.1:8443");
+	ck_assert_str_eq(c->tls_protocols, "TLSv1.3");
+	ck_assert_str_eq(c->tls_ciphers, "");
+	/* a.test inherits the top level's pair, paths made absolute. */
+	ck_assert_str_eq(c->servers[0].tls_certificate, "/etc/c.pem");
+	unit_path(want, sizeof(want), base, "k.pem");
+	ck_assert_str_eq(c->servers[0].tls_key, want);
+	ck_assert_ptr_null(c->servers[0].tls_ocsp_file);
+	/* b.test: its own certificate, the inherited key. */
+	unit_path(want, sizeof(want), base, "b.pem");
+	ck_assert_str_eq(c->servers[1].tls_certificate, want);
+	ck_assert_ptr_nonnull(c->servers[1].tls_ocsp_file);
+	ck_assert_ptr_null(c->servers[2].tls_certificate);
+	/* Who answers where: plain only on 8080; b.test is the default. */
+	ck_assert(config_server_on(&c->servers[0], 1));
+	ck_assert(config_server_on(&c->servers[2], 0));
+	ck_assert(!config_server_on(&c->servers[2], 1));
+	ck_assert_uint_eq(c->listen[0].default_server, 1);
+	ck_assert_uint_eq(c->listen[1].default_server, 1);
+	config_free(c);
+
+	/* The default does not answer on 8080: the first that does. */
+	c = load_ok(DOCROOT
+	    "listen = {\"8080\", \"8443 tls\"}\n"
+	    "tls-certificate = \"c.pem\"\n"
+	    "server \"a\" { listen = { \"*:8443\" }\n  default = true }\n"
+	    "server \"b\" { listen = { \"8443 tls\" } }\n"
+	    "server \"c\" { listen = { \"8080\" } }\n");
+	ck_assert_uint_eq(c->listen[0].default_server, 2);
+	ck_assert_uint_eq(c->listen[1].default_server, 0);
+	ck_assert(!c->listen[0].tls);
+	config_free(c);
+
+	/* No TLS listener: nothing to load. */
+	c = load_ok(DOCROOT "tls-certificate = \"c.pem\"\n");
+	ck_assert(!c->any_tls);
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *text;	/* after DOCROOT */
+	const char *want;	/* the message */
+} tls_errors[] = {
+	{ "listen = {\"8443 tls\"}\n",
+	    "t.conf:2: listen: \"8443 tls\" needs tls-certificate" },
+	{ "listen = {\"8443 tls\"}\nserver \"a\" { }\n",
+	    "t.conf:3: server \"a\" answers on \"8443 tls\" without "
+	    "tls-certificate" },
+	{ "listen = {\"8443 tls\", \"80\"}\ntls-certificate = \"c\"\n"
+	    "server \"a\" { tls-certificate = \"off\" }\n",
+	    "t.conf:4: server \"a\" answers on \"8443 tls\" without "
+	    "tls-certificate" },
+	{ "listen = {\"80\"}\nserver \"a\" { listen = { \"81\" } }\n",
+	    "t.conf:3: server \"a\": listen: \"81\" is not among the top "
+	    "level's listen entries" },
+	{ "listen = {\"80\", \"81\"}\nserver \"a\" { listen = { \"80\" } }\n",
+	    "t.conf:2: listen: \"81\": no server answers on it" },
+	{ "server \"a\" { tls-key = \"k\" }\n",
+	    "t.conf:2: server \"a\": tls-key: set without tls-certificate" },
+	{ "listen = {\"127.0.0.1:80 tl\"}\n",
+	    "t.conf:2: listen: \"127.0.0.1:80 tl\": bad port" },
+};
+
+START_TEST(test_tls_errors)
+{
+	char text[1024], err[512];
+	struct config *c;
+
+	snprintf(text, sizeof(text), DOCROOT "%s", tls_errors[_i].text);
+	c = load(text, err, sizeof(err));
+	ck_assert_msg(c == NULL, "accepted:\n%s", text);
+	ck_assert_msg(starts_with(err, tls_errors[_i].want), "got \"%s\"\n"
+	    "want \"%s...\"", err, tls_errors[_i].want);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* the worker pool: fixed (workers) or adaptive (any pool key) */
 
@@ -2171,6 +2267,9 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_listen_forms, 0,
 	    (int)(sizeof(listen_cases) / sizeof(listen_cases[0])));
 	tcase_add_test(tc, test_listen_several);
+	tcase_add_test(tc, test_tls_keys);
+	tcase_add_loop_test(tc, test_tls_errors, 0,
+	    (int)(sizeof(tls_errors) / sizeof(tls_errors[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pool");

@@ -155,6 +155,24 @@ START_TEST(test_absent)
 }
 END_TEST
 
+/* mod_ssl's names: a TLS connection's protocol and cipher, else "-". */
+START_TEST(test_tls)
+{
+	struct log_format_entry e = entry();
+
+	ck_assert_str_eq(render("%{SSL_PROTOCOL}x %{SSL_CIPHER}x",
+	    LOG_FORMAT_APACHE, &e, 4096), "- -");
+	ck_assert_str_eq(render("%{SSL_PROTOCOL}x %{SSL_CIPHER}x",
+	    LOG_FORMAT_JSON, &e, 4096), "null null");
+	e.tls_protocol = "TLSv1.3";
+	e.tls_cipher = "TLS_AES_128_GCM_SHA256";
+	ck_assert_str_eq(render("%{SSL_PROTOCOL}x %{SSL_CIPHER}x",
+	    LOG_FORMAT_APACHE, &e, 4096), "TLSv1.3 TLS_AES_128_GCM_SHA256");
+	ck_assert_str_eq(render("%{SSL_CIPHER}x", LOG_FORMAT_JSON, &e, 4096),
+	    "\"TLS_AES_128_GCM_SHA256\"");
+}
+END_TEST
+
 START_TEST(test_pid)
 {
 	struct log_format_entry e = entry();
@@ -484,6 +502,8 @@ static const struct {
 	{ "%{x}T", "%{x}T: one of s, ms, us at column 1" },
 	{ "%{end:}t", "empty time format in %{...}t at column 1" },
 	{ "%{FOO}e", "%e is not supported by forkhttpd at column 1" },
+	{ "%x", "%x: one of %{SSL_PROTOCOL}x, %{SSL_CIPHER}x at column 1" },
+	{ "%{SSL_X}x", "%x: one of %{SSL_PROTOCOL}x, %{SSL_CIPHER}x at column 1" },
 	{ "%f", "%f is not supported by forkhttpd at column 1" },
 	{ "%R", "%R is not supported by forkhttpd at column 1" },
 	{ "%40s", "a status is 3 digits at column 2" },
@@ -547,6 +567,7 @@ log_format_suite(void)
 	tcase_add_loop_test(tc, test_directive, 0, ROWS(directive_cases));
 	tcase_add_test(tc, test_absent);
 	tcase_add_test(tc, test_pid);
+	tcase_add_test(tc, test_tls);
 	tcase_add_test(tc, test_named);
 	tcase_add_loop_test(tc, test_escape, 0, ROWS(escape_cases));
 	tcase_add_loop_test(tc, test_json_random, 0, 4);
