@@ -144,8 +144,11 @@ tls_ticket_init(const struct tls_key *k, unsigned char *iv,
 
 /*
  * OpenSSL's ticket callback: encrypt with the current key; decrypt with
- * whichever key named the ticket (2: the previous one, so OpenSSL issues
- * a fresh ticket), or 0: unknown, a full handshake.
+ * whichever key named the ticket, or 0: unknown, a full handshake.  2
+ * (a fresh ticket) for the previous key, and always in TLS 1.3, whose
+ * clients use a ticket once (RFC 8446 §C.4): with 1 OpenSSL sends none
+ * after a resumption, and the client's next connection is a full
+ * handshake (wrk resumed every other one).
  */
 static int
 tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
@@ -154,7 +157,6 @@ tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 	unsigned cur = __atomic_load_n(&tls_keys->cur, __ATOMIC_ACQUIRE);
 	const struct tls_key *k = &tls_keys->k[cur];
 
-	(void)ssl;
 	if (enc) {
 		if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1)
 			return -1;
@@ -167,7 +169,7 @@ tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 			continue;
 		if (tls_ticket_init(k, iv, cctx, hctx, 0) < 0)
 			return -1;
-		return age == 0 ? 1 : 2;
+		return age == 0 && SSL_version(ssl) < TLS1_3_VERSION ? 1 : 2;
 	}
 	return 0;
 }
@@ -317,8 +319,15 @@ tls_ctx_settings(struct tls *t, SSL_CTX *ctx, char *err, size_t errlen)
 	    tls_ciphers12;
 
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
-	    SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF |
-	    SSL_OP_ENABLE_KTLS);
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/*
+	 * Kernel TLS only where the kernel has it: OpenSSL tries it after
+	 * every handshake, and without the module each try has the kernel
+	 * look for it again (request_module(), which runs modprobe): that
+	 * halved the handshakes per second.
+	 */
+	if (tls_kernel_offers())
+		SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -496,17 +505,20 @@ tls_install(struct tls *t)
 bool
 tls_kernel_offers(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool yes;
+	static int known = -1;
+	int fd;
 
-	if (fd < 0)
+	if (known >= 0)
+		return known;
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return false;
 	/* An unconnected socket: the kernel finds (or loads) the "tls"
-	 * ULP, then refuses with ENOTCONN; without it, ENOENT. */
-	yes = setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", 3) == 0 ||
+	 * ULP, then refuses with ENOTCONN; without it, ENOENT.  Once per
+	 * process: the answer stays until a restart. */
+	known = setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", 3) == 0 ||
 	    errno == ENOTCONN;
 	close(fd);
-	return yes;
+	return known;
 }
 
 SSL *

@@ -200,6 +200,21 @@ resumed() {
 }
 check "$(resumed 12)" 12 "TLS 1.3: 12 of 12 connections resumed (4 workers)"
 check "$(resumed 12 -tls1_2)" 12 "TLS 1.2: 12 of 12 connections resumed"
+# A resumed TLS 1.3 connection gets a fresh ticket (clients use one
+# once): without it every other connection of a client like wrk was a
+# full handshake.
+printf 'GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n' |
+    openssl s_client -connect "127.0.0.1:$tport" -servername a.test \
+    -sess_out "$dir/sess13" -ign_eof >/dev/null 2>&1
+printf 'GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n' |
+    openssl s_client -connect "127.0.0.1:$tport" -servername a.test \
+    -sess_in "$dir/sess13" -ign_eof -msg >"$dir/resumed.msg" 2>&1
+if grep -q '^Reused, TLSv1.3' "$dir/resumed.msg" &&
+    grep -q 'NewSessionTicket' "$dir/resumed.msg"; then
+	ok "a resumed TLS 1.3 connection gets a new ticket"
+else
+	ko "a resumed TLS 1.3 connection got no new ticket"
+fi
 pids=$(awk '{print $1}' "$dir/access.log" | sort -u | wc -l)
 [ "$pids" -ge 2 ] && ok "requests served by $pids workers" ||
     echo "note: all requests went to one worker"
