@@ -59,6 +59,11 @@ cert() {
 	mv "$pki/$1.key.new" "$pki/$1.key" && mv "$pki/$1.crt.new" "$pki/$1.crt"
 }
 cert a 4097 && cert b 8193 || { ko "openssl: no certificates"; finish; }
+# An OCSP response for b ("good"), signed by the CA, for stapling.
+printf 'V\t301231000000Z\t\t2001\tunknown\t/CN=b.test\n' >"$pki/index.txt"
+ossl ocsp -index "$pki/index.txt" -rsigner "$pki/ca.crt" -rkey "$pki/ca.key" \
+    -CA "$pki/ca.crt" -issuer "$pki/ca.crt" -cert "$pki/b.crt" \
+    -respout "$pki/b.ocsp" -ndays 2 || { ko "openssl ocsp: no response"; finish; }
 chmod 0600 "$pki"/*.key
 echo "site a" >"$dir/htdocs/index.html"
 head -c 4194304 /dev/urandom >"$dir/htdocs/big.bin"
@@ -87,6 +92,7 @@ server "a.test" {
 server "b.test" {
     tls-certificate = "pki/b.crt"
     tls-key = "pki/b.key"
+    tls-ocsp-file = "pki/b.ocsp"
 }
 server "plain.test" {
     listen = { "127.0.0.1:$1" }
@@ -121,6 +127,15 @@ check "$(serial -servername b.test)" "serial=2001" "SNI b.test: b's certificate"
 check "$(serial -noservername)" "serial=1001" "no SNI: the default's"
 check "$(serial -servername unknown.test)" "serial=1001" \
     "an unknown name: the default's"
+
+# OCSP stapling: b's response to a client that asks; a has none.
+echo | openssl s_client -connect "127.0.0.1:$tport" -servername b.test \
+    -status 2>/dev/null | grep -q 'Cert Status: good' &&
+    ok "OCSP stapling: b's response, good" || ko "no OCSP response for b"
+echo | openssl s_client -connect "127.0.0.1:$tport" -servername a.test \
+    -status 2>/dev/null | grep -q 'OCSP response: no response sent' &&
+    ok "no OCSP response for a (none configured)" ||
+    ko "a: an OCSP response, or none said"
 
 # 2. A Host of another server than SNI chose: 421.
 check "$(https -o /dev/null -w '%{http_code}' -H 'Host: a.test' \
