@@ -502,7 +502,7 @@ worker_out_of_fds(int64_t now)
  * per WORKER_CLIENT_LOG_MS per client across all workers, with a count.
  */
 static void
-worker_refuse(int fd, const struct sockaddr_storage *peer,
+worker_refuse(int fd, bool tls, const struct sockaddr_storage *peer,
     const struct scoreboard_client *client, const struct config *cfg,
     int64_t now)
 {
@@ -526,7 +526,8 @@ worker_refuse(int fd, const struct sockaddr_storage *peer,
 	msg.msg_iov = iov;
 	msg.msg_iovlen = 2;
 	(void)!recv(fd, drain, sizeof(drain), MSG_DONTWAIT);
-	if (iov[0].iov_len > 0)
+	/* A TLS client could not read a plain 503: it only sees the close. */
+	if (iov[0].iov_len > 0 && !tls)
 		(void)!sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(fd, SHUT_WR);
 	close(fd);
@@ -592,7 +593,8 @@ worker_new_client(const struct conn_env *env, size_t k, int64_t now)
 		scoreboard_client_of(wk.sb, &peer,
 		    env->cfg->client_ipv6_prefix, &client);
 		if (!scoreboard_client_add(wk.sb, wk.slot, &client, limit)) {
-			worker_refuse(cfd, &peer, &client, env->cfg, now);
+			worker_refuse(cfd, env->cfg->listen[k].tls, &peer,
+			    &client, env->cfg, now);
 			return;
 		}
 	}
