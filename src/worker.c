@@ -187,7 +187,8 @@ struct worker_conn {
 	bool queued;		/* on the run queue */
 	bool counted;		/* in the per-client counts (client) */
 	struct scoreboard_client client;
-	uint32_t events;	/* watched for in the epoll set; 0: not in it */
+	uint32_t events;	/* watched for in the epoll set */
+	bool in_set;		/* the socket is in the epoll set */
 };
 
 #define WORKER_NIL UINT32_MAX
@@ -364,6 +365,7 @@ worker_release(uint32_t i)
 	w->counted = false;
 	w->open = false;
 	w->events = 0;
+	w->in_set = false;
 	w->gen++;
 	w->next = wk.free;
 	wk.free = i;
@@ -384,14 +386,15 @@ worker_watch(uint32_t i, uint32_t events)
 		.data.u64 = (uint64_t)w->gen << 32 | i,
 	};
 
-	if (w->events == events)
+	if (w->in_set && w->events == events)
 		return 0;
-	if (epoll_ctl(wk.ep, w->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+	if (epoll_ctl(wk.ep, !w->in_set ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
 	    w->c.sock.fd, &ev) < 0) {
 		log_error("epoll_ctl:");
 		return -1;
 	}
 	w->events = events;
+	w->in_set = true;
 	return 0;
 }
 
@@ -405,7 +408,7 @@ worker_after(const struct conn_env *env, uint32_t i, enum conn_want want)
 {
 	struct worker_conn *w = &wk.t[i];
 	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT :
-	    want == CONN_WANT_APP ? EPOLLRDHUP : EPOLLIN;
+	    want == CONN_WANT_APP ? w->c.events : EPOLLIN;
 
 	if (want == CONN_CLOSED) {
 		worker_release(i);
