@@ -32,6 +32,7 @@
 #include "app.h"
 #include "body.h"
 #include "conn.h"
+#include "fcache.h"
 #include "http_parse.h"
 #include "http_response.h"
 #include "listing.h"
@@ -1300,6 +1301,10 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	if (env->slot != NULL)
 		scoreboard_begin_request(env->slot, x->req.request_line.p,
 		    x->req.request_line.len, c->client);
+	/* A pipelined request may have come after this round's look at
+	 * the file changes (fcache.h). */
+	if (x->steps > 0)
+		fcache_sync();
 	if (x->parsed)
 		router_handle(&ctx, &x->req, &x->out->resp);
 	else
