@@ -424,7 +424,8 @@ static void
 conn_yield(const struct conn_env *env, struct conn *c)
 {
 	if ((c->state == CONN_S_CONTINUE || c->state == CONN_S_BODY ||
-	    c->state == CONN_S_SEND) && c->x != NULL && !c->x->counted &&
+	    c->state == CONN_S_SEND || c->state == CONN_S_APP ||
+	    c->state == CONN_S_TUNNEL) && c->x != NULL && !c->x->counted &&
 	    env->slot != NULL) {
 		scoreboard_background_request(env->slot);
 		c->x->counted = true;
@@ -436,7 +437,7 @@ conn_wait(const struct conn_env *env, struct conn *c, enum conn_want w,
     int64_t deadline)
 {
 	c->deadline = deadline;
-	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE)
+	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE || w == CONN_WANT_APP)
 		conn_yield(env, c);
 	return w;
 }
