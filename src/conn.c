@@ -97,6 +97,8 @@ struct conn_x {
 	unsigned aux_gen;		/* app->fd_gen when watched */
 	unsigned app_nfields;		/* resp's fields before the app's */
 	size_t app_field_used;
+	bool app_waiting;		/* the response waits on the app, not
+					 * on the client */
 	char *tbuf;			/* a tunnel's bytes to the client */
 	size_t t_len, t_off;
 };
@@ -564,6 +566,11 @@ conn_send_app_wait(const struct conn_env *env, struct conn *c, int64_t now)
 
 	if (a->errfd >= 0)
 		app_stderr(a);
+	/* The app's silence counts from when it is waited on: not while
+	 * the response waited on a slow client. */
+	if (!c->x->app_waiting)
+		app_start(a, now);
+	c->x->app_waiting = true;
 	if (conn_app_client_gone(c) || !app_in_time(a, now)) {
 		errno = EIO;
 		return conn_sent(env, c, now, false);
@@ -588,8 +595,10 @@ conn_send(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_send_app_wait(env, c, now);
 	if (r == REPLY_ERROR || r == REPLY_SOURCE_AGAIN)
 		return conn_sent(env, c, now, false);
-	if (x->app != NULL)	/* the client first: the app waits */
+	if (x->app != NULL) {	/* the client first: the app waits */
 		conn_app_watch(env, c, 0);
+		x->app_waiting = false;
+	}
 	/* The socket is full: the reply must outlive this step. */
 	if (!x->detached) {
 		if (reply_detach(&x->out->reply) < 0) {
@@ -1122,6 +1131,7 @@ conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
 	x->aux_fd[0] = x->aux_fd[1] = -1;
 	x->aux_reg[0] = x->aux_reg[1] = false;
 	x->aux_gen = x->app->fd_gen;
+	x->app_waiting = false;
 	x->app_nfields = resp->nfields;
 	x->app_field_used = resp->field_used;
 	app_start(x->app, now);
