@@ -1748,6 +1748,9 @@ config_check_tls(struct config_parse *p, cfg_t *cfg, struct config *c)
 
 	if (!config_server_tls(p, c, cfg, &top, &top))
 		return false;
+	c->tls_certificate = top.tls_certificate;
+	c->tls_key = top.tls_key;
+	c->tls_ocsp_file = top.tls_ocsp_file;
 	c->tls_protocols = config_own_str(c, cfg_getstr(cfg, "tls-protocols"));
 	c->tls_ciphers = config_own_str(c, cfg_getstr(cfg, "tls-ciphers"));
 	if (n == 0 && !config_server_tls(p, c, NULL, &c->servers[0], &top))
@@ -2926,18 +2929,12 @@ config_print_path(const struct config *c, const char *key)
 		return c->mime_types != NULL ? c->mime_types : "";
 	if (strcmp(key, "auth-file") == 0 && c->top.auth_file != NULL)
 		return c->top.auth_file;
-	if (strncmp(key, "tls-", 4) == 0 && c->nservers > 0 &&
-	    c->servers[0].name == NULL) {
-		const struct config_server *t = &c->servers[0];
-		const char *v = strcmp(key, "tls-certificate") == 0 ?
-		    t->tls_certificate : strcmp(key, "tls-key") == 0 ?
-		    t->tls_key : strcmp(key, "tls-ocsp-file") == 0 ?
-		    t->tls_ocsp_file : "-";
-
-		if (v == NULL)
-			return "";
-		return strcmp(v, "-") == 0 ? NULL : v;
-	}
+	if (strcmp(key, "tls-certificate") == 0)
+		return c->tls_certificate != NULL ? c->tls_certificate : "";
+	if (strcmp(key, "tls-key") == 0)
+		return c->tls_key != NULL ? c->tls_key : "";
+	if (strcmp(key, "tls-ocsp-file") == 0)
+		return c->tls_ocsp_file != NULL ? c->tls_ocsp_file : "";
 	return NULL;
 }
 

@@ -247,6 +247,10 @@ struct config {
 	bool any_tls;
 	const char *tls_protocols;
 	const char *tls_ciphers;
+	/* The top level's, absolute (NULL: none): every server's default. */
+	const char *tls_certificate;
+	const char *tls_key;
+	const char *tls_ocsp_file;
 };
 
 /* Whether srv answers on listener k. */

@@ -2042,6 +2042,33 @@ print_file(const char *rel)
 
 /* -T's output is a file that loads (config_load_buf too) to the same
  * -T output: every server and route, every key as it takes effect. */
+/* -T: the tls paths absolute, each server's effective ones, the
+ * listeners a server answers on; and -T of -T is the same. */
+START_TEST(test_print_tls)
+{
+	char want[PATH_MAX + 64], *one, *two;
+
+	unit_write_file(base, "tls.conf", DOCROOT
+	    "listen = {\"127.0.0.1:8080\", \"127.0.0.1:8443 tls\"}\n"
+	    "tls-certificate = \"c.pem\"\n"
+	    "server \"a.test\" { tls-key = \"a.key\" }\n"
+	    "server \"plain\" { listen = { \"127.0.0.1:8080\" } }\n");
+	one = print_file("tls.conf");
+	snprintf(want, sizeof(want), "\ntls-certificate = \"%s/c.pem\"\n",
+	    base);
+	ck_assert_msg(strstr(one, want) != NULL, "no %s in:\n%s", want, one);
+	snprintf(want, sizeof(want), "    tls-key = \"%s/a.key\"\n", base);
+	ck_assert_msg(strstr(one, want) != NULL, "no %s in:\n%s", want, one);
+	ck_assert(strstr(one, "    listen = {\"127.0.0.1:8080\"}\n") != NULL);
+	unit_write_file(base, "tls2.conf", one);
+	two = print_file("tls2.conf");
+	ck_assert_msg(strcmp(one, two) == 0, "-T of -T differs:\n%s\n--\n%s",
+	    one, two);
+	free(one);
+	free(two);
+}
+END_TEST
+
 START_TEST(test_print_idempotent)
 {
 	char *one, *two, err[1024];
@@ -2333,6 +2360,7 @@ config_suite(void)
 	    (int)(sizeof(site_error_cases) / sizeof(site_error_cases[0])));
 	tcase_add_test(tc, test_sites_warnings);
 	tcase_add_test(tc, test_print_idempotent);
+	tcase_add_test(tc, test_print_tls);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("file");
