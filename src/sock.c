@@ -294,6 +294,41 @@ sock_copy(struct sock *s, int file_fd, off_t *off, size_t len)
 }
 
 /*
+ * The read-and-write path over TLS: one pread() of up to SOCK_TLS_READ,
+ * then a record's worth per SSL_write() for as long as the socket takes
+ * them, so that a file costs a quarter of the reads.  A write OpenSSL
+ * must retry starts the next call, which reads the same bytes again at
+ * the same offset (the file is the buffer, as in sock_copy()).
+ */
+static ssize_t
+sock_tls_copy(struct sock *s, int file_fd, off_t *off, size_t len)
+{
+	static char buf[SOCK_TLS_READ];
+	size_t want = len < sizeof(buf) ? len : sizeof(buf), done = 0;
+	ssize_t n = pread(file_fd, buf, want, *off);
+
+	if (n <= 0) {
+		if (n == 0)
+			errno = EIO;
+		return -1;
+	}
+	while (done < (size_t)n) {
+		size_t k = (size_t)n - done;
+		ssize_t w = sock_tls_write(s, buf + done,
+		    k < SOCK_COPY_MAX ? k : SOCK_COPY_MAX);
+
+		if (w <= 0) {
+			if (done > 0)
+				break;
+			return w;
+		}
+		done += (size_t)w;
+	}
+	*off += (off_t)done;
+	return (ssize_t)done;
+}
+
+/*
  * A file over TLS: with kernel TLS (the kernel encrypts, OpenSSL set it
  * up after the handshake), sendfile() as for a plain connection; else
  * the read-and-write path through SSL_write().
@@ -305,7 +340,7 @@ sock_tls_sendfile(struct sock *s, int file_fd, off_t *off, size_t len)
 
 	if (s->tls != SOCK_TLS_READY || s->no_sendfile ||
 	    !BIO_get_ktls_send(SSL_get_wbio(s->ssl)))
-		return sock_copy(s, file_fd, off, len);
+		return sock_tls_copy(s, file_fd, off, len);
 	ERR_clear_error();
 	errno = 0;
 	n = SSL_sendfile(s->ssl, file_fd, *off, len, 0);
@@ -321,7 +356,7 @@ sock_tls_sendfile(struct sock *s, int file_fd, off_t *off, size_t len)
 	if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
 		ERR_clear_error();
 		s->no_sendfile = true;
-		return sock_copy(s, file_fd, off, len);
+		return sock_tls_copy(s, file_fd, off, len);
 	}
 	return sock_tls_error(s, (int)n, false);
 }

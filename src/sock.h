@@ -34,6 +34,10 @@ struct ssl_st;
  * what one TLS write gathers of an iovec (a record's worth). */
 #define SOCK_COPY_MAX (16 * 1024)
 
+/* Over TLS without kernel TLS, what one pread() of a file takes; it
+ * leaves in SOCK_COPY_MAX records. */
+#define SOCK_TLS_READ (64 * 1024)
+
 /* What TLS is doing on a connection. */
 enum sock_tls {
 	SOCK_TLS_OFF = 0,	/* a plain connection */

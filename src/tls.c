@@ -334,6 +334,10 @@ tls_ctx_settings(struct tls *t, SSL_CTX *ctx, char *err, size_t errlen)
 	 */
 	if (tls_kernel_offers())
 		SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
+	/* Whole records in one read() where they are there: OpenSSL
+	 * otherwise reads each record's header and body apart (the bytes
+	 * it holds are what sock_buffered() tells the worker about). */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
