@@ -399,8 +399,8 @@ master_tls(const struct config *cfg)
 		    "sendfile() once a handshake is done");
 	else
 		log_notice("HTTPS: no kernel TLS (the tls module is not "
-		    "loaded or built): files go out through SSL_write() in "
-		    "pieces of %d KiB", SOCK_COPY_MAX / 1024);
+		    "loaded or built): files go out through SSL_write(), "
+		    "read %d KiB at a time", SOCK_TLS_READ / 1024);
 	return 0;
 }
 
