@@ -106,9 +106,11 @@ ssize_t sock_writev(struct sock *s, const struct iovec *iov, int iovcnt,
 /*
  * Sends what the socket takes of file_fd's bytes [*off, *off + len),
  * advancing *off: sendfile(), or, where the kernel refuses it for this
- * file, a pread() into a SOCK_COPY_MAX buffer and a write.  Returns the
- * count, SOCK_AGAIN, or -1 with errno; EIO when the file ended before
- * *off + len (it shrank underneath).
+ * file, a pread() into a SOCK_COPY_MAX buffer and a write.  Over TLS:
+ * SSL_sendfile() where kernel TLS is on, else a pread() of up to
+ * SOCK_TLS_READ and SSL_write()s of SOCK_COPY_MAX.  Returns the count,
+ * SOCK_AGAIN, or -1 with errno; EIO when the file ended before *off +
+ * len (it shrank underneath).
  */
 ssize_t sock_sendfile(struct sock *s, int file_fd, off_t *off, size_t len);
 
