@@ -641,8 +641,10 @@ router_explain_answer(const struct handler_ctx *ctx,
 		    " (loopback clients only)" : "");
 		break;
 	case CONFIG_HANDLER_CGI:
-		fprintf(out, "answer: a CGI script, the first file along "
-		    "%s/%s (%s)\n", ctx->cfg->roots[sc->root].path, ctx->rel,
+		fprintf(out, "answer: a CGI script, %s %s/%s (%s)\n",
+		    ctx->match != NULL && ctx->match->kind >= ROUTE_REGEX ?
+		    "the file" : "the first regular file along",
+		    ctx->cfg->roots[sc->root].path, ctx->rel,
 		    sc->alias ? "alias" : "document-root");
 		break;
 	default:
