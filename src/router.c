@@ -19,6 +19,7 @@
 
 #include "acl.h"
 #include "auth.h"
+#include "backend.h"
 #include "cgi.h"
 #include "http_response.h"
 #include "router.h"
@@ -640,12 +641,22 @@ router_explain_answer(const struct handler_ctx *ctx,
 		fprintf(out, "answer: the metrics page%s\n", sc->acl == NULL ?
 		    " (loopback clients only)" : "");
 		break;
+	case CONFIG_HANDLER_PROXY:
+		fprintf(out, "answer: proxied to");
+		for (size_t i = 0; i < sc->nbackends; i++)
+			fprintf(out, "%s %s", i > 0 ? "," : "",
+			    sc->backends[i].label);
+		fprintf(out, "%s\n", sc->websocket ? " (WebSocket upgrades "
+		    "passed)" : "");
+		break;
+	case CONFIG_HANDLER_FASTCGI:
+		fprintf(out, "answer: the FastCGI server at %s runs the script "
+		    "%s/%s\n", sc->backends[0].label,
+		    ctx->cfg->roots[sc->root].path, ctx->rel);
+		break;
 	case CONFIG_HANDLER_CGI:
-		fprintf(out, "answer: a CGI script, %s %s/%s (%s)\n",
-		    ctx->match != NULL && ctx->match->kind >= ROUTE_REGEX ?
-		    "the file" : "the first regular file along",
-		    ctx->cfg->roots[sc->root].path, ctx->rel,
-		    sc->alias ? "alias" : "document-root");
+		fprintf(out, "answer: CGI, the script %s/%s\n",
+		    ctx->cfg->roots[sc->root].path, ctx->rel);
 		break;
 	default:
 		fprintf(out, "answer: files, %s/%s (%s)\n",
