@@ -238,7 +238,14 @@ gateway_request(struct gateway_out *o, const struct handler_ctx *ctx,
 
 	gateway_put(o, "REQUEST_METHOD", 14, req->method_name.p,
 	    req->method_name.len);
-	gateway_put(o, "REQUEST_URI", 11, req->target.p, req->target.len);
+	/* The path and query as sent, also of an absolute-form target
+	 * ("http://host/p?q": "/p?q"), where they lie side by side. */
+	if (req->query.len > 0 && req->query.p == req->path.p +
+	    req->path.len + 1)
+		gateway_put(o, "REQUEST_URI", 11, req->path.p, req->path.len +
+		    1 + req->query.len);
+	else
+		gateway_put(o, "REQUEST_URI", 11, req->path.p, req->path.len);
 	gateway_put(o, "QUERY_STRING", 12, req->query.len > 0 ? req->query.p :
 	    "", req->query.len);
 	gateway_put(o, "SCRIPT_NAME", 11, s->name, s->name_len);

@@ -345,6 +345,13 @@ START_TEST(vars_basic)
 	ck_assert_ptr_null(var(&vs, "SERVER_ADDR"));
 	vars_free(&vs);
 
+	/* An absolute-form target: REQUEST_URI is its path and query. */
+	vars_of("GET http://example.org/cgi-bin/env.sh?x=1 HTTP/1.1\r\n"
+	    "Host: example.org\r\n\r\n", "/cgi-bin/env.sh", &vs, false);
+	ck_assert_str_eq(var(&vs, "REQUEST_URI"), "/cgi-bin/env.sh?x=1");
+	ck_assert_str_eq(var(&vs, "QUERY_STRING"), "x=1");
+	vars_free(&vs);
+
 	/* No query: QUERY_STRING is there, empty (RFC 3875 §4.1.7). */
 	vars_of("GET /cgi-bin/env.sh HTTP/1.0\r\n\r\n", "/cgi-bin/env.sh",
 	    &vs, true);
