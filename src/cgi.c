@@ -344,7 +344,9 @@ cgi_spawn(const struct gateway_script *s, char *const envp[], int io,
 	    (r = posix_spawn_file_actions_adddup2(&fa, io, 1)) != 0 ||
 	    (r = posix_spawn_file_actions_adddup2(&fa, err, 2)) != 0 ||
 	    (r = posix_spawn_file_actions_addchdir_np(&fa, dir)) != 0 ||
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 	    (r = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
+#endif
 	    /* The worker ignores SIGPIPE and others; a script starts
 	     * clean, in a group of its own that can be killed whole. */
 	    (r = posix_spawnattr_setsigdefault(&at, &all)) != 0 ||
