@@ -89,13 +89,14 @@ cgi_gone(pid_t pid)
 
 /*
  * The group of pid, not reaped yet so its id cannot have gone to another
- * group, is killed.
+ * group, is killed; and pid itself, in case it left the group (setsid).
  */
 static void
 cgi_kill(pid_t pid)
 {
 	if (kill(-pid, SIGKILL) < 0 && errno != ESRCH)
 		log_error("cgi: kill %ld:", (long)pid);
+	(void)kill(pid, SIGKILL);
 }
 
 /* Remembers pid for cgi_reap(); kill_at 0: killed already. */
