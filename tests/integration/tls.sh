@@ -66,6 +66,10 @@ ossl ocsp -index "$pki/index.txt" -rsigner "$pki/ca.crt" -rkey "$pki/ca.key" \
     -respout "$pki/b.ocsp" -ndays 2 || { ko "openssl ocsp: no response"; finish; }
 chmod 0600 "$pki"/*.key
 echo "site a" >"$dir/htdocs/index.html"
+mkdir -p "$dir/cgi"
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nHTTPS=%%s\\n" "$HTTPS"\n' \
+    >"$dir/cgi/https.sh"
+chmod 0755 "$dir/cgi" "$dir/cgi/https.sh"
 head -c 4194304 /dev/urandom >"$dir/htdocs/big.bin"
 
 tport=
@@ -88,6 +92,7 @@ tls-certificate = "pki/a.crt"
 tls-key = "pki/a.key"
 server "a.test" {
     default = true
+    route "/cgi/" { cgi = true  alias = "cgi/" }
 }
 server "b.test" {
     tls-certificate = "pki/b.crt"
@@ -136,6 +141,10 @@ echo | openssl s_client -connect "127.0.0.1:$tport" -servername a.test \
     -status 2>/dev/null | grep -q 'OCSP response: no response sent' &&
     ok "no OCSP response for a (none configured)" ||
     ko "a: an OCSP response, or none said"
+
+# A CGI script learns that the request came over TLS (HTTPS=on).
+check "$(https https://a.test:$tport/cgi/https.sh)" "HTTPS=on" \
+    "CGI over TLS: HTTPS=on"
 
 # 2. A Host of another server than SNI chose: 421.
 check "$(https -o /dev/null -w '%{http_code}' -H 'Host: a.test' \
