@@ -34,6 +34,7 @@ sock_init(struct sock *s, int fd)
 	s->fd = fd;
 	s->no_sendfile = false;
 	s->flipped = false;
+	s->drained = false;
 	s->tls = SOCK_TLS_OFF;
 	s->listener = -1;
 	s->server = -1;
@@ -62,7 +63,12 @@ sock_flipped(const struct sock *s)
 bool
 sock_buffered(const struct sock *s)
 {
-	return s->ssl != NULL && SSL_has_pending(s->ssl);
+	/*
+	 * Not after a SOCK_AGAIN: what OpenSSL still holds then is a part
+	 * of a record (SSL_has_pending() counts it too), and stepping the
+	 * connection again until the rest came would spin.
+	 */
+	return s->ssl != NULL && !s->drained && SSL_has_pending(s->ssl);
 }
 
 const char *
@@ -169,6 +175,7 @@ sock_tls_read(struct sock *s, void *buf, size_t cap)
 	ERR_clear_error();
 	errno = 0;
 	n = SSL_read(s->ssl, buf, cap > INT_MAX ? INT_MAX : (int)cap);
+	s->drained = n <= 0;
 	if (n <= 0)
 		return sock_tls_error(s, n, true);
 	s->flipped = false;

@@ -53,6 +53,7 @@ struct sock {
 	int fd;			/* -1 once closed */
 	bool no_sendfile;	/* sendfile() said EINVAL/ENOSYS: copy instead */
 	bool flipped;		/* SOCK_AGAIN waits for the other direction */
+	bool drained;		/* TLS: the last read said SOCK_AGAIN */
 	unsigned char tls;	/* enum sock_tls */
 	int listener;		/* accepted on cfg->listen[listener]; -1 */
 	int server;		/* TLS: the server SNI chose; -1: none */
@@ -77,8 +78,10 @@ bool sock_plain_on_tls(const struct sock *s);
  * writing (a TLS handshake or key update under way). */
 bool sock_flipped(const struct sock *s);
 
-/* Bytes OpenSSL holds that no read has returned yet: read again now,
- * the socket will not say it is readable. */
+/* Bytes OpenSSL holds that no read has returned yet, and that the last
+ * read did not leave there for want of more (a part of a record, which
+ * the socket will report when the rest comes): read again now, the
+ * socket will not say it is readable. */
 bool sock_buffered(const struct sock *s);
 
 /* Over TLS: the protocol and the cipher ("TLSv1.3",

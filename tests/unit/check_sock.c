@@ -1041,6 +1041,60 @@ START_TEST(test_tls_records)
 }
 END_TEST
 
+/*
+ * Half a record came: the read says SOCK_AGAIN, and what OpenSSL holds
+ * (the half) is not sock_buffered(), or the worker would step the
+ * connection again and again until the rest came; then the rest.
+ */
+START_TEST(test_tls_half_record)
+{
+	SSL_CTX *sctx = tls_server_ctx(), *cctx = SSL_CTX_new(
+	    TLS_client_method());
+	static char big[9000], wire[10000], got[9000];
+	int64_t deadline = unit_now_ms() + DEADLINE_MS;
+	size_t len = 0, half;
+	struct sock s;
+	BIO *mem;
+	int cli, n;
+	SSL *c;
+
+	c = tls_pair(_i, sctx, cctx, &s, &cli);
+	/* The record's bytes, taken from the client before they leave. */
+	mem = BIO_new(BIO_s_mem());
+	BIO_up_ref(mem);
+	SSL_set0_wbio(c, mem);
+	memset(big, 'h', sizeof(big));
+	ck_assert_int_eq(SSL_write(c, big, sizeof(big)), sizeof(big));
+	n = BIO_read(mem, wire, sizeof(wire));
+	ck_assert_int_gt(n, (int)sizeof(big));
+	half = (size_t)n / 2;
+	ck_assert_int_eq(write(cli, wire, half), (ssize_t)half);
+	ck_assert(unit_wait_fd(s.fd, POLLIN, deadline));
+	ck_assert_int_eq(sock_read(&s, got, sizeof(got)), SOCK_AGAIN);
+	ck_assert_msg(!sock_buffered(&s), "half a record said buffered");
+	ck_assert_int_eq(write(cli, wire + half, (size_t)n - half),
+	    (ssize_t)((size_t)n - half));
+	while (len < sizeof(big)) {
+		ssize_t k = sock_read(&s, got + len, sizeof(got) - len);
+
+		ck_assert_msg(unit_now_ms() < deadline, "%zu bytes", len);
+		if (k == SOCK_AGAIN) {
+			unit_wait_fd(s.fd, POLLIN, unit_now_ms() + 50);
+			continue;
+		}
+		ck_assert_int_gt(k, 0);
+		len += (size_t)k;
+	}
+	ck_assert(memcmp(got, big, sizeof(big)) == 0);
+	BIO_free(mem);
+	sock_close(&s);
+	SSL_free(c);
+	close(cli);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 
 static Suite *
@@ -1083,6 +1137,7 @@ sock_suite(void)
 	tcase_add_loop_test(tc, test_tls_plain, 0, UNIT_PAIR_KINDS);
 	tcase_add_loop_test(tc, test_tls_garbage, 0, UNIT_PAIR_KINDS);
 	tcase_add_loop_test(tc, test_tls_records, 0, UNIT_PAIR_KINDS);
+	tcase_add_loop_test(tc, test_tls_half_record, 0, UNIT_PAIR_KINDS);
 	suite_add_tcase(s, tc);
 	return s;
 }
