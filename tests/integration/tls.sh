@@ -305,9 +305,24 @@ sed -i "s|pki/missing.key|pki/a.key|; s|^workers = 4|workers = 1|" \
 # 11. One worker; a client sends half a ClientHello and stalls.  A new
 # client is served within 1 s meanwhile, and the staller is dropped at
 # header-timeout (3 s), with the handshake failure at info.
-python3 - "$tport" "$pki/ca.crt" <<'EOF' && ok "a stalled half ClientHello: others served in < 1 s, it dropped at header-timeout" || ko "stalled half ClientHello"
+# The worker must not spin meanwhile: it uses well under a second of CPU
+# over the staller's 3 s.
+worker=
+i=0
+while [ $i -lt 50 ]; do
+	worker=$(pgrep -P "$pid" | head -n 1)
+	[ -n "$worker" ] && [ "$(pgrep -P "$pid" | wc -l)" -eq 1 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+python3 - "$tport" "$pki/ca.crt" "$worker" <<'EOF' && ok "a stalled half ClientHello: others served in < 1 s, it dropped at header-timeout, the worker idle meanwhile" || ko "stalled half ClientHello"
 import socket, ssl, sys, time
 port = int(sys.argv[1])
+def cpu():
+    with open("/proc/%s/stat" % sys.argv[3]) as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / float(__import__("os").sysconf("SC_CLK_TCK"))
+c0 = cpu()
 ctx = ssl.create_default_context(cafile=sys.argv[2])
 # A real ClientHello, cut in half.
 inb, outb = ssl.MemoryBIO(), ssl.MemoryBIO()
@@ -341,6 +356,10 @@ except ConnectionResetError:
 took = time.monotonic() - t0
 if left != b"" or took < 2 or took > 6:
     print("staller: %r after %.1f s" % (left, took), file=sys.stderr)
+    sys.exit(1)
+if cpu() - c0 > 0.5:
+    print("the worker used %.2f s of CPU while the staller waited"
+        % (cpu() - c0), file=sys.stderr)
     sys.exit(1)
 EOF
 
