@@ -1133,6 +1133,7 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 		.roots = env->roots,
 		.server_out = &x->server,
 		.peer = &c->peer,
+		.client_fd = c->sock.fd,
 		.sb = env->sb,
 	};
 	int status = frame_status;

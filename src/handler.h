@@ -57,6 +57,9 @@ struct handler_ctx {
 	const struct config *cfg;
 	const struct static_root *roots;	/* the worker's, cfg->roots' */
 	const struct sockaddr_storage *peer;	/* the client, from accept() */
+	int client_fd;				/* its socket, for getsockname()
+						 * alone (CGI's SERVER_ADDR);
+						 * -1: none */
 	const struct scoreboard *sb;		/* NULL: no status page */
 	size_t *server_out;			/* NULL, or where the router
 						 * writes the server it chose */

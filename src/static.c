@@ -205,8 +205,7 @@ static_log_exhausted(int err)
 	missed = 0;
 }
 
-/* The status for an errno from opening a file under the root. */
-static int
+int
 static_errno_status(int err)
 {
 	if (err == EMFILE || err == ENFILE || err == ENOMEM)
@@ -297,10 +296,6 @@ static_reopen(int fd, int flags, int *fdp)
 }
 
 /*
- * Opens rel ("" for the root itself) beneath root_fd with flags.
- * Returns 0 with *fdp set, or an errno value (EPERM: neither a regular
- * file nor a directory).
- *
  * Anything but an O_PATH look is made on an O_PATH descriptor first and
  * refused unless it is a regular file or a directory: opening a FIFO
  * for reading waits for a writer or (O_NONBLOCK) succeeds, and opening a
@@ -308,7 +303,7 @@ static_reopen(int fd, int flags, int *fdp)
  * too late.  The real open then goes through /proc/self/fd/N, which
  * reopens the very inode looked at (a rename meanwhile cannot swap it).
  */
-static int
+int
 static_open_beneath(const struct static_root *root, const char *rel,
     int flags, int *fdp)
 {

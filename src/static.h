@@ -39,6 +39,21 @@ void static_root_init(struct static_root *r, int fd,
     bool symlinks_outside_root);
 
 /*
+ * Opens rel ("" for the root itself, else as static_map_path() writes
+ * it) beneath root with open(2) flags: RESOLVE_BENEATH unless the
+ * root's rule lets symlinks leave it; O_PATH for a look that opens
+ * nothing.  Returns 0 with *fdp set, or an errno value (EPERM: neither
+ * a regular file nor a directory; EXDEV: a symlink out of the root).
+ * What the CGI gateway looks at scripts with, so both agree on what
+ * lies beneath a root.
+ */
+int static_open_beneath(const struct static_root *root, const char *rel,
+    int flags, int *fdp);
+
+/* The status for an errno of static_open_beneath(): 404, 403, 414, 500. */
+int static_errno_status(int err);
+
+/*
  * Maps an origin-form path, still percent-encoded, to a path relative to
  * the document root written into out: "" is the root itself, otherwise
  * segments joined by '/', never starting with '/', never containing "."
