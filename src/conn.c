@@ -1059,16 +1059,25 @@ conn_app(const struct conn_env *env, struct conn *c, int64_t now)
 	}
 	if (a->errfd >= 0)
 		app_stderr(a);
-	if (!x->body_ok || !a->body_end) {
-		f = conn_app_feed(c, now, &status);
-		if (f == CONN_FEED_FAILED)
-			return conn_app_fail(env, c, now, status != 0 ? status :
-			    a->fail_status);
+	for (int round = 0;; round++) {
+		if (!x->body_ok || !a->body_end) {
+			f = conn_app_feed(c, now, &status);
+			if (f == CONN_FEED_FAILED)
+				return conn_app_fail(env, c, now, status != 0 ?
+				    status : a->fail_status);
+		}
+		if ((r = app_head(a, &x->out->resp, now)) > 0)
+			return conn_app_respond(env, c, now);
+		if (r < 0)
+			return conn_app_fail(env, c, now, a->fail_status);
+		/* app_head() may have sent all the body had queued: then
+		 * nothing would wake the body again, and it goes on now (in
+		 * the next pass after a few rounds: others get a turn). */
+		if (f != CONN_FEED_APP || (app_events(a) & EPOLLOUT))
+			break;
+		if (round == CONN_STEP_REQUESTS)
+			return conn_wait(env, c, CONN_WANT_RUN, now);
 	}
-	if ((r = app_head(a, &x->out->resp, now)) > 0)
-		return conn_app_respond(env, c, now);
-	if (r < 0)
-		return conn_app_fail(env, c, now, a->fail_status);
 	if (!app_in_time(a, now))
 		return conn_app_fail(env, c, now, a->fail_status);
 	if (f == CONN_FEED_CLIENT && (now >= c->due ||
