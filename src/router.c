@@ -19,6 +19,7 @@
 
 #include "acl.h"
 #include "auth.h"
+#include "fastcgi.h"
 #include "http_response.h"
 #include "router.h"
 #include "static.h"
@@ -430,6 +431,9 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 		return status_handle(ctx, req, resp);
 	case CONFIG_HANDLER_METRICS:
 		return metrics_handle(ctx, req, resp);
+	case CONFIG_HANDLER_FASTCGI:
+		/* Every method: the script decides what it answers. */
+		return fastcgi_handle(ctx, req, resp);
 	case CONFIG_HANDLER_STATIC:
 	default:
 		return router_static(ctx, req, resp);
@@ -622,6 +626,10 @@ router_explain_answer(const struct handler_ctx *ctx,
 	case CONFIG_HANDLER_METRICS:
 		fprintf(out, "answer: the metrics page%s\n", sc->acl == NULL ?
 		    " (loopback clients only)" : "");
+		break;
+	case CONFIG_HANDLER_FASTCGI:
+		fprintf(out, "answer: FastCGI server %s, the script beneath "
+		    "%s\n", sc->fastcgi, ctx->cfg->roots[sc->root].path);
 		break;
 	default:
 		fprintf(out, "answer: files, %s/%s (%s)\n",
