@@ -42,6 +42,7 @@ struct fastcgi_app {
 	char tag[FASTCGI_TAG_MAX];	/* SCRIPT_NAME, for the log */
 	char line[FASTCGI_LINE_MAX];	/* a stderr line being collected */
 	size_t line_len;
+	bool head_only;			/* HEAD: the script sends no body */
 };
 
 /* Room in the output block from where the next byte goes to its end. */
@@ -146,12 +147,50 @@ fastcgi_decode(struct app *a, const char *in, size_t n, bool eof,
 	}
 }
 
+/*
+ * A response the script gave no length is sent chunked, unless all of it
+ * is already here (a short page usually comes in one read, END_REQUEST
+ * and all): then its length is known, and it goes out with
+ * Content-Length, without the chunks' framing and their last write.
+ * Looks ahead with a copy of the decoder; takes nothing.
+ */
+static void
+fastcgi_length(struct fastcgi_app *fa, struct http_response *resp)
+{
+	struct app *a = &fa->app;
+	struct fcgi_decoder d = fa->dec;
+	const char *in = a->in + a->in_off;
+	size_t n = a->in_len - a->in_off, at = 0, used, off, len;
+	uint64_t total = a->data_len;
+	int st = resp->status;
+
+	if (fa->head_only || resp->content_length >= 0 || st < 200 ||
+	    st == 204 || st == 304)
+		return;
+	for (;;) {
+		switch (fcgi_decode(&d, in + at, n - at, &used, &off, &len)) {
+		case FCGI_OUT:
+			total += len;
+			/* fall through */
+		case FCGI_ERR:
+			at += used;
+			continue;
+		case FCGI_END:
+			resp->content_length = (off_t)total;
+			return;
+		default:
+			return;
+		}
+	}
+}
+
 static enum app_head
 fastcgi_head(struct app *a, const char *in, size_t len,
     struct http_response *resp)
 {
 	switch (gateway_head(in, len, resp)) {
 	case GATEWAY_HEAD_DOCUMENT:
+		fastcgi_length((struct fastcgi_app *)a, resp);
 		return APP_HEAD_FINAL;
 	case GATEWAY_HEAD_LOCAL:
 		/* A local redirect (RFC 3875 §6.2.2) would answer another
@@ -250,6 +289,7 @@ fastcgi_start(const struct handler_ctx *ctx, const struct http_request *req,
 		return HTTP_STATUS_INTERNAL_ERROR;
 	}
 	fa->app.body_always = true;	/* an empty body still ends stdin */
+	fa->head_only = req->method == HTTP_METHOD_HEAD;
 	fcgi_decoder_init(&fa->dec, FASTCGI_ID);
 	snprintf(fa->tag, sizeof(fa->tag), "%.*s",
 	    (int)(s->name_len < sizeof(fa->tag) ? s->name_len :
