@@ -129,7 +129,10 @@ start_forkhttpd()
 keepalive-timeout = 5
 keepalive-requests = 100000
 listen-backlog = 511
-route '~ \\.php\$' { fastcgi = \"unix:$tmp/php.sock\" }" "$name"
+server \"127.0.0.1\" {
+    default = true
+    route '~ \\.php\$' { fastcgi = \"unix:$tmp/php.sock\" }
+}" "$name"
 	spawn_forkhttpd "$fbin" "$name"
 	pids+=("$!")
 	spid[$name]=$!

@@ -4,7 +4,9 @@
 # with `route '~ \.php$' { fastcgi = "unix:..." }`, and a php-fpm of the
 # test's own (a global section and one pool in the scratch directory,
 # listening on a unix socket there), started by pid and stopped by pid.
-# curl checks: GET with a query ($_SERVER, $_GET), a form POST ($_POST),
+# curl checks, with workers = 1: first 20 requests to a script that
+# sleeps 2 s, together in about 2 s, while a static file is answered at
+# once; then GET with a query ($_SERVER, $_GET), a form POST ($_POST),
 # a 20 MiB upload (its digest as PHP read it; the worker's peak memory
 # well under the upload's size), a chunked upload (411: php-fpm needs
 # CONTENT_LENGTH, and the body is never stored), a download flushed in
@@ -13,8 +15,7 @@
 # /uploads/evil.jpg/x.php: 404, the JPEG's PHP never run), a missing
 # script (404), nothing listening (502), a script that stalls past
 # upstream-timeout (504), error_log() reaching the error log tagged with
-# the script; then, with workers = 1, 20 requests to a script that sleeps
-# 2 s together in about 2 s while a static file is answered at once.
+# the script.
 # Exit 0 if every check passed, 1 otherwise, 77 without php-fpm.
 #
 # Environment (set by make check): FORKHTTPD_BIN, FORKHTTPD_BUILDDIR.
@@ -215,7 +216,7 @@ echo "fastcgi.sh: php-fpm pid $fpm_pid on $dir/php.sock"
 # ---------------------------------------------------------------------------
 # forkhttpd: one worker; $timeout is upstream-timeout.
 
-timeout=2
+timeout=10
 server_conf() {
 	cat >"$dir/forkhttpd.conf" <<EOF
 # written by tests/integration/fastcgi.sh
@@ -256,179 +257,21 @@ status_of() {
 	c -o "$dir/body" -w '%{http_code}' "$@" "$base$u"
 }
 
-# 1. GET with a query: the CGI variables as PHP sees them.
-code=$(status_of '/info.php?a=1&b=two%20words' -H 'X-Test: hello' \
-    -H 'Proxy: http://evil.example/')
-if [ "$code" = 200 ]; then
-	ok "GET /info.php?...: 200"
-else
-	ko "GET /info.php?...: $code"
-fi
-for want in "REQUEST_METHOD=GET" "QUERY_STRING=a=1&b=two%20words" \
-    "SCRIPT_NAME=/info.php" "SCRIPT_FILENAME=$www/info.php" \
-    "REQUEST_URI=/info.php?a=1&b=two%20words" "GATEWAY_INTERFACE=CGI/1.1" \
-    "SERVER_PROTOCOL=HTTP/1.1" "REMOTE_ADDR=127.0.0.1" \
-    "HTTP_X_TEST=hello" "HTTP_PROXY=(unset)" "GET_a=1" "GET_b=two words"; do
-	if grep -qxF "$want" "$dir/body"; then
-		ok "info.php: $want"
-	else
-		ko "info.php: no line $want in: $(cat "$dir/body")"
-	fi
-done
-
-# 2. A form.
-code=$(status_of /form.php --data 'name=alice&x=1+2')
-if [ "$code" = 200 ] && grep -qxF "name=alice x=1 2" "$dir/body"; then
-	ok "POST /form.php: \$_POST"
-else
-	ko "POST /form.php: $code $(cat "$dir/body")"
-fi
-
-# 3. 20 MiB upload: PHP reads every byte; the worker never holds it.
-worker=$(ps -o pid= --ppid "$pid" | tr -d ' ' | head -n 1)
-head -c 20971520 /dev/urandom >"$dir/big"
-want="20971520 $(md5sum <"$dir/big" | cut -d' ' -f1)"
-code=$(status_of /upload.php --max-time 60 -H 'Content-Type: application/octet-stream' \
-    --data-binary @"$dir/big")
-if [ "$code" = 200 ] && grep -qxF "$want" "$dir/body"; then
-	ok "POST /upload.php 20 MiB: PHP read it whole"
-else
-	ko "POST /upload.php 20 MiB: $code '$(cat "$dir/body")', want '$want'"
-fi
-hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$worker/status" \
-    2>/dev/null)
-if [ -n "$hwm" ] && [ "$hwm" -lt 8192 ]; then
-	ok "the worker's peak memory: $hwm KiB, under 8 MiB for a 20 MiB body"
-else
-	ko "the worker's peak memory: '${hwm:-?}' KiB (pid ${worker:-?})"
-fi
-
-# 4. A chunked upload: php-fpm reads CONTENT_LENGTH bytes of stdin and
-# none without it, and the body is streamed, never stored to learn its
-# length: 411 (Length Required), before php-fpm hears of it.
-head -c 1048576 /dev/urandom >"$dir/mid"
-code=$(status_of /upload.php -H 'Transfer-Encoding: chunked' \
-    -H 'Content-Type: application/octet-stream' --data-binary @"$dir/mid")
-if [ "$code" = 411 ]; then
-	ok "chunked POST /upload.php: 411"
-else
-	ko "chunked POST /upload.php: $code '$(cat "$dir/body")'"
-fi
-# The same bytes with their length go through whole.
-want="1048576 $(md5sum <"$dir/mid" | cut -d' ' -f1)"
-code=$(status_of /upload.php -H 'Content-Type: application/octet-stream' \
-    --data-binary @"$dir/mid")
-if [ "$code" = 200 ] && grep -qxF "$want" "$dir/body"; then
-	ok "POST /upload.php 1 MiB with Content-Length: PHP read it whole"
-else
-	ko "POST /upload.php 1 MiB: $code '$(cat "$dir/body")', want '$want'"
-fi
-
-# 5. A download flushed in pieces: the first before the script ends,
-# chunked (the length is not known), all of it there.
-t=$(c -D "$dir/head" -o "$dir/body" -w '%{time_starttransfer} %{time_total}' \
-    "$base/stream.php")
-first=${t% *}
-total=${t#* }
-size=$(wc -c <"$dir/body")
-if grep -qi '^Transfer-Encoding: chunked' "$dir/head" &&
-    [ "$size" -eq $((6 + 1000000 + 6)) ] && head -n 1 "$dir/body" |
-    grep -qx first && tail -n 1 "$dir/body" | grep -qx last; then
-	ok "GET /stream.php: chunked, $size bytes, whole"
-else
-	ko "GET /stream.php: $size bytes; head: $(cat "$dir/head")"
-fi
-if lt "$first" 1.0 && ! lt "$total" 1.4; then
-	ok "GET /stream.php: first bytes after ${first} s, the end after ${total} s"
-else
-	ko "GET /stream.php: first bytes after ${first} s, end ${total} s: not streamed"
-fi
-
-# 6. PHP's own 404 passes with its body.
-code=$(status_of /notfound.php)
-if [ "$code" = 404 ] && grep -qxF "no such thing here" "$dir/body"; then
-	ok "GET /notfound.php: PHP's 404 and body"
-else
-	ko "GET /notfound.php: $code $(cat "$dir/body")"
-fi
-
-# 7. PATH_INFO attacks: no script by that name, so php-fpm never hears.
-rm -f "$dir/pwned"
-for u in /index.php/x.php /uploads/evil.jpg/x.php /uploads/evil.jpg/.php; do
-	code=$(status_of "$u")
-	if [ "$code" = 404 ] && ! grep -q EXECUTED "$dir/body"; then
-		ok "GET $u: 404"
-	else
-		ko "GET $u: $code $(cat "$dir/body")"
-	fi
-done
-if [ ! -e "$dir/pwned" ]; then
-	ok "the PHP in uploads/evil.jpg never ran"
-else
-	ko "the PHP in uploads/evil.jpg ran"
-fi
-
-# 8. A missing script.
-code=$(status_of /missing.php)
-if [ "$code" = 404 ]; then
-	ok "GET /missing.php: 404"
-else
-	ko "GET /missing.php: $code"
-fi
-
-# 9. Nothing listening: 502, logged.
-code=$(status_of /down/x.php)
-if [ "$code" = 502 ]; then
-	ok "GET /down/x.php (no server): 502"
-else
-	ko "GET /down/x.php (no server): $code"
-fi
-if grep -q "fastcgi unix:$dir/nothing.sock" "$dir/error.log"; then
-	ok "the 502 is logged with the server's address"
-else
-	ko "no error.log line for the 502: $(tail -n 3 "$dir/error.log")"
-fi
-
-# 10. A script that stalls past upstream-timeout (2 s): 504.
-s=$(now)
-code=$(status_of /stall.php)
-took=$(elapsed "$s")
-if [ "$code" = 504 ] && lt "$took" 4.5; then
-	ok "GET /stall.php: 504 after $took s"
-else
-	ko "GET /stall.php: $code after $took s"
-fi
-
-# 11. error_log() goes to FCGI_STDERR, then to our error log, tagged.
-code=$(status_of /log.php)
-i=0
-while [ $i -lt 20 ] && ! grep -q fastcgi-test-marker-7f3a "$dir/error.log"; do
-	sleep 0.1
-	i=$((i + 1))
-done
-line=$(grep fastcgi-test-marker-7f3a "$dir/error.log" | head -n 1)
-if [ "$code" = 200 ] && echo "$line" | grep -q "/log.php: stderr: "; then
-	ok "error_log() in the error log: $line"
-else
-	ko "error_log(): $code, line '$line'"
-fi
-
 # ---------------------------------------------------------------------------
-# 12. One worker, 20 requests to a script that sleeps 2 s: all together in
-# about 2 s, and a static file answered meanwhile at once.  upstream-timeout
-# goes up so that the 2 s are not a stall.
+# 1. One worker, 20 requests to a script that sleeps 2 s: all together in
+# about 2 s, and a static file answered meanwhile at once.  First, while
+# every php-fpm child is free (the stall below holds one for a while),
+# and with an upstream-timeout under which the 2 s are not a stall.
 
-server_term
-timeout=10
-start
 worker=$(ps -o pid= --ppid "$pid" | tr -d ' ' | head -n 1)
 fds0=$(ls "/proc/$worker/fd" | wc -l)
 s=$(now)
-for i in $(seq 1 20); do
-	c -o "$dir/sleep.$i" -w '%{http_code} %{time_total}' \
-	    "$base/sleep.php" >"$dir/sleep.$i.code" &
-	sleepers="$sleepers $!"
-done
+# One curl, 20 transfers at once (-Z): 20 processes would start too
+# slowly on a loaded machine to be under way together.
+c -Z --no-progress-meter --parallel-max 20 --parallel-immediate -o "$dir/sleep.#1" \
+    -w '%{http_code} %{time_total}\n' "$base/sleep.php?[1-20]" \
+    >"$dir/sleep.codes" &
+sleepers=$!
 # Under way: the worker holds a descriptor to the client and one to
 # php-fpm for most of them (30 more than before); 3 s at most.
 i=0
@@ -457,17 +300,183 @@ took=$(elapsed "$s")
 n=0
 slept=0
 longest=0
+while read -r code t; do
+	[ "$code" = 200 ] && n=$((n + 1))
+	lt "$longest" "$t" && longest=$t
+done <"$dir/sleep.codes"
 for i in $(seq 1 20); do
-	set -- $(cat "$dir/sleep.$i.code")
-	[ "${1:-}" = 200 ] && n=$((n + 1))
-	lt "$longest" "${2:-99}" && longest=${2:-99}
-	grep -qx slept "$dir/sleep.$i" && slept=$((slept + 1))
+	grep -qx slept "$dir/sleep.$i" 2>/dev/null && slept=$((slept + 1))
 done
 if [ "$n" -eq 20 ] && [ "$slept" -eq 20 ] && lt "$took" 6 &&
     lt "$longest" 4.5; then
 	ok "20 requests to sleep.php with one worker: $took s, the longest $longest s"
 else
 	ko "20 requests to sleep.php: $n answered 200, $slept slept, $took s, the longest $longest s"
+fi
+
+# ---------------------------------------------------------------------------
+# The rest with upstream-timeout = 2, for the stall.
+
+server_term
+timeout=2
+start
+
+
+# 2. GET with a query: the CGI variables as PHP sees them.
+code=$(status_of '/info.php?a=1&b=two%20words' -H 'X-Test: hello' \
+    -H 'Proxy: http://evil.example/')
+if [ "$code" = 200 ]; then
+	ok "GET /info.php?...: 200"
+else
+	ko "GET /info.php?...: $code"
+fi
+for want in "REQUEST_METHOD=GET" "QUERY_STRING=a=1&b=two%20words" \
+    "SCRIPT_NAME=/info.php" "SCRIPT_FILENAME=$www/info.php" \
+    "REQUEST_URI=/info.php?a=1&b=two%20words" "GATEWAY_INTERFACE=CGI/1.1" \
+    "SERVER_PROTOCOL=HTTP/1.1" "REMOTE_ADDR=127.0.0.1" \
+    "HTTP_X_TEST=hello" "HTTP_PROXY=(unset)" "GET_a=1" "GET_b=two words"; do
+	if grep -qxF "$want" "$dir/body"; then
+		ok "info.php: $want"
+	else
+		ko "info.php: no line $want in: $(cat "$dir/body")"
+	fi
+done
+
+# 3. A form.
+code=$(status_of /form.php --data 'name=alice&x=1+2')
+if [ "$code" = 200 ] && grep -qxF "name=alice x=1 2" "$dir/body"; then
+	ok "POST /form.php: \$_POST"
+else
+	ko "POST /form.php: $code $(cat "$dir/body")"
+fi
+
+# 4. 20 MiB upload: PHP reads every byte; the worker never holds it.
+worker=$(ps -o pid= --ppid "$pid" | tr -d ' ' | head -n 1)
+head -c 20971520 /dev/urandom >"$dir/big"
+want="20971520 $(md5sum <"$dir/big" | cut -d' ' -f1)"
+code=$(status_of /upload.php --max-time 60 -H 'Content-Type: application/octet-stream' \
+    --data-binary @"$dir/big")
+if [ "$code" = 200 ] && grep -qxF "$want" "$dir/body"; then
+	ok "POST /upload.php 20 MiB: PHP read it whole"
+else
+	ko "POST /upload.php 20 MiB: $code '$(cat "$dir/body")', want '$want'"
+fi
+hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$worker/status" \
+    2>/dev/null)
+if [ -n "$hwm" ] && [ "$hwm" -lt 8192 ]; then
+	ok "the worker's peak memory: $hwm KiB, under 8 MiB for a 20 MiB body"
+else
+	ko "the worker's peak memory: '${hwm:-?}' KiB (pid ${worker:-?})"
+fi
+
+# 5. A chunked upload: php-fpm reads CONTENT_LENGTH bytes of stdin and
+# none without it, and the body is streamed, never stored to learn its
+# length: 411 (Length Required), before php-fpm hears of it.
+head -c 1048576 /dev/urandom >"$dir/mid"
+code=$(status_of /upload.php -H 'Transfer-Encoding: chunked' \
+    -H 'Content-Type: application/octet-stream' --data-binary @"$dir/mid")
+if [ "$code" = 411 ]; then
+	ok "chunked POST /upload.php: 411"
+else
+	ko "chunked POST /upload.php: $code '$(cat "$dir/body")'"
+fi
+# The same bytes with their length go through whole.
+want="1048576 $(md5sum <"$dir/mid" | cut -d' ' -f1)"
+code=$(status_of /upload.php -H 'Content-Type: application/octet-stream' \
+    --data-binary @"$dir/mid")
+if [ "$code" = 200 ] && grep -qxF "$want" "$dir/body"; then
+	ok "POST /upload.php 1 MiB with Content-Length: PHP read it whole"
+else
+	ko "POST /upload.php 1 MiB: $code '$(cat "$dir/body")', want '$want'"
+fi
+
+# 6. A download flushed in pieces: the first before the script ends,
+# chunked (the length is not known), all of it there.
+t=$(c -D "$dir/head" -o "$dir/body" -w '%{time_starttransfer} %{time_total}' \
+    "$base/stream.php")
+first=${t% *}
+total=${t#* }
+size=$(wc -c <"$dir/body")
+if grep -qi '^Transfer-Encoding: chunked' "$dir/head" &&
+    [ "$size" -eq $((6 + 1000000 + 6)) ] && head -n 1 "$dir/body" |
+    grep -qx first && tail -n 1 "$dir/body" | grep -qx last; then
+	ok "GET /stream.php: chunked, $size bytes, whole"
+else
+	ko "GET /stream.php: $size bytes; head: $(cat "$dir/head")"
+fi
+if lt "$first" 1.0 && ! lt "$total" 1.4; then
+	ok "GET /stream.php: first bytes after ${first} s, the end after ${total} s"
+else
+	ko "GET /stream.php: first bytes after ${first} s, end ${total} s: not streamed"
+fi
+
+# 7. PHP's own 404 passes with its body.
+code=$(status_of /notfound.php)
+if [ "$code" = 404 ] && grep -qxF "no such thing here" "$dir/body"; then
+	ok "GET /notfound.php: PHP's 404 and body"
+else
+	ko "GET /notfound.php: $code $(cat "$dir/body")"
+fi
+
+# 8. PATH_INFO attacks: no script by that name, so php-fpm never hears.
+rm -f "$dir/pwned"
+for u in /index.php/x.php /uploads/evil.jpg/x.php /uploads/evil.jpg/.php; do
+	code=$(status_of "$u")
+	if [ "$code" = 404 ] && ! grep -q EXECUTED "$dir/body"; then
+		ok "GET $u: 404"
+	else
+		ko "GET $u: $code $(cat "$dir/body")"
+	fi
+done
+if [ ! -e "$dir/pwned" ]; then
+	ok "the PHP in uploads/evil.jpg never ran"
+else
+	ko "the PHP in uploads/evil.jpg ran"
+fi
+
+# 9. A missing script.
+code=$(status_of /missing.php)
+if [ "$code" = 404 ]; then
+	ok "GET /missing.php: 404"
+else
+	ko "GET /missing.php: $code"
+fi
+
+# 10. Nothing listening: 502, logged.
+code=$(status_of /down/x.php)
+if [ "$code" = 502 ]; then
+	ok "GET /down/x.php (no server): 502"
+else
+	ko "GET /down/x.php (no server): $code"
+fi
+if grep -q "fastcgi unix:$dir/nothing.sock" "$dir/error.log"; then
+	ok "the 502 is logged with the server's address"
+else
+	ko "no error.log line for the 502: $(tail -n 3 "$dir/error.log")"
+fi
+
+# 11. A script that stalls past upstream-timeout (2 s): 504.
+s=$(now)
+code=$(status_of /stall.php)
+took=$(elapsed "$s")
+if [ "$code" = 504 ] && lt "$took" 4.5; then
+	ok "GET /stall.php: 504 after $took s"
+else
+	ko "GET /stall.php: $code after $took s"
+fi
+
+# 12. error_log() goes to FCGI_STDERR, then to our error log, tagged.
+code=$(status_of /log.php)
+i=0
+while [ $i -lt 20 ] && ! grep -q fastcgi-test-marker-7f3a "$dir/error.log"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+line=$(grep fastcgi-test-marker-7f3a "$dir/error.log" | head -n 1)
+if [ "$code" = 200 ] && echo "$line" | grep -q "/log.php: stderr: "; then
+	ok "error_log() in the error log: $line"
+else
+	ko "error_log(): $code, line '$line'"
 fi
 
 finish
