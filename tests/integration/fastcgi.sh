@@ -324,11 +324,19 @@ start
 
 # 2. GET with a query: the CGI variables as PHP sees them.
 code=$(status_of '/info.php?a=1&b=two%20words' -H 'X-Test: hello' \
-    -H 'Proxy: http://evil.example/')
+    -H 'Proxy: http://evil.example/' -D "$dir/head")
 if [ "$code" = 200 ]; then
 	ok "GET /info.php?...: 200"
 else
 	ko "GET /info.php?...: $code"
+fi
+# A short page, all there at once: its length is known, not chunked.
+len=$(wc -c <"$dir/body" | tr -d ' ')
+if tr -d '\r' <"$dir/head" | grep -qix "content-length: $len" &&
+    ! grep -qi '^transfer-encoding' "$dir/head"; then
+	ok "GET /info.php: Content-Length, not chunked"
+else
+	ko "GET /info.php: head $(cat "$dir/head")"
 fi
 for want in "REQUEST_METHOD=GET" "QUERY_STRING=a=1&b=two%20words" \
     "SCRIPT_NAME=/info.php" "SCRIPT_FILENAME=$www/info.php" \
