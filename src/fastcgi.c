@@ -291,9 +291,8 @@ fastcgi_start(const struct handler_ctx *ctx, const struct http_request *req,
 	fa->app.body_always = true;	/* an empty body still ends stdin */
 	fa->head_only = req->method == HTTP_METHOD_HEAD;
 	fcgi_decoder_init(&fa->dec, FASTCGI_ID);
-	snprintf(fa->tag, sizeof(fa->tag), "%.*s",
-	    (int)(s->name_len < sizeof(fa->tag) ? s->name_len :
-	    sizeof(fa->tag) - 1), s->name);
+	/* The name is the client's (decoded): escaped for the log. */
+	log_escape(fa->tag, sizeof(fa->tag), s->name, s->name_len);
 	if ((status = fastcgi_prelude(fa, ctx, req, s)) != 0) {
 		app_end(&fa->app, false);
 		return status;

@@ -273,10 +273,10 @@ c -Z --no-progress-meter --parallel-max 20 --parallel-immediate -o "$dir/sleep.#
     >"$dir/sleep.codes" &
 sleepers=$!
 # Under way: the worker holds a descriptor to the client and one to
-# php-fpm for most of them (30 more than before); 3 s at most.
+# php-fpm for at least half of them (20 more than before); 2 s at most.
 i=0
-while [ $i -lt 30 ] &&
-    [ "$(ls "/proc/$worker/fd" | wc -l)" -lt $((fds0 + 30)) ]; do
+while [ $i -lt 20 ] &&
+    [ "$(ls "/proc/$worker/fd" | wc -l)" -lt $((fds0 + 20)) ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -288,7 +288,7 @@ done_already=0
 for i in $(seq 1 20); do
 	[ -s "$dir/sleep.$i" ] && done_already=$((done_already + 1))
 done
-if [ "$code" = 200 ] && lt "$stook" 0.5 && [ "$done_already" -eq 0 ]; then
+if [ "$code" = 200 ] && lt "$stook" 1 && [ "$done_already" -eq 0 ]; then
 	ok "a static file beside 20 sleeping PHP requests: $stook s"
 else
 	ko "the static file: $code after $stook s ($done_already sleepers done)"
