@@ -32,6 +32,7 @@
 #include "app.h"
 #include "body.h"
 #include "conn.h"
+#include "fcache.h"
 #include "http_parse.h"
 #include "http_response.h"
 #include "listing.h"
@@ -46,8 +47,9 @@ enum conn_state {
 	CONN_S_SEND,		/* sending the response */
 	CONN_S_IDLE,		/* between requests */
 	CONN_S_LINGER,		/* after an error: draining before close */
-	CONN_S_APP		/* an application answers: feeding it the
+	CONN_S_APP,		/* an application answers: feeding it the
 				 * body, waiting for its response head */
+	CONN_S_TUNNEL		/* after a 101: bytes pass both ways */
 };
 
 /* RFC 9110 §15.2.1: the interim response to Expect: 100-continue. */
@@ -95,6 +97,10 @@ struct conn_x {
 	unsigned aux_gen;		/* app->fd_gen when watched */
 	unsigned app_nfields;		/* resp's fields before the app's */
 	size_t app_field_used;
+	bool app_waiting;		/* the response waits on the app, not
+					 * on the client */
+	char *tbuf;			/* a tunnel's bytes to the client */
+	size_t t_len, t_off;
 };
 
 /*
@@ -179,6 +185,7 @@ conn_x_get(void)
 	x->start_us = 0;
 	x->out = NULL;
 	x->app = NULL;
+	x->tbuf = NULL;
 	return x;
 }
 
@@ -245,6 +252,11 @@ conn_x_put(struct conn_x *x)
 		 * with them. */
 		app_end(x->app, false);
 		x->app = NULL;
+	}
+	if (x->tbuf != NULL) {
+		free(x->tbuf);
+		x->tbuf = NULL;
+		app_tunnel_count(-1);
 	}
 	conn_out_put(x);
 	if (conn_pool_n >= CONN_POOL_KEEP) {
@@ -414,7 +426,8 @@ static void
 conn_yield(const struct conn_env *env, struct conn *c)
 {
 	if ((c->state == CONN_S_CONTINUE || c->state == CONN_S_BODY ||
-	    c->state == CONN_S_SEND) && c->x != NULL && !c->x->counted &&
+	    c->state == CONN_S_SEND || c->state == CONN_S_APP ||
+	    c->state == CONN_S_TUNNEL) && c->x != NULL && !c->x->counted &&
 	    env->slot != NULL) {
 		scoreboard_background_request(env->slot);
 		c->x->counted = true;
@@ -426,7 +439,7 @@ conn_wait(const struct conn_env *env, struct conn *c, enum conn_want w,
     int64_t deadline)
 {
 	c->deadline = deadline;
-	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE)
+	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE || w == CONN_WANT_APP)
 		conn_yield(env, c);
 	return w;
 }
@@ -443,7 +456,9 @@ static enum conn_want conn_app_start(const struct conn_env *env,
 static void conn_app_end(const struct conn_env *env, struct conn *c,
     bool complete);
 static void conn_app_watch(const struct conn_env *env, struct conn *c,
-    bool quiet);
+    uint32_t mask);
+static enum conn_want conn_tunnel_start(const struct conn_env *env,
+    struct conn *c, int64_t now);
 static bool conn_app_client_gone(const struct conn *c);
 
 /* ---------------------------------------------------------------- */
@@ -501,6 +516,8 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	    x->out->reply.kind == HTTP_BODY_RANGES))
 		log_error("file shrank while being sent (status %d)",
 		    x->out->resp.status);
+	if (x->app != NULL && x->app->upgraded && complete)
+		return conn_tunnel_start(env, c, now);
 	if (x->app != NULL)
 		conn_app_end(env, c, complete && x->app->ended);
 	conn_log(env, c, x->out->reply.sent, !complete ? 'X' :
@@ -549,11 +566,17 @@ conn_send_app_wait(const struct conn_env *env, struct conn *c, int64_t now)
 
 	if (a->errfd >= 0)
 		app_stderr(a);
+	/* The app's silence counts from when it is waited on: not while
+	 * the response waited on a slow client. */
+	if (!c->x->app_waiting)
+		app_start(a, now);
+	c->x->app_waiting = true;
 	if (conn_app_client_gone(c) || !app_in_time(a, now)) {
 		errno = EIO;
 		return conn_sent(env, c, now, false);
 	}
-	conn_app_watch(env, c, false);
+	conn_app_watch(env, c, ~0u);
+	c->events = EPOLLRDHUP;
 	return conn_wait(env, c, CONN_WANT_APP, a->due);
 }
 
@@ -572,8 +595,10 @@ conn_send(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_send_app_wait(env, c, now);
 	if (r == REPLY_ERROR || r == REPLY_SOURCE_AGAIN)
 		return conn_sent(env, c, now, false);
-	if (x->app != NULL)	/* the client first: the app waits */
-		conn_app_watch(env, c, true);
+	if (x->app != NULL) {	/* the client first: the app waits */
+		conn_app_watch(env, c, 0);
+		x->app_waiting = false;
+	}
 	/* The socket is full: the reply must outlive this step. */
 	if (!x->detached) {
 		if (reply_detach(&x->out->reply) < 0) {
@@ -818,15 +843,16 @@ conn_body_begin(const struct conn_env *env, struct conn *c, int64_t now)
 static enum conn_want conn_app(const struct conn_env *env, struct conn *c,
     int64_t now);
 
-/* Watches the app's descriptors as app_events() says, in the worker's
- * epoll set, tagged as this connection's. */
+/* Watches the app's descriptors as app_events() says (but only the
+ * events in mask), in the worker's epoll set, tagged as this
+ * connection's. */
 static void
-conn_app_watch(const struct conn_env *env, struct conn *c, bool quiet)
+conn_app_watch(const struct conn_env *env, struct conn *c, uint32_t mask)
 {
 	struct conn_x *x = c->x;
 	struct app *a = x->app;
 	int fds[2] = { a->fd, a->errfd };
-	uint32_t ev[2] = { quiet ? 0 : app_events(a), EPOLLIN };
+	uint32_t ev[2] = { app_events(a) & mask, EPOLLIN };
 
 	if (env->ep < 0)
 		return;
@@ -996,7 +1022,11 @@ conn_app_respond(const struct conn_env *env, struct conn *c, int64_t now)
 	resp->pull = app_pull;
 	resp->pull_arg = x->app;
 	resp->fd = -1;
-	if ((st >= 100 && st < 200) || st == 204 || st == 304) {
+	if (x->app->upgraded) {
+		resp->body = HTTP_BODY_NONE;
+		resp->content_length = -1;
+		resp->upgrade = true;
+	} else if ((st >= 100 && st < 200) || st == 204 || st == 304) {
 		resp->body = HTTP_BODY_NONE;
 		resp->content_length = -1;
 	} else if (resp->content_length < 0) {
@@ -1025,7 +1055,7 @@ conn_app_wait(const struct conn_env *env, struct conn *c, int64_t now,
 	struct app *a = c->x->app;
 	int64_t until = a->due;
 
-	conn_app_watch(env, c, false);
+	conn_app_watch(env, c, ~0u);
 	if (f == CONN_FEED_CLIENT) {
 		int64_t win = c->win_start + (int64_t)cfg->min_rate_window *
 		    1000;
@@ -1037,6 +1067,7 @@ conn_app_wait(const struct conn_env *env, struct conn *c, int64_t now,
 		return conn_wait(env, c, CONN_WANT_READ, until);
 	}
 	(void)now;
+	c->events = EPOLLRDHUP;
 	return conn_wait(env, c, CONN_WANT_APP, until);
 }
 
@@ -1109,6 +1140,7 @@ conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
 	x->aux_fd[0] = x->aux_fd[1] = -1;
 	x->aux_reg[0] = x->aux_reg[1] = false;
 	x->aux_gen = x->app->fd_gen;
+	x->app_waiting = false;
 	x->app_nfields = resp->nfields;
 	x->app_field_used = resp->field_used;
 	app_start(x->app, now);
@@ -1125,6 +1157,125 @@ conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_continue_send(env, c, now);
 	}
 	return conn_app_start(env, c, now);
+}
+
+/* ---------------------------------------------------------------- */
+/* Tunnels: after a 101, bytes pass both ways as they are */
+
+/* The buffer of a tunnel's bytes on their way to the client. */
+#define CONN_TUNNEL_BUF (16 * 1024)
+
+/* Client to app; the events the client's socket waits for (EPOLLIN),
+ * or -1 when the tunnel ends (a side closed or failed). */
+static int
+conn_tunnel_up(struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+
+	for (;;) {
+		ssize_t n;
+
+		if (x->used > 0) {
+			ssize_t k = app_body(x->app, x->buf, x->used, false,
+			    now);
+
+			if (k < 0)
+				return -1;
+			memmove(x->buf, x->buf + k, x->used - (size_t)k);
+			x->used -= (size_t)k;
+			if (x->used > 0)
+				return 0;	/* the app's turn */
+		}
+		n = sock_read(&c->sock, x->buf, x->cap);
+		if (n == SOCK_AGAIN)
+			return EPOLLIN;
+		if (n <= 0)
+			return -1;
+		x->used = (size_t)n;
+	}
+}
+
+/* App to client: the client's events (EPOLLOUT), or -1 at the end;
+ * *pull: the app's bytes are wanted. */
+static int
+conn_tunnel_down(struct conn *c, bool *pull)
+{
+	struct conn_x *x = c->x;
+
+	*pull = false;
+	for (;;) {
+		ssize_t n;
+
+		if (x->t_off < x->t_len) {
+			struct iovec iov = {
+				.iov_base = x->tbuf + x->t_off,
+				.iov_len = x->t_len - x->t_off,
+			};
+
+			n = sock_writev(&c->sock, &iov, 1, false);
+			if (n == SOCK_AGAIN)
+				return EPOLLOUT;
+			if (n < 0)
+				return -1;
+			x->t_off += (size_t)n;
+			continue;
+		}
+		n = app_pull(x->app, x->tbuf, CONN_TUNNEL_BUF);
+		if (n > 0) {
+			x->t_off = 0;
+			x->t_len = (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN) {
+			*pull = true;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+static enum conn_want
+conn_tunnel(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct app *a = c->x->app;
+	bool pull;
+	int up, down;
+
+	conn_state(env, SCOREBOARD_WRITING);
+	if (!app_in_time(a, now) || (up = conn_tunnel_up(c, now)) < 0 ||
+	    (down = conn_tunnel_down(c, &pull)) < 0) {
+		conn_app_end(env, c, false);
+		conn_close(c);
+		return CONN_CLOSED;
+	}
+	c->events = (uint32_t)(up | down);
+	conn_app_watch(env, c, pull ? ~0u : ~(uint32_t)EPOLLIN);
+	return conn_wait(env, c, CONN_WANT_APP, a->due);
+}
+
+/* The 101 is out: from now on the connection is a tunnel, until either
+ * side closes or neither sends for upstream-timeout. */
+static enum conn_want
+conn_tunnel_start(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+
+	conn_log(env, c, 0, '-');
+	conn_out_put(x);
+	c->served++;
+	if ((x->tbuf = malloc(CONN_TUNNEL_BUF)) == NULL) {
+		log_error("%s: no memory for a tunnel:", c->client);
+		conn_close(c);
+		return CONN_CLOSED;
+	}
+	app_tunnel_count(1);
+	x->t_len = x->t_off = 0;
+	/* What the client sent after its request is the tunnel's. */
+	memmove(x->buf, x->buf + x->end, x->used - x->end);
+	x->used -= x->end;
+	x->end = 0;
+	c->state = CONN_S_TUNNEL;
+	return conn_tunnel(env, c, now);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1171,6 +1322,10 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	if (env->slot != NULL)
 		scoreboard_begin_request(env->slot, x->req.request_line.p,
 		    x->req.request_line.len, c->client);
+	/* A pipelined request may have come after this round's look at
+	 * the file changes (fcache.h). */
+	if (x->steps > 0)
+		fcache_sync();
 	if (x->parsed)
 		router_handle(&ctx, &x->req, &x->out->resp);
 	else
@@ -1340,6 +1495,8 @@ conn_step(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_linger_step(env, c, now);
 	case CONN_S_APP:
 		return conn_app(env, c, now);
+	case CONN_S_TUNNEL:
+		return conn_tunnel(env, c, now);
 	}
 	conn_close(c);
 	return CONN_CLOSED;

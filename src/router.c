@@ -19,6 +19,7 @@
 
 #include "acl.h"
 #include "auth.h"
+#include "backend.h"
 #include "fastcgi.h"
 #include "http_response.h"
 #include "router.h"
@@ -627,9 +628,22 @@ router_explain_answer(const struct handler_ctx *ctx,
 		fprintf(out, "answer: the metrics page%s\n", sc->acl == NULL ?
 		    " (loopback clients only)" : "");
 		break;
+	case CONFIG_HANDLER_PROXY:
+		fprintf(out, "answer: proxied to");
+		for (size_t i = 0; i < sc->nbackends; i++)
+			fprintf(out, "%s %s", i > 0 ? "," : "",
+			    sc->backends[i].label);
+		fprintf(out, "%s\n", sc->websocket ? " (WebSocket upgrades "
+		    "passed)" : "");
+		break;
 	case CONFIG_HANDLER_FASTCGI:
-		fprintf(out, "answer: FastCGI server %s, the script beneath "
-		    "%s\n", sc->fastcgi, ctx->cfg->roots[sc->root].path);
+		fprintf(out, "answer: the FastCGI server at %s runs the script "
+		    "%s/%s\n", sc->backends[0].label,
+		    ctx->cfg->roots[sc->root].path, ctx->rel);
+		break;
+	case CONFIG_HANDLER_CGI:
+		fprintf(out, "answer: CGI, the script %s/%s\n",
+		    ctx->cfg->roots[sc->root].path, ctx->rel);
 		break;
 	default:
 		fprintf(out, "answer: files, %s/%s (%s)\n",
