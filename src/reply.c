@@ -103,18 +103,26 @@ reply_bytes(struct sock *s, const char *buf, size_t len, size_t *off,
 	return REPLY_DONE;
 }
 
-/* The head, with a memory body (or a stream's first piece) behind it in
- * the same system call. */
+static enum reply_result reply_fill(struct reply *r);
+
+/*
+ * The head, with a memory body behind it in the same system call; or
+ * the first piece of an application's body (resp->pull) when it is
+ * there already, as it mostly is (it came with the head): one write
+ * where there would be two.
+ */
 static enum reply_result
 reply_head(struct reply *r, struct sock *s)
 {
+	if (r->head_off == 0 && r->kind == HTTP_BODY_STREAM &&
+	    r->pull != NULL && r->s_off == r->s_len && !r->stream_end &&
+	    reply_fill(r) == REPLY_ERROR)
+		return REPLY_ERROR;
 	while (r->head_off < r->head_len) {
 		struct iovec iov[2];
 		int cnt = 1;
 		ssize_t n;
 		size_t body;
-		bool more = r->kind != HTTP_BODY_NONE &&
-		    r->kind != HTTP_BODY_MEM;
 
 		iov[0].iov_base = r->head + r->head_off;
 		iov[0].iov_len = r->head_len - r->head_off;
@@ -122,17 +130,15 @@ reply_head(struct reply *r, struct sock *s)
 			iov[1].iov_base = (char *)(uintptr_t)r->mem;
 			iov[1].iov_len = r->mem_len;
 			cnt = 2;
-		}
-		/* A stream's first piece, when it was there (reply_send()),
-		 * goes with the head: a short page costs one write.  Not
-		 * corked: what follows may be long in coming. */
-		if (r->kind == HTTP_BODY_STREAM && r->s_off < r->s_len) {
+		} else if (r->kind == HTTP_BODY_STREAM && r->s_off < r->s_len) {
 			iov[1].iov_base = r->sbuf + r->s_off;
 			iov[1].iov_len = r->s_len - r->s_off;
 			cnt = 2;
-			more = false;
 		}
-		n = sock_writev(s, iov, cnt, more);
+		/* MSG_MORE only when the body's bytes follow in another
+		 * call; with them here, nothing may wait for more. */
+		n = sock_writev(s, iov, cnt, cnt == 1 &&
+		    r->kind != HTTP_BODY_NONE && r->kind != HTTP_BODY_MEM);
 		if (n == SOCK_AGAIN)
 			return REPLY_AGAIN;
 		if (n < 0)
@@ -141,7 +147,8 @@ reply_head(struct reply *r, struct sock *s)
 		    0;
 		r->head_off += (size_t)n - body;
 		if (r->kind == HTTP_BODY_STREAM) {
-			r->s_off += body;	/* counted in r->sent by reply_fill() */
+			/* Framed bytes: reply_fill() counted the data. */
+			r->s_off += body;
 			continue;
 		}
 		r->mem_off += body;
@@ -266,16 +273,9 @@ reply_stream(struct reply *r, struct sock *s)
 enum reply_result
 reply_send(struct reply *r, struct sock *s)
 {
-	enum reply_result rr;
+	enum reply_result rr = reply_head(r, s);
 
-	/* A stream's first piece, if its source has one now, is read
-	 * before the head goes, to go with it (reply_head()); if not, the
-	 * head goes alone. */
-	if (r->kind == HTTP_BODY_STREAM && r->head_off == 0 &&
-	    r->s_off == r->s_len && !r->stream_end &&
-	    reply_fill(r) == REPLY_ERROR)
-		return REPLY_ERROR;
-	if ((rr = reply_head(r, s)) != REPLY_DONE)
+	if (rr != REPLY_DONE)
 		return rr;
 	switch (r->kind) {
 	case HTTP_BODY_MEM:
