@@ -179,6 +179,12 @@ app_flush(struct app *a, int64_t now)
 		a->sent += (uint64_t)n;
 		app_moved(a, now);
 	}
+	/* The script's EOF on stdin: only once all of the body is out, so
+	 * never from frame(last), which may leave some of it waiting. */
+	if (a->stdio && a->body_end && !a->stdin_shut) {
+		a->stdin_shut = true;
+		(void)shutdown(a->fd, SHUT_WR);
+	}
 	return 0;
 }
 
@@ -187,7 +193,9 @@ app_body(struct app *a, const char *data, size_t n, bool last, int64_t now)
 {
 	size_t took = 0;
 
-	if (a->failed)
+	/* Room first: a window that was full when the caller last tried
+	 * may be empty now, and nothing else would tell it so. */
+	if (a->failed || app_flush(a, now) < 0)
 		return -1;
 	/* Nothing of the body before the connection stands: a refused
 	 * connection can then go to the next upstream with nothing lost. */
@@ -218,6 +226,10 @@ app_read(struct app *a, int64_t now)
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
+	/* A script that exits without reading all of its stdin leaves us
+	 * a reset after what it wrote, where others leave an EOF. */
+	if (n < 0 && errno == ECONNRESET && a->stdio && a->answered)
+		n = 0;
 	if (n < 0 && !a->answered && errno == ECONNRESET)
 		return app_retry(a, now, "connection reset") < 0 ? -1 : 0;
 	if (n < 0) {

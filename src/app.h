@@ -129,6 +129,11 @@ struct app {
 	int64_t due;		/* the deadline of what the app waits for */
 	bool body_always;	/* frame() is called even without a body
 				 * (FastCGI ends an empty stdin) */
+	bool stdio;		/* fd is a script's stdin and stdout (CGI):
+				 * shut down for writing once the body is
+				 * out (its EOF), and a reset once it has
+				 * answered is its end (it exited without
+				 * reading all of its stdin) */
 	/* The private part (app.c): buffers and the exchange's state. */
 	char *out;		/* to the application */
 	size_t out_len, out_off, out_cap;
@@ -141,6 +146,7 @@ struct app {
 	bool head_done;		/* head() said APP_HEAD_FINAL */
 	bool upgraded;		/* head() said APP_HEAD_UPGRADE */
 	bool body_end;		/* the request body ended (frame(last)) */
+	bool stdin_shut;	/* stdio: shutdown(SHUT_WR) done */
 	uint64_t body_in;	/* request body bytes taken */
 	bool answered;		/* a byte of the answer came */
 	bool in_eof;		/* the application closed its side */

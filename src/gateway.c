@@ -36,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "gateway.h"
 #include "http.h"
 #include "net.h"
@@ -237,7 +238,14 @@ gateway_request(struct gateway_out *o, const struct handler_ctx *ctx,
 
 	gateway_put(o, "REQUEST_METHOD", 14, req->method_name.p,
 	    req->method_name.len);
-	gateway_put(o, "REQUEST_URI", 11, req->target.p, req->target.len);
+	/* The path and query as sent, also of an absolute-form target
+	 * ("http://host/p?q": "/p?q"), where they lie side by side. */
+	if (req->query.len > 0 && req->query.p == req->path.p +
+	    req->path.len + 1)
+		gateway_put(o, "REQUEST_URI", 11, req->path.p, req->path.len +
+		    1 + req->query.len);
+	else
+		gateway_put(o, "REQUEST_URI", 11, req->path.p, req->path.len);
 	gateway_put(o, "QUERY_STRING", 12, req->query.len > 0 ? req->query.p :
 	    "", req->query.len);
 	gateway_put(o, "SCRIPT_NAME", 11, s->name, s->name_len);
@@ -346,9 +354,30 @@ gateway_join(const struct http_request *req, size_t at,
 	return len;
 }
 
+/*
+ * AUTH_TYPE and REMOTE_USER (RFC 3875 §4.1.1, §4.1.11) where the server
+ * checked the credentials itself (auth-basic): the router ran the
+ * handler, so the one Authorization field holds a user of the file.
+ */
+static void
+gateway_auth(struct gateway_out *o, const struct handler_ctx *ctx,
+    const struct http_request *req)
+{
+	struct auth_credentials cred;
+	struct http_slice v;
+
+	if (ctx->scope->auth == NULL ||
+	    !http_request_field(req, "Authorization", 0, &v) ||
+	    !auth_decode(v.p, v.len, &cred))
+		return;
+	gateway_puts(o, "AUTH_TYPE", "Basic");
+	gateway_puts(o, "REMOTE_USER", cred.user);
+}
+
 /* HTTP_* for the request's fields, each name once. */
 static void
-gateway_fields(struct gateway_out *o, const struct http_request *req)
+gateway_fields(struct gateway_out *o, const struct http_request *req,
+    bool checked)
 {
 	size_t cap = req->fields.len + 8, pos = 0, at;
 	struct http_slice n, v;
@@ -364,6 +393,9 @@ gateway_fields(struct gateway_out *o, const struct http_request *req)
 	memcpy(name, "HTTP_", 5);
 	while (at = pos, http_request_field_next(req, &pos, &n, &v)) {
 		if (!gateway_field_passed(n) || gateway_seen(req, at, n))
+			continue;
+		/* §4.1.18: credentials the server checked stay with it. */
+		if (checked && http_slice_eq_nocase(n, "Authorization"))
 			continue;
 		for (size_t i = 0; i < n.len; i++) {
 			unsigned char c = (unsigned char)n.p[i];
@@ -397,7 +429,8 @@ gateway_vars(const struct handler_ctx *ctx, const struct http_request *req,
 	gateway_puts(&o, "REDIRECT_STATUS", "200");
 	if (https)
 		gateway_puts(&o, "HTTPS", "on");
-	gateway_fields(&o, req);
+	gateway_auth(&o, ctx, req);
+	gateway_fields(&o, req, ctx->scope->auth != NULL);
 	return o.err;
 }
 

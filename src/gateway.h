@@ -70,14 +70,18 @@ typedef int gateway_var_fn(void *arg, const char *name, size_t name_len,
  * PATH_INFO and PATH_TRANSLATED (when there is a PATH_INFO),
  * CONTENT_LENGTH (a body of known length), CONTENT_TYPE (when sent),
  * REDIRECT_STATUS=200 (php-cgi refuses to run without it), HTTPS=on
- * when https, then HTTP_* for the request's fields, each name once
- * (its lines joined with ", ", Cookie's with "; ").
+ * when https, AUTH_TYPE=Basic and REMOTE_USER where the scope checked
+ * the credentials (auth-basic), then HTTP_* for the request's fields,
+ * each name once (its lines joined with ", ", Cookie's with "; ").
  *
  * Fields that are not passed: Content-Length and Content-Type (they are
  * CONTENT_*), Proxy (HTTP_PROXY would set the script's proxy: httpoxy,
- * CVE-2016-5385), and any whose name has a character other than a
- * letter, a digit or '-' ("X_Foo" would become HTTP_X_FOO, the very
- * variable "X-Foo" makes, and could pose as a field a front end set).
+ * CVE-2016-5385), Authorization where the scope checked it (the
+ * password stays with the server, RFC 3875 §4.1.18; elsewhere the
+ * application may do its own), and any whose name has a character
+ * other than a letter, a digit or '-' ("X_Foo" would become HTTP_X_FOO,
+ * the very variable "X-Foo" makes, and could pose as a field a front
+ * end set).
  *
  * Returns 0, or -1 when fn said -1 or memory ran out.
  */

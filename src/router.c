@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "backend.h"
 #include "fastcgi.h"
+#include "cgi.h"
 #include "http_response.h"
 #include "router.h"
 #include "static.h"
@@ -376,6 +377,20 @@ router_static(const struct handler_ctx *ctx, const struct http_request *req,
 	return static_handle(ctx, req, resp);
 }
 
+/* Scripts: every method is the script's to answer; names starting with
+ * '.' are 404 as they are for files. */
+static int
+router_cgi(const struct handler_ctx *ctx, const struct http_request *req,
+    struct http_response *resp)
+{
+	if (!ctx->scope->hidden_files &&
+	    router_hidden(ctx->path, ctx->path_len)) {
+		http_response_error(resp, HTTP_STATUS_NOT_FOUND);
+		return resp->status;
+	}
+	return cgi_handle(ctx, req, resp);
+}
+
 /*
  * deny/allow, then the password.  RFC 9110 §11.6.1: a 401 MUST carry
  * WWW-Authenticate; RFC 7617 §2 gives its Basic form.
@@ -435,6 +450,8 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 	case CONFIG_HANDLER_FASTCGI:
 		/* Every method: the script decides what it answers. */
 		return fastcgi_handle(ctx, req, resp);
+	case CONFIG_HANDLER_CGI:
+		return router_cgi(ctx, req, resp);
 	case CONFIG_HANDLER_STATIC:
 	default:
 		return router_static(ctx, req, resp);

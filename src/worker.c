@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgi.h"
 #include "conn.h"
 #include "fcache.h"
 #include "http_response.h"
@@ -722,6 +723,7 @@ worker_round(const struct conn_env *env, int timeout_ms)
 	}
 	worker_run_queued(env, now);
 	worker_expire(env, now);
+	cgi_reap();
 	if (wk.relisten != 0 && now >= wk.relisten) {
 		wk.relisten = 0;
 		if (!wk.draining && wk.free != WORKER_NIL)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <crypt.h>
 
 #include "config.h"
 #include "gateway.h"
@@ -46,7 +47,8 @@ static struct static_root roots[4];
 static void
 setup(void)
 {
-	char text[3 * PATH_MAX], err[512];
+	char text[4 * PATH_MAX + 512], err[512];
+	const char *hash;
 
 	unit_scratch_dir(base, sizeof(base), "gateway");
 	unit_path(docroot, sizeof(docroot), base, "www");
@@ -56,6 +58,12 @@ setup(void)
 	unit_make_dir(base, "www/cgi-bin");
 	unit_make_dir(base, "www/cgi-bin/sub");
 	unit_make_dir(base, "www/up");
+	unit_make_dir(base, "www/private");
+	unit_write_file(docroot, "private/p.sh", "#!/bin/sh\n");
+	hash = crypt("pw", "$6$gatewaysalt$");
+	ck_assert_ptr_nonnull(hash);
+	snprintf(text, sizeof(text), "ada:%s\n", hash);
+	unit_write_file(base, "htpasswd", text);
 	unit_write_file(docroot, "cgi-bin/env.sh", "#!/bin/sh\n");
 	unit_write_file(docroot, "cgi-bin/sub/deep.sh", "#!/bin/sh\n");
 	unit_write_file(docroot, "up/x.jpg", "not a script\n");
@@ -73,7 +81,9 @@ setup(void)
 	    "  route \"/cgi-bin/\" { cgi = true }\n"
 	    "  route \"/cgi/\" { cgi = true alias = \"%s/\" }\n"
 	    "  route \"~ \\\\.cgi$\" { cgi = true }\n"
-	    "}\n", docroot, bindir);
+	    "  route \"/private/\" { cgi = true  auth-basic = \"R\"\n"
+	    "    auth-file = \"%s/htpasswd\" }\n"
+	    "}\n", docroot, bindir, base);
 	cfg = config_load_buf(text, "t.conf", base, err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "config: %s", err);
 	ck_assert_uint_le(cfg->nroots, 4);
@@ -335,6 +345,13 @@ START_TEST(vars_basic)
 	ck_assert_ptr_null(var(&vs, "SERVER_ADDR"));
 	vars_free(&vs);
 
+	/* An absolute-form target: REQUEST_URI is its path and query. */
+	vars_of("GET http://example.org/cgi-bin/env.sh?x=1 HTTP/1.1\r\n"
+	    "Host: example.org\r\n\r\n", "/cgi-bin/env.sh", &vs, false);
+	ck_assert_str_eq(var(&vs, "REQUEST_URI"), "/cgi-bin/env.sh?x=1");
+	ck_assert_str_eq(var(&vs, "QUERY_STRING"), "x=1");
+	vars_free(&vs);
+
 	/* No query: QUERY_STRING is there, empty (RFC 3875 §4.1.7). */
 	vars_of("GET /cgi-bin/env.sh HTTP/1.0\r\n\r\n", "/cgi-bin/env.sh",
 	    &vs, true);
@@ -405,6 +422,29 @@ START_TEST(vars_fields)
 	    false);
 	ck_assert_ptr_null(var(&vs, "CONTENT_LENGTH"));
 	ck_assert_str_eq(var(&vs, "HTTP_TRANSFER_ENCODING"), "chunked");
+	vars_free(&vs);
+}
+END_TEST
+
+START_TEST(vars_auth)
+{
+	struct vars vs;
+
+	/* The server checked these credentials: the user, not them. */
+	vars_of("GET /private/p.sh HTTP/1.1\r\nHost: a\r\n"
+	    "Authorization: Basic YWRhOnB3\r\n\r\n", "/private/p.sh", &vs,
+	    false);
+	ck_assert_str_eq(var(&vs, "AUTH_TYPE"), "Basic");
+	ck_assert_str_eq(var(&vs, "REMOTE_USER"), "ada");
+	ck_assert_ptr_null(var(&vs, "HTTP_AUTHORIZATION"));
+	vars_free(&vs);
+	/* Where the application checks them itself, they are its own. */
+	vars_of("GET /cgi-bin/env.sh HTTP/1.1\r\nHost: a\r\n"
+	    "Authorization: Basic YWRhOnB3\r\n\r\n", "/cgi-bin/env.sh", &vs,
+	    false);
+	ck_assert_ptr_null(var(&vs, "AUTH_TYPE"));
+	ck_assert_ptr_null(var(&vs, "REMOTE_USER"));
+	ck_assert_str_eq(var(&vs, "HTTP_AUTHORIZATION"), "Basic YWRhOnB3");
 	vars_free(&vs);
 }
 END_TEST
@@ -649,6 +689,7 @@ gateway_suite(void)
 	tcase_add_test(tc, vars_basic);
 	tcase_add_test(tc, vars_alias_docroot);
 	tcase_add_test(tc, vars_fields);
+	tcase_add_test(tc, vars_auth);
 	tcase_add_test(tc, vars_stop);
 	tcase_add_test(tc, vars_server_addr);
 	suite_add_tcase(s, tc);
