@@ -236,17 +236,19 @@ fastcgi_param(void *arg, const char *name, size_t name_len,
 
 /*
  * BEGIN_REQUEST and the PARAMS stream into a's output, FCGI_EMPTY_LEN
- * left free behind them (see the top).  Returns 0, or the status to
- * answer with.
+ * left free behind them (see the top); for a request without a body,
+ * the empty STDIN record in that room, so that all of it goes to the
+ * server in one write.  Returns 0, or the status to answer with.
  */
 static int
 fastcgi_prelude(struct fastcgi_app *fa, const struct handler_ctx *ctx,
     const struct http_request *req, const struct gateway_script *s)
 {
 	struct app *a = &fa->app;
-	size_t cap = APP_HEAD_MAX + APP_OUT_WINDOW - FCGI_EMPTY_LEN, len;
+	size_t cap = APP_HEAD_MAX + APP_OUT_WINDOW - FCGI_EMPTY_LEN, len, took;
 	struct fcgi_params p;
-	char *o = app_out(a, cap);
+	char *o = app_out(a, cap + FCGI_EMPTY_LEN);
+	bool ended;
 
 	if (o == NULL)
 		return HTTP_STATUS_INTERNAL_ERROR;
@@ -260,7 +262,11 @@ fastcgi_prelude(struct fastcgi_app *fa, const struct handler_ctx *ctx,
 		    "than %zu bytes", a->label, fa->tag, cap);
 		return HTTP_STATUS_HEADER_TOO_LARGE;
 	}
-	app_out_commit(a, len + p.len);
+	len += p.len;
+	if (req->framing == HTTP_FRAMING_NONE)
+		len += fcgi_stdin(o + len, FCGI_EMPTY_LEN, FASTCGI_ID, NULL, 0,
+		    true, &took, &ended);
+	app_out_commit(a, len);
 	return 0;
 }
 
@@ -288,7 +294,7 @@ fastcgi_start(const struct handler_ctx *ctx, const struct http_request *req,
 		close(fd);
 		return HTTP_STATUS_INTERNAL_ERROR;
 	}
-	fa->app.body_always = true;	/* an empty body still ends stdin */
+	/* No body: the prelude ends stdin (body_always stays false). */
 	fa->head_only = req->method == HTTP_METHOD_HEAD;
 	fcgi_decoder_init(&fa->dec, FASTCGI_ID);
 	/* The name is the client's (decoded): escaped for the log. */
