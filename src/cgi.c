@@ -89,13 +89,14 @@ cgi_gone(pid_t pid)
 
 /*
  * The group of pid, not reaped yet so its id cannot have gone to another
- * group, is killed.
+ * group, is killed; and pid itself, in case it left the group (setsid).
  */
 static void
 cgi_kill(pid_t pid)
 {
 	if (kill(-pid, SIGKILL) < 0 && errno != ESRCH)
 		log_error("cgi: kill %ld:", (long)pid);
+	(void)kill(pid, SIGKILL);
 }
 
 /* Remembers pid for cgi_reap(); kill_at 0: killed already. */
@@ -344,7 +345,9 @@ cgi_spawn(const struct gateway_script *s, char *const envp[], int io,
 	    (r = posix_spawn_file_actions_adddup2(&fa, io, 1)) != 0 ||
 	    (r = posix_spawn_file_actions_adddup2(&fa, err, 2)) != 0 ||
 	    (r = posix_spawn_file_actions_addchdir_np(&fa, dir)) != 0 ||
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 	    (r = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
+#endif
 	    /* The worker ignores SIGPIPE and others; a script starts
 	     * clean, in a group of its own that can be killed whole. */
 	    (r = posix_spawnattr_setsigdefault(&at, &all)) != 0 ||

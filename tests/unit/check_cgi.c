@@ -377,6 +377,27 @@ START_TEST(killed_with_group)
 }
 END_TEST
 
+START_TEST(left_its_group)
+{
+	struct app *a;
+	pid_t pid;
+
+	/* A script that moves to another group is killed too. */
+	script("leave.py", "#!/usr/bin/env python3\nimport os, time\n"
+	    "os.setpgid(0, os.getpgid(os.getppid()))\ntime.sleep(60)\n");
+	ck_assert_int_eq(handle("GET", "/cgi-bin/leave.py", NULL), 0);
+	a = resp.app;
+	pid = a->pid;
+	app_start(a, net_now_ms());
+	for (int64_t until = net_now_ms() + 5000; getpgid(pid) == pid &&
+	    net_now_ms() < until; usleep(20000))
+		;
+	ck_assert_int_ne(getpgid(pid), pid);
+	app_end(a, false);
+	ck_assert(reaped_within(pid, 5000));
+}
+END_TEST
+
 START_TEST(grace)
 {
 	static char out[64];
@@ -418,6 +439,7 @@ cgi_suite(void)
 	tcase_add_test(tc, content_length);
 	tcase_add_test(tc, bad_head);
 	tcase_add_test(tc, killed_with_group);
+	tcase_add_test(tc, left_its_group);
 	tcase_add_test(tc, grace);
 	suite_add_tcase(s, tc);
 	return s;
