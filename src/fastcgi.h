@@ -12,6 +12,9 @@
  * response (gateway_head()), STDERR goes to the error log, tagged with
  * the server and the script, and END_REQUEST ends it.  One request per
  * connection to the server (no FCGI_KEEP_CONN): the server closes it.
+ * php-fpm gives a kept connection a child of its own until it closes,
+ * so a worker's idle kept connections would hold children that the
+ * other workers' requests wait for, however few of them there are.
  */
 #ifndef FORKHTTPD_FASTCGI_H
 #define FORKHTTPD_FASTCGI_H
