@@ -355,6 +355,9 @@ app_head(struct app *a, struct http_response *resp, int64_t now)
 		case APP_HEAD_UPGRADE:
 			a->head_done = a->upgraded = true;
 			break;
+		case APP_HEAD_LOCAL:
+			a->head_done = a->local = true;
+			break;
 		case APP_HEAD_INTERIM:
 			a->head_len = 0;
 			break;

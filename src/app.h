@@ -50,6 +50,10 @@ enum app_head {
 	APP_HEAD_INTERIM,	/* a 1xx to skip: another head follows */
 	APP_HEAD_UPGRADE,	/* 101: from now on bytes pass both ways as
 				 * they are (a WebSocket tunnel) */
+	APP_HEAD_LOCAL,		/* a CGI local redirect (RFC 3875 §6.2.2):
+				 * resp->location is a path the server
+				 * answers itself, as a GET of it (resp is
+				 * also a 302 to it, for where it cannot) */
 	APP_HEAD_BAD		/* not a valid head: 502 */
 };
 
@@ -145,6 +149,7 @@ struct app {
 	size_t head_len;
 	bool head_done;		/* head() said APP_HEAD_FINAL */
 	bool upgraded;		/* head() said APP_HEAD_UPGRADE */
+	bool local;		/* head() said APP_HEAD_LOCAL */
 	bool body_end;		/* the request body ended (frame(last)) */
 	bool stdin_shut;	/* stdio: shutdown(SHUT_WR) done */
 	uint64_t body_in;	/* request body bytes taken */

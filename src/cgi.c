@@ -222,11 +222,12 @@ cgi_head(struct app *a, const char *in, size_t len, struct http_response *resp)
 
 	switch (gateway_head(in, len, resp)) {
 	case GATEWAY_HEAD_LOCAL:
-		/*
-		 * A local redirect (RFC 3875 §6.2.2) would need the request
-		 * routed anew: sent to the client as the 302 gateway_head()
-		 * made of it, which it follows to the same place.
-		 */
+		/* The connection answers the path itself (RFC 3875 §6.2.2),
+		 * or, where it cannot, sends this as a 302 with whatever
+		 * body the script wrote. */
+		g->in_body = true;
+		g->left = resp->content_length;
+		return APP_HEAD_LOCAL;
 	case GATEWAY_HEAD_DOCUMENT:
 		g->in_body = true;
 		g->left = resp->content_length;

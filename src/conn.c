@@ -55,6 +55,9 @@ enum conn_state {
 /* RFC 9110 §15.2.1: the interim response to Expect: 100-continue. */
 static const char conn_continue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
+/* Local redirects of CGI scripts followed for one request. */
+#define CONN_LOCAL_REDIRECTS 5
+
 /* The access log's status for a request whose client left before its
  * application answered (nginx's convention). */
 #define CONN_STATUS_CLIENT_GONE 499
@@ -99,6 +102,8 @@ struct conn_x {
 	size_t app_field_used;
 	bool app_waiting;		/* the response waits on the app, not
 					 * on the client */
+	char *redir;			/* a local redirect's path (malloc) */
+	unsigned redirects;		/* local redirects followed */
 	char *tbuf;			/* a tunnel's bytes to the client */
 	size_t t_len, t_off;
 };
@@ -186,6 +191,7 @@ conn_x_get(void)
 	x->out = NULL;
 	x->app = NULL;
 	x->tbuf = NULL;
+	x->redir = NULL;
 	return x;
 }
 
@@ -253,6 +259,8 @@ conn_x_put(struct conn_x *x)
 		app_end(x->app, false);
 		x->app = NULL;
 	}
+	free(x->redir);
+	x->redir = NULL;
 	if (x->tbuf != NULL) {
 		free(x->tbuf);
 		x->tbuf = NULL;
@@ -453,6 +461,9 @@ static enum conn_want conn_header(const struct conn_env *env,
     struct conn *c, int64_t now);
 static enum conn_want conn_app_start(const struct conn_env *env,
     struct conn *c, int64_t now);
+static enum conn_want conn_app_begin(const struct conn_env *env,
+    struct conn *c, int64_t now);
+static void conn_route(const struct conn_env *env, struct conn *c);
 static void conn_app_end(const struct conn_env *env, struct conn *c,
     bool complete);
 static void conn_app_watch(const struct conn_env *env, struct conn *c,
@@ -1039,6 +1050,53 @@ conn_app_respond(const struct conn_env *env, struct conn *c, int64_t now)
 	return conn_respond(env, c, now);
 }
 
+/*
+ * A CGI local redirect (RFC 3875 §6.2.2: "the server MUST generate the
+ * response that it would have produced in response to a request
+ * containing the URL"): the path is answered as a GET of it, with the
+ * request's other fields, at most CONN_LOCAL_REDIRECTS deep.  Where
+ * that cannot be (a body the script left unread, too deep, no memory),
+ * the client gets the 302 to it instead.
+ */
+static enum conn_want
+conn_app_local(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+	struct http_response *resp = &x->out->resp;
+	size_t len = resp->location_len;
+	bool head_only = resp->head_only;
+	const char *q;
+
+	if (!x->body_ok || x->pend_len > 0 ||
+	    x->redirects >= CONN_LOCAL_REDIRECTS || (x->redir == NULL &&
+	    (x->redir = malloc(HTTP_LOCATION_MAX)) == NULL)) {
+		if (x->redirects >= CONN_LOCAL_REDIRECTS)
+			log_warn("%s: more than %d local redirects: the client "
+			    "gets the last", c->client, CONN_LOCAL_REDIRECTS);
+		return conn_app_respond(env, c, now);
+	}
+	memcpy(x->redir, resp->location, len);
+	conn_app_end(env, c, false);
+	x->redirects++;
+	q = memchr(x->redir, '?', len);
+	x->req.method = HTTP_METHOD_GET;
+	x->req.method_name = (struct http_slice){ "GET", 3 };
+	x->req.target = (struct http_slice){ x->redir, len };
+	x->req.path = (struct http_slice){ x->redir,
+	    q != NULL ? (size_t)(q - x->redir) : len };
+	x->req.query = q != NULL ? (struct http_slice){ q + 1,
+	    len - (size_t)(q + 1 - x->redir) } : (struct http_slice){ NULL, 0 };
+	x->req.framing = HTTP_FRAMING_NONE;
+	x->req.has_body = x->req.expect_continue = false;
+	x->req.content_length = 0;
+	http_response_init(resp);
+	resp->head_only = head_only;
+	conn_route(env, c);
+	if (resp->app != NULL)
+		return conn_app_begin(env, c, now);
+	return conn_respond(env, c, now);
+}
+
 /* The client hung up while the app worked: nobody to answer. */
 static bool
 conn_app_client_gone(const struct conn *c)
@@ -1098,7 +1156,8 @@ conn_app(const struct conn_env *env, struct conn *c, int64_t now)
 				    status : a->fail_status);
 		}
 		if ((r = app_head(a, &x->out->resp, now)) > 0)
-			return conn_app_respond(env, c, now);
+			return a->local ? conn_app_local(env, c, now) :
+			    conn_app_respond(env, c, now);
 		if (r < 0)
 			return conn_app_fail(env, c, now, a->fail_status);
 		/* app_head() may have sent all the body had queued: then
@@ -1281,13 +1340,11 @@ conn_tunnel_start(const struct conn_env *env, struct conn *c, int64_t now)
 /* ---------------------------------------------------------------- */
 /* Requests */
 
-/* A whole header block is in x->buf[0..end): parse it and route it. */
-static enum conn_want
-conn_request(const struct conn_env *env, struct conn *c, int64_t now,
-    int frame_status)
+/* Who answers x->req: the router fills x->out->resp. */
+static void
+conn_route(const struct conn_env *env, struct conn *c)
 {
 	struct conn_x *x = c->x;
-	const struct http_limits lim = conn_limits(env->cfg);
 	const struct handler_ctx ctx = {
 		.cfg = env->cfg,
 		.roots = env->roots,
@@ -1296,6 +1353,17 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 		.client_fd = c->sock.fd,
 		.sb = env->sb,
 	};
+
+	router_handle(&ctx, &x->req, &x->out->resp);
+}
+
+/* A whole header block is in x->buf[0..end): parse it and route it. */
+static enum conn_want
+conn_request(const struct conn_env *env, struct conn *c, int64_t now,
+    int frame_status)
+{
+	struct conn_x *x = c->x;
+	const struct http_limits lim = conn_limits(env->cfg);
 	int status = frame_status;
 
 	/* Room to read a body through behind the header (the slices of
@@ -1326,8 +1394,9 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	 * the file changes (fcache.h). */
 	if (x->steps > 0)
 		fcache_sync();
+	x->redirects = 0;
 	if (x->parsed)
-		router_handle(&ctx, &x->req, &x->out->resp);
+		conn_route(env, c);
 	else
 		http_response_error(&x->out->resp, status);
 	if (x->out->resp.app != NULL)

@@ -193,12 +193,10 @@ fastcgi_head(struct app *a, const char *in, size_t len,
 		fastcgi_length((struct fastcgi_app *)a, resp);
 		return APP_HEAD_FINAL;
 	case GATEWAY_HEAD_LOCAL:
-		/* A local redirect (RFC 3875 §6.2.2) would answer another
-		 * path within this exchange; the client is sent there
-		 * instead (302, the path in Location). */
-		log_debug("fastcgi %s: local redirect sent as 302", a->label);
-		resp->status = HTTP_STATUS_FOUND;
-		return APP_HEAD_FINAL;
+		/* RFC 3875 §6.2.2: the connection answers the path itself,
+		 * or, where it cannot, sends the 302 gateway_head() made. */
+		fastcgi_length((struct fastcgi_app *)a, resp);
+		return APP_HEAD_LOCAL;
 	default:
 		return APP_HEAD_BAD;
 	}

@@ -108,6 +108,12 @@ printf '#!/bin/sh\nprintf "Location: /index.html\\n\\n"\n' \
     >"$dir/www/cgi-bin/local.sh"
 printf '#!/bin/sh\nprintf "Status: 301 Moved\\nLocation: /x\\n\\n"\n' \
     >"$dir/www/cgi-bin/moved.sh"
+# chain.sh: a local redirect to the next script, then to env.sh with a
+# query; loop.sh: to itself, for ever.
+printf '#!/bin/sh\nprintf "Location: /cgi-bin/env.sh?via=chain\\n\\n"\n' \
+    >"$dir/www/cgi-bin/chain.sh"
+printf '#!/bin/sh\nprintf "Location: /cgi-bin/loop.sh\\n\\n"\n' \
+    >"$dir/www/cgi-bin/loop.sh"
 # hang.sh: a grandchild in its group, then silence.
 cat >"$dir/www/cgi-bin/hang.sh" <<EOF
 #!/bin/sh
@@ -368,11 +374,19 @@ want "Location with a URL" 302
     ok "Location: https://example.org/away" ||
     ko "Location: \"$(field Location)\""
 get "$base/cgi-bin/local.sh"
-want "Location with a local path (sent as a 302)" 302
-[ "$(field Location)" = "/index.html" ] && ok "Location: /index.html" ||
+want "Location with a local path: the server answers it (RFC 3875 6.2.2)" \
+    200 "static"
+[ -z "$(field Location)" ] && ok "no Location to the client" ||
     ko "Location: \"$(field Location)\""
-get -L "$base/cgi-bin/local.sh"
-want "following it" 200 "static"
+get --data-binary "x=1" "$base/cgi-bin/chain.sh"
+has "a local redirect after a POST is a GET" "REQUEST_METHOD=GET"
+has "with the redirect's query" "QUERY_STRING=via=chain"
+lacks "and no body" "CONTENT_LENGTH=1"
+get "$base/cgi-bin/loop.sh"
+want "a local redirect loop ends: the client gets the 6th as a 302" 302
+[ "$(field Location)" = "/cgi-bin/loop.sh" ] &&
+    ok "Location: /cgi-bin/loop.sh" ||
+    ko "Location: \"$(field Location)\""
 get "$base/cgi-bin/moved.sh"
 want "Status 301 with a Location" 301
 
