@@ -6,7 +6,8 @@
 # listening on a unix socket there), started by pid and stopped by pid.
 # curl checks, with workers = 1: first 20 requests to a script that
 # sleeps 2 s, together in about 2 s, while a static file is answered at
-# once; then GET with a query ($_SERVER, $_GET), a form POST ($_POST),
+# once; then GET with a query ($_SERVER, $_GET), local redirects (5,
+# then a 302), a form POST ($_POST),
 # a 20 MiB upload (its digest as PHP read it; the worker's peak memory
 # well under the upload's size), a chunked upload (411: php-fpm needs
 # CONTENT_LENGTH, and the body is never stored), a download flushed in
@@ -156,6 +157,18 @@ cat >"$www/log.php" <<'EOF'
 <?php
 error_log('fastcgi-test-marker-7f3a');
 echo "logged\n";
+EOF
+# A Location without a Status: PHP sends no Status for 200, so this is
+# a CGI local redirect (RFC 3875 §6.2.2), answered by the server.
+cat >"$www/local.php" <<'EOF'
+<?php
+header('Location: /index.html');
+http_response_code(200);
+EOF
+cat >"$www/hop.php" <<'EOF'
+<?php
+header('Location: /hop.php?n=' . ((int)($_GET['n'] ?? 0) + 1));
+http_response_code(200);
 EOF
 cat >"$www/sleep.php" <<'EOF'
 <?php
@@ -366,6 +379,22 @@ if [ "$code" = 200 ] && grep -q "^HTTP_X_TEST=(unset)" "$dir/body"; then
 	ok "GET /info.php with 14 KB of fields: 200"
 else
 	ko "GET /info.php with 14 KB of fields: $code"
+fi
+
+# 2c. Local redirects: followed by the server, up to 5; the 6th goes to
+# the client.
+code=$(status_of /local.php)
+if [ "$code" = 200 ] && grep -qx "static hello" "$dir/body"; then
+	ok "GET /local.php: the local redirect answered by the server"
+else
+	ko "GET /local.php: $code $(cat "$dir/body")"
+fi
+code=$(status_of /hop.php -D "$dir/head")
+if [ "$code" = 302 ] && tr -d '\r' <"$dir/head" |
+    grep -qix 'location: /hop.php?n=6'; then
+	ok "GET /hop.php: 5 local redirects, then a 302 to the 6th"
+else
+	ko "GET /hop.php: $code $(cat "$dir/head")"
 fi
 
 # 3. A form.
