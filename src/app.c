@@ -51,6 +51,13 @@ app_out(struct app *a, size_t want)
 {
 	if (a->out_off == a->out_len)
 		a->out_off = a->out_len = 0;
+	/* What went out makes room: the window's promise (app_out_room())
+	 * holds however the sends were cut. */
+	if (a->out_len + want > a->out_cap && a->out_off > 0) {
+		memmove(a->out, a->out + a->out_off, a->out_len - a->out_off);
+		a->out_len -= a->out_off;
+		a->out_off = 0;
+	}
 	if (a->out_len + want > a->out_cap)
 		return NULL;
 	return a->out + a->out_len;

@@ -19,10 +19,12 @@
 
 #include "acl.h"
 #include "auth.h"
+#include "backend.h"
 #include "http_response.h"
 #include "router.h"
 #include "static.h"
 #include "metrics.h"
+#include "proxy.h"
 #include "status.h"
 #include "util.h"
 
@@ -430,6 +432,9 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 		return status_handle(ctx, req, resp);
 	case CONFIG_HANDLER_METRICS:
 		return metrics_handle(ctx, req, resp);
+	case CONFIG_HANDLER_PROXY:
+		/* Every method: the application says what it allows. */
+		return proxy_handle(ctx, req, resp);
 	case CONFIG_HANDLER_STATIC:
 	default:
 		return router_static(ctx, req, resp);
@@ -622,6 +627,13 @@ router_explain_answer(const struct handler_ctx *ctx,
 	case CONFIG_HANDLER_METRICS:
 		fprintf(out, "answer: the metrics page%s\n", sc->acl == NULL ?
 		    " (loopback clients only)" : "");
+		break;
+	case CONFIG_HANDLER_PROXY:
+		fprintf(out, "answer: proxy to");
+		for (size_t i = 0; i < sc->nbackends; i++)
+			fprintf(out, "%s %s", i > 0 ? "," : "",
+			    sc->backends[i].label);
+		fprintf(out, "%s\n", sc->websocket ? " (WebSocket too)" : "");
 		break;
 	default:
 		fprintf(out, "answer: files, %s/%s (%s)\n",
