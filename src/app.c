@@ -129,6 +129,7 @@ app_retry(struct app *a, int64_t now, const char *what)
 	a->out_off = a->out_len = 0;
 	a->in_off = a->in_len = 0;
 	a->sent = 0;
+	a->fd_gen++;
 	if (a->kind->retry(a) < 0)
 		return app_fail(a, HTTP_STATUS_BAD_GATEWAY, "no upstream left "
 		    "to try");
@@ -197,7 +198,8 @@ app_body(struct app *a, const char *data, size_t n, bool last, int64_t now)
 		return -1;
 	/* Nothing of the body before the connection stands: a refused
 	 * connection can then go to the next upstream with nothing lost. */
-	if (!a->connecting && !a->body_end) {
+	if (!a->connecting && !a->body_end &&
+	    (!last || app_out_room(a) >= APP_END_ROOM)) {
 		took = a->kind->frame(a, data, n, last);
 		a->body_in += took;
 		if (last && took == n)

@@ -60,7 +60,8 @@ struct app_kind {
 	 * returns the bytes of data taken (fewer when the output has no
 	 * room; 0 is fine).  last: the body ends after data (n may be 0):
 	 * once all of data is taken, the kind writes its end-of-body
-	 * framing.  Never called for a request without a body unless the
+	 * framing (the driver calls with last only while app_out_room()
+	 * leaves at least APP_END_ROOM bytes beside data, so it fits).  Never called for a request without a body unless the
 	 * kind's prelude asked for it (app->body_always).  After
 	 * APP_HEAD_UPGRADE, bytes pass as they are (a tunnel).
 	 */
@@ -81,7 +82,8 @@ struct app_kind {
 	 * The response head, in[0..len) up to and including the blank line
 	 * (CRLF or LF line ends): fills resp's status, reason, fields and,
 	 * when known, content_length (else -1: the connection chunks the
-	 * body for the client, or closes after it).
+	 * body for the client, or closes after it).  resp may already have
+	 * fields (the route's `header` ones): add to them, never reset it.
 	 */
 	enum app_head (*head)(struct app *a, const char *in, size_t len,
 	    struct http_response *resp);
@@ -107,6 +109,8 @@ struct app_kind {
 #define APP_HEAD_MAX (16 * 1024)
 /* The output buffer's room for request body bytes beyond the prelude. */
 #define APP_OUT_WINDOW (16 * 1024)
+/* Room a kind's end-of-body framing may take (see frame()). */
+#define APP_END_ROOM 64
 /* The input buffer. */
 #define APP_IN_BUF (16 * 1024)
 
@@ -114,6 +118,8 @@ struct app {
 	const struct app_kind *kind;
 	char label[128];	/* who, for the logs: "127.0.0.1:3000" */
 	int fd;			/* to the application; -1: none */
+	unsigned fd_gen;	/* counts the times fd was replaced (retry):
+				 * the old one went with its epoll watch */
 	bool connecting;	/* a non-blocking connect() under way */
 	int errfd;		/* CGI's stderr, read into the error log;
 				 * -1: none */

@@ -25,9 +25,11 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "app.h"
 #include "body.h"
 #include "conn.h"
 #include "http_parse.h"
@@ -43,11 +45,17 @@ enum conn_state {
 	CONN_S_BODY,		/* reading (and dropping) a request body */
 	CONN_S_SEND,		/* sending the response */
 	CONN_S_IDLE,		/* between requests */
-	CONN_S_LINGER		/* after an error: draining before close */
+	CONN_S_LINGER,		/* after an error: draining before close */
+	CONN_S_APP		/* an application answers: feeding it the
+				 * body, waiting for its response head */
 };
 
 /* RFC 9110 §15.2.1: the interim response to Expect: 100-continue. */
 static const char conn_continue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/* The access log's status for a request whose client left before its
+ * application answered (nginx's convention). */
+#define CONN_STATUS_CLIENT_GONE 499
 
 /* After an error, read and drop at most this much before closing. */
 #define CONN_LINGER_BYTES (64 * 1024)
@@ -77,6 +85,16 @@ struct conn_x {
 	int64_t start_us;		/* wall clock, for the access log */
 	struct conn_out *out;		/* from a whole header to the response's
 					 * end; NULL while reading a header */
+	/* An application answering the request (app.h); NULL: none. */
+	struct app *app;
+	size_t pend, pend_len;		/* body data in buf it did not take */
+	size_t taken;			/* buf[end..end + taken): decoded */
+	int aux_fd[2];			/* its descriptors as watched */
+	bool aux_reg[2];		/* in the epoll set */
+	uint32_t aux_ev[2];
+	unsigned aux_gen;		/* app->fd_gen when watched */
+	unsigned app_nfields;		/* resp's fields before the app's */
+	size_t app_field_used;
 };
 
 /*
@@ -160,6 +178,7 @@ conn_x_get(void)
 	x->when = 0;
 	x->start_us = 0;
 	x->out = NULL;
+	x->app = NULL;
 	return x;
 }
 
@@ -220,6 +239,13 @@ conn_out_put(struct conn_x *x)
 static void
 conn_x_put(struct conn_x *x)
 {
+	if (x->app != NULL) {
+		/* Cut short (the client left, the worker stops): the
+		 * application's descriptors close with it, and their watches
+		 * with them. */
+		app_end(x->app, false);
+		x->app = NULL;
+	}
 	conn_out_put(x);
 	if (conn_pool_n >= CONN_POOL_KEEP) {
 		free(x->buf);
@@ -412,6 +438,13 @@ static enum conn_want conn_respond(const struct conn_env *env,
     struct conn *c, int64_t now);
 static enum conn_want conn_header(const struct conn_env *env,
     struct conn *c, int64_t now);
+static enum conn_want conn_app_start(const struct conn_env *env,
+    struct conn *c, int64_t now);
+static void conn_app_end(const struct conn_env *env, struct conn *c,
+    bool complete);
+static void conn_app_watch(const struct conn_env *env, struct conn *c,
+    bool quiet);
+static bool conn_app_client_gone(const struct conn *c);
 
 /* ---------------------------------------------------------------- */
 /* Sending */
@@ -464,9 +497,12 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	struct conn_x *x = c->x;
 	bool linger = !x->body_ok || x->used > x->end;
 
-	if (!complete && errno == EIO && x->out->reply.kind != HTTP_BODY_MEM)
+	if (!complete && errno == EIO && (x->out->reply.kind == HTTP_BODY_FILE ||
+	    x->out->reply.kind == HTTP_BODY_RANGES))
 		log_error("file shrank while being sent (status %d)",
 		    x->out->resp.status);
+	if (x->app != NULL)
+		conn_app_end(env, c, complete && x->app->ended);
 	conn_log(env, c, x->out->reply.sent, !complete ? 'X' :
 	    x->keep_alive ? '+' : '-');
 	conn_out_put(x);
@@ -504,6 +540,23 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	return conn_header(env, c, now);
 }
 
+/* The response's body comes from an application that has nothing yet:
+ * wait for it (upstream-timeout), unless the client left meanwhile. */
+static enum conn_want
+conn_send_app_wait(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct app *a = c->x->app;
+
+	if (a->errfd >= 0)
+		app_stderr(a);
+	if (conn_app_client_gone(c) || !app_in_time(a, now)) {
+		errno = EIO;
+		return conn_sent(env, c, now, false);
+	}
+	conn_app_watch(env, c, false);
+	return conn_wait(env, c, CONN_WANT_APP, a->due);
+}
+
 static enum conn_want
 conn_send(const struct conn_env *env, struct conn *c, int64_t now)
 {
@@ -515,8 +568,12 @@ conn_send(const struct conn_env *env, struct conn *c, int64_t now)
 	r = reply_send(&x->out->reply, &c->sock);
 	if (r == REPLY_DONE)
 		return conn_sent(env, c, now, true);
+	if (r == REPLY_SOURCE_AGAIN && x->app != NULL)
+		return conn_send_app_wait(env, c, now);
 	if (r == REPLY_ERROR || r == REPLY_SOURCE_AGAIN)
 		return conn_sent(env, c, now, false);
+	if (x->app != NULL)	/* the client first: the app waits */
+		conn_app_watch(env, c, true);
 	/* The socket is full: the reply must outlive this step. */
 	if (!x->detached) {
 		if (reply_detach(&x->out->reply) < 0) {
@@ -712,6 +769,8 @@ conn_continue_send(const struct conn_env *env, struct conn *c, int64_t now)
 		conn_close(c);
 		return CONN_CLOSED;
 	}
+	if (x->app != NULL)
+		return conn_app_start(env, c, now);
 	return conn_body_start(env, c, now);
 }
 
@@ -751,6 +810,312 @@ conn_body_begin(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_continue_send(env, c, now);
 	}
 	return conn_body_start(env, c, now);
+}
+
+/* ---------------------------------------------------------------- */
+/* Applications (app.h) */
+
+static enum conn_want conn_app(const struct conn_env *env, struct conn *c,
+    int64_t now);
+
+/* Watches the app's descriptors as app_events() says, in the worker's
+ * epoll set, tagged as this connection's. */
+static void
+conn_app_watch(const struct conn_env *env, struct conn *c, bool quiet)
+{
+	struct conn_x *x = c->x;
+	struct app *a = x->app;
+	int fds[2] = { a->fd, a->errfd };
+	uint32_t ev[2] = { quiet ? 0 : app_events(a), EPOLLIN };
+
+	if (env->ep < 0)
+		return;
+	for (int k = 0; k < 2; k++) {
+		struct epoll_event e = {
+			.events = ev[k],
+			.data.u64 = c->tag | CONN_TAG_APP,
+		};
+
+		/* A descriptor that changed was closed, and its watch went
+		 * with it. */
+		if (x->aux_fd[k] != fds[k] || (k == 0 && x->aux_gen != a->fd_gen))
+			x->aux_reg[k] = false;
+		x->aux_fd[k] = fds[k];
+		if (k == 0)
+			x->aux_gen = a->fd_gen;
+		if (fds[k] < 0 || (x->aux_reg[k] && x->aux_ev[k] == ev[k]))
+			continue;
+		if (epoll_ctl(env->ep, x->aux_reg[k] ? EPOLL_CTL_MOD :
+		    EPOLL_CTL_ADD, fds[k], &e) < 0) {
+			log_error("%s: epoll_ctl (%s %s):", c->client,
+			    a->kind->name, a->label);
+			continue;
+		}
+		x->aux_reg[k] = true;
+		x->aux_ev[k] = ev[k];
+	}
+}
+
+/*
+ * Done with the application.  complete: its answer is whole, so the
+ * kind may keep its connection (then it must leave the epoll set now,
+ * while it is still open); else the kind closes it, and its watch goes.
+ */
+static void
+conn_app_end(const struct conn_env *env, struct conn *c, bool complete)
+{
+	struct conn_x *x = c->x;
+
+	if (x->app == NULL)
+		return;
+	for (int k = 0; k < 2 && complete && env->ep >= 0; k++)
+		if (x->aux_reg[k] && x->aux_fd[k] >= 0)
+			(void)epoll_ctl(env->ep, EPOLL_CTL_DEL, x->aux_fd[k],
+			    NULL);
+	app_end(x->app, complete);
+	x->app = NULL;
+}
+
+/* The application failed before its head (502, 504), or the client's
+ * body did (400, 408, 413): that error is the answer. */
+static enum conn_want
+conn_app_fail(const struct conn_env *env, struct conn *c, int64_t now,
+    int status)
+{
+	struct conn_x *x = c->x;
+	struct http_response *resp = &x->out->resp;
+
+	conn_app_end(env, c, false);
+	/* Whatever the app's head had added goes; the route's stay. */
+	resp->nfields = x->app_nfields;
+	resp->field_used = x->app_field_used;
+	resp->reason = NULL;
+	resp->content_length = -1;
+	if (!x->body_ok || x->pend_len > 0)
+		x->body_ok = false;
+	http_response_error(resp, status);
+	return conn_respond(env, c, now);
+}
+
+/* What the body reader consumed of buf[end..) goes; the rest moves up. */
+static void
+conn_app_drop(struct conn_x *x, size_t n)
+{
+	memmove(x->buf + x->end, x->buf + x->end + n, x->used - x->end - n);
+	x->used -= n;
+}
+
+enum conn_feed {
+	CONN_FEED_DONE,		/* all of the body went to the app */
+	CONN_FEED_CLIENT,	/* waiting for the client's next bytes */
+	CONN_FEED_APP,		/* waiting for the app to take more */
+	CONN_FEED_FAILED	/* *status: the body broke (400, 413) or the
+				 * app did (0: see app->fail_status) */
+};
+
+/* Hands the data the reader found to the app; false: it failed. */
+static bool
+conn_app_give(struct conn_x *x, int64_t now)
+{
+	ssize_t k = app_body(x->app, x->buf + x->pend, x->pend_len, false,
+	    now);
+
+	if (k < 0)
+		return false;
+	x->pend += (size_t)k;
+	x->pend_len -= (size_t)k;
+	if (x->pend_len == 0) {
+		conn_app_drop(x, x->taken);
+		x->taken = 0;
+	}
+	return true;
+}
+
+/* Feeds the app the request body, as far as both sides allow now. */
+static enum conn_feed
+conn_app_feed(struct conn *c, int64_t now, int *status)
+{
+	struct conn_x *x = c->x;
+
+	*status = 0;
+	for (;;) {
+		size_t take, n;
+		const char *data;
+		enum body_result r;
+		ssize_t got;
+
+		if (x->pend_len > 0 && !conn_app_give(x, now))
+			return CONN_FEED_FAILED;
+		if (x->pend_len > 0)
+			return CONN_FEED_APP;
+		if (x->body_ok) {
+			if (!x->app->body_end && (x->req.framing !=
+			    HTTP_FRAMING_NONE || x->app->body_always) &&
+			    app_body(x->app, NULL, 0, true, now) < 0)
+				return CONN_FEED_FAILED;
+			return x->app->body_end || (x->req.framing ==
+			    HTTP_FRAMING_NONE && !x->app->body_always) ?
+			    CONN_FEED_DONE : CONN_FEED_APP;
+		}
+		r = body_take(&x->body, x->buf + x->end, x->used - x->end,
+		    &take, &data, &n, status);
+		if (r == BODY_ERROR)
+			return CONN_FEED_FAILED;
+		if (r == BODY_DATA) {
+			x->pend = (size_t)(data - x->buf);
+			x->pend_len = n;
+			x->taken = take;
+			continue;
+		}
+		conn_app_drop(x, take);
+		if (r == BODY_DONE) {
+			x->body_ok = true;
+			continue;
+		}
+		got = sock_read(&c->sock, x->buf + x->used, x->cap - x->used);
+		if (got == SOCK_AGAIN)
+			return CONN_FEED_CLIENT;
+		if (got <= 0) {
+			*status = HTTP_STATUS_BAD_REQUEST;
+			return CONN_FEED_FAILED;
+		}
+		x->used += (size_t)got;
+		x->body_read += (uint64_t)got;
+	}
+}
+
+/* The response head came: it goes out, its body pulled from the app. */
+static enum conn_want
+conn_app_respond(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+	struct http_response *resp = &x->out->resp;
+	int st = resp->status;
+
+	resp->body = HTTP_BODY_STREAM;
+	resp->pull = app_pull;
+	resp->pull_arg = x->app;
+	resp->fd = -1;
+	if ((st >= 100 && st < 200) || st == 204 || st == 304) {
+		resp->body = HTTP_BODY_NONE;
+		resp->content_length = -1;
+	} else if (resp->content_length < 0) {
+		/* RFC 9112 §7.1: chunked for an HTTP/1.1 client; an HTTP/1.0
+		 * one learns the end when the connection closes. */
+		resp->chunked = x->req.version == HTTP_VERSION_11;
+		if (!resp->chunked)
+			x->req.keep_alive = false;
+	}
+	return conn_respond(env, c, now);
+}
+
+/* The client hung up while the app worked: nobody to answer. */
+static bool
+conn_app_client_gone(const struct conn *c)
+{
+	return (c->revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+}
+
+/* What to wait for while the app works, and until when. */
+static enum conn_want
+conn_app_wait(const struct conn_env *env, struct conn *c, int64_t now,
+    enum conn_feed f)
+{
+	const struct config *cfg = env->cfg;
+	struct app *a = c->x->app;
+	int64_t until = a->due;
+
+	conn_app_watch(env, c, false);
+	if (f == CONN_FEED_CLIENT) {
+		int64_t win = c->win_start + (int64_t)cfg->min_rate_window *
+		    1000;
+
+		if (c->due < until)
+			until = c->due;
+		if (cfg->body_min_rate > 0 && win < until)
+			until = win;
+		return conn_wait(env, c, CONN_WANT_READ, until);
+	}
+	(void)now;
+	return conn_wait(env, c, CONN_WANT_APP, until);
+}
+
+static enum conn_want
+conn_app(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+	struct app *a = x->app;
+	enum conn_feed f = CONN_FEED_DONE;
+	int status = 0, r;
+
+	conn_state(env, x->body_ok ? SCOREBOARD_WRITING : SCOREBOARD_READING);
+	if (conn_app_client_gone(c)) {
+		conn_app_end(env, c, false);
+		/* As nginx logs it: the client closed the request. */
+		x->out->resp.status = CONN_STATUS_CLIENT_GONE;
+		conn_log(env, c, 0, 'X');
+		conn_close(c);
+		return CONN_CLOSED;
+	}
+	if (a->errfd >= 0)
+		app_stderr(a);
+	if (!x->body_ok || !a->body_end) {
+		f = conn_app_feed(c, now, &status);
+		if (f == CONN_FEED_FAILED)
+			return conn_app_fail(env, c, now, status != 0 ? status :
+			    a->fail_status);
+	}
+	if ((r = app_head(a, &x->out->resp, now)) > 0)
+		return conn_app_respond(env, c, now);
+	if (r < 0)
+		return conn_app_fail(env, c, now, a->fail_status);
+	if (!app_in_time(a, now))
+		return conn_app_fail(env, c, now, a->fail_status);
+	if (f == CONN_FEED_CLIENT && (now >= c->due ||
+	    !conn_body_rate_ok(env->cfg, c, now)))
+		return conn_app_fail(env, c, now, HTTP_STATUS_REQUEST_TIMEOUT);
+	return conn_app_wait(env, c, now, f);
+}
+
+/* Starts the exchange with the app the handler put in the response. */
+static enum conn_want
+conn_app_start(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	c->state = CONN_S_APP;
+	c->due = now + (int64_t)env->cfg->body_timeout * 1000;
+	c->win_start = now;
+	c->win_bytes = 0;
+	return conn_app(env, c, now);
+}
+
+static enum conn_want
+conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+	struct http_response *resp = &x->out->resp;
+
+	x->app = resp->app;
+	resp->app = NULL;
+	x->pend = x->pend_len = x->taken = 0;
+	x->aux_fd[0] = x->aux_fd[1] = -1;
+	x->aux_reg[0] = x->aux_reg[1] = false;
+	x->aux_gen = x->app->fd_gen;
+	x->app_nfields = resp->nfields;
+	x->app_field_used = resp->field_used;
+	app_start(x->app, now);
+	x->body_ok = x->req.framing == HTTP_FRAMING_NONE;
+	if (!x->body_ok && body_init(&x->body, x->req.framing,
+	    x->req.content_length, env->cfg->body_max, env->cfg->header_max) != 0)
+		return conn_app_fail(env, c, now,
+		    HTTP_STATUS_PAYLOAD_TOO_LARGE);
+	x->body_read = x->used - x->end;
+	if (!x->body_ok && x->req.expect_continue && x->used == x->end) {
+		x->cont_off = 0;
+		c->state = CONN_S_CONTINUE;
+		c->due = now + (int64_t)env->cfg->send_timeout * 1000;
+		return conn_continue_send(env, c, now);
+	}
+	return conn_app_start(env, c, now);
 }
 
 /* ---------------------------------------------------------------- */
@@ -800,6 +1165,8 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 		router_handle(&ctx, &x->req, &x->out->resp);
 	else
 		http_response_error(&x->out->resp, status);
+	if (x->out->resp.app != NULL)
+		return conn_app_begin(env, c, now);
 	return conn_body_begin(env, c, now);
 }
 
@@ -961,6 +1328,8 @@ conn_step(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_idle(env, c, now);
 	case CONN_S_LINGER:
 		return conn_linger_step(env, c, now);
+	case CONN_S_APP:
+		return conn_app(env, c, now);
 	}
 	conn_close(c);
 	return CONN_CLOSED;

@@ -61,7 +61,14 @@ struct conn_env {
 	volatile sig_atomic_t *reopen;	/* non-zero: reopen the logs */
 	struct scoreboard *sb;		/* for the status page; NULL: none */
 	struct scoreboard_slot *slot;	/* this worker's; NULL: none */
+	int ep;				/* the worker's epoll instance, where a
+					 * connection watches its application's
+					 * descriptors (app.h); -1: none */
 };
+
+/* In a connection's epoll data: the event is about its application's
+ * descriptors, not its socket. */
+#define CONN_TAG_APP (UINT64_C(1) << 31)
 
 struct conn_x;
 
@@ -78,6 +85,10 @@ struct conn {
 	uint64_t win_bytes;		/* private: bytes moved before it */
 	int queued;			/* private: SIOCOUTQ at the last look */
 	struct conn_x *x;		/* the exchange; NULL while idle */
+	uint64_t tag;			/* the worker's epoll data for it */
+	uint32_t revents;		/* what epoll said of the socket at
+					 * this step (0: a deadline, or an
+					 * application's descriptor) */
 	struct sockaddr_storage peer;
 	char client[NET_ADDR_MAX];	/* the peer's address, for the logs */
 };
@@ -90,6 +101,10 @@ enum conn_want {
 				 * (keep-alive, or a new silent connection):
 				 * readable, or c->deadline; holds nothing */
 	CONN_WANT_RUN,		/* more is buffered: step again soon */
+	CONN_WANT_APP,		/* waiting on its application (app.h),
+				 * whose descriptors it watches itself:
+				 * the socket only for the client hanging
+				 * up (EPOLLRDHUP), or c->deadline */
 	CONN_CLOSED		/* closed; the slot is free */
 };
 

@@ -54,6 +54,8 @@ reply_start(struct reply *r, struct http_response *resp, size_t head_len)
 	r->s_len = r->s_off = 0;
 	r->stream_end = false;
 	r->chunked = resp->chunked;
+	r->pull = resp->pull;
+	r->pull_arg = resp->pull_arg;
 	if (r->kind == HTTP_BODY_STREAM &&
 	    (r->sbuf = malloc(REPLY_STREAM_BUF)) == NULL)
 		return -1;
@@ -205,7 +207,8 @@ reply_fill(struct reply *r)
 	ssize_t n;
 
 	do
-		n = read(r->fd, data, cap);
+		n = r->pull != NULL ? r->pull(r->pull_arg, data, cap) :
+		    read(r->fd, data, cap);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ?

@@ -8,7 +8,8 @@
  *   HTTP_BODY_MEM     bytes in memory
  *   HTTP_BODY_FILE    a file's bytes [offset, offset + length), sendfile()
  *   HTTP_BODY_RANGES  several ranges of a file as multipart/byteranges
- *   HTTP_BODY_STREAM  a pipe or socket another process writes, until its
+ *   HTTP_BODY_STREAM  a pipe or socket another process writes, or what
+ *                     resp->pull gives (an application, app.h), until its
  *                     end; framed with the chunked coding when
  *                     resp->chunked (RFC 9112 §7.1), else delimited by
  *                     closing the connection
@@ -75,6 +76,8 @@ struct reply {
 	/* HTTP_BODY_STREAM */
 	bool chunked;
 	bool stream_end;		/* the source said end of stream */
+	ssize_t (*pull)(void *, char *, size_t);	/* NULL: read fd */
+	void *pull_arg;
 	char *sbuf;			/* REPLY_STREAM_BUF bytes */
 	size_t s_len, s_off;		/* framed bytes waiting in sbuf */
 	uint64_t sent;			/* body bytes (data only) handed over */

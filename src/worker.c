@@ -200,7 +200,7 @@ struct worker_conn {
 #define WORKER_FD_RESERVE (64 + FCACHE_SIZE)
 /* Descriptors one connection may hold: its socket and a file that goes
  * out while the worker serves others. */
-#define WORKER_FDS_PER_CONN 2
+#define WORKER_FDS_PER_CONN 3
 /* The longest a worker sleeps: its heartbeat for the watchdog. */
 #define WORKER_BEAT_MS 1000
 /* Running out of descriptors is logged at most this often, and stops
@@ -404,7 +404,8 @@ static void
 worker_after(const struct conn_env *env, uint32_t i, enum conn_want want)
 {
 	struct worker_conn *w = &wk.t[i];
-	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN;
+	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT :
+	    want == CONN_WANT_APP ? EPOLLRDHUP : EPOLLIN;
 
 	if (want == CONN_CLOSED) {
 		worker_release(i);
@@ -578,6 +579,8 @@ worker_new_client(const struct conn_env *env, int lfd, int64_t now)
 	wk.t[i].open = true;
 	wk.nconns++;
 	conn_open(env, &wk.t[i].c, cfd, &peer, now);
+	wk.t[i].c.tag = (uint64_t)wk.t[i].gen << 32 | i;
+	wk.t[i].c.revents = 0;
 	worker_step(env, i, now);
 }
 
@@ -657,7 +660,7 @@ worker_round(const struct conn_env *env, int timeout_ms)
 		scoreboard_heartbeat(worker_slot, now);
 	for (int k = 0; k < n; k++) {
 		uint64_t d = ev[k].data.u64;
-		uint32_t i = (uint32_t)d;
+		uint32_t i = (uint32_t)d & ~(uint32_t)CONN_TAG_APP;
 
 		if (d & WORKER_LISTENER) {
 			if (!*env->stop)
@@ -669,7 +672,10 @@ worker_round(const struct conn_env *env, int timeout_ms)
 		    wk.t[i].gen != (uint32_t)(d >> 32))
 			continue;
 		timers_del(&wk.timers, i);
+		wk.t[i].c.revents = d & CONN_TAG_APP ? 0 : ev[k].events;
 		worker_step(env, i, now);
+		if (i < wk.cap)
+			wk.t[i].c.revents = 0;
 	}
 	worker_run_queued(env, now);
 	worker_expire(env, now);
@@ -834,6 +840,7 @@ worker_run(const struct config *cfg, const int *fds, size_t nfds,
 	env.reopen = &worker_reopen;
 	env.sb = sb;
 	env.slot = slot;
+	env.ep = wk.ep;
 	limit = worker_request_limit(cfg->max_requests_per_worker);
 	log_debug("serving");
 	while (!worker_stop) {

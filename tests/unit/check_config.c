@@ -1787,12 +1787,31 @@ static const struct site_error_case {
 	    "t.conf:4: found duplicate title 'a'" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    respond = 200\n"
 	    "    redirect = \"/y\"\n  }\n}\n", "t.conf:4: route \"/x\": "
-	    "respond: respond, redirect, status-page and metrics each answer "
-	    "the request: set one" },
+	    "respond: respond, redirect, status-page, metrics, proxy, fastcgi "
+	    "and cgi each answer the request: set one" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    status-page = true\n"
 	    "    metrics = true\n  }\n}\n", "t.conf:4: route \"/x\": "
-	    "status-page: respond, redirect, status-page and metrics each "
-	    "answer the request: set one" },
+	    "status-page: respond, redirect, status-page, metrics, proxy, "
+	    "fastcgi and cgi each answer the request: set one" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    cgi = true\n"
+	    "    fastcgi = \"unix:/run/php.sock\"\n  }\n}\n", "t.conf:5: route "
+	    "\"/x\": fastcgi: respond, redirect, status-page, metrics, proxy, "
+	    "fastcgi and cgi each answer the request: set one" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    websocket = true\n"
+	    "  }\n}\n", "t.conf:4: route \"/x\": websocket: goes with proxy" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    proxy = "
+	    "\"https://127.0.0.1\"\n  }\n}\n", "t.conf:4: route \"/x\": proxy: "
+	    "\"https://127.0.0.1\": an upstream is http://HOST[:PORT][/PREFIX] "
+	    "or unix:/PATH (https:// upstreams are not supported)" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    proxy = "
+	    "\"http://127.0.0.1:0\"\n  }\n}\n", "t.conf:4: route \"/x\": proxy: "
+	    "\"http://127.0.0.1:0\": port 0 is not 1..65535" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    fastcgi = "
+	    "\"unix:run/php.sock\"\n  }\n}\n", "t.conf:4: route \"/x\": "
+	    "fastcgi: unix:run/php.sock: the socket's path must be absolute" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    fastcgi = "
+	    "\"127.0.0.1\"\n  }\n}\n", "t.conf:4: route \"/x\": fastcgi: "
+	    "\"127.0.0.1\": not HOST:PORT or unix:/PATH" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    body = \"x\"\n  }\n}\n",
 	    "t.conf:4: route \"/x\": body: goes with respond" },
 	{ DOCROOT "server \"a\" {\n  header = {\"Content-Length: 3\"}\n}\n",
