@@ -46,8 +46,10 @@ enum conn_state {
 	CONN_S_SEND,		/* sending the response */
 	CONN_S_IDLE,		/* between requests */
 	CONN_S_LINGER,		/* after an error: draining before close */
-	CONN_S_APP		/* an application answers: feeding it the
+	CONN_S_APP,		/* an application answers: feeding it the
 				 * body, waiting for its response head */
+	CONN_S_TUNNEL		/* after an application's 101: bytes both
+				 * ways as they are (a WebSocket) */
 };
 
 /* RFC 9110 §15.2.1: the interim response to Expect: 100-continue. */
@@ -95,7 +97,16 @@ struct conn_x {
 	unsigned aux_gen;		/* app->fd_gen when watched */
 	unsigned app_nfields;		/* resp's fields before the app's */
 	size_t app_field_used;
+	/* A tunnel: the application's bytes on their way to the client. */
+	char *tbuf;			/* 2 x CONN_TUNNEL_BUF bytes, NULL: none;
+					 * the second half the client's bytes
+					 * (buf keeps the request, for the log) */
+	size_t t_len, t_off;
+	size_t u_len, u_off;
 };
+
+/* The tunnel's buffer towards the client. */
+#define CONN_TUNNEL_BUF (16 * 1024)
 
 /*
  * The response side of an exchange, taken only once a header block is
@@ -179,6 +190,7 @@ conn_x_get(void)
 	x->start_us = 0;
 	x->out = NULL;
 	x->app = NULL;
+	x->tbuf = NULL;
 	return x;
 }
 
@@ -246,6 +258,8 @@ conn_x_put(struct conn_x *x)
 		app_end(x->app, false);
 		x->app = NULL;
 	}
+	free(x->tbuf);
+	x->tbuf = NULL;
 	conn_out_put(x);
 	if (conn_pool_n >= CONN_POOL_KEEP) {
 		free(x->buf);
@@ -414,7 +428,8 @@ static void
 conn_yield(const struct conn_env *env, struct conn *c)
 {
 	if ((c->state == CONN_S_CONTINUE || c->state == CONN_S_BODY ||
-	    c->state == CONN_S_SEND) && c->x != NULL && !c->x->counted &&
+	    c->state == CONN_S_SEND || c->state == CONN_S_TUNNEL) &&
+	    c->x != NULL && !c->x->counted &&
 	    env->slot != NULL) {
 		scoreboard_background_request(env->slot);
 		c->x->counted = true;
@@ -426,7 +441,8 @@ conn_wait(const struct conn_env *env, struct conn *c, enum conn_want w,
     int64_t deadline)
 {
 	c->deadline = deadline;
-	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE)
+	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE ||
+	    c->state == CONN_S_TUNNEL)
 		conn_yield(env, c);
 	return w;
 }
@@ -445,6 +461,8 @@ static void conn_app_end(const struct conn_env *env, struct conn *c,
 static void conn_app_watch(const struct conn_env *env, struct conn *c,
     bool quiet);
 static bool conn_app_client_gone(const struct conn *c);
+static enum conn_want conn_tunnel_start(const struct conn_env *env,
+    struct conn *c, int64_t now);
 
 /* ---------------------------------------------------------------- */
 /* Sending */
@@ -501,6 +519,8 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	    x->out->reply.kind == HTTP_BODY_RANGES))
 		log_error("file shrank while being sent (status %d)",
 		    x->out->resp.status);
+	if (complete && x->app != NULL && x->app->upgraded)
+		return conn_tunnel_start(env, c, now);
 	if (x->app != NULL)
 		conn_app_end(env, c, complete && x->app->ended);
 	conn_log(env, c, x->out->reply.sent, !complete ? 'X' :
@@ -605,6 +625,9 @@ conn_respond(const struct conn_env *env, struct conn *c, int64_t now)
 	resp->keep_alive = x->keep_alive;
 	resp->say_keep_alive = x->keep_alive &&
 	    x->req.version == HTTP_VERSION_10;
+	/* A 101 names its own Connection (upgrade); the tunnel ends it. */
+	if (x->app != NULL && x->app->upgraded)
+		resp->keep_alive = true;
 	if (x->when == 0) {
 		x->start_us = conn_wall_us();
 		x->when = (time_t)(x->start_us / 1000000);
@@ -821,12 +844,13 @@ static enum conn_want conn_app(const struct conn_env *env, struct conn *c,
 /* Watches the app's descriptors as app_events() says, in the worker's
  * epoll set, tagged as this connection's. */
 static void
-conn_app_watch(const struct conn_env *env, struct conn *c, bool quiet)
+conn_app_watch_mask(const struct conn_env *env, struct conn *c,
+    uint32_t mask)
 {
 	struct conn_x *x = c->x;
 	struct app *a = x->app;
 	int fds[2] = { a->fd, a->errfd };
-	uint32_t ev[2] = { quiet ? 0 : app_events(a), EPOLLIN };
+	uint32_t ev[2] = { app_events(a) & mask, EPOLLIN };
 
 	if (env->ep < 0)
 		return;
@@ -854,6 +878,12 @@ conn_app_watch(const struct conn_env *env, struct conn *c, bool quiet)
 		x->aux_reg[k] = true;
 		x->aux_ev[k] = ev[k];
 	}
+}
+
+static void
+conn_app_watch(const struct conn_env *env, struct conn *c, bool quiet)
+{
+	conn_app_watch_mask(env, c, quiet ? 0 : EPOLLIN | EPOLLOUT);
 }
 
 /*
@@ -1119,6 +1149,131 @@ conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
 }
 
 /* ---------------------------------------------------------------- */
+/* Tunnels (an application's 101): bytes both ways as they are, until
+ * either side closes, or upstream-timeout passes with none moving */
+
+static enum conn_want
+conn_tunnel_end(const struct conn_env *env, struct conn *c)
+{
+	struct conn_x *x = c->x;
+
+	conn_app_end(env, c, false);
+	conn_log(env, c, x->out->reply.sent, '-');
+	conn_out_put(x);
+	c->served++;
+	conn_close(c);
+	return CONN_CLOSED;
+}
+
+/* Client to application: what came behind the request (buf[end..used)),
+ * then what comes.  0, or -1: the client closed, or either side failed. */
+static int
+conn_tunnel_up(struct conn *c, int64_t now, bool *moved)
+{
+	struct conn_x *x = c->x;
+	char *up = x->tbuf + CONN_TUNNEL_BUF;
+	ssize_t k;
+
+	for (;;) {
+		bool early = x->used > x->end;
+		const char *p = early ? x->buf + x->end : up + x->u_off;
+		size_t n = early ? x->used - x->end : x->u_len - x->u_off;
+
+		if (n > 0) {
+			if ((k = app_body(x->app, p, n, false, now)) < 0)
+				return -1;
+			*moved |= k > 0;
+			if (early)
+				x->end += (size_t)k;
+			else
+				x->u_off += (size_t)k;
+			if ((size_t)k < n)
+				return 0;
+			continue;
+		}
+		k = sock_read(&c->sock, up, CONN_TUNNEL_BUF);
+		if (k == SOCK_AGAIN)
+			return 0;
+		if (k <= 0)
+			return -1;
+		x->u_off = 0;
+		x->u_len = (size_t)k;
+		*moved = true;
+	}
+}
+
+/* Application to client, through tbuf.  0, or -1: done either way. */
+static int
+conn_tunnel_down(struct conn *c, bool *moved)
+{
+	struct conn_x *x = c->x;
+	ssize_t k;
+
+	for (;;) {
+		if (x->t_off < x->t_len) {
+			struct iovec iov = { x->tbuf + x->t_off,
+			    x->t_len - x->t_off };
+
+			k = sock_writev(&c->sock, &iov, 1, false);
+			if (k == SOCK_AGAIN)
+				return 0;
+			if (k < 0)
+				return -1;
+			x->t_off += (size_t)k;
+			/* For the access log, as body bytes of the 101. */
+			x->out->reply.sent += (uint64_t)k;
+			*moved = true;
+			continue;
+		}
+		k = app_pull(x->app, x->tbuf, CONN_TUNNEL_BUF);
+		if (k < 0 && errno == EAGAIN)
+			return 0;
+		if (k <= 0)
+			return -1;
+		x->t_off = 0;
+		x->t_len = (size_t)k;
+		*moved = true;
+	}
+}
+
+static enum conn_want
+conn_tunnel(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+	bool moved = false, down;
+
+	if (conn_app_client_gone(c) || conn_tunnel_down(c, &moved) < 0 ||
+	    conn_tunnel_up(c, now, &moved) < 0)
+		return conn_tunnel_end(env, c);
+	if (moved)
+		c->due = now + (int64_t)env->cfg->upstream_timeout * 1000;
+	else if (now >= c->due)
+		return conn_tunnel_end(env, c);
+	/* One direction waits on the client at a time: its writes first
+	 * (the application's bytes stay in its socket meanwhile). */
+	down = x->t_off < x->t_len;
+	conn_app_watch_mask(env, c, down ? EPOLLOUT : EPOLLIN | EPOLLOUT);
+	return conn_wait(env, c, down ? CONN_WANT_WRITE : x->used > x->end ||
+	    x->u_off < x->u_len ? CONN_WANT_APP : CONN_WANT_READ, c->due);
+}
+
+static enum conn_want
+conn_tunnel_start(const struct conn_env *env, struct conn *c, int64_t now)
+{
+	struct conn_x *x = c->x;
+
+	if ((x->tbuf = malloc(2 * CONN_TUNNEL_BUF)) == NULL) {
+		log_error("%s: no memory for a tunnel", c->client);
+		return conn_tunnel_end(env, c);
+	}
+	x->t_len = x->t_off = x->u_len = x->u_off = 0;
+	c->state = CONN_S_TUNNEL;
+	c->due = now + (int64_t)env->cfg->upstream_timeout * 1000;
+	conn_state(env, SCOREBOARD_WRITING);
+	return conn_tunnel(env, c, now);
+}
+
+/* ---------------------------------------------------------------- */
 /* Requests */
 
 /* A whole header block is in x->buf[0..end): parse it and route it. */
@@ -1330,6 +1485,8 @@ conn_step(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_linger_step(env, c, now);
 	case CONN_S_APP:
 		return conn_app(env, c, now);
+	case CONN_S_TUNNEL:
+		return conn_tunnel(env, c, now);
 	}
 	conn_close(c);
 	return CONN_CLOSED;
