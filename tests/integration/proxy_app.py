@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """proxy_app.py - the application proxy.py puts behind forkhttpd.
 
-    python3 proxy_app.py NAME PORT [ws]
+    python3 proxy_app.py NAME PORT|/SOCKET [ws]
 
 An HTTP/1.1 server (http.server, one thread per connection, keep-alive)
-on 127.0.0.1:PORT that answers what the tests ask for; with "ws", a
+on 127.0.0.1:PORT, or on a Unix socket, that answers what the tests ask
+for; with "ws", a
 WebSocket echo server (python3-websockets) on that port instead.  It
 writes "ready" to stdout once it listens, and runs until it is killed.
 
-    /echo          JSON: method, path (as received), headers in order,
+    /echo          JSON: method, path (as received), the peer (who
+                   connected: the same port twice is a reused
+                   connection), headers in order,
                    the body's length and sha256 (read as framed:
                    Content-Length or chunked, never kept whole)
     /big?n=N       N bytes with Content-Length, written in 64 KiB pieces
@@ -24,13 +27,14 @@ writes "ready" to stdout once it listens, and runs until it is killed.
 import asyncio
 import hashlib
 import json
+import os
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import ThreadingMixIn, UnixStreamServer
 from urllib.parse import parse_qs, urlsplit
 
 NAME = sys.argv[1]
-PORT = int(sys.argv[2])
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -90,6 +94,7 @@ class Handler(BaseHTTPRequestHandler):
             length, digest = self.read_body()
             body = json.dumps({
                 "name": NAME, "method": self.command, "path": self.path,
+                "peer": str(self.client_address),
                 "version": self.request_version,
                 "headers": [[k, v] for k, v in self.headers.items()],
                 "length": length, "sha256": digest,
@@ -153,16 +158,26 @@ async def ws_main():
         async for msg in ws:
             await ws.send(msg)
 
-    async with websockets.serve(echo, "127.0.0.1", PORT):
+    async with websockets.serve(echo, "127.0.0.1", int(sys.argv[2])):
         print("ready", flush=True)
         await asyncio.Future()
 
 
+class UnixServer(ThreadingMixIn, UnixStreamServer):
+    daemon_threads = True
+
+
 if len(sys.argv) > 3 and sys.argv[3] == "ws":
     asyncio.run(ws_main())
+elif sys.argv[2].startswith("/"):
+    # A socket file the workers (nobody, when run as root) may connect to.
+    srv = UnixServer(sys.argv[2], Handler)
+    os.chmod(sys.argv[2], 0o777)
+    print("ready", flush=True)
+    srv.serve_forever()
 else:
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+    srv = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Handler)
     print("ready", flush=True)
     srv.serve_forever()
