@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "forward.h"
 #include "net.h"
@@ -60,8 +61,53 @@ static const char *const forward_hop[] = {
 	"Transfer-Encoding", "Upgrade", "Content-Length"
 };
 
+/* The elements of a Connection value into h. */
+static void
+forward_hop_list(struct forward_hop *h, struct http_slice v)
+{
+	size_t i = 0;
+
+	while (i < v.len) {
+		size_t s;
+
+		while (i < v.len && (v.p[i] == ',' ||
+		    http_is_ows((unsigned char)v.p[i])))
+			i++;
+		for (s = i; i < v.len && http_is_tchar((unsigned char)v.p[i]);
+		    i++)
+			continue;
+		if (i > s && h->n < FORWARD_HOP_NAMED)
+			h->named[h->n++] = (struct http_slice){ v.p + s, i - s };
+		else if (i > s)
+			h->more = true;
+		while (i < v.len && v.p[i] != ',')
+			i++;
+	}
+}
+
+void
+forward_hop_init(struct forward_hop *h, struct http_slice fields)
+{
+	struct http_slice n, v;
+	size_t pos = 0;
+
+	h->fields = fields;
+	h->n = 0;
+	h->more = false;
+	while (forward_field_next(fields, &pos, &n, &v))
+		if (http_slice_eq_nocase(n, "Connection"))
+			forward_hop_list(h, v);
+}
+
+/* Whether two names are the same but for case. */
+static bool
+forward_same(struct http_slice a, struct http_slice b)
+{
+	return a.len == b.len && strncasecmp(a.p, b.p, a.len) == 0;
+}
+
 bool
-forward_hop_by_hop(struct http_slice fields, struct http_slice name)
+forward_hop_by_hop(const struct forward_hop *h, struct http_slice name)
 {
 	struct http_slice n, v;
 	size_t pos = 0;
@@ -70,7 +116,11 @@ forward_hop_by_hop(struct http_slice fields, struct http_slice name)
 	    i++)
 		if (http_slice_eq_nocase(name, forward_hop[i]))
 			return true;
-	while (forward_field_next(fields, &pos, &n, &v)) {
+	for (unsigned i = 0; i < h->n; i++)
+		if (forward_same(h->named[i], name))
+			return true;
+	/* A Connection field naming more than we keep: read it again. */
+	while (h->more && forward_field_next(h->fields, &pos, &n, &v)) {
 		char tok[128];
 
 		if (!http_slice_eq_nocase(n, "Connection") ||
@@ -170,11 +220,13 @@ forward_target(struct forward_out *o, const struct http_request *req,
 static void
 forward_fields(struct forward_out *o, const struct http_request *req)
 {
+	struct forward_hop hop;
 	struct http_slice n, v;
 	size_t pos = 0;
 
+	forward_hop_init(&hop, req->fields);
 	while (forward_field_next(req->fields, &pos, &n, &v)) {
-		if (forward_hop_by_hop(req->fields, n) || forward_ours(n))
+		if (forward_hop_by_hop(&hop, n) || forward_ours(n))
 			continue;
 		forward_put(o, n.p, n.len);
 		forward_put(o, ": ", 2);

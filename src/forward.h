@@ -52,12 +52,25 @@ struct forward_info {
  */
 bool forward_is_websocket(const struct http_request *req);
 
+/* The names a message's Connection fields list, read once. */
+#define FORWARD_HOP_NAMED 16
+
+struct forward_hop {
+	struct http_slice fields;	/* the message's field lines */
+	struct http_slice named[FORWARD_HOP_NAMED];
+	unsigned n;
+	bool more;			/* more than that: fields is read again */
+};
+
+/* Reads the Connection fields among fields (a block of field lines, as
+ * struct http_request's) into h. */
+void forward_hop_init(struct forward_hop *h, struct http_slice fields);
+
 /*
- * Whether the field called name is hop-by-hop (see the top) in a
- * message whose field lines are fields: one of the fixed list, or named
- * by a Connection field among them.
+ * Whether the field called name is hop-by-hop (see the top) in h's
+ * message: one of the fixed list, or named by its Connection fields.
  */
-bool forward_hop_by_hop(struct http_slice fields, struct http_slice name);
+bool forward_hop_by_hop(const struct forward_hop *h, struct http_slice name);
 
 /*
  * Writes the head for req into out[0..cap), the blank line included.

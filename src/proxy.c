@@ -112,9 +112,14 @@ proxy_alive(int fd)
 	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-/* A pooled connection to b that is still good, or -1. */
+/*
+ * A pooled connection to b that is still good, or -1.  peek: look first
+ * whether the upstream closed it.  An idempotent request skips that
+ * system call: on a connection found closed it is sent again on a new
+ * one (retry()), which a POST may not be.
+ */
 static int
-proxy_pool_get(const struct backend *b, int64_t now)
+proxy_pool_get(const struct backend *b, int64_t now, bool peek)
 {
 	for (unsigned i = proxy_npool; i-- > 0;) {
 		struct proxy_idle e = proxy_pool[i];
@@ -122,7 +127,8 @@ proxy_pool_get(const struct backend *b, int64_t now)
 		if (e.b != b)
 			continue;
 		proxy_pool[i] = proxy_pool[--proxy_npool];
-		if (now - e.since < PROXY_POOL_IDLE_MS && proxy_alive(e.fd))
+		if (now - e.since < PROXY_POOL_IDLE_MS &&
+		    (!peek || proxy_alive(e.fd)))
 			return e.fd;
 		close(e.fd);
 	}
@@ -187,7 +193,7 @@ proxy_open_next(struct proxy_app *p, int64_t now, bool down, bool *connecting)
 			continue;
 		p->cur = i;
 		*connecting = false;
-		if ((fd = proxy_pool_get(b, now)) >= 0) {
+		if ((fd = proxy_pool_get(b, now, !p->idempotent)) >= 0) {
 			p->reused = true;
 			return fd;
 		}
@@ -320,11 +326,13 @@ static int
 proxy_fields(struct proxy_app *p, const struct upstream_head *h,
     struct http_response *resp)
 {
+	struct forward_hop hop;
 	struct http_slice n, v;
 	size_t pos = 0;
 
+	forward_hop_init(&hop, h->fields);
 	while (upstream_field_next(h, &pos, &n, &v)) {
-		if (forward_hop_by_hop(h->fields, n) ||
+		if (forward_hop_by_hop(&hop, n) ||
 		    http_slice_eq_nocase(n, "Date") ||
 		    http_slice_eq_nocase(n, "Server"))
 			continue;

@@ -247,14 +247,31 @@ END_TEST
 
 START_TEST(test_hop_by_hop_response)
 {
-	static const char f[] = "Connection: close, X-A\r\nX-A: 1\r\nX-B: 2\r\n";
+	static const char f[] = "Connection: close, X-A\r\nX-A: 1\r\nX-B: 2\r\n"
+	    "connection: x-c\r\n";
 	struct http_slice fields = { f, sizeof(f) - 1 };
 	struct http_slice xa = { "x-a", 3 }, xb = { "X-B", 3 },
-	    te = { "transfer-encoding", 17 };
+	    xc = { "X-C", 3 }, te = { "transfer-encoding", 17 };
+	struct forward_hop hop;
+	char many[1024];
+	int len;
 
-	ck_assert(forward_hop_by_hop(fields, xa));
-	ck_assert(!forward_hop_by_hop(fields, xb));
-	ck_assert(forward_hop_by_hop(fields, te));
+	forward_hop_init(&hop, fields);
+	ck_assert(forward_hop_by_hop(&hop, xa));
+	ck_assert(forward_hop_by_hop(&hop, xc));
+	ck_assert(!forward_hop_by_hop(&hop, xb));
+	ck_assert(forward_hop_by_hop(&hop, te));
+	/* More names than are kept: the rest are still found. */
+	len = snprintf(many, sizeof(many), "Connection: ");
+	for (int i = 0; i < FORWARD_HOP_NAMED + 4; i++)
+		len += snprintf(many + len, sizeof(many) - (size_t)len,
+		    "%sX-%d", i > 0 ? ", " : "", i);
+	len += snprintf(many + len, sizeof(many) - (size_t)len, "\r\n");
+	forward_hop_init(&hop, (struct http_slice){ many, (size_t)len });
+	ck_assert(hop.more);
+	ck_assert(forward_hop_by_hop(&hop, (struct http_slice){ "x-0", 3 }));
+	ck_assert(forward_hop_by_hop(&hop, (struct http_slice){ "X-19", 4 }));
+	ck_assert(!forward_hop_by_hop(&hop, (struct http_slice){ "X-20", 4 }));
 }
 END_TEST
 
