@@ -12,8 +12,8 @@ the close (re-framed as chunked for a keep-alive client), 502, 504, the
 application's own 404 and 500, the forwarding fields (no client can
 forge them), hop-by-hop fields both ways, a prefix, keep-alive to the
 upstream, round-robin, a dead upstream skipped, a Unix socket, a
-WebSocket echo, 20 slow requests at once beside a static file, and
-reloads under load with no failed request.  Every process it starts is
+WebSocket echo, 20 slow requests at once beside a static file,
+reloads under load with no failed request, and the cap on tunnels.  Every process it starts is
 stopped by its pid; every wait has a deadline.
 
 Environment: FORKHTTPD_BIN, FORKHTTPD_BUILDDIR.  Exit 0 if every check
@@ -124,6 +124,7 @@ access-log = "access.log"
 log-level = "info"
 user = "nobody"
 upstream-timeout = {timeout}
+worker-connections = {wc}
 body-max = 67108864
 server "test" {{
     default = true
@@ -150,10 +151,10 @@ def errlog():
         return ""
 
 
-def write_conf(timeout):
+def write_conf(timeout, wc=512):
     with open(os.path.join(d, "forkhttpd.conf"), "w") as f:
         f.write(CONF.format(port=port, pa=pa, pb=pb, pw=pw, dead=dead,
-                            sock=sock_path, timeout=timeout))
+                            sock=sock_path, timeout=timeout, wc=wc))
 
 
 def reload():
@@ -446,6 +447,43 @@ def t_round_robin():
           % refused)
 
 
+def drops(port_):
+    c = http.client.HTTPConnection("127.0.0.1", port_, timeout=5)
+    c.request("GET", "/drops")
+    j = json.loads(c.getresponse().read())
+    c.close()
+    return j
+
+
+def t_retry():
+    r, _ = get("/rr/drop")
+    a, b = drops(pa), drops(pb)
+    check(r.status == 502 and a.get("GET", 0) >= 1 and b.get("GET", 0) >= 1,
+          "a GET the upstream closed on goes to the next one, then 502 "
+          "(A saw %d, B %d)" % (a.get("GET", 0), b.get("GET", 0)))
+    r, _ = get("/rr/drop", method="POST", body=b"x=1")
+    a, b = drops(pa), drops(pb)
+    check(r.status == 502 and a.get("POST", 0) + b.get("POST", 0) == 1,
+          "a POST that was sent is never sent again (%d, 502)" %
+          (a.get("POST", 0) + b.get("POST", 0)))
+
+
+def t_no_content():
+    c = conn()
+    r, data = get("/api/echo", method="HEAD", c=c)
+    check(r.status == 200 and data == b"" and
+          int(r.getheader("Content-Length")) > 100, "HEAD: the length of "
+          "what a GET would get, no body")
+    r, data = get("/api/nocontent", c=c)
+    check(r.status == 204 and data == b"" and
+          r.getheader("Transfer-Encoding") is None, "204: no body, no "
+          "framing")
+    r, data = get("/api/echo", c=c)
+    check(r.status == 200 and json.loads(data)["method"] == "GET",
+          "... and the connection goes on")
+    c.close()
+
+
 def t_unix():
     r, data = get("/unix/whoami")
     check(r.status == 200 and data == b"U", "an upstream on a Unix socket")
@@ -545,10 +583,41 @@ def t_reload_under_load():
           % (oks[0], len(fails), fails[:3]))
 
 
+def t_tunnel_cap():
+    """worker-connections = 6: at most 3 tunnels, a fourth gets 503."""
+    import websockets
+
+    write_conf(5, 6)
+    if not check(reload(), "reloaded with worker-connections = 6"):
+        return
+    uri = "ws://127.0.0.1:%d/ws/echo" % port
+
+    async def run():
+        held = [await websockets.connect(uri, compression=None)
+                for _ in range(3)]
+        try:
+            await websockets.connect(uri, compression=None)
+            status = 101
+        except websockets.exceptions.InvalidStatusCode as e:
+            status = e.status_code
+        for ws in held:
+            await ws.send("still")
+            ok = await asyncio.wait_for(ws.recv(), 5) == "still"
+            await ws.close()
+        return status, ok
+    status, ok = asyncio.run(asyncio.wait_for(run(), 20))
+    check(status == 503 and ok, "three tunnels open, a fourth is 503 "
+          "(%d), the three still echo" % status)
+    # Closed tunnels make room again.
+    r, _ = get("/")
+    check(r.status == 200, "... and the worker serves on")
+
+
 CASES = [t_get_query, t_post_form, t_upload_20m, t_chunked_upload,
          t_downloads, t_bad_gateway, t_gateway_timeout, t_app_errors,
          t_forwarding, t_hop_by_hop, t_prefix_and_pool, t_round_robin,
-         t_unix, t_websocket, t_concurrency, t_reload_under_load]
+         t_retry, t_no_content, t_unix, t_websocket, t_concurrency,
+         t_reload_under_load, t_tunnel_cap]
 
 
 def main():

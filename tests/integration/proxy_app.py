@@ -23,18 +23,24 @@ writes "ready" to stdout once it listens, and runs until it is killed.
     /stall         never answers (sleeps an hour)
     /whoami        NAME
     /hop           a response with hop-by-hop fields
+    /drop          reads the request, then closes without an answer
+    /drops         how many /drop requests came, by method (JSON)
+    /nocontent     204
 """
 import asyncio
 import hashlib
 import json
 import os
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import ThreadingMixIn, UnixStreamServer
 from urllib.parse import parse_qs, urlsplit
 
 NAME = sys.argv[1]
+LOCK = threading.Lock()
+DROPS = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -139,6 +145,18 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path.endswith("/whoami"):
             self.read_body()
             self.send(200, NAME.encode())
+        elif url.path.endswith("/drop"):
+            # Read, counted, and never answered: the connection closes.
+            with LOCK:
+                DROPS[self.command] = DROPS.get(self.command, 0) + 1
+            self.read_body()
+            self.close_connection = True
+        elif url.path.endswith("/drops"):
+            with LOCK:
+                self.send(200, json.dumps(DROPS).encode(), "application/json")
+        elif url.path.endswith("/nocontent"):
+            self.send_response(204)
+            self.end_headers()
         elif url.path.endswith("/hop"):
             self.send(200, b"hop\n", extra=[
                 ("Connection", "X-Private"), ("X-Private", "secret"),
