@@ -442,6 +442,15 @@ app_stderr(struct app *a)
 	}
 }
 
+unsigned
+app_tunnel_count(int delta)
+{
+	static unsigned tunnels;
+
+	tunnels = (unsigned)((int)tunnels + delta);
+	return tunnels;
+}
+
 void
 app_end(struct app *a, bool complete)
 {

@@ -222,6 +222,13 @@ bool app_in_time(struct app *a, int64_t now);
 /* Reads and logs what the script wrote to stderr (CGI); EOF closes it. */
 void app_stderr(struct app *a);
 
+/*
+ * The worker's open tunnels (WebSocket connections after their 101):
+ * adds delta (the connection counts them), returns the count, so that
+ * a handler can refuse an upgrade beyond its cap (0 asks).
+ */
+unsigned app_tunnel_count(int delta);
+
 /* Ends the exchange (see the top): frees a. */
 void app_end(struct app *a, bool complete);
 

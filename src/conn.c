@@ -32,6 +32,7 @@
 #include "app.h"
 #include "body.h"
 #include "conn.h"
+#include "fcache.h"
 #include "http_parse.h"
 #include "http_response.h"
 #include "listing.h"
@@ -48,8 +49,7 @@ enum conn_state {
 	CONN_S_LINGER,		/* after an error: draining before close */
 	CONN_S_APP,		/* an application answers: feeding it the
 				 * body, waiting for its response head */
-	CONN_S_TUNNEL		/* after an application's 101: bytes both
-				 * ways as they are (a WebSocket) */
+	CONN_S_TUNNEL		/* after a 101: bytes pass both ways */
 };
 
 /* RFC 9110 §15.2.1: the interim response to Expect: 100-continue. */
@@ -97,16 +97,11 @@ struct conn_x {
 	unsigned aux_gen;		/* app->fd_gen when watched */
 	unsigned app_nfields;		/* resp's fields before the app's */
 	size_t app_field_used;
-	/* A tunnel: the application's bytes on their way to the client. */
-	char *tbuf;			/* 2 x CONN_TUNNEL_BUF bytes, NULL: none;
-					 * the second half the client's bytes
-					 * (buf keeps the request, for the log) */
+	bool app_waiting;		/* the response waits on the app, not
+					 * on the client */
+	char *tbuf;			/* a tunnel's bytes to the client */
 	size_t t_len, t_off;
-	size_t u_len, u_off;
 };
-
-/* The tunnel's buffer towards the client. */
-#define CONN_TUNNEL_BUF (16 * 1024)
 
 /*
  * The response side of an exchange, taken only once a header block is
@@ -258,8 +253,11 @@ conn_x_put(struct conn_x *x)
 		app_end(x->app, false);
 		x->app = NULL;
 	}
-	free(x->tbuf);
-	x->tbuf = NULL;
+	if (x->tbuf != NULL) {
+		free(x->tbuf);
+		x->tbuf = NULL;
+		app_tunnel_count(-1);
+	}
 	conn_out_put(x);
 	if (conn_pool_n >= CONN_POOL_KEEP) {
 		free(x->buf);
@@ -428,8 +426,8 @@ static void
 conn_yield(const struct conn_env *env, struct conn *c)
 {
 	if ((c->state == CONN_S_CONTINUE || c->state == CONN_S_BODY ||
-	    c->state == CONN_S_SEND || c->state == CONN_S_TUNNEL) &&
-	    c->x != NULL && !c->x->counted &&
+	    c->state == CONN_S_SEND || c->state == CONN_S_APP ||
+	    c->state == CONN_S_TUNNEL) && c->x != NULL && !c->x->counted &&
 	    env->slot != NULL) {
 		scoreboard_background_request(env->slot);
 		c->x->counted = true;
@@ -441,8 +439,7 @@ conn_wait(const struct conn_env *env, struct conn *c, enum conn_want w,
     int64_t deadline)
 {
 	c->deadline = deadline;
-	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE ||
-	    c->state == CONN_S_TUNNEL)
+	if (w == CONN_WANT_READ || w == CONN_WANT_WRITE || w == CONN_WANT_APP)
 		conn_yield(env, c);
 	return w;
 }
@@ -459,10 +456,10 @@ static enum conn_want conn_app_start(const struct conn_env *env,
 static void conn_app_end(const struct conn_env *env, struct conn *c,
     bool complete);
 static void conn_app_watch(const struct conn_env *env, struct conn *c,
-    bool quiet);
-static bool conn_app_client_gone(const struct conn *c);
+    uint32_t mask);
 static enum conn_want conn_tunnel_start(const struct conn_env *env,
     struct conn *c, int64_t now);
+static bool conn_app_client_gone(const struct conn *c);
 
 /* ---------------------------------------------------------------- */
 /* Sending */
@@ -519,7 +516,7 @@ conn_sent(const struct conn_env *env, struct conn *c, int64_t now,
 	    x->out->reply.kind == HTTP_BODY_RANGES))
 		log_error("file shrank while being sent (status %d)",
 		    x->out->resp.status);
-	if (complete && x->app != NULL && x->app->upgraded)
+	if (x->app != NULL && x->app->upgraded && complete)
 		return conn_tunnel_start(env, c, now);
 	if (x->app != NULL)
 		conn_app_end(env, c, complete && x->app->ended);
@@ -569,11 +566,17 @@ conn_send_app_wait(const struct conn_env *env, struct conn *c, int64_t now)
 
 	if (a->errfd >= 0)
 		app_stderr(a);
+	/* The app's silence counts from when it is waited on: not while
+	 * the response waited on a slow client. */
+	if (!c->x->app_waiting)
+		app_start(a, now);
+	c->x->app_waiting = true;
 	if (conn_app_client_gone(c) || !app_in_time(a, now)) {
 		errno = EIO;
 		return conn_sent(env, c, now, false);
 	}
-	conn_app_watch(env, c, false);
+	conn_app_watch(env, c, ~0u);
+	c->events = EPOLLRDHUP;
 	return conn_wait(env, c, CONN_WANT_APP, a->due);
 }
 
@@ -592,8 +595,10 @@ conn_send(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_send_app_wait(env, c, now);
 	if (r == REPLY_ERROR || r == REPLY_SOURCE_AGAIN)
 		return conn_sent(env, c, now, false);
-	if (x->app != NULL)	/* the client first: the app waits */
-		conn_app_watch(env, c, true);
+	if (x->app != NULL) {	/* the client first: the app waits */
+		conn_app_watch(env, c, 0);
+		x->app_waiting = false;
+	}
 	/* The socket is full: the reply must outlive this step. */
 	if (!x->detached) {
 		if (reply_detach(&x->out->reply) < 0) {
@@ -625,9 +630,6 @@ conn_respond(const struct conn_env *env, struct conn *c, int64_t now)
 	resp->keep_alive = x->keep_alive;
 	resp->say_keep_alive = x->keep_alive &&
 	    x->req.version == HTTP_VERSION_10;
-	/* A 101 names its own Connection (upgrade); the tunnel ends it. */
-	if (x->app != NULL && x->app->upgraded)
-		resp->keep_alive = true;
 	if (x->when == 0) {
 		x->start_us = conn_wall_us();
 		x->when = (time_t)(x->start_us / 1000000);
@@ -841,11 +843,11 @@ conn_body_begin(const struct conn_env *env, struct conn *c, int64_t now)
 static enum conn_want conn_app(const struct conn_env *env, struct conn *c,
     int64_t now);
 
-/* Watches the app's descriptors as app_events() says, in the worker's
- * epoll set, tagged as this connection's. */
+/* Watches the app's descriptors as app_events() says (but only the
+ * events in mask), in the worker's epoll set, tagged as this
+ * connection's. */
 static void
-conn_app_watch_mask(const struct conn_env *env, struct conn *c,
-    uint32_t mask)
+conn_app_watch(const struct conn_env *env, struct conn *c, uint32_t mask)
 {
 	struct conn_x *x = c->x;
 	struct app *a = x->app;
@@ -878,12 +880,6 @@ conn_app_watch_mask(const struct conn_env *env, struct conn *c,
 		x->aux_reg[k] = true;
 		x->aux_ev[k] = ev[k];
 	}
-}
-
-static void
-conn_app_watch(const struct conn_env *env, struct conn *c, bool quiet)
-{
-	conn_app_watch_mask(env, c, quiet ? 0 : EPOLLIN | EPOLLOUT);
 }
 
 /*
@@ -1026,7 +1022,11 @@ conn_app_respond(const struct conn_env *env, struct conn *c, int64_t now)
 	resp->pull = app_pull;
 	resp->pull_arg = x->app;
 	resp->fd = -1;
-	if ((st >= 100 && st < 200) || st == 204 || st == 304) {
+	if (x->app->upgraded) {
+		resp->body = HTTP_BODY_NONE;
+		resp->content_length = -1;
+		resp->upgrade = true;
+	} else if ((st >= 100 && st < 200) || st == 204 || st == 304) {
 		resp->body = HTTP_BODY_NONE;
 		resp->content_length = -1;
 	} else if (resp->content_length < 0) {
@@ -1055,7 +1055,7 @@ conn_app_wait(const struct conn_env *env, struct conn *c, int64_t now,
 	struct app *a = c->x->app;
 	int64_t until = a->due;
 
-	conn_app_watch(env, c, false);
+	conn_app_watch(env, c, ~0u);
 	if (f == CONN_FEED_CLIENT) {
 		int64_t win = c->win_start + (int64_t)cfg->min_rate_window *
 		    1000;
@@ -1067,6 +1067,7 @@ conn_app_wait(const struct conn_env *env, struct conn *c, int64_t now,
 		return conn_wait(env, c, CONN_WANT_READ, until);
 	}
 	(void)now;
+	c->events = EPOLLRDHUP;
 	return conn_wait(env, c, CONN_WANT_APP, until);
 }
 
@@ -1130,6 +1131,7 @@ conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
 	x->aux_fd[0] = x->aux_fd[1] = -1;
 	x->aux_reg[0] = x->aux_reg[1] = false;
 	x->aux_gen = x->app->fd_gen;
+	x->app_waiting = false;
 	x->app_nfields = resp->nfields;
 	x->app_field_used = resp->field_used;
 	app_start(x->app, now);
@@ -1149,127 +1151,121 @@ conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
 }
 
 /* ---------------------------------------------------------------- */
-/* Tunnels (an application's 101): bytes both ways as they are, until
- * either side closes, or upstream-timeout passes with none moving */
+/* Tunnels: after a 101, bytes pass both ways as they are */
 
-static enum conn_want
-conn_tunnel_end(const struct conn_env *env, struct conn *c)
-{
-	struct conn_x *x = c->x;
+/* The buffer of a tunnel's bytes on their way to the client. */
+#define CONN_TUNNEL_BUF (16 * 1024)
 
-	conn_app_end(env, c, false);
-	conn_log(env, c, x->out->reply.sent, '-');
-	conn_out_put(x);
-	c->served++;
-	conn_close(c);
-	return CONN_CLOSED;
-}
-
-/* Client to application: what came behind the request (buf[end..used)),
- * then what comes.  0, or -1: the client closed, or either side failed. */
+/* Client to app; the events the client's socket waits for (EPOLLIN),
+ * or -1 when the tunnel ends (a side closed or failed). */
 static int
-conn_tunnel_up(struct conn *c, int64_t now, bool *moved)
+conn_tunnel_up(struct conn *c, int64_t now)
 {
 	struct conn_x *x = c->x;
-	char *up = x->tbuf + CONN_TUNNEL_BUF;
-	ssize_t k;
 
 	for (;;) {
-		bool early = x->used > x->end;
-		const char *p = early ? x->buf + x->end : up + x->u_off;
-		size_t n = early ? x->used - x->end : x->u_len - x->u_off;
+		ssize_t n;
 
-		if (n > 0) {
-			if ((k = app_body(x->app, p, n, false, now)) < 0)
+		if (x->used > 0) {
+			ssize_t k = app_body(x->app, x->buf, x->used, false,
+			    now);
+
+			if (k < 0)
 				return -1;
-			*moved |= k > 0;
-			if (early)
-				x->end += (size_t)k;
-			else
-				x->u_off += (size_t)k;
-			if ((size_t)k < n)
-				return 0;
-			continue;
+			memmove(x->buf, x->buf + k, x->used - (size_t)k);
+			x->used -= (size_t)k;
+			if (x->used > 0)
+				return 0;	/* the app's turn */
 		}
-		k = sock_read(&c->sock, up, CONN_TUNNEL_BUF);
-		if (k == SOCK_AGAIN)
-			return 0;
-		if (k <= 0)
+		n = sock_read(&c->sock, x->buf, x->cap);
+		if (n == SOCK_AGAIN)
+			return EPOLLIN;
+		if (n <= 0)
 			return -1;
-		x->u_off = 0;
-		x->u_len = (size_t)k;
-		*moved = true;
+		x->used = (size_t)n;
 	}
 }
 
-/* Application to client, through tbuf.  0, or -1: done either way. */
+/* App to client: the client's events (EPOLLOUT), or -1 at the end;
+ * *pull: the app's bytes are wanted. */
 static int
-conn_tunnel_down(struct conn *c, bool *moved)
+conn_tunnel_down(struct conn *c, bool *pull)
 {
 	struct conn_x *x = c->x;
-	ssize_t k;
 
+	*pull = false;
 	for (;;) {
-		if (x->t_off < x->t_len) {
-			struct iovec iov = { x->tbuf + x->t_off,
-			    x->t_len - x->t_off };
+		ssize_t n;
 
-			k = sock_writev(&c->sock, &iov, 1, false);
-			if (k == SOCK_AGAIN)
-				return 0;
-			if (k < 0)
+		if (x->t_off < x->t_len) {
+			struct iovec iov = {
+				.iov_base = x->tbuf + x->t_off,
+				.iov_len = x->t_len - x->t_off,
+			};
+
+			n = sock_writev(&c->sock, &iov, 1, false);
+			if (n == SOCK_AGAIN)
+				return EPOLLOUT;
+			if (n < 0)
 				return -1;
-			x->t_off += (size_t)k;
-			/* For the access log, as body bytes of the 101. */
-			x->out->reply.sent += (uint64_t)k;
-			*moved = true;
+			x->t_off += (size_t)n;
 			continue;
 		}
-		k = app_pull(x->app, x->tbuf, CONN_TUNNEL_BUF);
-		if (k < 0 && errno == EAGAIN)
+		n = app_pull(x->app, x->tbuf, CONN_TUNNEL_BUF);
+		if (n > 0) {
+			x->t_off = 0;
+			x->t_len = (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN) {
+			*pull = true;
 			return 0;
-		if (k <= 0)
-			return -1;
-		x->t_off = 0;
-		x->t_len = (size_t)k;
-		*moved = true;
+		}
+		return -1;
 	}
 }
 
 static enum conn_want
 conn_tunnel(const struct conn_env *env, struct conn *c, int64_t now)
 {
-	struct conn_x *x = c->x;
-	bool moved = false, down;
+	struct app *a = c->x->app;
+	bool pull;
+	int up, down;
 
-	if (conn_app_client_gone(c) || conn_tunnel_down(c, &moved) < 0 ||
-	    conn_tunnel_up(c, now, &moved) < 0)
-		return conn_tunnel_end(env, c);
-	if (moved)
-		c->due = now + (int64_t)env->cfg->upstream_timeout * 1000;
-	else if (now >= c->due)
-		return conn_tunnel_end(env, c);
-	/* One direction waits on the client at a time: its writes first
-	 * (the application's bytes stay in its socket meanwhile). */
-	down = x->t_off < x->t_len;
-	conn_app_watch_mask(env, c, down ? EPOLLOUT : EPOLLIN | EPOLLOUT);
-	return conn_wait(env, c, down ? CONN_WANT_WRITE : x->used > x->end ||
-	    x->u_off < x->u_len ? CONN_WANT_APP : CONN_WANT_READ, c->due);
+	conn_state(env, SCOREBOARD_WRITING);
+	if (!app_in_time(a, now) || (up = conn_tunnel_up(c, now)) < 0 ||
+	    (down = conn_tunnel_down(c, &pull)) < 0) {
+		conn_app_end(env, c, false);
+		conn_close(c);
+		return CONN_CLOSED;
+	}
+	c->events = (uint32_t)(up | down);
+	conn_app_watch(env, c, pull ? ~0u : ~(uint32_t)EPOLLIN);
+	return conn_wait(env, c, CONN_WANT_APP, a->due);
 }
 
+/* The 101 is out: from now on the connection is a tunnel, until either
+ * side closes or neither sends for upstream-timeout. */
 static enum conn_want
 conn_tunnel_start(const struct conn_env *env, struct conn *c, int64_t now)
 {
 	struct conn_x *x = c->x;
 
-	if ((x->tbuf = malloc(2 * CONN_TUNNEL_BUF)) == NULL) {
-		log_error("%s: no memory for a tunnel", c->client);
-		return conn_tunnel_end(env, c);
+	conn_log(env, c, 0, '-');
+	conn_out_put(x);
+	c->served++;
+	if ((x->tbuf = malloc(CONN_TUNNEL_BUF)) == NULL) {
+		log_error("%s: no memory for a tunnel:", c->client);
+		conn_close(c);
+		return CONN_CLOSED;
 	}
-	x->t_len = x->t_off = x->u_len = x->u_off = 0;
+	app_tunnel_count(1);
+	x->t_len = x->t_off = 0;
+	/* What the client sent after its request is the tunnel's. */
+	memmove(x->buf, x->buf + x->end, x->used - x->end);
+	x->used -= x->end;
+	x->end = 0;
 	c->state = CONN_S_TUNNEL;
-	c->due = now + (int64_t)env->cfg->upstream_timeout * 1000;
-	conn_state(env, SCOREBOARD_WRITING);
 	return conn_tunnel(env, c, now);
 }
 
@@ -1316,6 +1312,10 @@ conn_request(const struct conn_env *env, struct conn *c, int64_t now,
 	if (env->slot != NULL)
 		scoreboard_begin_request(env->slot, x->req.request_line.p,
 		    x->req.request_line.len, c->client);
+	/* A pipelined request may have come after this round's look at
+	 * the file changes (fcache.h). */
+	if (x->steps > 0)
+		fcache_sync();
 	if (x->parsed)
 		router_handle(&ctx, &x->req, &x->out->resp);
 	else

@@ -86,6 +86,8 @@ struct conn {
 	int queued;			/* private: SIOCOUTQ at the last look */
 	struct conn_x *x;		/* the exchange; NULL while idle */
 	uint64_t tag;			/* the worker's epoll data for it */
+	uint32_t events;		/* CONN_WANT_APP: what the socket is
+					 * watched for */
 	uint32_t revents;		/* what epoll said of the socket at
 					 * this step (0: a deadline, or an
 					 * application's descriptor) */
@@ -102,9 +104,10 @@ enum conn_want {
 				 * readable, or c->deadline; holds nothing */
 	CONN_WANT_RUN,		/* more is buffered: step again soon */
 	CONN_WANT_APP,		/* waiting on its application (app.h),
-				 * whose descriptors it watches itself:
-				 * the socket only for the client hanging
-				 * up (EPOLLRDHUP), or c->deadline */
+				 * whose descriptors it watches itself;
+				 * the socket for c->events (the client
+				 * hanging up, or a tunnel's traffic), or
+				 * c->deadline */
 	CONN_CLOSED		/* closed; the slot is free */
 };
 

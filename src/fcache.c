@@ -63,6 +63,7 @@ static bool fcache_ready;
 static int64_t fcache_first_expiry = -1;
 static int fcache_ifd = -1;		/* inotify, non-blocking */
 static bool fcache_no_inotify;		/* inotify_init1() failed */
+static bool fcache_loop;		/* the event loop drains the queue */
 static unsigned fcache_nwatched;	/* PENDING and WATCHED entries */
 static size_t fcache_budget = FCACHE_MEMORY_DEFAULT;
 static size_t fcache_mem_used;
@@ -262,12 +263,14 @@ fcache_event(const struct inotify_event *ev)
  * watched entry goes, and watching stops.
  */
 static void
-fcache_drain(void)
+fcache_drain(bool all)
 {
 	char buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 
-	while (fcache_nwatched > 0) {
+	/* all: even with nothing watched (IN_IGNORED after a watch went),
+	 * so that a readable fd in an epoll set is left empty. */
+	while (fcache_ifd >= 0 && (all || fcache_nwatched > 0)) {
 		ssize_t n = read(fcache_ifd, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
@@ -326,8 +329,10 @@ fcache_get(const struct fcache_root *root, int root_fd, const char *rel,
 		*body = NULL;
 	if (e->state == FCACHE_WATCHED && fcache_is(e, root, rel)) {
 		/* Every change made before the request was read is queued
-		 * by now (fcache.h): read the queue, then answer. */
-		fcache_drain();
+		 * by now (fcache.h): read the queue, then answer, unless
+		 * the event loop reads it. */
+		if (!fcache_loop)
+			fcache_drain(false);
 		if (e->state != FCACHE_WATCHED)
 			return -1;
 		*st = e->st;
@@ -350,6 +355,24 @@ fcache_get(const struct fcache_root *root, int root_fd, const char *rel,
 	}
 	e->used_ms = now_ms;
 	return e->fd;
+}
+
+int
+fcache_event_fd(void)
+{
+	return fcache_ifd;
+}
+
+void
+fcache_loop_drains(bool on)
+{
+	fcache_loop = on;
+}
+
+void
+fcache_sync(void)
+{
+	fcache_drain(true);
 }
 
 static bool
@@ -554,7 +577,7 @@ fcache_commit(struct fcache_entry *e, int fd)
 	fcache_read_body(e, fd);
 	/* Pending still has no fd: dropping it closes nothing of the
 	 * caller's. */
-	fcache_drain();
+	fcache_drain(false);
 	if (e->state != FCACHE_PENDING) {
 		/* Dropped: its body was freed with it. */
 		return false;

@@ -30,7 +30,14 @@
  * event touches.  So a change that was complete when the request was
  * read from its socket has its event queued by then, and is seen before
  * the request is answered: never stale, with one read() that finds
- * nothing (EAGAIN) as the whole cost of a hit.  A change made before
+ * nothing (EAGAIN) as the whole cost of a hit.  A worker saves even
+ * that: it watches the inotify fd in its epoll set and, once it says so
+ * with fcache_loop_drains(), calls fcache_sync() whenever a round of its
+ * loop finds the fd readable, before stepping any connection; a
+ * request is then answered in the round its bytes woke, after every
+ * change complete before that round began (a pipelined request that
+ * follows another in the same step may have arrived later: conn calls
+ * fcache_sync() before it).  A change made before
  * the watches were in place is in what the caller reads after them.  An
  * event that arrives while fcache_put() is still reading makes the
  * entry a stat-checked one.  A queue overflow (IN_Q_OVERFLOW) drops
@@ -131,6 +138,16 @@ bool fcache_root_of(int root_fd, int policy, struct fcache_root *root);
  */
 int fcache_get(const struct fcache_root *root, int root_fd, const char *rel,
     int64_t now_ms, struct stat *st, const char **body);
+
+/* The inotify fd, once there is one (-1: none yet, or never). */
+int fcache_event_fd(void);
+
+/* on: the caller's event loop calls fcache_sync() when fcache_event_fd()
+ * is readable (see the top), so a hit need not read the queue. */
+void fcache_loop_drains(bool on);
+
+/* Reads every queued event now, and drops what they touch. */
+void fcache_sync(void);
 
 /*
  * Before the caller opens rel (after a miss), to make it a watched

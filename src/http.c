@@ -34,6 +34,7 @@ http_response_init(struct http_response *resp)
 	resp->cache_control = NULL;
 	resp->keep_alive = false;
 	resp->say_keep_alive = false;
+	resp->upgrade = false;
 	resp->head_only = false;
 	resp->body = HTTP_BODY_NONE;
 	resp->mem_stable = false;

@@ -176,6 +176,8 @@ struct http_response {
 	const char *cache_control;	/* NULL: no Cache-Control */
 	bool keep_alive;		/* keep the connection, else Connection: close */
 	bool say_keep_alive;		/* send Connection: keep-alive (HTTP/1.0) */
+	bool upgrade;			/* a 101 that switches protocols: send
+					 * Connection: upgrade */
 	bool head_only;			/* HEAD: headers alone, body suppressed */
 	enum http_body_kind body;
 	const char *mem;		/* HTTP_BODY_MEM */

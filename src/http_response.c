@@ -219,7 +219,10 @@ http_response_format(const struct http_response *resp, const char *date,
 		http_put_field(&o, ": ", resp->field_buf + f->value,
 		    f->value_len);
 	}
-	if (!resp->keep_alive)
+	/* RFC 9110 §7.8: the 101 names the upgrade in Connection. */
+	if (resp->upgrade)
+		http_puts(&o, "Connection: upgrade\r\n");
+	else if (!resp->keep_alive)
 		http_puts(&o, "Connection: close\r\n");
 	else if (resp->say_keep_alive)
 		http_puts(&o, "Connection: keep-alive\r\n");

@@ -36,7 +36,7 @@ struct proxy_app {
 	bool reused;			/* a->fd came from the pool */
 	bool idempotent;		/* RFC 9110 §9.2.2 */
 	bool head_request;
-	bool websocket;			/* an upgrade was asked (counted) */
+	bool websocket;			/* an upgrade was asked */
 	bool has_body;
 	bool chunked;			/* the body is re-framed as chunked */
 	bool keep;			/* the upstream keeps the connection */
@@ -63,8 +63,6 @@ static struct {
 	int64_t down_until;
 	size_t turn;
 } proxy_peers[PROXY_PEERS];
-
-static unsigned proxy_tunnels;
 
 /* ---------------------------------------------------------------- */
 /* The worker's state */
@@ -152,25 +150,6 @@ proxy_pool_put(const struct backend *b, int fd, int64_t now)
 	proxy_pool[proxy_npool].fd = fd;
 	proxy_pool[proxy_npool].since = now;
 	proxy_npool++;
-}
-
-void
-proxy_pool_close(void)
-{
-	while (proxy_npool > 0)
-		close(proxy_pool[--proxy_npool].fd);
-}
-
-unsigned
-proxy_tunnels_open(void)
-{
-	return proxy_tunnels;
-}
-
-unsigned
-proxy_pool_size(void)
-{
-	return proxy_npool;
 }
 
 /* ---------------------------------------------------------------- */
@@ -362,14 +341,13 @@ proxy_upgrade(struct proxy_app *p, const struct upstream_head *h,
     struct http_response *resp)
 {
 	static const struct http_slice up = { "Upgrade", 7 },
-	    ws = { "websocket", 9 }, conn = { "Connection", 10 },
-	    upg = { "upgrade", 7 };
+	    ws = { "websocket", 9 };
 
 	if (!p->websocket || !h->upgrade_websocket)
 		return APP_HEAD_BAD;
 	proxy_status(p, h, resp);
-	if (proxy_fields(p, h, resp) < 0 || proxy_add(p, resp, up, ws) < 0 ||
-	    proxy_add(p, resp, conn, upg) < 0)
+	/* Connection: upgrade is the connection's to write (resp->upgrade). */
+	if (proxy_fields(p, h, resp) < 0 || proxy_add(p, resp, up, ws) < 0)
 		return APP_HEAD_BAD;
 	resp->content_length = -1;
 	upstream_body(&p->rd, h);
@@ -416,8 +394,6 @@ proxy_end(struct app *a, bool complete)
 {
 	struct proxy_app *p = (struct proxy_app *)a;
 
-	if (p->websocket)
-		proxy_tunnels--;
 	/* Only a connection whose exchange ended exactly where both sides
 	 * think it did can carry another. */
 	if (a->fd >= 0 && complete && p->keep && !a->upgraded &&
@@ -568,8 +544,7 @@ proxy_new(const struct handler_ctx *ctx, const struct http_request *req,
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((p->websocket = ws))
-		proxy_tunnels++;
+	p->websocket = ws;
 	return p;
 }
 
@@ -588,9 +563,10 @@ proxy_handle(const struct handler_ctx *ctx, const struct http_request *req,
 		http_response_error(resp, HTTP_STATUS_INTERNAL_ERROR);
 		return resp->status;
 	}
-	if (ws && proxy_tunnels >= (cap > 0 ? cap : 1)) {
+	if (ws && app_tunnel_count(0) >= (cap > 0 ? cap : 1)) {
 		log_warn("proxy %s: %u WebSocket tunnels open, the most a "
-		    "worker keeps: 503", sc->backends[0].label, proxy_tunnels);
+		    "worker keeps: 503", sc->backends[0].label,
+		    app_tunnel_count(0));
 		http_response_error(resp, HTTP_STATUS_SERVICE_UNAVAILABLE);
 		return resp->status;
 	}

@@ -13,8 +13,8 @@
  *     recv(MSG_PEEK | MSG_DONTWAIT) before it is used again; only a
  *     connection whose response came whole, and that both sides keep, is
  *     put back;
- *   - open WebSocket tunnels are counted, up to half of
- *     worker-connections (503 beyond).
+ *   - at most half of worker-connections WebSocket tunnels are open
+ *     (app_tunnel_count(), 503 beyond).
  * A request not sent yet goes to the next upstream when one cannot be
  * reached or closes before answering (retry()); one that was sent is
  * sent again only when its method is idempotent (RFC 9110 §9.2.2).
@@ -36,12 +36,5 @@
  */
 int proxy_handle(const struct handler_ctx *ctx, const struct http_request *req,
     struct http_response *resp);
-
-/* Closes the worker's pooled upstream connections (at exit, or drain). */
-void proxy_pool_close(void);
-
-/* Open tunnels and pooled connections now, for tests and the logs. */
-unsigned proxy_tunnels_open(void);
-unsigned proxy_pool_size(void);
 
 #endif

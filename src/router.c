@@ -629,11 +629,21 @@ router_explain_answer(const struct handler_ctx *ctx,
 		    " (loopback clients only)" : "");
 		break;
 	case CONFIG_HANDLER_PROXY:
-		fprintf(out, "answer: proxy to");
+		fprintf(out, "answer: proxied to");
 		for (size_t i = 0; i < sc->nbackends; i++)
 			fprintf(out, "%s %s", i > 0 ? "," : "",
 			    sc->backends[i].label);
-		fprintf(out, "%s\n", sc->websocket ? " (WebSocket too)" : "");
+		fprintf(out, "%s\n", sc->websocket ? " (WebSocket upgrades "
+		    "passed)" : "");
+		break;
+	case CONFIG_HANDLER_FASTCGI:
+		fprintf(out, "answer: the FastCGI server at %s runs the script "
+		    "%s/%s\n", sc->backends[0].label,
+		    ctx->cfg->roots[sc->root].path, ctx->rel);
+		break;
+	case CONFIG_HANDLER_CGI:
+		fprintf(out, "answer: CGI, the script %s/%s\n",
+		    ctx->cfg->roots[sc->root].path, ctx->rel);
 		break;
 	default:
 		fprintf(out, "answer: files, %s/%s (%s)\n",

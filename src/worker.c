@@ -187,7 +187,8 @@ struct worker_conn {
 	bool queued;		/* on the run queue */
 	bool counted;		/* in the per-client counts (client) */
 	struct scoreboard_client client;
-	uint32_t events;	/* watched for in the epoll set; 0: not in it */
+	uint32_t events;	/* watched for in the epoll set */
+	bool in_set;		/* the socket is in the epoll set */
 };
 
 #define WORKER_NIL UINT32_MAX
@@ -195,6 +196,8 @@ struct worker_conn {
 #define WORKER_EVENTS 64
 /* epoll data of a listener: this bit and its index. */
 #define WORKER_LISTENER (UINT64_C(1) << 63)
+/* epoll data of the file cache's inotify fd. */
+#define WORKER_INOTIFY (WORKER_LISTENER | UINT32_MAX)
 /* Descriptors a worker needs besides its connections: listeners, logs,
  * the document root, the file cache's, epoll. */
 #define WORKER_FD_RESERVE (64 + FCACHE_SIZE)
@@ -232,6 +235,7 @@ static struct {
 					 * then; 0: not resting */
 	uint32_t *runq, *running;	/* CONN_WANT_RUN: stepped next round */
 	uint32_t nrun;
+	int inotify;			/* the file cache's fd in the epoll set */
 	uint64_t served;		/* responses sent, for
 					 * max-requests-per-worker */
 	struct scoreboard *sb;		/* NULL: none (tests) */
@@ -364,6 +368,7 @@ worker_release(uint32_t i)
 	w->counted = false;
 	w->open = false;
 	w->events = 0;
+	w->in_set = false;
 	w->gen++;
 	w->next = wk.free;
 	wk.free = i;
@@ -384,14 +389,15 @@ worker_watch(uint32_t i, uint32_t events)
 		.data.u64 = (uint64_t)w->gen << 32 | i,
 	};
 
-	if (w->events == events)
+	if (w->in_set && w->events == events)
 		return 0;
-	if (epoll_ctl(wk.ep, w->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+	if (epoll_ctl(wk.ep, !w->in_set ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
 	    w->c.sock.fd, &ev) < 0) {
 		log_error("epoll_ctl:");
 		return -1;
 	}
 	w->events = events;
+	w->in_set = true;
 	return 0;
 }
 
@@ -405,7 +411,7 @@ worker_after(const struct conn_env *env, uint32_t i, enum conn_want want)
 {
 	struct worker_conn *w = &wk.t[i];
 	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT :
-	    want == CONN_WANT_APP ? EPOLLRDHUP : EPOLLIN;
+	    want == CONN_WANT_APP ? w->c.events : EPOLLIN;
 
 	if (want == CONN_CLOSED) {
 		worker_release(i);
@@ -621,6 +627,40 @@ worker_timeout(int64_t now)
 }
 
 /*
+ * The file cache's changes first (fcache.h): before any connection of
+ * this round is stepped, every change complete before the round began
+ * is read.  A full batch may have left the inotify fd out: read anyway.
+ * And a cache that has just made its inotify fd gets it watched here,
+ * from when on its hits no longer read the queue themselves.
+ */
+static void
+worker_file_events(const struct epoll_event *ev, int n)
+{
+	bool ready = n == WORKER_EVENTS;
+	int fd = fcache_event_fd();
+
+	for (int k = 0; k < n && !ready; k++)
+		ready = ev[k].data.u64 == WORKER_INOTIFY;
+	if (fd != wk.inotify) {
+		struct epoll_event e = {
+			.events = EPOLLIN,
+			.data.u64 = WORKER_INOTIFY,
+		};
+
+		wk.inotify = fd;
+		if (fd >= 0 && epoll_ctl(wk.ep, EPOLL_CTL_ADD, fd, &e) < 0) {
+			log_error("epoll_ctl (inotify):");
+			wk.inotify = fd = -1;
+		}
+		fcache_loop_drains(fd >= 0);
+		/* What was queued before the watch began. */
+		ready = true;
+	}
+	if (ready)
+		fcache_sync();
+}
+
+/*
  * One round: waits for listeners and connections (or the next deadline,
  * or a signal) and steps what is ready.  timeout_ms -1: as the deadlines
  * say.  Returns the number of events, or -1.
@@ -658,10 +698,13 @@ worker_round(const struct conn_env *env, int timeout_ms)
 	now = net_now_ms();
 	if (worker_slot != NULL)
 		scoreboard_heartbeat(worker_slot, now);
+	worker_file_events(ev, n);
 	for (int k = 0; k < n; k++) {
 		uint64_t d = ev[k].data.u64;
 		uint32_t i = (uint32_t)d & ~(uint32_t)CONN_TAG_APP;
 
+		if (d == WORKER_INOTIFY)
+			continue;
 		if (d & WORKER_LISTENER) {
 			if (!*env->stop)
 				worker_new_client(env, wk.fds[i], now);
@@ -736,6 +779,7 @@ worker_drain(const struct conn_env *env)
 static int
 worker_watch_listeners(const int *fds, size_t nfds)
 {
+	wk.inotify = -1;
 	if ((wk.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		log_error("epoll_create1:");
 		return -1;

@@ -132,6 +132,9 @@ server "other.test" {
     error-page = { "404 /nf.html" }
     access-log = "other-access.log"
     access-log-format = "%v %>s %U"
+    route "/app/" { proxy = { "http://127.0.0.1:9", "unix:/run/nothing.sock" }  websocket = true }
+    route "/cgi/" { cgi = true }
+    route '~ \.php$' { fastcgi = "127.0.0.1:9" }
 }
 
 server "[::1]" {
@@ -467,6 +470,12 @@ explain "http://other.test/x" \
 explain "/files/sub/g.txt" 'route: "/files/"' \
     "answer: files, $dir/shared/sub/g.txt (alias)" 'methods: GET, HEAD'
 explain "/admin/" 'password: realm "Admin"' 'access:'
+explain "http://other.test/app/x" \
+    'answer: proxied to 127.0.0.1:9, unix:/run/nothing.sock (WebSocket upgrades passed)'
+explain "http://other.test/cgi/t.sh/extra" \
+    "answer: CGI, the script $dir/other/cgi/t.sh/extra"
+explain "http://other.test/a/b.php" \
+    "answer: the FastCGI server at 127.0.0.1:9 runs the script $dir/other/a/b.php"
 if "$FORKHTTPD_BIN" -t -f "$conf" -R "nonsense" >/dev/null 2>&1; then
 	ko "-R nonsense: accepted"
 else
