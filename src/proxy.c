@@ -31,7 +31,8 @@ struct proxy_app {
 	const struct backend *backends;	/* the scope's */
 	size_t nbackends;
 	size_t start;			/* round-robin: the first tried */
-	size_t tried;			/* how many were tried */
+	size_t tried;			/* how many were tried or skipped */
+	size_t attempts;		/* how many were tried */
 	size_t cur;			/* the one in use */
 	bool reused;			/* a->fd came from the pool */
 	bool idempotent;		/* RFC 9110 §9.2.2 */
@@ -40,8 +41,6 @@ struct proxy_app {
 	bool has_body;
 	bool chunked;			/* the body is re-framed as chunked */
 	bool keep;			/* the upstream keeps the connection */
-	unsigned room_fields;		/* resp fields we may fill */
-	size_t room_bytes;
 	struct upstream_reader rd;
 	char reason[64];
 	size_t prelude_len;
@@ -111,13 +110,13 @@ proxy_alive(int fd)
 }
 
 /*
- * A pooled connection to b that is still good, or -1.  peek: look first
- * whether the upstream closed it.  An idempotent request skips that
- * system call: on a connection found closed it is sent again on a new
- * one (retry()), which a POST may not be.
+ * A pooled connection to b that is still good, or -1.  Each is looked at
+ * first: one the upstream closed, or that holds bytes nobody asked for
+ * (a response longer than it said), must not carry a request, or those
+ * bytes would be read as its answer.
  */
 static int
-proxy_pool_get(const struct backend *b, int64_t now, bool peek)
+proxy_pool_get(const struct backend *b, int64_t now)
 {
 	for (unsigned i = proxy_npool; i-- > 0;) {
 		struct proxy_idle e = proxy_pool[i];
@@ -125,8 +124,7 @@ proxy_pool_get(const struct backend *b, int64_t now, bool peek)
 		if (e.b != b)
 			continue;
 		proxy_pool[i] = proxy_pool[--proxy_npool];
-		if (now - e.since < PROXY_POOL_IDLE_MS &&
-		    (!peek || proxy_alive(e.fd)))
+		if (now - e.since < PROXY_POOL_IDLE_MS && proxy_alive(e.fd))
 			return e.fd;
 		close(e.fd);
 	}
@@ -168,19 +166,23 @@ proxy_open_next(struct proxy_app *p, int64_t now, bool down, bool *connecting)
 		const struct backend *b = &p->backends[i];
 		int fd;
 
+		int e;
+
 		if (!down && proxy_is_down(b, now))
 			continue;
 		p->cur = i;
+		p->attempts++;
 		*connecting = false;
-		if ((fd = proxy_pool_get(b, now, !p->idempotent)) >= 0) {
+		if ((fd = proxy_pool_get(b, now)) >= 0) {
 			p->reused = true;
 			return fd;
 		}
 		p->reused = false;
 		if ((fd = backend_connect(b, connecting)) >= 0)
 			return fd;
+		e = errno;
 		log_error("proxy %s: cannot connect:", b->label);
-		if (errno == ECONNREFUSED || errno == ENOENT)
+		if (e == ECONNREFUSED || e == ENOENT)
 			proxy_mark_down(b, now);
 	}
 	return -1;
@@ -197,8 +199,10 @@ proxy_open(struct proxy_app *p, int64_t now, bool *connecting)
 
 	turn = proxy_peer(&p->backends[0], &down);
 	p->start = turn != NULL ? (*turn)++ % p->nbackends : 0;
-	if ((fd = proxy_open_next(p, now, false, connecting)) >= 0)
+	if ((fd = proxy_open_next(p, now, false, connecting)) >= 0 ||
+	    p->attempts > 0)
 		return fd;
+	/* All were marked down: they are tried all the same. */
 	p->tried = 0;
 	return proxy_open_next(p, now, true, connecting);
 }
@@ -229,7 +233,7 @@ proxy_chunk(struct app *a, const char *data, size_t n, bool last)
 {
 	const size_t over = CHUNKED_ENCODE_HEAD_MAX + CHUNKED_ENCODE_TAIL_LEN +
 	    CHUNKED_ENCODE_LAST_LEN;
-	size_t room = app_out_room(a), k = n, used = 0;
+	size_t room = app_out_room(a), k, used = 0;
 	char *o;
 
 	k = room > over ? room - over : 0;
@@ -281,14 +285,13 @@ proxy_decode(struct app *a, const char *in, size_t n, bool eof, size_t *took,
 	}
 }
 
-/* One field of the upstream's into resp, within our share of it. */
+/* One field of the upstream's into resp, after the route's own (the
+ * router put them there first). */
 static int
 proxy_add(struct proxy_app *p, struct http_response *resp,
     struct http_slice n, struct http_slice v)
 {
-	if (resp->nfields >= p->room_fields ||
-	    resp->field_used + n.len + v.len > p->room_bytes ||
-	    http_response_add_field(resp, n.p, n.len, v.p, v.len) < 0) {
+	if (http_response_add_field(resp, n.p, n.len, v.p, v.len) < 0) {
 		log_error("proxy %s: the response has more header fields "
 		    "than we pass (%d, %d bytes)", p->app.label,
 		    HTTP_FIELDS_MAX, HTTP_FIELD_BYTES);
@@ -381,9 +384,6 @@ proxy_head(struct app *a, const char *in, size_t len,
 	    h.status != HTTP_STATUS_NOT_MODIFIED)
 		/* RFC 9110 §8.6: a HEAD's Content-Length is the GET's. */
 		resp->content_length = (off_t)h.content_length;
-	else if (h.framing == UPSTREAM_BODY_NONE && h.status != 204 &&
-	    h.status != HTTP_STATUS_NOT_MODIFIED)
-		resp->content_length = 0;
 	p->keep = h.keep_alive;
 	upstream_body(&p->rd, &h);
 	return APP_HEAD_FINAL;
@@ -492,18 +492,6 @@ proxy_build(const struct handler_ctx *ctx, const struct http_request *req,
 	return forward_head(req, &fi, buf, cap);
 }
 
-/* Our share of the response's fields: the scope's own go on top. */
-static void
-proxy_room(const struct config_scope *sc, struct proxy_app *p)
-{
-	size_t bytes = 0;
-
-	for (size_t i = 0; i < sc->nheaders; i++)
-		bytes += sc->headers[i].name_len + sc->headers[i].value_len;
-	p->room_fields = HTTP_FIELDS_MAX - (unsigned)sc->nheaders;
-	p->room_bytes = HTTP_FIELD_BYTES - bytes;
-}
-
 /* The exchange for req, set up: p, connected (or connecting). */
 static struct proxy_app *
 proxy_new(const struct handler_ctx *ctx, const struct http_request *req,
@@ -525,7 +513,6 @@ proxy_new(const struct handler_ctx *ctx, const struct http_request *req,
 	p->chunked = req->framing == HTTP_FRAMING_CHUNKED;
 	p->prelude_len = len;
 	memcpy(p->prelude, head, len);
-	proxy_room(sc, p);
 	upstream_init(&p->rd, APP_HEAD_MAX);
 	if ((fd = proxy_open(p, net_now_ms(), &connecting)) < 0) {
 		free(p);
