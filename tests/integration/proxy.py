@@ -8,7 +8,8 @@ upstream-timeout = 2 in front of them, then checks, each case with real
 clients (http.client, raw sockets, python3-websockets): GET with a query,
 a form POST, a 20 MiB upload streamed (the worker's VmHWM stays well
 under it), a chunked upload, downloads with a length, chunked and until
-the close (re-framed as chunked for a keep-alive client), 502, 504, the
+the close (re-framed as chunked for a keep-alive client), 502 (nothing
+listening, a broken response), a response cut short, 504, the
 application's own 404 and 500, the forwarding fields (no client can
 forge them), hop-by-hop fields both ways, a prefix, keep-alive to the
 upstream, round-robin, a dead upstream skipped, a Unix socket, a
@@ -343,6 +344,30 @@ def t_bad_gateway():
           "the upstream")
 
 
+def t_broken():
+    r, _ = get("/api/broken")
+    check(r.status == 502, "502 for a response that is not HTTP (%d)"
+          % r.status)
+    check("127.0.0.1:%d: not a valid response head" % pa in errlog(),
+          "... logged with the upstream")
+    c = conn()
+    t0 = time.monotonic()
+    c.request("GET", "/api/cut")
+    r = c.getresponse()
+    try:
+        data = r.read()
+        cut = len(data) < 100
+    except socket.timeout:
+        cut = False
+    except (http.client.IncompleteRead, ConnectionError):
+        cut = True
+    took = time.monotonic() - t0
+    c.close()
+    check(r.status == 200 and cut and took < 5, "a response the upstream "
+          "cuts short is cut short for the client too, at once (%.1f s)"
+          % took)
+
+
 def t_gateway_timeout():
     t0 = time.monotonic()
     r, _ = get("/api/stall")
@@ -614,7 +639,8 @@ def t_tunnel_cap():
 
 
 CASES = [t_get_query, t_post_form, t_upload_20m, t_chunked_upload,
-         t_downloads, t_bad_gateway, t_gateway_timeout, t_app_errors,
+         t_downloads, t_bad_gateway, t_broken, t_gateway_timeout,
+         t_app_errors,
          t_forwarding, t_hop_by_hop, t_prefix_and_pool, t_round_robin,
          t_retry, t_no_content, t_unix, t_websocket, t_concurrency,
          t_reload_under_load, t_tunnel_cap]

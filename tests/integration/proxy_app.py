@@ -26,6 +26,8 @@ writes "ready" to stdout once it listens, and runs until it is killed.
     /drop          reads the request, then closes without an answer
     /drops         how many /drop requests came, by method (JSON)
     /nocontent     204
+    /broken        a head with two Content-Length values that differ
+    /cut           10 bytes of a body that said 100, then the close
 """
 import asyncio
 import hashlib
@@ -154,6 +156,16 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path.endswith("/drops"):
             with LOCK:
                 self.send(200, json.dumps(DROPS).encode(), "application/json")
+        elif url.path.endswith("/broken"):
+            # Two lengths that differ: no valid HTTP response.
+            self.close_connection = True
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+                             b"Content-Length: 6\r\n\r\nhello")
+        elif url.path.endswith("/cut"):
+            # 100 bytes said, 10 sent, then the close.
+            self.close_connection = True
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+                             b"\r\n0123456789")
         elif url.path.endswith("/nocontent"):
             self.send_response(204)
             self.end_headers()
