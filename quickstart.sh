@@ -37,12 +37,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # (systemd-socket-activate, from the package systemd, which installs in a
 # container without running as init), read the access log with
 # goaccess and python3, and check the metrics page with promtool (from
-# the package prometheus).
+# the package prometheus); the proxy's tests speak WebSocket with
+# python3-websockets.
 packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
 check curl media-types procps iproute2"
 [ "$mode" = check ] &&
     packages="$packages chromium apache2-utils systemd goaccess python3
-    prometheus"
+    prometheus python3-websockets"
 
 die() {
 	echo "quickstart: $*" >&2
