@@ -337,6 +337,32 @@ def t_downloads():
           "delimited by our close")
 
 
+def t_slow_reader():
+    """A client that stops reading for longer than upstream-timeout
+    while the application has long finished sending: the application's
+    silence is not counted while the response waits on the client."""
+    n = 30000000
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(20)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /api/big?n=%d HTTP/1.1\r\nHost: x\r\n"
+              b"Connection: close\r\n\r\n" % n)
+    first = s.recv(4096)
+    # The client's own behaviour, not a wait on the server's state:
+    # it reads nothing for 3 s, past upstream-timeout (2 s).
+    time.sleep(3)
+    got = len(first.partition(b"\r\n\r\n")[2])
+    while True:
+        b = s.recv(1 << 20)
+        if not b:
+            break
+        got += len(b)
+    s.close()
+    check(got == n, "a client that pauses longer than upstream-timeout "
+          "gets the whole response (%d of %d bytes)" % (got, n))
+
+
 def t_bad_gateway():
     r, _ = get("/dead/x")
     check(r.status == 502, "502 when nothing listens (%d)" % r.status)
@@ -639,7 +665,7 @@ def t_tunnel_cap():
 
 
 CASES = [t_get_query, t_post_form, t_upload_20m, t_chunked_upload,
-         t_downloads, t_bad_gateway, t_broken, t_gateway_timeout,
+         t_downloads, t_slow_reader, t_bad_gateway, t_broken, t_gateway_timeout,
          t_app_errors,
          t_forwarding, t_hop_by_hop, t_prefix_and_pool, t_round_robin,
          t_retry, t_no_content, t_unix, t_websocket, t_concurrency,
