@@ -37,12 +37,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # (systemd-socket-activate, from the package systemd, which installs in a
 # container without running as init), read the access log with
 # goaccess and python3, check the metrics page with promtool (from
-# the package prometheus), and run PHP scripts through php-fpm (FastCGI).
+# the package prometheus), speak WebSocket to the proxy with
+# python3-websockets, and run PHP scripts through php-fpm (FastCGI).
 packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
 check curl media-types procps iproute2"
 [ "$mode" = check ] &&
     packages="$packages chromium apache2-utils systemd goaccess python3
-    prometheus php-fpm"
+    prometheus python3-websockets php-fpm"
 
 die() {
 	echo "quickstart: $*" >&2

@@ -26,6 +26,7 @@
 #include "router.h"
 #include "static.h"
 #include "metrics.h"
+#include "proxy.h"
 #include "status.h"
 #include "util.h"
 
@@ -452,6 +453,9 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 		return fastcgi_handle(ctx, req, resp);
 	case CONFIG_HANDLER_CGI:
 		return router_cgi(ctx, req, resp);
+	case CONFIG_HANDLER_PROXY:
+		/* Every method: the application says what it allows. */
+		return proxy_handle(ctx, req, resp);
 	case CONFIG_HANDLER_STATIC:
 	default:
 		return router_static(ctx, req, resp);
