@@ -129,6 +129,14 @@ sock_pending(const struct sock *s)
 	return ioctl(s->fd, SIOCOUTQ, &q) == 0 ? q : -1;
 }
 
+bool
+sock_peer_closed(const struct sock *s)
+{
+	char b;
+
+	return recv(s->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 int
 sock_shutdown_write(struct sock *s)
 {

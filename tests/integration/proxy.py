@@ -363,6 +363,44 @@ def t_slow_reader():
           "gets the whole response (%d of %d bytes)" % (got, n))
 
 
+def t_pipelined():
+    """Requests pipelined behind one that waits on the application are
+    answered in order, and the bytes waiting behind it do not make the
+    worker spin meanwhile (its CPU time stays small)."""
+    w = worker_pid()
+    before = cpu_ms(w)
+    s = socket.create_connection(("127.0.0.1", port), 10)
+    s.sendall(b"GET /api/slow?s=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+    # The client's own pace: the next requests come while the first
+    # waits on the application, so they wait in the socket, unread.
+    time.sleep(0.3)
+    s.sendall(b"GET /api/echo?second HTTP/1.1\r\nHost: x\r\n\r\n"
+              b"GET /api/echo?third HTTP/1.1\r\nHost: x\r\n"
+              b"Connection: close\r\n\r\n")
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+    s.close()
+    spent = cpu_ms(w) - before
+    i1, i2, i3 = (out.find(b"slow "), out.find(b"?second"),
+                  out.find(b"?third"))
+    check(out.count(b"HTTP/1.1 200 ") == 3 and 0 <= i1 < i2 < i3,
+          "three pipelined requests behind a slow one, answered in order")
+    check(spent < 300, "the worker did not spin while the bytes waited "
+          "(%d ms of CPU in the 1 s wait)" % spent)
+
+
+def cpu_ms(pid):
+    """The process's user + system CPU time, in ms (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 // \
+        os.sysconf("SC_CLK_TCK")
+
+
 def t_bad_gateway():
     r, _ = get("/dead/x")
     check(r.status == 502, "502 when nothing listens (%d)" % r.status)
@@ -665,7 +703,7 @@ def t_tunnel_cap():
 
 
 CASES = [t_get_query, t_post_form, t_upload_20m, t_chunked_upload,
-         t_downloads, t_slow_reader, t_bad_gateway, t_broken, t_gateway_timeout,
+         t_downloads, t_slow_reader, t_pipelined, t_bad_gateway, t_broken, t_gateway_timeout,
          t_app_errors,
          t_forwarding, t_hop_by_hop, t_prefix_and_pool, t_round_robin,
          t_retry, t_no_content, t_unix, t_websocket, t_concurrency,
