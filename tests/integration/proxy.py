@@ -388,7 +388,9 @@ def t_pipelined():
     i1, i2, i3 = (out.find(b"slow "), out.find(b"?second"),
                   out.find(b"?third"))
     check(out.count(b"HTTP/1.1 200 ") == 3 and 0 <= i1 < i2 < i3,
-          "three pipelined requests behind a slow one, answered in order")
+          "three pipelined requests behind a slow one, answered in order"
+          " (%d of 3; at %d, %d, %d)" % (out.count(b"HTTP/1.1 200 "), i1,
+                                        i2, i3))
     check(spent < 300, "the worker did not spin while the bytes waited "
           "(%d ms of CPU in the 1 s wait)" % spent)
 
