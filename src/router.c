@@ -16,6 +16,7 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -412,6 +413,44 @@ router_index_app(const struct handler_ctx *ctx, const struct http_request *req,
 	return true;
 }
 
+/*
+ * `fallback`: a path that names nothing beneath the root (no file, no
+ * directory) is answered as the fallback path would be, with the
+ * request's method, fields, query and body: WordPress's pretty
+ * permalinks (fallback = "/index.php"), nginx's try_files $uri $uri/
+ * /index.php.  The fallback's own route decides how; one whose route
+ * would fall back again is not followed (the 404 stands).
+ */
+static bool
+router_fallback(const struct handler_ctx *ctx, const struct http_request *req,
+    struct http_response *resp, int *status)
+{
+	const struct config_scope *sc = ctx->scope, *fsc;
+	struct handler_ctx sub = *ctx;
+	struct router_choice ch;
+	struct stat st;
+
+	if (sc->fallback == NULL || ctx->rel[0] == '\0' ||
+	    fstatat(ctx->root->fd, ctx->rel, &st, 0) == 0 ||
+	    (errno != ENOENT && errno != ENOTDIR))
+		return false;
+	ch.server = (size_t)(ctx->server - ctx->cfg->servers);
+	fsc = router_choose_in(ctx->cfg, sc->fallback, strlen(sc->fallback),
+	    &ch);
+	if (ch.status != 0 || (fsc->handler == CONFIG_HANDLER_STATIC &&
+	    fsc->fallback != NULL))
+		return false;
+	sub.scope = fsc;
+	sub.match = ch.route >= 0 ? &ch.match : NULL;
+	sub.path = ch.path;
+	sub.path_len = ch.path_len;
+	sub.root = &ctx->roots[fsc->root];
+	sub.rel = ch.rel;
+	sub.dir_form = ch.dir_form;
+	*status = router_run(&sub, req, resp);
+	return true;
+}
+
 static int
 router_static(const struct handler_ctx *ctx, const struct http_request *req,
     struct http_response *resp)
@@ -421,6 +460,8 @@ router_static(const struct handler_ctx *ctx, const struct http_request *req,
 	if ((req->method == HTTP_METHOD_GET || req->method == HTTP_METHOD_HEAD ||
 	    req->method == HTTP_METHOD_POST) &&
 	    router_index_app(ctx, req, resp, &status))
+		return status;
+	if (router_fallback(ctx, req, resp, &status))
 		return status;
 	switch (req->method) {
 	case HTTP_METHOD_GET:

@@ -69,6 +69,10 @@ printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\n"\nenv | LC_ALL=C sort\
 echo "app static index" >"$dir/www/app/index.html"
 echo "plain index" >"$dir/www/plain/index.html"
 cp "$dir/www/app/index.cgi" "$dir/www/plain/index.cgi"
+# A site whose paths with no file go to its script (pretty permalinks).
+mkdir -p "$dir/www/blog"
+cp "$dir/www/app/index.cgi" "$dir/www/blog/index.cgi"
+echo "a style sheet" >"$dir/www/blog/style.css"
 
 # env.sh: the environment, sorted, and the body it was given.
 cat >"$dir/www/cgi-bin/env.sh" <<'EOF'
@@ -151,7 +155,8 @@ printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\nran\\n"\n' \
 printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\nreal\\n"\n' \
     >"$dir/www/up/real.cgi"
 chmod -R a+rX "$dir"
-chmod a+x "$dir"/www/app/index.cgi "$dir"/www/plain/index.cgi
+chmod a+x "$dir"/www/app/index.cgi "$dir"/www/plain/index.cgi \
+    "$dir"/www/blog/index.cgi
 chmod a+x "$dir"/www/cgi-bin/*.sh "$dir"/www/cgi-bin/*.py \
     "$dir/www/cgi-bin/sub/deep.sh" "$dir/bin/a.sh" "$dir/www/up/x.jpg" \
     "$dir/www/up/real.cgi"
@@ -183,6 +188,7 @@ server "localhost" {
     route "~ \\\\.cgi$" { cgi = true }
     route "/app/" { index = { "index.cgi", "index.html" } }
     route "/plain/" { index = { "index.html", "index.cgi" } }
+    route "/blog/" { fallback = "/blog/index.cgi" }
 }
 EOF
 }
@@ -416,6 +422,20 @@ fi
 get "$base/plain/"
 want "a directory whose first index is a plain file sends it" 200 \
     "plain index"
+
+# ---------------------------------------------------------------- fallback
+
+get "$base/blog/2026/12/hello-world/?x=1"
+want "a path with no file goes to the fallback script" 200
+has "... which runs as itself" "SCRIPT_NAME=/blog/index.cgi"
+has "... and sees the request's URI" \
+    "REQUEST_URI=/blog/2026/12/hello-world/?x=1"
+get --data-binary "a=1" "$base/blog/wp-json/v2/x"
+has "a POST to a path with no file goes there too" "REQUEST_METHOD=POST"
+get "$base/blog/style.css"
+want "a file that exists is served as it is" 200 "a style sheet"
+get "$base/nothing-here"
+want "no fallback outside its route: 404" 404
 
 # ---------------------------------------------------------------- stderr
 
