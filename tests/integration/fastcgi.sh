@@ -93,8 +93,16 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 # The site: PHP scripts, a static file, and an "upload" that holds PHP.
 
 www=$dir/www
-mkdir -p "$www/uploads" "$www/down" "$dir/fpm-tmp"
+mkdir -p "$www/uploads" "$www/down" "$www/blog" "$dir/fpm-tmp"
 echo "static hello" >"$www/index.html"
+# A WordPress-style site: index.php for the directory, and every path
+# that names no file (a pretty permalink) sent to it.
+cat >"$www/blog/index.php" <<'EOF'
+<?php
+header('Content-Type: text/plain');
+echo 'blog ', $_SERVER['SCRIPT_NAME'], ' ', $_SERVER['REQUEST_URI'], "\n";
+EOF
+echo "blog style" >"$www/blog/style.css"
 cat >"$www/info.php" <<'EOF'
 <?php
 header('Content-Type: text/plain');
@@ -248,6 +256,7 @@ server "localhost" {
     default = true
     route '~ ^/down/.*\.php$' { fastcgi = "unix:$dir/nothing.sock" }
     route '~ \.php$' { fastcgi = "unix:$dir/php.sock" }
+    route "/blog/" { index = { "index.php" }  fallback = "/blog/index.php" }
 }
 EOF
 }
@@ -361,6 +370,19 @@ for want in "REQUEST_METHOD=GET" "QUERY_STRING=a=1&b=two%20words" \
 		ok "info.php: $want"
 	else
 		ko "info.php: no line $want in: $(cat "$dir/body")"
+	fi
+done
+
+# 2a. index.php runs for its directory, and paths that name no file go
+# to it (pretty permalinks); a file that exists is served as it is.
+for u in "/blog/|blog /blog/index.php /blog/" \
+    "/blog/2026/12/hello/?p=1|blog /blog/index.php /blog/2026/12/hello/?p=1" \
+    "/blog/style.css|blog style"; do
+	code=$(status_of "${u%%|*}")
+	if [ "$code" = 200 ] && [ "$(cat "$dir/body")" = "${u#*|}" ]; then
+		ok "GET ${u%%|*}: ${u#*|}"
+	else
+		ko "GET ${u%%|*}: $code $(head -c 200 "$dir/body")"
 	fi
 done
 
