@@ -36,13 +36,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # start the server the way a systemd .socket unit does
 # (systemd-socket-activate, from the package systemd, which installs in a
 # container without running as init), read the access log with
-# goaccess and python3, and check the metrics page with promtool (from
-# the package prometheus).
+# goaccess and python3, check the metrics page with promtool (from
+# the package prometheus), speak WebSocket to the proxy with
+# python3-websockets, and run PHP scripts through php-fpm (FastCGI).
 packages="gcc make autoconf automake pkg-config libconfuse-dev libcrypt-dev
 check curl media-types procps iproute2 libssl-dev openssl"
 [ "$mode" = check ] &&
     packages="$packages chromium apache2-utils systemd goaccess python3
-    prometheus testssl.sh"
+    prometheus python3-websockets php-fpm testssl.sh"
 
 die() {
 	echo "quickstart: $*" >&2

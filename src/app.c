@@ -51,6 +51,13 @@ app_out(struct app *a, size_t want)
 {
 	if (a->out_off == a->out_len)
 		a->out_off = a->out_len = 0;
+	/* What went out makes room: the window's promise (app_out_room())
+	 * holds however the sends were cut. */
+	if (a->out_len + want > a->out_cap && a->out_off > 0) {
+		memmove(a->out, a->out + a->out_off, a->out_len - a->out_off);
+		a->out_len -= a->out_off;
+		a->out_off = 0;
+	}
 	if (a->out_len + want > a->out_cap)
 		return NULL;
 	return a->out + a->out_len;
@@ -265,15 +272,19 @@ app_next(struct app *a, int64_t now)
 			return 1;
 		if (a->ended)
 			return 2;
-		if (a->in_off == a->in_len && !a->in_eof) {
+		/* The kind sees what is buffered, even nothing, before
+		 * anything is read: a framing may end without another byte
+		 * (a Content-Length body whose last byte went out). */
+		d = a->kind->decode(a, a->in + a->in_off, a->in_len - a->in_off,
+		    a->in_eof, &took, &data, &len);
+		a->in_off += took;
+		if (d == APP_DEC_MORE && a->in_off == a->in_len && !a->in_eof) {
 			if (app_flush(a, now) < 0 || (r = app_read(a, now)) < 0)
 				return -1;
 			if (r == 0)
 				return 0;
+			continue;
 		}
-		d = a->kind->decode(a, a->in + a->in_off, a->in_len - a->in_off,
-		    a->in_eof, &took, &data, &len);
-		a->in_off += took;
 		if (d == APP_DEC_ERROR)
 			return app_fail(a, HTTP_STATUS_BAD_GATEWAY,
 			    "not a valid response");

@@ -74,7 +74,9 @@ struct app_kind {
 	 * De-frames in[0..n) from the application: sets *took (bytes
 	 * consumed) and, for APP_DEC_DATA, *data and *len (inside in, or
 	 * in the kind's own memory until the next call).  eof: the
-	 * application closed after in (n may be 0).  Bytes of the head are
+	 * application closed after in (n may be 0).  Called with n 0 and
+	 * eof false too, before the driver reads more: a framing may end
+	 * without another byte (then APP_DEC_END), else APP_DEC_MORE.  Bytes of the head are
 	 * handed out as data too; a kind whose framing depends on the head
 	 * (HTTP) hands out no byte past the blank line that ends it until
 	 * head() has been called.  After APP_HEAD_UPGRADE, bytes pass as

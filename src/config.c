@@ -75,7 +75,8 @@ static char config_default_status_allow[] = "{\"127.0.0.1\", \"::1\"}";
 	CFG_STR_LIST("proxy", NULL, CFGF_NODEFAULT),			\
 	CFG_BOOL("websocket", cfg_false, CFGF_NODEFAULT),		\
 	CFG_STR("fastcgi", NULL, CFGF_NODEFAULT),			\
-	CFG_BOOL("cgi", cfg_false, CFGF_NODEFAULT)
+	CFG_BOOL("cgi", cfg_false, CFGF_NODEFAULT),			\
+	CFG_STR("fallback", NULL, CFGF_NODEFAULT)
 
 /* The file keys, which the top level has with their defaults. */
 #define CONFIG_FILE_OPTS						\
@@ -1404,6 +1405,19 @@ config_scope_site(struct config_parse *p, struct config *c, cfg_t *sec,
 	s->nbackends = 0;
 	if (config_set(sec, "hidden-files"))
 		s->hidden_files = cfg_getbool(sec, "hidden-files");
+	if (config_set(sec, "fallback")) {
+		const char *f = cfg_getstr(sec, "fallback");
+
+		if (f[0] == '\0') {
+			s->fallback = NULL;	/* "": none, not the parent's */
+		} else if (f[0] != '/' || strpbrk(f, "?# \t\r\n") != NULL) {
+			config_sec_error(p, sec, "fallback", "\"%s\" is not a "
+			    "path (\"/index.php\"), or \"\" for none", f);
+			return false;
+		} else {
+			s->fallback = config_own_str(c, f);
+		}
+	}
 	return config_scope_headers(p, c, sec, s) &&
 	    config_scope_errors(p, c, sec, s) &&
 	    config_scope_access(p, c, sec, s) &&
@@ -2841,6 +2855,8 @@ config_print_scope(FILE *out, const struct config *c, const char *ind,
 	    s->directory_listing ? "true" : "false");
 	fprintf(out, "%shidden-files = %s\n", ind,
 	    s->hidden_files ? "true" : "false");
+	if (s->fallback != NULL)
+		config_print_key(out, ind, "fallback", s->fallback);
 	config_print_headers(out, ind, s);
 	if (s->nerror_pages > 0) {
 		fprintf(out, "%serror-page = {", ind);

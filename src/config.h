@@ -81,6 +81,8 @@ struct config_scope {
 	size_t nindex;
 	bool directory_listing;
 	bool hidden_files;		/* serve names starting with '.' */
+	const char *fallback;		/* a path no file answers goes there;
+					 * NULL: none */
 	const struct config_header *headers;	/* added to every response */
 	size_t nheaders;
 	size_t nheaders_inherited;	/* headers[0..this): the parent's */

@@ -100,6 +100,10 @@ struct conn_x {
 	unsigned aux_gen;		/* app->fd_gen when watched */
 	unsigned app_nfields;		/* resp's fields before the app's */
 	size_t app_field_used;
+	bool app_wait;			/* the client is watched as the app
+					 * works (since the last step) */
+	bool client_quiet;		/* watch the client only for a hang-up
+					 * (conn_app_client_gone()) */
 	bool app_waiting;		/* the response waits on the app, not
 					 * on the client */
 	char *redir;			/* a local redirect's path (malloc) */
@@ -472,7 +476,8 @@ static void conn_app_watch(const struct conn_env *env, struct conn *c,
     uint32_t mask);
 static enum conn_want conn_tunnel_start(const struct conn_env *env,
     struct conn *c, int64_t now);
-static bool conn_app_client_gone(const struct conn *c);
+static bool conn_app_client_gone(struct conn *c);
+static void conn_app_client_watch(struct conn *c);
 
 /* ---------------------------------------------------------------- */
 /* Sending */
@@ -589,7 +594,7 @@ conn_send_app_wait(const struct conn_env *env, struct conn *c, int64_t now)
 		return conn_sent(env, c, now, false);
 	}
 	conn_app_watch(env, c, ~0u);
-	c->events = EPOLLRDHUP;
+	conn_app_client_watch(c);
 	return conn_wait(env, c, CONN_WANT_APP, a->due);
 }
 
@@ -1099,11 +1104,41 @@ conn_app_local(const struct conn_env *env, struct conn *c, int64_t now)
 	return conn_respond(env, c, now);
 }
 
-/* The client hung up while the app worked: nobody to answer. */
+/*
+ * The client hung up while the app worked: nobody to answer.  Its
+ * socket is watched for EPOLLIN as it was while its request came (no
+ * epoll_ctl() for each request that waits on an app), so readable means
+ * it closed, or sent more (pipelined): a peek tells, and in the second
+ * case the socket is watched for EPOLLRDHUP only from then on, lest the
+ * waiting bytes wake the worker again and again.
+ */
 static bool
-conn_app_client_gone(const struct conn *c)
+conn_app_client_gone(struct conn *c)
 {
-	return (c->revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+	if (c->revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		return true;
+	/* EPOLLIN means something only while the app is waited on: at the
+	 * step that starts it, it was the request coming. */
+	if (!(c->revents & EPOLLIN) || c->x == NULL || !c->x->body_ok ||
+	    !c->x->app_wait)
+		return false;
+	if (sock_peer_closed(&c->sock))
+		return true;
+	c->x->client_quiet = true;
+	return false;
+}
+
+/* What the client's socket is watched for while the app works: while
+ * body bytes wait for the app to take them, EPOLLIN would say so for
+ * ever. */
+static void
+conn_app_client_watch(struct conn *c)
+{
+	struct conn_x *x = c->x;
+
+	x->app_wait = true;
+	c->events = x->client_quiet || !x->body_ok || x->pend_len > 0 ?
+	    EPOLLRDHUP : EPOLLIN;
 }
 
 /* What to wait for while the app works, and until when. */
@@ -1127,7 +1162,7 @@ conn_app_wait(const struct conn_env *env, struct conn *c, int64_t now,
 		return conn_wait(env, c, CONN_WANT_READ, until);
 	}
 	(void)now;
-	c->events = EPOLLRDHUP;
+	conn_app_client_watch(c);
 	return conn_wait(env, c, CONN_WANT_APP, until);
 }
 
@@ -1150,17 +1185,26 @@ conn_app(const struct conn_env *env, struct conn *c, int64_t now)
 	}
 	if (a->errfd >= 0)
 		app_stderr(a);
-	if (!x->body_ok || !a->body_end) {
-		f = conn_app_feed(c, now, &status);
-		if (f == CONN_FEED_FAILED)
-			return conn_app_fail(env, c, now, status != 0 ? status :
-			    a->fail_status);
+	for (int round = 0;; round++) {
+		if (!x->body_ok || !a->body_end) {
+			f = conn_app_feed(c, now, &status);
+			if (f == CONN_FEED_FAILED)
+				return conn_app_fail(env, c, now, status != 0 ?
+				    status : a->fail_status);
+		}
+		if ((r = app_head(a, &x->out->resp, now)) > 0)
+			return a->local ? conn_app_local(env, c, now) :
+			    conn_app_respond(env, c, now);
+		if (r < 0)
+			return conn_app_fail(env, c, now, a->fail_status);
+		/* app_head() may have sent all the body had queued: then
+		 * nothing would wake the body again, and it goes on now (in
+		 * the next pass after a few rounds: others get a turn). */
+		if (f != CONN_FEED_APP || (app_events(a) & EPOLLOUT))
+			break;
+		if (round == CONN_STEP_REQUESTS)
+			return conn_wait(env, c, CONN_WANT_RUN, now);
 	}
-	if ((r = app_head(a, &x->out->resp, now)) > 0)
-		return a->local ? conn_app_local(env, c, now) :
-		    conn_app_respond(env, c, now);
-	if (r < 0)
-		return conn_app_fail(env, c, now, a->fail_status);
 	if (!app_in_time(a, now))
 		return conn_app_fail(env, c, now, a->fail_status);
 	if (f == CONN_FEED_CLIENT && (now >= c->due ||
@@ -1193,6 +1237,7 @@ conn_app_begin(const struct conn_env *env, struct conn *c, int64_t now)
 	x->aux_reg[0] = x->aux_reg[1] = false;
 	x->aux_gen = x->app->fd_gen;
 	x->app_waiting = false;
+	x->client_quiet = x->app_wait = false;
 	x->app_nfields = resp->nfields;
 	x->app_field_used = resp->field_used;
 	app_start(x->app, now);

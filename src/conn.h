@@ -13,7 +13,7 @@
  * the worker's pool: about 600 bytes and a request buffer of
  * CONN_BUF_FIRST (4 KiB), grown to header-max + CONN_BODY_WINDOW only
  * for a header that needs it.  Once a header block is whole, the
- * response side (the response and the reply, about 27 KiB) joins it
+ * response side (the response and the reply, about 36 KiB) joins it
  * until the response is out.  Both go back to their pools; a response
  * that must wait for its client may also hold a copy of the rest of a
  * generated page (a listing or the status page) and one file

@@ -150,8 +150,8 @@ enum http_body_kind {
  * http_response names), copied into the response so that they live as
  * long as it: at most HTTP_FIELDS_MAX of them, HTTP_FIELD_BYTES in all.
  */
-#define HTTP_FIELDS_MAX 32
-#define HTTP_FIELD_BYTES 4096
+#define HTTP_FIELDS_MAX 64
+#define HTTP_FIELD_BYTES 8192
 
 struct http_field {
 	uint16_t name, name_len;	/* offsets into field_buf */

@@ -103,10 +103,21 @@ reply_bytes(struct sock *s, const char *buf, size_t len, size_t *off,
 	return REPLY_DONE;
 }
 
-/* The head, with a memory body behind it in the same system call. */
+static enum reply_result reply_fill(struct reply *r);
+
+/*
+ * The head, with a memory body behind it in the same system call; or
+ * the first piece of an application's body (resp->pull) when it is
+ * there already, as it mostly is (it came with the head): one write
+ * where there would be two.
+ */
 static enum reply_result
 reply_head(struct reply *r, struct sock *s)
 {
+	if (r->head_off == 0 && r->kind == HTTP_BODY_STREAM &&
+	    r->pull != NULL && r->s_off == r->s_len && !r->stream_end &&
+	    reply_fill(r) == REPLY_ERROR)
+		return REPLY_ERROR;
 	while (r->head_off < r->head_len) {
 		struct iovec iov[2];
 		int cnt = 1;
@@ -119,9 +130,15 @@ reply_head(struct reply *r, struct sock *s)
 			iov[1].iov_base = (char *)(uintptr_t)r->mem;
 			iov[1].iov_len = r->mem_len;
 			cnt = 2;
+		} else if (r->kind == HTTP_BODY_STREAM && r->s_off < r->s_len) {
+			iov[1].iov_base = r->sbuf + r->s_off;
+			iov[1].iov_len = r->s_len - r->s_off;
+			cnt = 2;
 		}
-		n = sock_writev(s, iov, cnt, r->kind != HTTP_BODY_NONE &&
-		    r->kind != HTTP_BODY_MEM);
+		/* MSG_MORE only when the body's bytes follow in another
+		 * call; with them here, nothing may wait for more. */
+		n = sock_writev(s, iov, cnt, cnt == 1 &&
+		    r->kind != HTTP_BODY_NONE && r->kind != HTTP_BODY_MEM);
 		if (n == SOCK_AGAIN)
 			return REPLY_AGAIN;
 		if (n < 0)
@@ -129,6 +146,11 @@ reply_head(struct reply *r, struct sock *s)
 		body = (size_t)n > iov[0].iov_len ? (size_t)n - iov[0].iov_len :
 		    0;
 		r->head_off += (size_t)n - body;
+		if (r->kind == HTTP_BODY_STREAM) {
+			/* Framed bytes: reply_fill() counted the data. */
+			r->s_off += body;
+			continue;
+		}
 		r->mem_off += body;
 		r->sent += body;
 	}

@@ -14,6 +14,10 @@
  */
 #include "autoconf.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,10 +25,12 @@
 #include "auth.h"
 #include "backend.h"
 #include "cgi.h"
+#include "fastcgi.h"
 #include "http_response.h"
 #include "router.h"
 #include "static.h"
 #include "metrics.h"
+#include "proxy.h"
 #include "status.h"
 #include "util.h"
 
@@ -353,10 +359,111 @@ router_hidden(const char *path, size_t len)
 
 /* Files: GET and HEAD (and OPTIONS); names starting with '.' are 404
  * unless the scope says hidden-files. */
+static int router_run(const struct handler_ctx *ctx,
+    const struct http_request *req, struct http_response *resp);
+
+/*
+ * A directory whose first index file (in `index` order, the one the
+ * static handler would send) is a script of a CGI or FastCGI route,
+ * "index.php" under route '~ \.php$' { fastcgi = ... }: the script runs,
+ * with that route's access rules, as nginx's index and Apache's
+ * DirectoryIndex do; its source is never sent.  Returns true with
+ * *status the script's handler's (0: its app started), or false when
+ * the static handler answers (a plain index file, or none).
+ */
+static bool
+router_index_app(const struct handler_ctx *ctx, const struct http_request *req,
+    struct http_response *resp, int *status)
+{
+	const struct config_scope *sc = ctx->scope, *isc;
+	struct handler_ctx sub = *ctx;
+	struct router_choice ch;
+	char path[PATH_MAX], rel[PATH_MAX];
+	struct stat st;
+	size_t k;
+	int n = 0;
+
+	/* A '%' in the decoded path would be decoded again below. */
+	if (!ctx->dir_form || memchr(ctx->path, '%', ctx->path_len) != NULL)
+		return false;
+	for (k = 0; k < sc->nindex; k++) {
+		n = snprintf(rel, sizeof(rel), "%s%s%s", ctx->rel,
+		    ctx->rel[0] != '\0' ? "/" : "", sc->index[k]);
+		if (n > 0 && (size_t)n < sizeof(rel) &&
+		    fstatat(ctx->root->fd, rel, &st, 0) == 0 &&
+		    S_ISREG(st.st_mode))
+			break;
+	}
+	if (k == sc->nindex || (n = snprintf(path, sizeof(path), "%.*s%s",
+	    (int)ctx->path_len, ctx->path, sc->index[k])) < 0 ||
+	    (size_t)n >= sizeof(path))
+		return false;
+	ch.server = (size_t)(ctx->server - ctx->cfg->servers);
+	isc = router_choose_in(ctx->cfg, path, (size_t)n, &ch);
+	if (ch.status != 0 || (isc->handler != CONFIG_HANDLER_FASTCGI &&
+	    isc->handler != CONFIG_HANDLER_CGI))
+		return false;
+	sub.scope = isc;
+	sub.match = ch.route >= 0 ? &ch.match : NULL;
+	sub.path = ch.path;
+	sub.path_len = ch.path_len;
+	sub.root = &ctx->roots[isc->root];
+	sub.rel = ch.rel;
+	sub.dir_form = false;
+	*status = router_run(&sub, req, resp);
+	return true;
+}
+
+/*
+ * `fallback`: a path that names nothing beneath the root (no file, no
+ * directory) is answered as the fallback path would be, with the
+ * request's method, fields, query and body: WordPress's pretty
+ * permalinks (fallback = "/index.php"), nginx's try_files $uri $uri/
+ * /index.php.  The fallback's own route decides how; one whose route
+ * would fall back again is not followed (the 404 stands).
+ */
+static bool
+router_fallback(const struct handler_ctx *ctx, const struct http_request *req,
+    struct http_response *resp, int *status)
+{
+	const struct config_scope *sc = ctx->scope, *fsc;
+	struct handler_ctx sub = *ctx;
+	struct router_choice ch;
+	struct stat st;
+
+	if (sc->fallback == NULL || ctx->rel[0] == '\0' ||
+	    fstatat(ctx->root->fd, ctx->rel, &st, 0) == 0 ||
+	    (errno != ENOENT && errno != ENOTDIR))
+		return false;
+	ch.server = (size_t)(ctx->server - ctx->cfg->servers);
+	fsc = router_choose_in(ctx->cfg, sc->fallback, strlen(sc->fallback),
+	    &ch);
+	if (ch.status != 0 || (fsc->handler == CONFIG_HANDLER_STATIC &&
+	    fsc->fallback != NULL))
+		return false;
+	sub.scope = fsc;
+	sub.match = ch.route >= 0 ? &ch.match : NULL;
+	sub.path = ch.path;
+	sub.path_len = ch.path_len;
+	sub.root = &ctx->roots[fsc->root];
+	sub.rel = ch.rel;
+	sub.dir_form = ch.dir_form;
+	*status = router_run(&sub, req, resp);
+	return true;
+}
+
 static int
 router_static(const struct handler_ctx *ctx, const struct http_request *req,
     struct http_response *resp)
 {
+	int status;
+
+	if ((req->method == HTTP_METHOD_GET || req->method == HTTP_METHOD_HEAD ||
+	    req->method == HTTP_METHOD_POST) &&
+	    router_index_app(ctx, req, resp, &status))
+		return status;
+	if (router_fallback(ctx, req, resp, &status))
+		return status;
 	switch (req->method) {
 	case HTTP_METHOD_GET:
 	case HTTP_METHOD_HEAD:
@@ -447,8 +554,14 @@ router_run(const struct handler_ctx *ctx, const struct http_request *req,
 		return status_handle(ctx, req, resp);
 	case CONFIG_HANDLER_METRICS:
 		return metrics_handle(ctx, req, resp);
+	case CONFIG_HANDLER_FASTCGI:
+		/* Every method: the script decides what it answers. */
+		return fastcgi_handle(ctx, req, resp);
 	case CONFIG_HANDLER_CGI:
 		return router_cgi(ctx, req, resp);
+	case CONFIG_HANDLER_PROXY:
+		/* Every method: the application says what it allows. */
+		return proxy_handle(ctx, req, resp);
 	case CONFIG_HANDLER_STATIC:
 	default:
 		return router_static(ctx, req, resp);

@@ -426,6 +426,14 @@ sock_tls_free(struct sock *s)
 	s->ssl = NULL;
 }
 
+bool
+sock_peer_closed(const struct sock *s)
+{
+	char b;
+
+	return recv(s->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 int
 sock_shutdown_write(struct sock *s)
 {

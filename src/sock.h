@@ -120,6 +120,13 @@ ssize_t sock_sendfile(struct sock *s, int file_fd, off_t *off, size_t len);
 /* Bytes sent and not yet acknowledged by the peer (SIOCOUTQ), or -1. */
 int sock_pending(const struct sock *s);
 
+/*
+ * Whether the peer has closed its side (FIN) with nothing unread before
+ * it, taking no byte: true only then; false when bytes wait, or none
+ * came yet.
+ */
+bool sock_peer_closed(const struct sock *s);
+
 /* No more writing (FIN); reading goes on.  0 or -1. */
 int sock_shutdown_write(struct sock *s);
 

@@ -59,8 +59,20 @@ c() { curl --noproxy '*' --silent --max-time 10 "$@"; }
 
 # ---------------------------------------------------------------- the site
 
-mkdir -p "$dir/www/cgi-bin/sub" "$dir/www/up" "$dir/bin"
+mkdir -p "$dir/www/cgi-bin/sub" "$dir/www/up" "$dir/bin" "$dir/www/app" \
+    "$dir/www/plain"
 echo "static" >"$dir/www/index.html"
+# A directory whose first index file is a script (index.cgi, a .cgi
+# route's), and one whose first is a plain file.
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\n"\nenv | LC_ALL=C sort\n' \
+    >"$dir/www/app/index.cgi"
+echo "app static index" >"$dir/www/app/index.html"
+echo "plain index" >"$dir/www/plain/index.html"
+cp "$dir/www/app/index.cgi" "$dir/www/plain/index.cgi"
+# A site whose paths with no file go to its script (pretty permalinks).
+mkdir -p "$dir/www/blog"
+cp "$dir/www/app/index.cgi" "$dir/www/blog/index.cgi"
+echo "a style sheet" >"$dir/www/blog/style.css"
 
 # env.sh: the environment, sorted, and the body it was given.
 cat >"$dir/www/cgi-bin/env.sh" <<'EOF'
@@ -143,6 +155,8 @@ printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\nran\\n"\n' \
 printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\nreal\\n"\n' \
     >"$dir/www/up/real.cgi"
 chmod -R a+rX "$dir"
+chmod a+x "$dir"/www/app/index.cgi "$dir"/www/plain/index.cgi \
+    "$dir"/www/blog/index.cgi
 chmod a+x "$dir"/www/cgi-bin/*.sh "$dir"/www/cgi-bin/*.py \
     "$dir/www/cgi-bin/sub/deep.sh" "$dir/bin/a.sh" "$dir/www/up/x.jpg" \
     "$dir/www/up/real.cgi"
@@ -172,6 +186,9 @@ server "localhost" {
     route "/cgi-bin/" { cgi = true }
     route "/alias-bin/" { cgi = true  alias = "$dir/bin/" }
     route "~ \\\\.cgi$" { cgi = true }
+    route "/app/" { index = { "index.cgi", "index.html" } }
+    route "/plain/" { index = { "index.html", "index.cgi" } }
+    route "/blog/" { fallback = "/blog/index.cgi" }
 }
 EOF
 }
@@ -389,6 +406,36 @@ want "a local redirect loop ends: the client gets the 6th as a 302" 302
     ko "Location: \"$(field Location)\""
 get "$base/cgi-bin/moved.sh"
 want "Status 301 with a Location" 301
+
+# ---------------------------------------------------------------- index
+
+get "$base/app/?q=1"
+want "a directory whose index is a script runs it" 200
+has "... as SCRIPT_NAME" "SCRIPT_NAME=/app/index.cgi"
+has "... with the request's URI" "REQUEST_URI=/app/?q=1"
+has "... and query" "QUERY_STRING=q=1"
+if grep -q '^#!/bin/sh' "$dir/b"; then
+	ko "the index script's source was sent"
+else
+	ok "the index script's source is never sent"
+fi
+get "$base/plain/"
+want "a directory whose first index is a plain file sends it" 200 \
+    "plain index"
+
+# ---------------------------------------------------------------- fallback
+
+get "$base/blog/2026/12/hello-world/?x=1"
+want "a path with no file goes to the fallback script" 200
+has "... which runs as itself" "SCRIPT_NAME=/blog/index.cgi"
+has "... and sees the request's URI" \
+    "REQUEST_URI=/blog/2026/12/hello-world/?x=1"
+get --data-binary "a=1" "$base/blog/wp-json/v2/x"
+has "a POST to a path with no file goes there too" "REQUEST_METHOD=POST"
+get "$base/blog/style.css"
+want "a file that exists is served as it is" 200 "a style sheet"
+get "$base/nothing-here"
+want "no fallback outside its route: 404" 404
 
 # ---------------------------------------------------------------- stderr
 

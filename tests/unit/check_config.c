@@ -1893,6 +1893,9 @@ static const struct site_error_case {
 	    "    fastcgi = \"unix:/run/php.sock\"\n  }\n}\n", "t.conf:5: route "
 	    "\"/x\": fastcgi: respond, redirect, status-page, metrics, proxy, "
 	    "fastcgi and cgi each answer the request: set one" },
+	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    fallback = "
+	    "\"index.php\"\n  }\n}\n", "t.conf:4: route \"/x\": fallback: "
+	    "\"index.php\" is not a path (\"/index.php\"), or \"\" for none" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    websocket = true\n"
 	    "  }\n}\n", "t.conf:4: route \"/x\": websocket: goes with proxy" },
 	{ DOCROOT "server \"a\" {\n  route \"/x\" {\n    proxy = "
