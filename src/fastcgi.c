@@ -252,7 +252,7 @@ fastcgi_prelude(struct fastcgi_app *fa, const struct handler_ctx *ctx,
 		return HTTP_STATUS_INTERNAL_ERROR;
 	len = fcgi_begin_request(o, cap, FASTCGI_ID, false);
 	fcgi_params_init(&p, o + len, cap - len, FASTCGI_ID);
-	if (gateway_vars(ctx, req, s, false, fastcgi_param, &p) < 0 &&
+	if (gateway_vars(ctx, req, s, ctx->tls, fastcgi_param, &p) < 0 &&
 	    !p.failed)
 		return HTTP_STATUS_INTERNAL_ERROR;
 	if (fcgi_params_end(&p) == 0) {

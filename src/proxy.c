@@ -486,7 +486,7 @@ proxy_build(const struct handler_ctx *ctx, const struct http_request *req,
 	fi.path_len = ctx->path_len;
 	fi.match_len = ctx->match != NULL ? ctx->match->prefix_len : 0;
 	fi.peer = ctx->peer;
-	fi.proto = "http";
+	fi.proto = ctx->tls ? "https" : "http";
 	fi.host = b->host != NULL ? b->host : "localhost";
 	fi.websocket = ws;
 	return forward_head(req, &fi, buf, cap);

@@ -69,7 +69,9 @@ echo "site a" >"$dir/htdocs/index.html"
 mkdir -p "$dir/cgi"
 printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nHTTPS=%%s\\n" "$HTTPS"\n' \
     >"$dir/cgi/https.sh"
-chmod 0755 "$dir/cgi" "$dir/cgi/https.sh"
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nproto=%%s\\n" "$HTTP_X_FORWARDED_PROTO"\n' \
+    >"$dir/cgi/proto.sh"
+chmod 0755 "$dir/cgi" "$dir/cgi/https.sh" "$dir/cgi/proto.sh"
 head -c 4194304 /dev/urandom >"$dir/htdocs/big.bin"
 
 tport=
@@ -93,6 +95,8 @@ tls-key = "pki/a.key"
 server "a.test" {
     default = true
     route "/cgi/" { cgi = true  alias = "cgi/" }
+    # Through the proxy to this server's own plain listener.
+    route "/px/" { proxy = { "http://127.0.0.1:$1/cgi/" } }
 }
 server "b.test" {
     tls-certificate = "pki/b.crt"
@@ -145,6 +149,8 @@ echo | openssl s_client -connect "127.0.0.1:$tport" -servername a.test \
 # A CGI script learns that the request came over TLS (HTTPS=on).
 check "$(https https://a.test:$tport/cgi/https.sh)" "HTTPS=on" \
     "CGI over TLS: HTTPS=on"
+check "$(https https://a.test:$tport/px/proto.sh)" "proto=https" \
+    "the proxy over TLS: X-Forwarded-Proto: https"
 
 # 2. A Host of another server than SNI chose: 421.
 check "$(https -o /dev/null -w '%{http_code}' -H 'Host: a.test' \
