@@ -84,7 +84,7 @@ app_events(const struct app *a)
 
 	if (a->fd < 0)
 		return 0;
-	if (a->connecting || a->out_off < a->out_len)
+	if (a->connecting || (a->out_off < a->out_len && !a->out_closed))
 		ev |= EPOLLOUT;
 	if (!a->connecting && !a->in_eof && !a->ended && a->data_len == 0)
 		ev |= EPOLLIN;
@@ -176,11 +176,17 @@ app_flush(struct app *a, int64_t now)
 
 			snprintf(what, sizeof(what), "cannot send: %s",
 			    strerror(errno));
-			/* The application stopped reading: what it answered
-			 * may still be there to read. */
-			if (a->sent > 0 && errno == EPIPE)
-				return 0;
-			return app_retry(a, now, what);
+			if ((errno != EPIPE && errno != ECONNRESET) ||
+			    (a->kind->retry != NULL && !a->answered &&
+			    a->body_in == 0))
+				return app_retry(a, now, what);
+			/* The application stopped reading (a script that
+			 * answers without reading its stdin): what it answered
+			 * may still be there to read, and the rest of the body
+			 * is dropped, not waited on. */
+			a->out_closed = true;
+			a->out_off = a->out_len = 0;
+			return 0;
 		}
 		a->out_off += (size_t)n;
 		a->sent += (uint64_t)n;
@@ -188,7 +194,7 @@ app_flush(struct app *a, int64_t now)
 	}
 	/* The script's EOF on stdin: only once all of the body is out, so
 	 * never from frame(last), which may leave some of it waiting. */
-	if (a->stdio && a->body_end && !a->stdin_shut) {
+	if (a->stdio && a->body_end && !a->stdin_shut && !a->out_closed) {
 		a->stdin_shut = true;
 		(void)shutdown(a->fd, SHUT_WR);
 	}
@@ -204,6 +210,12 @@ app_body(struct app *a, const char *data, size_t n, bool last, int64_t now)
 	 * may be empty now, and nothing else would tell it so. */
 	if (a->failed || app_flush(a, now) < 0)
 		return -1;
+	if (a->out_closed) {
+		a->body_in += n;
+		if (last)
+			a->body_end = true;
+		return (ssize_t)n;
+	}
 	/* Nothing of the body before the connection stands: a refused
 	 * connection can then go to the next upstream with nothing lost. */
 	if (!a->connecting && !a->body_end &&

@@ -153,6 +153,8 @@ struct app {
 	bool upgraded;		/* head() said APP_HEAD_UPGRADE */
 	bool local;		/* head() said APP_HEAD_LOCAL */
 	bool body_end;		/* the request body ended (frame(last)) */
+	bool out_closed;	/* it stopped reading (EPIPE): the rest of
+				 * the body is dropped */
 	bool stdin_shut;	/* stdio: shutdown(SHUT_WR) done */
 	uint64_t body_in;	/* request body bytes taken */
 	bool answered;		/* a byte of the answer came */

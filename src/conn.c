@@ -85,7 +85,9 @@ struct conn_x {
 	size_t cont_off;		/* bytes of conn_continue sent */
 	uint64_t body_read;		/* bytes of body read, for the rate */
 	struct body_reader body;
-	size_t lingered;
+	uint64_t lingered;		/* bytes dropped while lingering */
+	uint64_t linger_cap;		/* at most these */
+	int64_t linger_end;		/* until then at the latest */
 	time_t when;			/* for the Date field */
 	int64_t start_us;		/* wall clock, for the access log */
 	struct conn_out *out;		/* from a whole header to the response's
@@ -1148,9 +1150,10 @@ conn_app_wait(const struct conn_env *env, struct conn *c, int64_t now,
 {
 	const struct config *cfg = env->cfg;
 	struct app *a = c->x->app;
-	int64_t until = a->due;
+	/* Its head in, the app waits on the body's end, not the reverse. */
+	int64_t until = a->head_done ? c->due : a->due;
 
-	conn_app_watch(env, c, ~0u);
+	conn_app_watch(env, c, a->head_done ? 0 : ~0u);
 	if (f == CONN_FEED_CLIENT) {
 		int64_t win = c->win_start + (int64_t)cfg->min_rate_window *
 		    1000;
@@ -1192,7 +1195,16 @@ conn_app(const struct conn_env *env, struct conn *c, int64_t now)
 				return conn_app_fail(env, c, now, status != 0 ?
 				    status : a->fail_status);
 		}
-		if ((r = app_head(a, &x->out->resp, now)) > 0)
+		r = app_head(a, &x->out->resp, now);
+		/* An app that answered and stopped reading (a script that
+		 * exits without reading its stdin): the rest of the body is
+		 * read and dropped before its answer goes out, so that the
+		 * client, still sending, never meets a reset and the
+		 * connection stays whole. */
+		if (r > 0 && !x->body_ok && a->out_closed &&
+		    f == CONN_FEED_CLIENT)
+			break;
+		if (r > 0)
 			return a->local ? conn_app_local(env, c, now) :
 			    conn_app_respond(env, c, now);
 		if (r < 0)
@@ -1205,7 +1217,7 @@ conn_app(const struct conn_env *env, struct conn *c, int64_t now)
 		if (round == CONN_STEP_REQUESTS)
 			return conn_wait(env, c, CONN_WANT_RUN, now);
 	}
-	if (!app_in_time(a, now))
+	if (!a->head_done && !app_in_time(a, now))
 		return conn_app_fail(env, c, now, a->fail_status);
 	if (f == CONN_FEED_CLIENT && (now >= c->due ||
 	    !conn_body_rate_ok(env->cfg, c, now)))
@@ -1572,24 +1584,46 @@ conn_idle(const struct conn_env *env, struct conn *c, int64_t now)
  * Closing a socket with unread input makes the kernel send a reset, which
  * can destroy the response still in flight to the client.  So when the
  * client may still be sending (an error, an unread body), stop writing,
- * then read and drop what comes for a short, bounded while.
+ * then read and drop what comes, as nginx's lingering close does: while
+ * bytes keep coming (CONN_LINGER_MS of silence ends it), for at most
+ * body-timeout, and no more than CONN_LINGER_BYTES beyond what is left
+ * of a body the request declared (within body-max): a client still
+ * uploading a body the answer did not need (a script that answered
+ * without reading it) gets to the end of it and reads its answer.
  */
 static enum conn_want
 conn_linger_step(const struct conn_env *env, struct conn *c, int64_t now)
 {
 	struct conn_x *x = c->x;
 
-	while (x->lingered < CONN_LINGER_BYTES) {
+	while (x->lingered < x->linger_cap) {
 		ssize_t n = sock_read(&c->sock, x->buf, x->cap);
 
 		if (n == SOCK_AGAIN && now < c->due)
 			return conn_wait(env, c, CONN_WANT_READ, c->due);
 		if (n <= 0)
 			break;
-		x->lingered += (size_t)n;
+		x->lingered += (uint64_t)n;
+		c->due = now + CONN_LINGER_MS < x->linger_end ?
+		    now + CONN_LINGER_MS : x->linger_end;
 	}
 	conn_close(c);
 	return CONN_CLOSED;
+}
+
+/* What may still come of the request's body, within body-max. */
+static uint64_t
+conn_body_left(const struct config *cfg, const struct conn_x *x)
+{
+	uint64_t left = cfg->body_max;
+
+	if (!x->parsed || x->body_ok || x->req.framing == HTTP_FRAMING_NONE)
+		return 0;
+	if (x->req.framing == HTTP_FRAMING_LENGTH &&
+	    x->req.content_length - x->body_read < left)
+		left = x->req.content_length > x->body_read ?
+		    x->req.content_length - x->body_read : 0;
+	return left;
 }
 
 static enum conn_want
@@ -1603,6 +1637,8 @@ conn_linger_start(const struct conn_env *env, struct conn *c, int64_t now)
 	c->state = CONN_S_LINGER;
 	c->due = now + CONN_LINGER_MS;
 	c->x->lingered = 0;
+	c->x->linger_cap = CONN_LINGER_BYTES + conn_body_left(env->cfg, c->x);
+	c->x->linger_end = now + (int64_t)env->cfg->body_timeout * 1000;
 	return conn_linger_step(env, c, now);
 }
 

@@ -108,6 +108,9 @@ while True:
 sys.stdout.write("Content-Type: text/plain\n\n%d %s %s\n" %
                  (n, h.hexdigest(), os.environ.get("CONTENT_LENGTH", "-")))
 EOF
+# noread.sh: answers at once, reads nothing, ends a second later.
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\nanswered\\n"\nsleep 1\n' \
+    >"$dir/www/cgi-bin/noread.sh"
 cat >"$dir/www/cgi-bin/notfound.py" <<'EOF'
 #!/usr/bin/env python3
 import sys
@@ -375,6 +378,12 @@ want "a chunked 20 MiB upload (no CONTENT_LENGTH, read to EOF)" 200 \
 get --data-binary "@$dir/big.bin" "$base/cgi-bin/notfound.py"
 want "a script that does not read its body answers whole" 404 \
     "the app's own 404"
+# The answer goes out while the client is still sending: the rest of
+# the body is read and dropped, not cut with a reset (which would cost
+# the client the answer).
+get --data-binary "@$dir/big.bin" "$base/cgi-bin/noread.sh"
+want "an answer before the body's end: the client sends it all, and reads it" \
+    200 "answered"
 
 # ---------------------------------------------------------------- heads
 
