@@ -499,15 +499,25 @@ conn_send_check(const struct config *cfg, struct conn *c, int64_t now,
     bool moved)
 {
 	struct conn_x *x = c->x;
-	int q = sock_pending(&c->sock);
+	bool judge = cfg->send_min_rate > 0 && now >= c->win_start +
+	    (int64_t)cfg->min_rate_window * 1000;
 	uint64_t handed = x->out->reply.head_off + x->out->reply.sent, acked;
+	int q;
 
+	/* Bytes moved: progress, and no need to ask the kernel about its
+	 * queue (one system call less per piece of a large file), unless
+	 * the rate is judged now. */
+	if (moved && !judge) {
+		c->due = now + (int64_t)cfg->send_timeout * 1000;
+		c->queued = -1;
+		return true;
+	}
+	q = sock_pending(&c->sock);
 	if (moved || (q >= 0 && c->queued >= 0 && q < c->queued))
 		c->due = now + (int64_t)cfg->send_timeout * 1000;
 	c->queued = q;
 	acked = q >= 0 && (uint64_t)q < handed ? handed - (uint64_t)q : 0;
-	if (cfg->send_min_rate > 0 && now >= c->win_start +
-	    (int64_t)cfg->min_rate_window * 1000) {
+	if (judge) {
 		uint64_t want = (uint64_t)cfg->send_min_rate *
 		    cfg->min_rate_window;
 

@@ -161,15 +161,24 @@ reply_head(struct reply *r, struct sock *s)
 static enum reply_result
 reply_file(struct reply *r, struct sock *s)
 {
-	while (r->off < r->end) {
-		ssize_t n = sock_sendfile(s, r->fd, &r->off,
-		    (size_t)(r->end - r->off));
+	size_t step = 0;
 
+	while (r->off < r->end) {
+		size_t want = (size_t)(r->end - r->off);
+		ssize_t n;
+
+		/* The rest waits for the next turn: see REPLY_FILE_STEP. */
+		if (step >= REPLY_FILE_STEP)
+			return REPLY_AGAIN;
+		if (want > REPLY_FILE_STEP - step)
+			want = REPLY_FILE_STEP - step;
+		n = sock_sendfile(s, r->fd, &r->off, want);
 		if (n == SOCK_AGAIN)
 			return REPLY_AGAIN;
 		if (n < 0)
 			return REPLY_ERROR;
 		r->sent += (uint64_t)n;
+		step += (size_t)n;
 	}
 	return REPLY_DONE;
 }

@@ -39,6 +39,15 @@
 #define REPLY_HEAD_MAX (HTTP_LOCATION_MAX + HTTP_FIELD_BYTES + \
     4 * HTTP_FIELDS_MAX + 1024)
 
+/*
+ * The most of a file one reply_send() hands the socket before it says
+ * REPLY_AGAIN and the worker turns to others: filling a socket's whole
+ * send buffer (megabytes) in one go was slower for large files, the
+ * bytes cold in the cache by the time they leave, and one download
+ * would hold the worker while others wait.
+ */
+#define REPLY_FILE_STEP (256 * 1024)
+
 /* The buffer a stream's bytes pass through (allocated for streams only). */
 #define REPLY_STREAM_BUF (16 * 1024)
 
