@@ -190,6 +190,7 @@ app_flush(struct app *a, int64_t now)
 		}
 		a->out_off += (size_t)n;
 		a->sent += (uint64_t)n;
+		a->just_sent = !a->answered;
 		app_moved(a, now);
 	}
 	/* The script's EOF on stdin: only once all of the body is out, so
@@ -291,7 +292,15 @@ app_next(struct app *a, int64_t now)
 		    a->in_eof, &took, &data, &len);
 		a->in_off += took;
 		if (d == APP_DEC_MORE && a->in_off == a->in_len && !a->in_eof) {
-			if (app_flush(a, now) < 0 || (r = app_read(a, now)) < 0)
+			if (app_flush(a, now) < 0)
+				return -1;
+			/* What was just sent cannot have been answered yet: a
+			 * read now would only say EAGAIN; epoll will tell. */
+			if (a->just_sent) {
+				a->just_sent = false;
+				return 0;
+			}
+			if ((r = app_read(a, now)) < 0)
 				return -1;
 			if (r == 0)
 				return 0;

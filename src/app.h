@@ -158,6 +158,8 @@ struct app {
 	bool stdin_shut;	/* stdio: shutdown(SHUT_WR) done */
 	uint64_t body_in;	/* request body bytes taken */
 	bool answered;		/* a byte of the answer came */
+	bool just_sent;		/* bytes went out since the last look for
+				 * an answer: none can be there yet */
 	bool in_eof;		/* the application closed its side */
 	bool ended;		/* decode() said APP_DEC_END */
 	bool failed;		/* it broke: 502/504 or a cut response */
