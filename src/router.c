@@ -363,6 +363,32 @@ static int router_run(const struct handler_ctx *ctx,
     const struct http_request *req, struct http_response *resp);
 
 /*
+ * Another path of ctx's server, as its route sees it: *sub becomes ctx
+ * for path (decoded, normalised), its choice in *ch.  Returns the scope,
+ * or NULL when path maps to nothing.
+ */
+static const struct config_scope *
+router_resolve(const struct handler_ctx *ctx, const char *path, size_t len,
+    struct router_choice *ch, struct handler_ctx *sub)
+{
+	const struct config_scope *sc;
+
+	ch->server = (size_t)(ctx->server - ctx->cfg->servers);
+	sc = router_choose_in(ctx->cfg, path, len, ch);
+	if (ch->status != 0)
+		return NULL;
+	*sub = *ctx;
+	sub->scope = sc;
+	sub->match = ch->route >= 0 ? &ch->match : NULL;
+	sub->path = ch->path;
+	sub->path_len = ch->path_len;
+	sub->root = &ctx->roots[sc->root];
+	sub->rel = ch->rel;
+	sub->dir_form = ch->dir_form;
+	return sc;
+}
+
+/*
  * A directory whose first index file (in `index` order, the one the
  * static handler would send) is a script of a CGI or FastCGI route,
  * "index.php" under route '~ \.php$' { fastcgi = ... }: the script runs,
@@ -376,7 +402,7 @@ router_index_app(const struct handler_ctx *ctx, const struct http_request *req,
     struct http_response *resp, int *status)
 {
 	const struct config_scope *sc = ctx->scope, *isc;
-	struct handler_ctx sub = *ctx;
+	struct handler_ctx sub;
 	struct router_choice ch;
 	char path[PATH_MAX], rel[PATH_MAX];
 	struct stat st;
@@ -398,18 +424,10 @@ router_index_app(const struct handler_ctx *ctx, const struct http_request *req,
 	    (int)ctx->path_len, ctx->path, sc->index[k])) < 0 ||
 	    (size_t)n >= sizeof(path))
 		return false;
-	ch.server = (size_t)(ctx->server - ctx->cfg->servers);
-	isc = router_choose_in(ctx->cfg, path, (size_t)n, &ch);
-	if (ch.status != 0 || (isc->handler != CONFIG_HANDLER_FASTCGI &&
+	isc = router_resolve(ctx, path, (size_t)n, &ch, &sub);
+	if (isc == NULL || (isc->handler != CONFIG_HANDLER_FASTCGI &&
 	    isc->handler != CONFIG_HANDLER_CGI))
 		return false;
-	sub.scope = isc;
-	sub.match = ch.route >= 0 ? &ch.match : NULL;
-	sub.path = ch.path;
-	sub.path_len = ch.path_len;
-	sub.root = &ctx->roots[isc->root];
-	sub.rel = ch.rel;
-	sub.dir_form = false;
 	*status = router_run(&sub, req, resp);
 	return true;
 }
@@ -427,7 +445,7 @@ router_fallback(const struct handler_ctx *ctx, const struct http_request *req,
     struct http_response *resp, int *status)
 {
 	const struct config_scope *sc = ctx->scope, *fsc;
-	struct handler_ctx sub = *ctx;
+	struct handler_ctx sub;
 	struct router_choice ch;
 	struct stat st;
 
@@ -435,19 +453,11 @@ router_fallback(const struct handler_ctx *ctx, const struct http_request *req,
 	    fstatat(ctx->root->fd, ctx->rel, &st, 0) == 0 ||
 	    (errno != ENOENT && errno != ENOTDIR))
 		return false;
-	ch.server = (size_t)(ctx->server - ctx->cfg->servers);
-	fsc = router_choose_in(ctx->cfg, sc->fallback, strlen(sc->fallback),
-	    &ch);
-	if (ch.status != 0 || (fsc->handler == CONFIG_HANDLER_STATIC &&
+	fsc = router_resolve(ctx, sc->fallback, strlen(sc->fallback), &ch,
+	    &sub);
+	if (fsc == NULL || (fsc->handler == CONFIG_HANDLER_STATIC &&
 	    fsc->fallback != NULL))
 		return false;
-	sub.scope = fsc;
-	sub.match = ch.route >= 0 ? &ch.match : NULL;
-	sub.path = ch.path;
-	sub.path_len = ch.path_len;
-	sub.root = &ctx->roots[fsc->root];
-	sub.rel = ch.rel;
-	sub.dir_form = ch.dir_form;
 	*status = router_run(&sub, req, resp);
 	return true;
 }
